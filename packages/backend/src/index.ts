@@ -1,0 +1,42 @@
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+backend.add(import('@backstage/plugin-proxy-backend'));
+
+// Auth: the development sign-in with demo users, and OIDC for real single
+// sign-on (configured in app-config.production.yaml).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@internal/plugin-auth-backend-module-demo-provider'));
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
+
+// Catalog, with the Template kind and its relations.
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Scaffolder: runs the templates that fulfil store orders.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-notifications'),
+);
+
+// Permissions, decided by the Cloud Store policy.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('@internal/plugin-permission-backend-module-store-policy'));
+
+// Search: PostgreSQL full-text search in production, the in-memory engine on
+// SQLite; the catalog is indexed.
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+backend.start();

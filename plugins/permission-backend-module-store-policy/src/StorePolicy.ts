@@ -1,0 +1,72 @@
+import { UserInfoService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  catalogEntityDeletePermission,
+  catalogLocationCreatePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+
+/**
+ * Permissions that change what the catalog holds; only administrators have
+ * them.
+ */
+const ADMIN_ONLY_PERMISSIONS = new Set(
+  [
+    catalogEntityDeletePermission,
+    catalogLocationCreatePermission,
+    catalogLocationDeletePermission,
+  ].map(p => p.name),
+);
+
+/**
+ * The interim Cloud Store policy: members of the configured admin groups may
+ * do everything; other signed-in users may do everything except change the
+ * catalog's locations and delete entities. Service-to-service calls carry no
+ * user and are allowed, as Backstage plugins expect of one another.
+ */
+export class StorePolicy implements PermissionPolicy {
+  private constructor(
+    private readonly adminRefs: Set<string>,
+    private readonly userInfo: UserInfoService,
+  ) {}
+
+  static create(options: {
+    config: Config;
+    userInfo: UserInfoService;
+  }): StorePolicy {
+    const groups =
+      options.config.getOptionalStringArray('cloudStore.admins.groups') ?? [];
+    return new StorePolicy(
+      new Set(groups.map(g => g.toLocaleLowerCase('en-US'))),
+      options.userInfo,
+    );
+  }
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (!ADMIN_ONLY_PERMISSIONS.has(request.permission.name)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (!user) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
+      user.credentials,
+    );
+    const isAdmin = ownershipEntityRefs.some(ref =>
+      this.adminRefs.has(ref.toLocaleLowerCase('en-US')),
+    );
+    return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The Cloud Store permission policy.
+ *
+ * @packageDocumentation
+ */
+
+export { permissionModuleStorePolicy as default } from './module';
+export { StorePolicy } from './StorePolicy';
