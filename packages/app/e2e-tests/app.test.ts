@@ -1,33 +1,38 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { test, expect } from '@playwright/test';
 
-test('App should render the welcome page', async ({ page }) => {
+test('a demo user signs in and sees the home page and the demo organisation', async ({
+  page,
+}, testInfo) => {
   await page.goto('/');
 
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+  await page.getByRole('button', { name: 'Sign in as developer' }).click();
 
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('heading', { name: 'Welcome to Cloud Store' }),
   ).toBeVisible();
+
+  await nav.getByRole('link', { name: 'Catalog', exact: true }).click();
   await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
+    page.getByRole('heading', { name: /Cloud Store Catalog/ }),
   ).toBeVisible();
+  await page.goto('/catalog?filters[kind]=group&filters[user]=all');
+  for (const group of [
+    'Developers',
+    'Web Team',
+    'Approvers',
+    'Platform Admins',
+  ]) {
+    await expect(page.getByRole('link', { name: group })).toBeVisible();
+  }
+
+  // Kept as a test artifact, in the HTML report and in e2e-test-artifacts/.
+  const screenshot = await page.screenshot({
+    path: 'e2e-test-artifacts/catalog-groups.png',
+    fullPage: true,
+  });
+  await testInfo.attach('catalog-groups', {
+    body: screenshot,
+    contentType: 'image/png',
+  });
 });

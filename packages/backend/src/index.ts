@@ -1,4 +1,8 @@
 import { createBackend } from '@backstage/backend-defaults';
+import {
+  coreServices,
+  createBackendFeatureLoader,
+} from '@backstage/backend-plugin-api';
 
 const backend = createBackend();
 
@@ -31,7 +35,16 @@ backend.add(import('@internal/plugin-permission-backend-module-store-policy'));
 // Search: PostgreSQL full-text search in production, the in-memory engine on
 // SQLite; the catalog is indexed.
 backend.add(import('@backstage/plugin-search-backend'));
-backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(
+  createBackendFeatureLoader({
+    deps: { config: coreServices.rootConfig },
+    *loader({ config }) {
+      if (config.getString('backend.database.client') === 'pg') {
+        yield import('@backstage/plugin-search-backend-module-pg');
+      }
+    },
+  }),
+);
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 backend.add(import('@backstage/plugin-events-backend'));

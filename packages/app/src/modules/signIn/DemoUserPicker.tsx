@@ -28,7 +28,10 @@ export function DemoUserPicker(props: {
         <Grid container spacing={2}>
           {props.users.map(user => (
             <Grid item xs={12} sm={6} md={4} key={user}>
-              <InfoCard title={user} subheader={ROLE_HINTS[user] ?? 'Demo user'}>
+              <InfoCard
+                title={user}
+                subheader={ROLE_HINTS[user] ?? 'Demo user'}
+              >
                 <Button
                   variant="contained"
                   color="primary"

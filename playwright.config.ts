@@ -1,0 +1,63 @@
+import { defineConfig } from '@playwright/test';
+import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+
+/**
+ * End-to-end tests in headless Chromium from Debian (never a browser that
+ * Playwright downloads). Unless PLAYWRIGHT_URL points at a running store,
+ * the backend and the app are started on a throw-away data folder, so that a
+ * developer's own ./data is never touched.
+ */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const dataDir = process.env.E2E_DATA_DIR ?? 'node_modules/.cache/e2e-data';
+
+export default defineConfig({
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  workers: 1,
+  webServer: process.env.PLAYWRIGHT_URL
+    ? []
+    : [
+        {
+          command: 'yarn workspace backend start',
+          url: 'http://localhost:7007/.backstage/health/v1/readiness',
+          reuseExistingServer: !process.env.CI,
+          timeout: 180_000,
+          env: { CLOUDSTORE_DATA_DIR: `../../${dataDir}` },
+        },
+        {
+          command: 'yarn workspace app start',
+          url: 'http://localhost:3000',
+          reuseExistingServer: !process.env.CI,
+          timeout: 300_000,
+        },
+      ],
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'e2e-test-report' }],
+  ],
+  use: {
+    actionTimeout: 0,
+    baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  outputDir: 'node_modules/.cache/e2e-test-results',
+  projects: generateProjects().map(project => ({
+    name: project.name,
+    testDir: project.testDir,
+  })),
+});
