@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: type checking, lint, prettier, unit and database
+# tests (SQLite always; PostgreSQL when a connection is configured), and the
+# end-to-end suite in headless Chromium. Installs what is missing first.
+#
+# PostgreSQL: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, e.g.
+#   postgresql://postgres@127.0.0.1:5432
+# Chromium: /usr/bin/chromium (Debian's package `chromium`), or CHROMIUM_PATH.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cloudstore_install
+cd "$CLOUDSTORE_ROOT"
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+
+step() {
+  echo
+  echo "=== $* ==="
+}
+
+if [ -n "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ]; then
+  echo "PostgreSQL tests: ON (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set)"
+else
+  echo "PostgreSQL tests: SKIPPED, only SQLite runs (set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING to run them)"
+fi
+
+step "type check"
+yarn tsc
+
+step "lint"
+yarn lint:all
+
+step "prettier"
+yarn prettier:check
+
+step "unit and database tests"
+CI=true yarn test
+
+step "end-to-end tests in headless Chromium"
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  echo "Chromium not found at $chromium: install Debian's 'chromium' package or set CHROMIUM_PATH" >&2
+  exit 1
+fi
+rm -rf node_modules/.cache/e2e-data
+CI=true yarn test:e2e
+echo
+echo "All tests passed."
