@@ -168,7 +168,7 @@ describe.each(targets)('the backend on $name', target => {
         await client.end();
       }
     }
-  });
+  }, 60_000);
 
   it('starts every plugin cleanly and serves the demo organisation', async () => {
     const port = await freePort();
