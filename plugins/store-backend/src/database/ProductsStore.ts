@@ -1,0 +1,497 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  FacetCount,
+  fromMinorUnits,
+  PriceInterval,
+  ProductEntity,
+  ProductFacets,
+  ProductSort,
+} from '@internal/plugin-store-common';
+import { Knex } from 'knex';
+import {
+  IndexedProduct,
+  ProductCursor,
+  ProductFilter,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+  StoredProduct,
+} from './types';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-store-backend',
+  'migrations',
+);
+
+const PRODUCTS = 'store_products';
+const TAGS = 'store_product_tags';
+const PROVIDERS = 'store_product_providers';
+const AUDIENCE = 'store_product_audience';
+
+/** Rows per insert statement; SQLite allows at most 999 bound values. */
+const INSERT_CHUNK = 30;
+
+type ProductRow = {
+  id: string;
+  namespace: string;
+  name: string;
+  title: string;
+  title_sort: string;
+  summary: string;
+  type: string;
+  category: string;
+  owner: string;
+  lifecycle: string;
+  audience_all: boolean | number;
+  from_price_minor: number | string | null;
+  from_currency: string | null;
+  from_interval: string | null;
+  has_free_plan: boolean | number;
+  needs_approval: boolean | number;
+  order_count: number | string;
+  search_text: string;
+  entity_json: string;
+  content_hash: string;
+  created_at: Date | string | number;
+  updated_at: Date | string | number;
+};
+
+const SORTS: Record<
+  ProductSort,
+  { column: keyof ProductRow; direction: 'asc' | 'desc' }
+> = {
+  name: { column: 'title_sort', direction: 'asc' },
+  price: { column: 'from_price_minor', direction: 'asc' },
+  orders: { column: 'order_count', direction: 'desc' },
+  newest: { column: 'created_at', direction: 'desc' },
+};
+
+type FacetName = keyof ProductFacets;
+
+/** How many values of a many-valued facet are counted at most. */
+const FACET_LIMIT = 50;
+
+function escapeLike(term: string) {
+  return term.replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+/**
+ * The store's index of products; the only place that speaks SQL about them.
+ */
+export class ProductsStore {
+  private constructor(private readonly db: Knex) {}
+
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<ProductsStore> {
+    const db = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await db.migrate.latest({ directory: migrationsDir });
+    }
+    return new ProductsStore(db);
+  }
+
+  /**
+   * Makes the index hold exactly the given products: inserts new ones,
+   * rewrites changed ones and removes the ones that are gone.
+   */
+  async replaceAll(
+    products: IndexedProduct[],
+    now: Date = new Date(),
+  ): Promise<{ added: number; updated: number; removed: number }> {
+    return this.db.transaction(async trx => {
+      const existing = new Map<string, string>(
+        (
+          await trx<ProductRow>(PRODUCTS).select('id', 'content_hash')
+        ).map(r => [r.id, r.content_hash]),
+      );
+      const wanted = new Set(products.map(p => p.id));
+      const removed = [...existing.keys()].filter(id => !wanted.has(id));
+      const added = products.filter(p => !existing.has(p.id));
+      const changed = products.filter(
+        p => existing.has(p.id) && existing.get(p.id) !== p.contentHash,
+      );
+
+      for (let i = 0; i < removed.length; i += 500) {
+        const ids = removed.slice(i, i + 500);
+        for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
+          await trx(table).whereIn('product_id', ids).delete();
+        }
+        await trx(PRODUCTS).whereIn('id', ids).delete();
+      }
+
+      for (const product of changed) {
+        const {
+          created_at: _created,
+          order_count: _orders,
+          ...row
+        } = this.toRow(product, now);
+        await trx(PRODUCTS).where('id', product.id).update(row);
+        for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
+          await trx(table).where('product_id', product.id).delete();
+        }
+      }
+      await trx.batchInsert(
+        PRODUCTS,
+        added.map(p => this.toRow(p, now)),
+        INSERT_CHUNK,
+      );
+
+      const rewritten = [...added, ...changed];
+      const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
+        [
+          [TAGS, 'tag', p => p.tags],
+          [PROVIDERS, 'provider', p => p.providers],
+          [AUDIENCE, 'group_ref', p => p.audience],
+        ];
+      for (const [table, column, values] of children) {
+        const rows = rewritten.flatMap(p =>
+          [...new Set(values(p))].map(value => ({
+            product_id: p.id,
+            [column]: value,
+          })),
+        );
+        await trx.batchInsert(table, rows, 300);
+      }
+      return {
+        added: added.length,
+        updated: changed.length,
+        removed: removed.length,
+      };
+    });
+  }
+
+  /** One page of products matching the filters, in the requested order. */
+  async listProducts(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    sort: ProductSort;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<{
+    items: StoredProduct[];
+    totalItems: number;
+    nextCursor?: ProductCursor;
+  }> {
+    const { filters, permissionFilter, sort, cursor, limit } = options;
+    const { column, direction } = SORTS[sort];
+
+    const query = this.db<ProductRow>({ p: PRODUCTS });
+    this.applyFilters(query, filters, permissionFilter);
+
+    const countQuery = query.clone().count({ count: '*' });
+
+    if (cursor) {
+      const value =
+        column === 'created_at' ? new Date(Number(cursor.value)) : cursor.value;
+      const op = direction === 'asc' ? '>' : '<';
+      query.where(inner =>
+        inner
+          .where(`p.${column}`, op, value)
+          .orWhere(tie =>
+            tie.where(`p.${column}`, value).andWhere('p.id', '>', cursor.id),
+          ),
+      );
+    }
+    const rows: ProductRow[] = await query
+      .select('p.*')
+      .orderBy([
+        { column: `p.${column}`, order: direction },
+        { column: 'p.id', order: 'asc' },
+      ])
+      .limit(limit + 1);
+    const [{ count }] = await countQuery;
+
+    const page = rows.slice(0, limit);
+    const items = await this.withChildren(page);
+    const last = page[page.length - 1];
+    let nextCursor: ProductCursor | undefined;
+    if (rows.length > limit && last) {
+      const raw = last[column];
+      const value =
+        column === 'created_at'
+          ? new Date(raw as Date).getTime()
+          : (raw as string | number);
+      nextCursor = { sort, value, id: last.id };
+    }
+    return { items, totalItems: Number(count), nextCursor };
+  }
+
+  /**
+   * Counts of each facet value. A facet's own filter is left out of its
+   * counts, so that the user sees what choosing another value would give.
+   */
+  async getFacets(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+  }): Promise<ProductFacets> {
+    const { filters, permissionFilter } = options;
+    const without = (facet: FacetName): ProductQueryFilters => {
+      const key = facet === 'freePlan' ? 'freePlan' : facet;
+      return { ...filters, [key]: undefined };
+    };
+
+    const columnFacet = async (facet: FacetName, column: string) => {
+      const query = this.db({ p: PRODUCTS });
+      this.applyFilters(query, without(facet), permissionFilter);
+      const rows = await query
+        .select({ value: `p.${column}` })
+        .count({ count: '*' })
+        .groupBy(`p.${column}`);
+      return this.toFacetCounts(rows);
+    };
+
+    const childFacet = async (
+      facet: FacetName,
+      table: string,
+      column: string,
+    ) => {
+      const query = this.db({ c: table }).join(
+        { p: PRODUCTS },
+        'p.id',
+        'c.product_id',
+      );
+      this.applyFilters(query, without(facet), permissionFilter);
+      const rows = await query
+        .select({ value: `c.${column}` })
+        .count({ count: '*' })
+        .groupBy(`c.${column}`)
+        .orderBy([
+          { column: 'count', order: 'desc' },
+          { column: 'value', order: 'asc' },
+        ])
+        .limit(FACET_LIMIT);
+      return this.toFacetCounts(rows);
+    };
+
+    const freePlan = async () => {
+      const query = this.db({ p: PRODUCTS });
+      this.applyFilters(query, without('freePlan'), permissionFilter);
+      const [{ count }] = await query
+        .where('p.has_free_plan', true)
+        .count({ count: '*' });
+      return Number(count) > 0
+        ? [{ value: 'true', count: Number(count) }]
+        : [];
+    };
+
+    const [category, type, owner, provider, tag, free] = await Promise.all([
+      columnFacet('category', 'category'),
+      columnFacet('type', 'type'),
+      columnFacet('owner', 'owner'),
+      childFacet('provider', PROVIDERS, 'provider'),
+      childFacet('tag', TAGS, 'tag'),
+      freePlan(),
+    ]);
+    return { category, type, owner, provider, tag, freePlan: free };
+  }
+
+  /** One product, if the permission filter lets it through. */
+  async getProduct(options: {
+    id: string;
+    permissionFilter: ProductPermissionFilter;
+  }): Promise<StoredProduct | undefined> {
+    const query = this.db<ProductRow>({ p: PRODUCTS }).where(
+      'p.id',
+      options.id.toLocaleLowerCase('en-US'),
+    );
+    this.applyPermissionFilter(query, options.permissionFilter);
+    const rows: ProductRow[] = await query.select('p.*');
+    const [product] = await this.withChildren(rows);
+    return product;
+  }
+
+  private applyFilters(
+    query: Knex.QueryBuilder,
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+  ) {
+    this.applyPermissionFilter(query, permissionFilter);
+
+    const terms = (filters.q ?? '')
+      .toLocaleLowerCase('en-US')
+      .split(/\s+/)
+      .filter(Boolean);
+    for (const term of terms) {
+      query.whereRaw(`p.search_text LIKE ? ESCAPE '\\'`, [
+        `%${escapeLike(term)}%`,
+      ]);
+    }
+    const columns: Array<[keyof ProductQueryFilters, string]> = [
+      ['category', 'category'],
+      ['type', 'type'],
+      ['owner', 'owner'],
+      ['lifecycle', 'lifecycle'],
+    ];
+    for (const [key, column] of columns) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          `p.${column}`,
+          key === 'owner'
+            ? values.map(v => v.toLocaleLowerCase('en-US'))
+            : values,
+        );
+      }
+    }
+    const children: Array<[keyof ProductQueryFilters, string, string]> = [
+      ['tag', TAGS, 'tag'],
+      ['provider', PROVIDERS, 'provider'],
+    ];
+    for (const [key, table, column] of children) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          'p.id',
+          this.db(table).select('product_id').whereIn(column, values),
+        );
+      }
+    }
+    if (filters.minPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '>=', filters.minPriceMinor);
+    }
+    if (filters.maxPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '<=', filters.maxPriceMinor);
+    }
+    if (filters.freePlan) {
+      query.where('p.has_free_plan', true);
+    }
+  }
+
+  private applyPermissionFilter(
+    query: Knex.QueryBuilder,
+    filter: ProductPermissionFilter,
+  ) {
+    if (filter) {
+      query.where(inner => this.applyCriteria(inner, filter));
+    }
+  }
+
+  private applyCriteria(
+    query: Knex.QueryBuilder,
+    criteria: PermissionCriteria<ProductFilter>,
+  ): void {
+    if ('allOf' in criteria) {
+      for (const part of criteria.allOf) {
+        query.andWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('anyOf' in criteria) {
+      for (const part of criteria.anyOf) {
+        query.orWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('not' in criteria) {
+      query.whereNot(inner => this.applyCriteria(inner, criteria.not));
+    } else if (criteria.key === 'audience') {
+      query.where(inner =>
+        inner
+          .where('p.audience_all', true)
+          .orWhereIn(
+            'p.id',
+            this.db(AUDIENCE)
+              .select('product_id')
+              .whereIn('group_ref', criteria.values),
+          ),
+      );
+    } else {
+      query.whereIn(`p.${criteria.key}`, criteria.values);
+    }
+  }
+
+  private async withChildren(rows: ProductRow[]): Promise<StoredProduct[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const ids = rows.map(r => r.id);
+    const load = async (table: string, column: string) => {
+      const map = new Map<string, string[]>();
+      const children = await this.db(table)
+        .whereIn('product_id', ids)
+        .select('product_id', column)
+        .orderBy(column);
+      for (const child of children) {
+        const list = map.get(child.product_id) ?? [];
+        list.push(child[column]);
+        map.set(child.product_id, list);
+      }
+      return map;
+    };
+    const [tags, providers, audience] = await Promise.all([
+      load(TAGS, 'tag'),
+      load(PROVIDERS, 'provider'),
+      load(AUDIENCE, 'group_ref'),
+    ]);
+    return rows.map(row => {
+      const minor =
+        row.from_price_minor === null ? undefined : Number(row.from_price_minor);
+      return {
+        id: row.id,
+        namespace: row.namespace,
+        name: row.name,
+        title: row.title,
+        summary: row.summary,
+        type: row.type,
+        category: row.category,
+        owner: row.owner,
+        lifecycle: row.lifecycle as StoredProduct['lifecycle'],
+        audience: audience.get(row.id) ?? [],
+        providers: providers.get(row.id) ?? [],
+        tags: tags.get(row.id) ?? [],
+        fromPriceMinor: minor,
+        fromPrice:
+          minor === undefined || !row.from_currency
+            ? undefined
+            : {
+                amount: fromMinorUnits(minor, row.from_currency),
+                currency: row.from_currency,
+                interval: row.from_interval as PriceInterval,
+              },
+        hasFreePlan: Boolean(row.has_free_plan),
+        needsApproval: Boolean(row.needs_approval),
+        searchText: row.search_text,
+        entity: JSON.parse(row.entity_json) as ProductEntity,
+        contentHash: row.content_hash,
+        orderCount: Number(row.order_count),
+        createdAt: new Date(row.created_at as Date),
+      };
+    });
+  }
+
+  private toFacetCounts(
+    rows: Array<Record<string, unknown>>,
+  ): FacetCount[] {
+    return rows
+      .map(r => ({ value: String(r.value), count: Number(r.count) }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  }
+
+  private toRow(product: IndexedProduct, now: Date): ProductRow {
+    return {
+      id: product.id,
+      namespace: product.namespace,
+      name: product.name,
+      title: product.title,
+      title_sort: product.title.toLocaleLowerCase('en-US'),
+      summary: product.summary,
+      type: product.type,
+      category: product.category,
+      owner: product.owner,
+      lifecycle: product.lifecycle,
+      audience_all: product.audience.length === 0,
+      from_price_minor: product.fromPriceMinor ?? null,
+      from_currency: product.fromPrice?.currency ?? null,
+      from_interval: product.fromPrice?.interval ?? null,
+      has_free_plan: product.hasFreePlan,
+      needs_approval: product.needsApproval,
+      order_count: 0,
+      search_text: product.searchText,
+      entity_json: JSON.stringify(product.entity),
+      content_hash: product.contentHash,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}
