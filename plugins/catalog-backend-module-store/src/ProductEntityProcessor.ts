@@ -68,7 +68,8 @@ function checkProductSemantics(entity: ProductEntity) {
     ['spec.template', spec.template, 'template'],
     ['spec.owner', spec.owner, 'group'],
     ...(spec.audience ?? []).map(
-      (ref, i) => [`spec.audience[${i}]`, ref, 'group'] as [string, string, string],
+      (ref, i) =>
+        [`spec.audience[${i}]`, ref, 'group'] as [string, string, string],
     ),
   ];
   for (const [field, ref, defaultKind] of refs) {

@@ -10,6 +10,11 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
+  consumerProductVisibility,
+  STORE_PRODUCT_RESOURCE_TYPE,
+  storeProductReadPermission,
+} from '@internal/plugin-store-common';
+import {
   PermissionPolicy,
   PolicyQuery,
   PolicyQueryUser,
@@ -30,7 +35,8 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
 /**
  * The interim Cloud Store policy: members of the configured admin groups may
  * do everything; other signed-in users may do everything except change the
- * catalog's locations and delete entities. Service-to-service calls carry no
+ * catalog's locations and delete entities, and see only the store products
+ * meant for them. Service-to-service calls carry no
  * user and are allowed, as Backstage plugins expect of one another.
  */
 export class StorePolicy implements PermissionPolicy {
@@ -55,7 +61,12 @@ export class StorePolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (!ADMIN_ONLY_PERMISSIONS.has(request.permission.name)) {
+    const isProductRead =
+      request.permission.name === storeProductReadPermission.name;
+    if (
+      !isProductRead &&
+      !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (!user) {
@@ -67,6 +78,19 @@ export class StorePolicy implements PermissionPolicy {
     const isAdmin = ownershipEntityRefs.some(ref =>
       this.adminRefs.has(ref.toLocaleLowerCase('en-US')),
     );
-    return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    if (isAdmin) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (isProductRead) {
+      // Consumers see the published products of their audience, owners also
+      // their drafts; the store backend turns this into a database filter.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'store',
+        resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+        conditions: consumerProductVisibility(ownershipEntityRefs),
+      };
+    }
+    return { result: AuthorizeResult.DENY };
   }
 }

@@ -23,7 +23,10 @@ import { storePlugin } from './plugin';
 jest.setTimeout(60_000);
 
 const CLAIMS: Record<string, string[]> = {
-  'user:default/developer': ['user:default/developer', 'group:default/developers'],
+  'user:default/developer': [
+    'user:default/developer',
+    'group:default/developers',
+  ],
   'user:default/data-scientist': [
     'user:default/data-scientist',
     'group:default/team-data',
@@ -176,9 +179,9 @@ describe('store backend', () => {
         '/products?q=bulk%2007',
         'user:default/developer',
       );
-      expect(twoWords.body.items.map((p: { name: string }) => p.name)).toEqual(
-        ['bulk-07'],
-      );
+      expect(twoWords.body.items.map((p: { name: string }) => p.name)).toEqual([
+        'bulk-07',
+      ]);
       const nothing = await get(
         '/products?q=jupyter',
         'user:default/developer',
@@ -269,7 +272,10 @@ describe('store backend', () => {
       const { get } = await startBackend(databaseId);
       const names = async (user: string) =>
         (
-          await get('/products?category=Databases&category=Data%20science&category=Web%20apps&category=Networking&category=Caches', user)
+          await get(
+            '/products?category=Databases&category=Data%20science&category=Web%20apps&category=Networking&category=Caches',
+            user,
+          )
         ).body.items.map((p: { name: string }) => p.name);
 
       expect(await names('user:default/developer')).toEqual([
@@ -306,7 +312,10 @@ describe('store backend', () => {
         'user:default/web-developer',
       );
       expect(owned.status).toBe(200);
-      expect(owned.body).toMatchObject({ lifecycle: 'draft', orderable: false });
+      expect(owned.body).toMatchObject({
+        lifecycle: 'draft',
+        orderable: false,
+      });
       const deprecated = await get('/products/default/old-vpn', ADMIN);
       expect(deprecated.body).toMatchObject({
         lifecycle: 'deprecated',
@@ -349,11 +358,13 @@ describe('store backend', () => {
         ],
       });
       expect(
-        res.body.plans.map((p: { id: string; needsApproval: boolean }) => [
-          p.id,
-          p.price.amount,
-          p.needsApproval,
-        ]),
+        res.body.plans.map(
+          (p: {
+            id: string;
+            price: { amount: string };
+            needsApproval: boolean;
+          }) => [p.id, p.price.amount, p.needsApproval],
+        ),
       ).toEqual([
         ['free', '0.00', false],
         ['standard', '49.00', false],
@@ -366,15 +377,18 @@ describe('store backend', () => {
       ['cursor=not-a-cursor', /Malformed cursor/],
       ['limit=0', /limit/],
       ['limit=101', /limit/],
-      [`q=${'x'.repeat(201)}`, /q/],
+      [`q=<201 characters>`.replace(/<.*>/, 'x'.repeat(201)), /q/],
       ['minPrice=abc', /minPrice/],
       ['minPrice=10&maxPrice=5', /minPrice must not be above maxPrice/],
-    ])('refuses %s with a 400 that says why', async (query, message) => {
-      const { get } = await startBackend(databaseId);
-      const res = await get(`/products?${query}`, 'user:default/developer');
-      expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(message);
-    });
+    ])(
+      'refuses a bad query with a 400 that says why (%#)',
+      async (query, message) => {
+        const { get } = await startBackend(databaseId);
+        const res = await get(`/products?${query}`, 'user:default/developer');
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(message);
+      },
+    );
 
     it('refuses a cursor of another sort order', async () => {
       const { get } = await startBackend(databaseId);
@@ -384,7 +398,9 @@ describe('store backend', () => {
         'user:default/developer',
       );
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(/sorted by "name", not by "price"/);
+      expect(res.body.error.message).toMatch(
+        /sorted by "name", not by "price"/,
+      );
     });
   });
 });

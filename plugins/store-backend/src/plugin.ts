@@ -6,7 +6,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { storePermissions } from '@internal/plugin-store-common';
 import { ProductsStore } from './database/ProductsStore';
-import { productPermissionRules, productResourceRef } from './permissions/rules';
+import {
+  productPermissionRules,
+  productResourceRef,
+} from './permissions/rules';
 import { ProductIndexer } from './service/ProductIndexer';
 import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';

@@ -25,9 +25,7 @@ export const STORE_PRODUCT_RULES = {
   HAS_LIFECYCLE: 'HAS_LIFECYCLE',
 } as const;
 
-type ProductCondition = PermissionCondition<
-  typeof STORE_PRODUCT_RESOURCE_TYPE
->;
+type ProductCondition = PermissionCondition<typeof STORE_PRODUCT_RESOURCE_TYPE>;
 
 /**
  * Conditions on products for permission policies. They are plain data, so a

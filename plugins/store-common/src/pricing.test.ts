@@ -47,10 +47,18 @@ describe('pricing', () => {
 
   it('computes monthly prices', () => {
     expect(
-      monthlyMinorUnits({ amount: '120.00', currency: 'USD', interval: 'year' }),
+      monthlyMinorUnits({
+        amount: '120.00',
+        currency: 'USD',
+        interval: 'year',
+      }),
     ).toBe(1000);
     expect(
-      monthlyMinorUnits({ amount: '100.00', currency: 'USD', interval: 'year' }),
+      monthlyMinorUnits({
+        amount: '100.00',
+        currency: 'USD',
+        interval: 'year',
+      }),
     ).toBe(833);
     expect(
       monthlyMinorUnits({
@@ -71,15 +79,23 @@ describe('planNeedsApproval', () => {
     threshold: { amount: '500.00', currency: 'USD' },
   };
   it('follows the approval rule', () => {
-    const cheap = { amount: '49.00', currency: 'USD', interval: 'month' as const };
-    const dear = { amount: '999.00', currency: 'USD', interval: 'month' as const };
+    const cheap = {
+      amount: '49.00',
+      currency: 'USD',
+      interval: 'month' as const,
+    };
+    const dear = {
+      amount: '999.00',
+      currency: 'USD',
+      interval: 'month' as const,
+    };
     expect(planNeedsApproval(dear, undefined)).toBe(false);
     expect(planNeedsApproval(dear, { policy: 'none' })).toBe(false);
     expect(planNeedsApproval(cheap, { policy: 'required' })).toBe(true);
     expect(planNeedsApproval(cheap, threshold)).toBe(false);
     expect(planNeedsApproval(dear, threshold)).toBe(true);
-    expect(
-      planNeedsApproval({ ...dear, amount: '500.00' }, threshold),
-    ).toBe(false);
+    expect(planNeedsApproval({ ...dear, amount: '500.00' }, threshold)).toBe(
+      false,
+    );
   });
 });

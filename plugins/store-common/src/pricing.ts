@@ -99,7 +99,9 @@ export function formatPrice(price: Price): string {
  */
 export function planNeedsApproval(
   price: Price,
-  approval: { policy: string; threshold?: { amount: string; currency: string } } | undefined,
+  approval:
+    | { policy: string; threshold?: { amount: string; currency: string } }
+    | undefined,
 ): boolean {
   if (!approval || approval.policy === 'none') {
     return false;

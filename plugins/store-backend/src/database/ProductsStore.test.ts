@@ -122,14 +122,8 @@ describe('ProductsStore', () => {
           })
         ).items.map(p => p.name);
       expect(await list(['user:default/developer'])).toEqual(['open']);
-      expect(await list(['group:default/team-data'])).toEqual([
-        'data',
-        'open',
-      ]);
-      expect(await list(['group:default/team-web'])).toEqual([
-        'draft',
-        'open',
-      ]);
+      expect(await list(['group:default/team-data'])).toEqual(['data', 'open']);
+      expect(await list(['group:default/team-web'])).toEqual(['draft', 'open']);
       const notDraft = await store.listProducts({
         filters: {},
         sort: 'name',

@@ -105,9 +105,9 @@ export class ProductsStore {
   ): Promise<{ added: number; updated: number; removed: number }> {
     return this.db.transaction(async trx => {
       const existing = new Map<string, string>(
-        (
-          await trx<ProductRow>(PRODUCTS).select('id', 'content_hash')
-        ).map(r => [r.id, r.content_hash]),
+        (await trx<ProductRow>(PRODUCTS).select('id', 'content_hash')).map(
+          r => [r.id, r.content_hash],
+        ),
       );
       const wanted = new Set(products.map(p => p.id));
       const removed = [...existing.keys()].filter(id => !wanted.has(id));
@@ -274,9 +274,7 @@ export class ProductsStore {
       const [{ count }] = await query
         .where('p.has_free_plan', true)
         .count({ count: '*' });
-      return Number(count) > 0
-        ? [{ value: 'true', count: Number(count) }]
-        : [];
+      return Number(count) > 0 ? [{ value: 'true', count: Number(count) }] : [];
     };
 
     const [category, type, owner, provider, tag, free] = await Promise.all([
@@ -426,7 +424,9 @@ export class ProductsStore {
     ]);
     return rows.map(row => {
       const minor =
-        row.from_price_minor === null ? undefined : Number(row.from_price_minor);
+        row.from_price_minor === null
+          ? undefined
+          : Number(row.from_price_minor);
       return {
         id: row.id,
         namespace: row.namespace,
@@ -460,9 +460,7 @@ export class ProductsStore {
     });
   }
 
-  private toFacetCounts(
-    rows: Array<Record<string, unknown>>,
-  ): FacetCount[] {
+  private toFacetCounts(rows: Array<Record<string, unknown>>): FacetCount[] {
     return rows
       .map(r => ({ value: String(r.value), count: Number(r.count) }))
       .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));

@@ -75,9 +75,7 @@ export class ProductIndexer {
         try {
           products.push(toIndexedProduct(entity as ProductEntity));
         } catch (error) {
-          this.logger.warn(
-            `Skipped product ${entity.metadata.name}: ${error}`,
-          );
+          this.logger.warn(`Skipped product ${entity.metadata.name}: ${error}`);
         }
       }
       cursor = page.pageInfo.nextCursor;

@@ -1,0 +1,82 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { storeProductReadPermission } from '@internal/plugin-store-common';
+import { StorePolicy } from './StorePolicy';
+
+describe('StorePolicy', () => {
+  const userInfo = mockServices.userInfo.mock({
+    getUserInfo: async credentials => {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs:
+          ref === 'user:default/platform-admin'
+            ? [ref, 'group:default/platform-admins']
+            : [ref, 'group:default/developers'],
+      };
+    },
+  });
+  const policy = StorePolicy.create({
+    config: new ConfigReader({
+      cloudStore: { admins: { groups: ['group:default/platform-admins'] } },
+    }),
+    userInfo,
+  });
+  const userOf = (ref: string) => ({
+    credentials: mockCredentials.user(ref),
+    info: { userEntityRef: ref, ownershipEntityRefs: [] },
+    token: 'token',
+    expiresInSeconds: 3600,
+    identity: {
+      type: 'user' as const,
+      userEntityRef: ref,
+      ownershipEntityRefs: [],
+    },
+  });
+
+  it('lets admins see every product', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/platform-admin'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('shows consumers the products meant for them', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/developer'),
+    );
+    const claims = ['user:default/developer', 'group:default/developers'];
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'store',
+      resourceType: 'store-product',
+      conditions: {
+        anyOf: [
+          {
+            allOf: [
+              {
+                rule: 'HAS_LIFECYCLE',
+                resourceType: 'store-product',
+                params: { lifecycles: ['published'] },
+              },
+              {
+                rule: 'IS_IN_AUDIENCE',
+                resourceType: 'store-product',
+                params: { claims },
+              },
+            ],
+          },
+          {
+            rule: 'IS_PRODUCT_OWNER',
+            resourceType: 'store-product',
+            params: { claims },
+          },
+        ],
+      },
+    });
+  });
+});
