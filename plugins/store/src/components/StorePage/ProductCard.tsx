@@ -6,7 +6,6 @@ import {
 import {
   Box,
   Card,
-  CardActionArea,
   CardContent,
   Chip,
   makeStyles,
@@ -17,7 +16,12 @@ import { ProductIcon } from '../shared/ProductIcon';
 
 const useStyles = makeStyles(theme => ({
   card: { height: '100%', display: 'flex', flexDirection: 'column' },
-  action: { flexGrow: 1, alignItems: 'stretch' },
+  link: {
+    flexGrow: 1,
+    color: 'inherit',
+    textDecoration: 'none',
+    '&:hover h3': { textDecoration: 'underline' },
+  },
   header: { display: 'flex', alignItems: 'center', gap: theme.spacing(1.5) },
   summary: {
     marginTop: theme.spacing(1),
@@ -42,12 +46,7 @@ export function ProductCard(props: { product: ProductSummary }) {
     '#';
   return (
     <Card className={classes.card} data-testid={`product-card-${product.name}`}>
-      <CardActionArea
-        className={classes.action}
-        component={RouterLink}
-        href={href}
-        aria-label={product.title}
-      >
+      <RouterLink href={href} className={classes.link}>
         <CardContent>
           <div className={classes.header}>
             <ProductIcon icon={product.icon} fontSize="large" />
@@ -93,7 +92,7 @@ export function ProductCard(props: { product: ProductSummary }) {
             ))}
           </div>
         </CardContent>
-      </CardActionArea>
+      </RouterLink>
     </Card>
   );
 }
