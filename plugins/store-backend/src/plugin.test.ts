@@ -186,13 +186,14 @@ describe('store backend', () => {
         '/products?q=jupyter',
         'user:default/developer',
       );
-      expect(nothing.body).toEqual({ items: [], totalItems: 0 });
+      expect(nothing.body).toEqual({ items: [] });
     });
 
     it('filters by facets and counts them', async () => {
       const { get } = await startBackend(databaseId);
       const facets = await get('/products/facets', 'user:default/developer');
       expect(facets.status).toBe(200);
+      expect(facets.body.totalItems).toBe(27);
       expect(facets.body.facets.category).toEqual([
         { value: 'Bulk', count: 25 },
         { value: 'Caches', count: 1 },
@@ -216,6 +217,13 @@ describe('store backend', () => {
         { value: 'Databases', count: 1 },
       ]);
       expect(filtered.body.facets.freePlan).toEqual([]);
+      expect(filtered.body.totalItems).toBe(0);
+      const searched = await get(
+        '/products/facets?q=bulk&freePlan=true',
+        'user:default/developer',
+      );
+      expect(searched.body.totalItems).toBe(5);
+      expect(searched.body.facets.tag).toEqual([{ value: 'bulk', count: 5 }]);
 
       const free = await get(
         '/products?freePlan=true&tag=sql&tag=cache',
@@ -233,11 +241,16 @@ describe('store backend', () => {
       ]);
     });
 
-    type Listed = { name: string; title: string; fromPrice: { amount: string } };
+    type Listed = {
+      name: string;
+      title: string;
+      fromPrice: { amount: string };
+    };
     const byName = (a: Listed, b: Listed) =>
-      a.title.toLocaleLowerCase('en-US').localeCompare(
-        b.title.toLocaleLowerCase('en-US'),
-      ) || a.name.localeCompare(b.name);
+      a.title
+        .toLocaleLowerCase('en-US')
+        .localeCompare(b.title.toLocaleLowerCase('en-US')) ||
+      a.name.localeCompare(b.name);
     const byPrice = (a: Listed, b: Listed) =>
       Number(a.fromPrice.amount) - Number(b.fromPrice.amount) ||
       a.name.localeCompare(b.name);
@@ -249,30 +262,32 @@ describe('store backend', () => {
       ['price', byPrice],
       ['orders', byId],
       ['newest', byId],
-    ] as const)('pages through all products sorted by %s', async (sort, compare) => {
-      const { get } = await startBackend(databaseId);
-      const seen: Listed[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const res = await get(
-          `/products?sort=${sort}&limit=4${
-            cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
-          }`,
-          'user:default/developer',
+    ] as const)(
+      'pages through all products sorted by %s',
+      async (sort, compare) => {
+        const { get } = await startBackend(databaseId);
+        const seen: Listed[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const res = await get(
+            `/products?sort=${sort}&limit=4${
+              cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+            }`,
+            'user:default/developer',
+          );
+          expect(res.status).toBe(200);
+          seen.push(...res.body.items);
+          cursor = res.body.nextCursor;
+          pages += 1;
+        } while (cursor && pages < 20);
+        expect(pages).toBe(7);
+        expect(new Set(seen.map(p => p.name)).size).toBe(27);
+        expect(seen.map(p => p.name)).toEqual(
+          [...seen].sort(compare).map(p => p.name),
         );
-        expect(res.status).toBe(200);
-        expect(res.body.totalItems).toBe(27);
-        seen.push(...res.body.items);
-        cursor = res.body.nextCursor;
-        pages += 1;
-      } while (cursor && pages < 20);
-      expect(pages).toBe(7);
-      expect(new Set(seen.map(p => p.name)).size).toBe(27);
-      expect(seen.map(p => p.name)).toEqual(
-        [...seen].sort(compare).map(p => p.name),
-      );
-    });
+      },
+    );
 
     it('shows each user what they may see', async () => {
       const { get } = await startBackend(databaseId);

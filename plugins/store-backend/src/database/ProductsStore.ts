@@ -31,6 +31,9 @@ const TAGS = 'store_product_tags';
 const PROVIDERS = 'store_product_providers';
 const AUDIENCE = 'store_product_audience';
 
+/** How many changed products make the index refresh its statistics. */
+const BULK_CHANGE = 500;
+
 /** Rows per insert statement; SQLite allows at most 999 bound values. */
 const INSERT_CHUNK = 30;
 
@@ -71,6 +74,20 @@ const SORTS: Record<
 
 type FacetName = keyof ProductFacets;
 
+type FacetDefinition =
+  | { name: FacetName; kind: 'column'; column: string }
+  | { name: FacetName; kind: 'child'; table: string; column: string }
+  | { name: FacetName; kind: 'flag' };
+
+const FACETS: FacetDefinition[] = [
+  { name: 'category', kind: 'column', column: 'category' },
+  { name: 'type', kind: 'column', column: 'type' },
+  { name: 'owner', kind: 'column', column: 'owner' },
+  { name: 'provider', kind: 'child', table: PROVIDERS, column: 'provider' },
+  { name: 'tag', kind: 'child', table: TAGS, column: 'tag' },
+  { name: 'freePlan', kind: 'flag' },
+];
+
 /** How many values of a many-valued facet are counted at most. */
 const FACET_LIMIT = 50;
 
@@ -103,7 +120,7 @@ export class ProductsStore {
     products: IndexedProduct[],
     now: Date = new Date(),
   ): Promise<{ added: number; updated: number; removed: number }> {
-    return this.db.transaction(async trx => {
+    const result = await this.db.transaction(async trx => {
       const existing = new Map<string, string>(
         (await trx<ProductRow>(PRODUCTS).select('id', 'content_hash')).map(
           r => [r.id, r.content_hash],
@@ -163,6 +180,16 @@ export class ProductsStore {
         removed: removed.length,
       };
     });
+    // After a bulk change the planner's statistics are stale, and with
+    // permission filters a stale plan can scan every product.
+    if (result.added + result.updated + result.removed > BULK_CHANGE) {
+      await this.db.raw(
+        this.db.client.config.client === 'pg'
+          ? `ANALYZE ${[PRODUCTS, TAGS, PROVIDERS, AUDIENCE].join(', ')}`
+          : 'ANALYZE',
+      );
+    }
+    return result;
   }
 
   /** One page of products matching the filters, in the requested order. */
@@ -172,18 +199,12 @@ export class ProductsStore {
     sort: ProductSort;
     cursor?: ProductCursor;
     limit: number;
-  }): Promise<{
-    items: StoredProduct[];
-    totalItems: number;
-    nextCursor?: ProductCursor;
-  }> {
+  }): Promise<{ items: StoredProduct[]; nextCursor?: ProductCursor }> {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
     const query = this.db<ProductRow>({ p: PRODUCTS });
     this.applyFilters(query, filters, permissionFilter);
-
-    const countQuery = query.clone().count({ count: '*' });
 
     if (cursor) {
       const value =
@@ -204,7 +225,6 @@ export class ProductsStore {
         { column: 'p.id', order: 'asc' },
       ])
       .limit(limit + 1);
-    const [{ count }] = await countQuery;
 
     const page = rows.slice(0, limit);
     const items = await this.withChildren(page);
@@ -218,74 +238,140 @@ export class ProductsStore {
           : (raw as string | number);
       nextCursor = { sort, value, id: last.id };
     }
-    return { items, totalItems: Number(count), nextCursor };
+    return { items, nextCursor };
   }
 
   /**
-   * Counts of each facet value. A facet's own filter is left out of its
-   * counts, so that the user sees what choosing another value would give.
+   * Counts of each facet value, and how many products match in all. A
+   * facet's own filter is left out of its counts, so that the user sees what
+   * choosing another value would give.
    */
   async getFacets(options: {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
-  }): Promise<ProductFacets> {
+  }): Promise<{ facets: ProductFacets; totalItems: number }> {
     const { filters, permissionFilter } = options;
-    const without = (facet: FacetName): ProductQueryFilters => {
-      const key = facet === 'freePlan' ? 'freePlan' : facet;
-      return { ...filters, [key]: undefined };
-    };
+    const isFiltered = (facet: FacetName) =>
+      facet === 'freePlan'
+        ? Boolean(filters.freePlan)
+        : Boolean(filters[facet]?.length);
 
-    const columnFacet = async (facet: FacetName, column: string) => {
-      const query = this.db({ p: PRODUCTS });
-      this.applyFilters(query, without(facet), permissionFilter);
-      const rows = await query
-        .select({ value: `p.${column}` })
-        .count({ count: '*' })
-        .groupBy(`p.${column}`);
-      return this.toFacetCounts(rows);
-    };
+    // The facets that have no filter of their own share one scan of the
+    // matching products; each filtered facet needs a scan without its filter.
+    const scans = [
+      {
+        filters,
+        facets: FACETS.filter(f => !isFiltered(f.name)),
+        withTotal: true,
+      },
+      ...FACETS.filter(f => isFiltered(f.name)).map(f => ({
+        filters: { ...filters, [f.name]: undefined },
+        facets: [f],
+        withTotal: false,
+      })),
+    ];
+    const rows = (
+      await Promise.all(
+        scans.map(scan =>
+          this.countFacets(
+            scan.filters,
+            permissionFilter,
+            scan.facets,
+            scan.withTotal,
+          ),
+        ),
+      )
+    ).flat();
 
-    const childFacet = async (
-      facet: FacetName,
-      table: string,
-      column: string,
-    ) => {
-      const query = this.db({ c: table }).join(
-        { p: PRODUCTS },
-        'p.id',
-        'c.product_id',
+    const facets: ProductFacets = {
+      category: [],
+      type: [],
+      provider: [],
+      tag: [],
+      owner: [],
+      freePlan: [],
+    };
+    let totalItems = 0;
+    for (const row of rows) {
+      const count = Number(row.count);
+      if (row.facet === 'total') {
+        totalItems = count;
+      } else if (count > 0) {
+        facets[row.facet as FacetName].push({
+          value: String(row.value),
+          count,
+        });
+      }
+    }
+    for (const counts of Object.values(facets)) {
+      counts.sort(
+        (a: FacetCount, b: FacetCount) =>
+          b.count - a.count || a.value.localeCompare(b.value),
       );
-      this.applyFilters(query, without(facet), permissionFilter);
-      const rows = await query
-        .select({ value: `c.${column}` })
-        .count({ count: '*' })
-        .groupBy(`c.${column}`)
-        .orderBy([
-          { column: 'count', order: 'desc' },
-          { column: 'value', order: 'asc' },
-        ])
-        .limit(FACET_LIMIT);
-      return this.toFacetCounts(rows);
-    };
+    }
+    return { facets, totalItems };
+  }
 
-    const freePlan = async () => {
-      const query = this.db({ p: PRODUCTS });
-      this.applyFilters(query, without('freePlan'), permissionFilter);
-      const [{ count }] = await query
-        .where('p.has_free_plan', true)
-        .count({ count: '*' });
-      return Number(count) > 0 ? [{ value: 'true', count: Number(count) }] : [];
-    };
+  /** Counts facet values over one scan of the matching products. */
+  private async countFacets(
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+    facets: FacetDefinition[],
+    withTotal: boolean,
+  ): Promise<Array<{ facet: string; value: unknown; count: unknown }>> {
+    const visible = this.db({ p: PRODUCTS }).select(
+      'p.id',
+      'p.category',
+      'p.type',
+      'p.owner',
+      'p.has_free_plan',
+    );
+    this.applyFilters(visible, filters, permissionFilter);
 
-    const [category, type, owner, provider, tag, free] = await Promise.all([
-      columnFacet('category', 'category'),
-      columnFacet('type', 'type'),
-      columnFacet('owner', 'owner'),
-      childFacet('provider', PROVIDERS, 'provider'),
-      childFacet('tag', TAGS, 'tag'),
-      freePlan(),
-    ]);
-    return { category, type, owner, provider, tag, freePlan: free };
+    // Facet names are constants of this file, never user input.
+    const label = (name: string) => this.db.raw(`'${name}'`);
+    const branches: Knex.QueryBuilder[] = facets.map(facet => {
+      switch (facet.kind) {
+        case 'column':
+          return this.db('v')
+            .select({ facet: label(facet.name), value: `v.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`v.${facet.column}`);
+        case 'child':
+          return this.db({ c: facet.table })
+            .join('v', 'v.id', 'c.product_id')
+            .select({ facet: label(facet.name), value: `c.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`c.${facet.column}`)
+            .orderBy([
+              { column: 'count', order: 'desc' },
+              { column: 'value', order: 'asc' },
+            ])
+            .limit(FACET_LIMIT);
+        default:
+          return this.db('v')
+            .select({ facet: label(facet.name), value: label('true') })
+            .count({ count: '*' })
+            .where('v.has_free_plan', true);
+      }
+    });
+    if (withTotal) {
+      branches.push(
+        this.db('v')
+          .select({ facet: label('total'), value: label('') })
+          .count({ count: '*' }),
+      );
+    }
+    const [first, ...rest] = branches.map((branch, i) =>
+      this.db.select('*').from(branch.as(`b${i}`)),
+    );
+    // Materialized, so that the permission and search filters are evaluated
+    // once for all facets of the scan.
+    return this.db
+      .withMaterialized('v', visible)
+      .select('*')
+      .from(first.as('b'))
+      .unionAll(rest.map(r => this.db.select('*').from(r.as('r'))));
   }
 
   /** One product, if the permission filter lets it through. */
@@ -458,12 +544,6 @@ export class ProductsStore {
         createdAt: new Date(row.created_at as Date),
       };
     });
-  }
-
-  private toFacetCounts(rows: Array<Record<string, unknown>>): FacetCount[] {
-    return rows
-      .map(r => ({ value: String(r.value), count: Number(r.count) }))
-      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   }
 
   private toRow(product: IndexedProduct, now: Date): ProductRow {

@@ -443,14 +443,11 @@ export const spec = {
                         $ref: '#/components/schemas/ProductSummary',
                       },
                     },
-                    totalItems: {
-                      type: 'integer',
-                    },
                     nextCursor: {
                       type: 'string',
                     },
                   },
-                  required: ['items', 'totalItems'],
+                  required: ['items'],
                 },
               },
             },
@@ -472,7 +469,7 @@ export const spec = {
       get: {
         operationId: 'GetProductFacets',
         description:
-          'How many products the caller may see have each facet value.',
+          'How many products the caller may see have each facet value, and how many match in all. Counting is kept out of the list request so that paging never scans every product.',
         parameters: [
           {
             $ref: '#/components/parameters/q',
@@ -516,8 +513,12 @@ export const spec = {
                     facets: {
                       $ref: '#/components/schemas/ProductFacets',
                     },
+                    totalItems: {
+                      type: 'integer',
+                      description: 'How many products match all the filters.',
+                    },
                   },
-                  required: ['facets'],
+                  required: ['facets', 'totalItems'],
                 },
               },
             },

@@ -66,11 +66,7 @@ export class ProductService {
     sort?: ProductSort;
     cursor?: string;
     limit?: number;
-  }): Promise<{
-    items: ProductSummary[];
-    totalItems: number;
-    nextCursor?: string;
-  }> {
+  }): Promise<{ items: ProductSummary[]; nextCursor?: string }> {
     const sort = options.sort ?? 'name';
     const cursor =
       options.cursor !== undefined
@@ -79,7 +75,7 @@ export class ProductService {
     const filters = this.toFilters(options.query);
     const permissionFilter = await this.authorize(options.credentials);
     if (permissionFilter === 'deny') {
-      return { items: [], totalItems: 0 };
+      return { items: [] };
     }
     const page = await this.store.listProducts({
       filters,
@@ -90,7 +86,6 @@ export class ProductService {
     });
     return {
       items: page.items.map(p => this.toSummary(p)),
-      totalItems: page.totalItems,
       nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
     };
   }
@@ -98,17 +93,20 @@ export class ProductService {
   async getFacets(options: {
     credentials: BackstageCredentials;
     query: ProductQuery;
-  }): Promise<ProductFacets> {
+  }): Promise<{ facets: ProductFacets; totalItems: number }> {
     const filters = this.toFilters(options.query);
     const permissionFilter = await this.authorize(options.credentials);
     if (permissionFilter === 'deny') {
       return {
-        category: [],
-        type: [],
-        provider: [],
-        tag: [],
-        owner: [],
-        freePlan: [],
+        facets: {
+          category: [],
+          type: [],
+          provider: [],
+          tag: [],
+          owner: [],
+          freePlan: [],
+        },
+        totalItems: 0,
       };
     }
     return this.store.getFacets({ filters, permissionFilter });

@@ -53,12 +53,9 @@ export async function createRouter(options: {
 
   router.get('/products/facets', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    res.json({
-      facets: await products.getFacets({
-        credentials,
-        query: queryOf(req.query),
-      }),
-    });
+    res.json(
+      await products.getFacets({ credentials, query: queryOf(req.query) }),
+    );
   });
 
   router.get('/products/:namespace/:name', async (req, res) => {

@@ -10,8 +10,13 @@ import {
 /** A page of products. @public */
 export type ProductPage = {
   items: ProductSummary[];
-  totalItems: number;
   nextCursor?: string;
+};
+
+/** Facet counts, and how many products match in all. @public */
+export type FacetsResult = {
+  facets: ProductFacets;
+  totalItems: number;
 };
 
 /** The store backend, as the frontend sees it. @public */
@@ -22,7 +27,7 @@ export interface StoreApi {
     cursor?: string;
     limit?: number;
   }): Promise<ProductPage>;
-  getFacets(options: { query: ProductQuery }): Promise<ProductFacets>;
+  getFacets(options: { query: ProductQuery }): Promise<FacetsResult>;
   getProduct(options: {
     namespace: string;
     name: string;

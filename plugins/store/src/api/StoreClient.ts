@@ -2,11 +2,10 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ProductDetails,
-  ProductFacets,
   ProductQuery,
   ProductSort,
 } from '@internal/plugin-store-common';
-import { ProductPage, StoreApi } from './StoreApi';
+import { FacetsResult, ProductPage, StoreApi } from './StoreApi';
 
 /** Encodes a product query the way the store API reads it. */
 export function toSearchParams(query: ProductQuery): URLSearchParams {
@@ -24,7 +23,10 @@ export function toSearchParams(query: ProductQuery): URLSearchParams {
 /** Talks to the store backend over HTTP. @public */
 export class StoreClient implements StoreApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   async listProducts(options: {
@@ -40,11 +42,8 @@ export class StoreClient implements StoreApi {
     return this.get(`/products?${params}`);
   }
 
-  async getFacets(options: { query: ProductQuery }): Promise<ProductFacets> {
-    const { facets } = await this.get<{ facets: ProductFacets }>(
-      `/products/facets?${toSearchParams(options.query)}`,
-    );
-    return facets;
+  async getFacets(options: { query: ProductQuery }): Promise<FacetsResult> {
+    return this.get(`/products/facets?${toSearchParams(options.query)}`);
   }
 
   async getProduct(options: {

@@ -10,7 +10,6 @@ function mockStoreApi(overrides: Partial<StoreApi> = {}) {
   return {
     listProducts: jest.fn(async () => ({
       items: [postgresql, summary('mysql', { title: 'MySQL Database' })],
-      totalItems: 2,
     })),
     getFacets: jest.fn(),
     getProduct: jest.fn(async () => postgresql),
@@ -35,7 +34,9 @@ describe('ProductPage', () => {
       namespace: 'default',
       name: 'postgresql',
     });
-    expect(screen.getByText('PostgreSQL 15 with daily backups.')).toBeInTheDocument();
+    expect(
+      screen.getByText('PostgreSQL 15 with daily backups.'),
+    ).toBeInTheDocument();
     expect(screen.getByText('99.95% monthly uptime')).toBeInTheDocument();
     expect(screen.getByText('kubernetes')).toBeInTheDocument();
     expect(
@@ -47,7 +48,9 @@ describe('ProductPage', () => {
     expect(screen.getByText('User guide')).toBeInTheDocument();
 
     const enterprise = screen.getByTestId('plan-enterprise');
-    expect(within(enterprise).getByText('USD 999.00/month')).toBeInTheDocument();
+    expect(
+      within(enterprise).getByText('USD 999.00/month'),
+    ).toBeInTheDocument();
     expect(within(enterprise).getByText('Needs approval')).toBeInTheDocument();
     expect(
       within(enterprise).getByText('storage: USD 0.02 per GiB-month'),

@@ -107,7 +107,11 @@ export function ProductPage() {
   const { namespace = 'default', name = '' } = useParams();
   const storeApi = useApi(storeApiRef);
   const storeRoute = useRouteRef(rootRouteRef);
-  const { value: product, loading, error } = useAsync(
+  const {
+    value: product,
+    loading,
+    error,
+  } = useAsync(
     () => storeApi.getProduct({ namespace, name }),
     [storeApi, namespace, name],
   );

@@ -1,8 +1,5 @@
 import { RouterLink, useRouteRef } from '@backstage/frontend-plugin-api';
-import {
-  formatPrice,
-  ProductSummary,
-} from '@internal/plugin-store-common';
+import { formatPrice, ProductSummary } from '@internal/plugin-store-common';
 import {
   Box,
   Card,
@@ -42,8 +39,7 @@ export function ProductCard(props: { product: ProductSummary }) {
   const classes = useStyles();
   const productRoute = useRouteRef(productRouteRef);
   const href =
-    productRoute?.({ namespace: product.namespace, name: product.name }) ??
-    '#';
+    productRoute?.({ namespace: product.namespace, name: product.name }) ?? '#';
   return (
     <Card className={classes.card} data-testid={`product-card-${product.name}`}>
       <RouterLink href={href} className={classes.link}>

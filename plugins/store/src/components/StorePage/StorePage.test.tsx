@@ -36,9 +36,8 @@ function mockStoreApi(overrides: Partial<StoreApi> = {}) {
           fromPrice: { amount: '29.00', currency: 'USD', interval: 'month' },
         }),
       ],
-      totalItems: 2,
     })),
-    getFacets: jest.fn(async () => facets),
+    getFacets: jest.fn(async () => ({ facets, totalItems: 2 })),
     getProduct: jest.fn(),
     ...overrides,
   } as jest.Mocked<StoreApi>;
@@ -102,7 +101,7 @@ describe('StorePage', () => {
 
   it('designs the empty state', async () => {
     const api = mockStoreApi({
-      listProducts: jest.fn(async () => ({ items: [], totalItems: 0 })),
+      listProducts: jest.fn(async () => ({ items: [] })),
     });
     await renderInTestApp(<StorePage />, {
       apis: [[storeApiRef, api]],

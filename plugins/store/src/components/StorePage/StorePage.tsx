@@ -114,7 +114,12 @@ export function StorePage() {
 
   let results;
   if (firstPage.error) {
-    results = <ResponseErrorPanel error={firstPage.error} title="The store could not be loaded" />;
+    results = (
+      <ResponseErrorPanel
+        error={firstPage.error}
+        title="The store could not be loaded"
+      />
+    );
   } else if (firstPage.loading) {
     results = <Progress />;
   } else if (items.length === 0) {
@@ -174,7 +179,7 @@ export function StorePage() {
           <Grid item xs={12} md={3}>
             <StoreFilters
               view={view}
-              facets={facets.value}
+              facets={facets.value?.facets}
               onChange={setView}
             />
           </Grid>
@@ -187,7 +192,10 @@ export function StorePage() {
                 placeholder="Search the store"
                 value={search}
                 onChange={e => setSearch(e.target.value)}
-                inputProps={{ 'aria-label': 'Search the store', maxLength: 200 }}
+                inputProps={{
+                  'aria-label': 'Search the store',
+                  maxLength: 200,
+                }}
                 InputProps={{
                   startAdornment: (
                     <InputAdornment position="start">
@@ -205,7 +213,9 @@ export function StorePage() {
                 onChange={e =>
                   setView({ ...view, sort: e.target.value as ProductSort })
                 }
-                SelectProps={{ SelectDisplayProps: { 'aria-label': 'Sort by' } }}
+                SelectProps={{
+                  SelectDisplayProps: { 'aria-label': 'Sort by' },
+                }}
               >
                 {(Object.keys(SORT_LABELS) as ProductSort[]).map(sort => (
                   <MenuItem key={sort} value={sort}>
@@ -214,11 +224,11 @@ export function StorePage() {
                 ))}
               </TextField>
             </div>
-            {firstPage.value && (
+            {facets.value && (
               <Typography variant="body2" color="textSecondary" paragraph>
-                {firstPage.value.totalItems === 1
+                {facets.value.totalItems === 1
                   ? '1 product'
-                  : `${firstPage.value.totalItems} products`}
+                  : `${facets.value.totalItems} products`}
               </Typography>
             )}
             {results}

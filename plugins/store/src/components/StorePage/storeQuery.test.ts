@@ -22,9 +22,7 @@ describe('storeQuery', () => {
   });
 
   it('falls back to sorting by name', () => {
-    expect(parseStoreView(new URLSearchParams('sort=bogus')).sort).toBe(
-      'name',
-    );
+    expect(parseStoreView(new URLSearchParams('sort=bogus')).sort).toBe('name');
   });
 
   it('toggles filter values', () => {

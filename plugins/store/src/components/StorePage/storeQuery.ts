@@ -1,7 +1,4 @@
-import {
-  ProductQuery,
-  ProductSort,
-} from '@internal/plugin-store-common';
+import { ProductQuery, ProductSort } from '@internal/plugin-store-common';
 
 const LIST_KEYS = ['category', 'type', 'provider', 'tag', 'owner'] as const;
 const SORTS: ProductSort[] = ['name', 'price', 'orders', 'newest'];

@@ -9,18 +9,17 @@ import StorageIcon from '@material-ui/icons/Storage';
 import WebIcon from '@material-ui/icons/Web';
 import { ComponentType } from 'react';
 
-const ICONS: Record<string, ComponentType<{ fontSize?: 'large' | 'small' }>> =
-  {
-    build: BuildIcon,
-    cache: MemoryIcon,
-    code: CodeIcon,
-    docs: DescriptionIcon,
-    lock: LockIcon,
-    science: InsertChartIcon,
-    storage: StorageIcon,
-    web: WebIcon,
-    wordpress: WebIcon,
-  };
+const ICONS: Record<string, ComponentType<{ fontSize?: 'large' | 'small' }>> = {
+  build: BuildIcon,
+  cache: MemoryIcon,
+  code: CodeIcon,
+  docs: DescriptionIcon,
+  lock: LockIcon,
+  science: InsertChartIcon,
+  storage: StorageIcon,
+  web: WebIcon,
+  wordpress: WebIcon,
+};
 
 /** The icon a product descriptor names, or a generic one. */
 export function ProductIcon(props: {
