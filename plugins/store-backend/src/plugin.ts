@@ -66,7 +66,8 @@ export const storePlugin = createBackendPlugin({
           auth,
           logger,
         });
-        // Catalog changes reach the store within one refresh interval.
+        // Catalog changes reach the store within one refresh interval; a
+        // refresh reads only etags unless something changed.
         await indexer.schedule(
           scheduler,
           config.has('store.products.refresh')
@@ -74,7 +75,7 @@ export const storePlugin = createBackendPlugin({
                 config.getConfig('store.products.refresh'),
               )
             : {
-                frequency: { seconds: 30 },
+                frequency: { seconds: 15 },
                 timeout: { minutes: 5 },
                 initialDelay: { seconds: 5 },
               },

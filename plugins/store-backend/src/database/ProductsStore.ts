@@ -112,6 +112,15 @@ export class ProductsStore {
     return new ProductsStore(db);
   }
 
+  /** The content hash (the catalog's etag) of every indexed product. */
+  async getContentHashes(): Promise<Map<string, string>> {
+    const rows = await this.db<ProductRow>(PRODUCTS).select(
+      'id',
+      'content_hash',
+    );
+    return new Map(rows.map(r => [r.id, r.content_hash]));
+  }
+
   /**
    * Makes the index hold exactly the given products: inserts new ones,
    * rewrites changed ones and removes the ones that are gone.
@@ -120,25 +129,41 @@ export class ProductsStore {
     products: IndexedProduct[],
     now: Date = new Date(),
   ): Promise<{ added: number; updated: number; removed: number }> {
-    const result = await this.db.transaction(async trx => {
-      const existing = new Map<string, string>(
-        (await trx<ProductRow>(PRODUCTS).select('id', 'content_hash')).map(
-          r => [r.id, r.content_hash],
-        ),
-      );
-      const wanted = new Set(products.map(p => p.id));
-      const removed = [...existing.keys()].filter(id => !wanted.has(id));
-      const added = products.filter(p => !existing.has(p.id));
-      const changed = products.filter(
-        p => existing.has(p.id) && existing.get(p.id) !== p.contentHash,
-      );
+    const existing = await this.getContentHashes();
+    const wanted = new Set(products.map(p => p.id));
+    return this.applyChanges(
+      {
+        upsert: products.filter(p => existing.get(p.id) !== p.contentHash),
+        remove: [...existing.keys()].filter(id => !wanted.has(id)),
+      },
+      now,
+    );
+  }
 
-      for (let i = 0; i < removed.length; i += 500) {
-        const ids = removed.slice(i, i + 500);
+  /** Writes new and changed products, and removes products that are gone. */
+  async applyChanges(
+    changes: { upsert: IndexedProduct[]; remove: string[] },
+    now: Date = new Date(),
+  ): Promise<{ added: number; updated: number; removed: number }> {
+    const result = await this.db.transaction(async trx => {
+      const existing = new Set<string>();
+      const ids = changes.upsert.map(p => p.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx<ProductRow>(PRODUCTS)
+          .whereIn('id', ids.slice(i, i + 500))
+          .select('id');
+        rows.forEach(r => existing.add(r.id));
+      }
+      const added = changes.upsert.filter(p => !existing.has(p.id));
+      const changed = changes.upsert.filter(p => existing.has(p.id));
+
+      let removed = 0;
+      for (let i = 0; i < changes.remove.length; i += 500) {
+        const chunk = changes.remove.slice(i, i + 500);
         for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
-          await trx(table).whereIn('product_id', ids).delete();
+          await trx(table).whereIn('product_id', chunk).delete();
         }
-        await trx(PRODUCTS).whereIn('id', ids).delete();
+        removed += Number(await trx(PRODUCTS).whereIn('id', chunk).delete());
       }
 
       for (const product of changed) {
@@ -158,7 +183,6 @@ export class ProductsStore {
         INSERT_CHUNK,
       );
 
-      const rewritten = [...added, ...changed];
       const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
         [
           [TAGS, 'tag', p => p.tags],
@@ -166,7 +190,7 @@ export class ProductsStore {
           [AUDIENCE, 'group_ref', p => p.audience],
         ];
       for (const [table, column, values] of children) {
-        const rows = rewritten.flatMap(p =>
+        const rows = changes.upsert.flatMap(p =>
           [...new Set(values(p))].map(value => ({
             product_id: p.id,
             [column]: value,
@@ -174,11 +198,7 @@ export class ProductsStore {
         );
         await trx.batchInsert(table, rows, 300);
       }
-      return {
-        added: added.length,
-        updated: changed.length,
-        removed: removed.length,
-      };
+      return { added: added.length, updated: changed.length, removed };
     });
     // After a bulk change the planner's statistics are stale, and with
     // permission filters a stale plan can scan every product.

@@ -4,6 +4,7 @@ import {
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   PRODUCT_API_VERSION,
@@ -56,10 +57,16 @@ export class ProductIndexer {
     });
   }
 
-  /** Reads every Product entity from the catalog and updates the index. */
+  /**
+   * Brings the index in step with the catalog. Only the etags of all
+   * products are read; full entities only for products that are new or
+   * changed, so that a refresh costs little when little has changed.
+   */
   async refresh(): Promise<void> {
     const credentials = await this.auth.getOwnServiceCredentials();
-    const products: IndexedProduct[] = [];
+    const known = await this.store.getContentHashes();
+    const inCatalog = new Set<string>();
+    const stale: string[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.catalog.queryEntities(
@@ -67,21 +74,53 @@ export class ProductIndexer {
           ? { cursor, limit: PAGE_SIZE }
           : {
               filter: { kind: PRODUCT_KIND, apiVersion: PRODUCT_API_VERSION },
+              fields: [
+                'kind',
+                'metadata.namespace',
+                'metadata.name',
+                'metadata.etag',
+              ],
               limit: PAGE_SIZE,
             },
         { credentials },
       );
       for (const entity of page.items) {
-        try {
-          products.push(toIndexedProduct(entity as ProductEntity));
-        } catch (error) {
-          this.logger.warn(`Skipped product ${entity.metadata.name}: ${error}`);
+        const ref = stringifyEntityRef(entity);
+        const id = ref.toLocaleLowerCase('en-US');
+        inCatalog.add(id);
+        const etag = entity.metadata.etag;
+        if (!etag || known.get(id) !== etag) {
+          stale.push(ref);
         }
       }
       cursor = page.pageInfo.nextCursor;
     } while (cursor);
 
-    const result = await this.store.replaceAll(products);
+    const upsert: IndexedProduct[] = [];
+    for (let i = 0; i < stale.length; i += PAGE_SIZE) {
+      const { items } = await this.catalog.getEntitiesByRefs(
+        { entityRefs: stale.slice(i, i + PAGE_SIZE) },
+        { credentials },
+      );
+      for (const entity of items) {
+        if (!entity) {
+          continue;
+        }
+        try {
+          const product = toIndexedProduct(entity as ProductEntity);
+          if (known.get(product.id) !== product.contentHash) {
+            upsert.push(product);
+          }
+        } catch (error) {
+          this.logger.warn(
+            `Skipped product ${stringifyEntityRef(entity)}: ${error}`,
+          );
+        }
+      }
+    }
+    const remove = [...known.keys()].filter(id => !inCatalog.has(id));
+
+    const result = await this.store.applyChanges({ upsert, remove });
     if (result.added || result.updated || result.removed) {
       this.logger.info(
         `Product index refreshed: ${result.added} added, ${result.updated} updated, ${result.removed} removed`,

@@ -102,8 +102,9 @@ export function toIndexedProduct(entity: ProductEntity): IndexedProduct {
     ),
     searchText,
     entity,
-    contentHash: createHash('sha256')
-      .update(JSON.stringify(entity))
-      .digest('hex'),
+    // The catalog changes the etag whenever the entity changes.
+    contentHash:
+      entity.metadata.etag ??
+      createHash('sha256').update(JSON.stringify(entity)).digest('hex'),
   };
 }
