@@ -2,6 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { storeProductReadPermission } from '@internal/plugin-store-common';
+import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { StorePolicy } from './StorePolicy';
 
 describe('StorePolicy', () => {
@@ -11,16 +12,22 @@ describe('StorePolicy', () => {
         .userEntityRef;
       return {
         userEntityRef: ref,
-        ownershipEntityRefs:
-          ref === 'user:default/platform-admin'
-            ? [ref, 'group:default/platform-admins']
-            : [ref, 'group:default/developers'],
+        ownershipEntityRefs: [
+          ref,
+          {
+            'user:default/platform-admin': 'group:default/platform-admins',
+            'user:default/publisher': 'group:default/store-publishers',
+          }[ref] ?? 'group:default/developers',
+        ],
       };
     },
   });
   const policy = StorePolicy.create({
     config: new ConfigReader({
-      cloudStore: { admins: { groups: ['group:default/platform-admins'] } },
+      cloudStore: {
+        admins: { groups: ['group:default/platform-admins'] },
+        publishers: { groups: ['group:default/store-publishers'] },
+      },
     }),
     userInfo,
   });
@@ -42,6 +49,22 @@ describe('StorePolicy', () => {
       userOf('user:default/platform-admin'),
     );
     expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets publishers see every product, drafts included', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/publisher'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('gives publishers no admin rights over the catalog', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/publisher'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('shows consumers the products meant for them', async () => {

@@ -42,6 +42,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
 export class StorePolicy implements PermissionPolicy {
   private constructor(
     private readonly adminRefs: Set<string>,
+    private readonly publisherRefs: Set<string>,
     private readonly userInfo: UserInfoService,
   ) {}
 
@@ -49,10 +50,15 @@ export class StorePolicy implements PermissionPolicy {
     config: Config;
     userInfo: UserInfoService;
   }): StorePolicy {
-    const groups =
-      options.config.getOptionalStringArray('cloudStore.admins.groups') ?? [];
+    const refs = (key: string) =>
+      new Set(
+        (options.config.getOptionalStringArray(key) ?? []).map(g =>
+          g.toLocaleLowerCase('en-US'),
+        ),
+      );
     return new StorePolicy(
-      new Set(groups.map(g => g.toLocaleLowerCase('en-US'))),
+      refs('cloudStore.admins.groups'),
+      refs('cloudStore.publishers.groups'),
       options.userInfo,
     );
   }
@@ -75,13 +81,17 @@ export class StorePolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    const isAdmin = ownershipEntityRefs.some(ref =>
-      this.adminRefs.has(ref.toLocaleLowerCase('en-US')),
-    );
-    if (isAdmin) {
+    const isIn = (refs: Set<string>) =>
+      ownershipEntityRefs.some(ref => refs.has(ref.toLocaleLowerCase('en-US')));
+    if (isIn(this.adminRefs)) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (isProductRead) {
+      // Publishers review products before they are published: they see
+      // every product, drafts included.
+      if (isIn(this.publisherRefs)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
       // Consumers see the published products of their audience, owners also
       // their drafts; the store backend turns this into a database filter.
       return {
