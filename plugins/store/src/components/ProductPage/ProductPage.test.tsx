@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { NotFoundError } from '@backstage/errors';
+import { ResponseError } from '@backstage/errors';
 import { screen, within } from '@testing-library/react';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
@@ -68,8 +68,17 @@ describe('ProductPage', () => {
 
   it('says so when the product is not offered', async () => {
     const api = mockStoreApi({
+      // What StoreClient throws for a 404 from the store backend.
       getProduct: jest.fn(async () => {
-        throw new NotFoundError('No product');
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'NotFoundError', message: 'No product' },
+              response: { statusCode: 404 },
+            }),
+            { status: 404, headers: { 'Content-Type': 'application/json' } },
+          ),
+        );
       }),
     });
     await renderInTestApp(<StoreRouter />, {

@@ -28,6 +28,15 @@ import { storeApiRef } from '../../api/StoreApi';
 import { productRouteRef, rootRouteRef } from '../../routes';
 import { PlanCard } from './PlanCard';
 
+/** Whether the store said 404, directly or as the cause of a ResponseError. */
+function isNotFound(error: unknown): boolean {
+  const { name, cause } = (error ?? {}) as { name?: string; cause?: unknown };
+  return (
+    name === 'NotFoundError' ||
+    (cause as { name?: string } | undefined)?.name === 'NotFoundError'
+  );
+}
+
 function humanizeRef(ref: string) {
   try {
     return parseEntityRef(ref).name;
@@ -124,7 +133,7 @@ export function ProductPage() {
       <Page themeId="home">
         <Header title="Product not found" />
         <Content>
-          {error?.name === 'NotFoundError' ? (
+          {isNotFound(error) ? (
             <WarningPanel
               title="This product does not exist, or it is not offered to you"
               message={
