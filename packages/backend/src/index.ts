@@ -21,6 +21,10 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@internal/plugin-catalog-backend-module-store'));
+
+// The store: product index and API.
+backend.add(import('@internal/plugin-store-backend'));
 
 // Scaffolder: runs the templates that fulfil store orders.
 backend.add(import('@backstage/plugin-scaffolder-backend'));
@@ -46,6 +50,7 @@ backend.add(
   }),
 );
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@internal/plugin-search-backend-module-store'));
 
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -1,82 +1,84 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import { ConfigReader } from '@backstage/config';
 import {
   AuthorizeResult,
   createPermission,
 } from '@backstage/plugin-permission-common';
+import { storeProductReadPermission } from '@internal/plugin-store-common';
+import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { StorePolicy } from './StorePolicy';
 
-const config = mockServices.rootConfig({
-  data: {
-    cloudStore: { admins: { groups: ['group:default/platform-admins'] } },
-  },
-});
-
-function policyFor(ownershipEntityRefs: Record<string, string[]>) {
+describe('StorePolicy', () => {
   const userInfo = mockServices.userInfo.mock({
     getUserInfo: async credentials => {
-      const userEntityRef = (credentials.principal as { userEntityRef: string })
+      const ref = (credentials.principal as { userEntityRef: string })
         .userEntityRef;
       return {
-        userEntityRef,
-        ownershipEntityRefs: ownershipEntityRefs[userEntityRef] ?? [],
+        userEntityRef: ref,
+        ownershipEntityRefs: [
+          ref,
+          {
+            'user:default/platform-admin': 'group:default/platform-admins',
+            'user:default/publisher': 'group:default/store-publishers',
+          }[ref] ?? 'group:default/developers',
+        ],
       };
     },
   });
-  return StorePolicy.create({ config, userInfo });
-}
-
-function userQuery(userEntityRef: string) {
-  return {
-    credentials: mockCredentials.user(userEntityRef),
-    info: { userEntityRef, ownershipEntityRefs: [] },
-  };
-}
-
-describe('StorePolicy', () => {
-  const policy = policyFor({
-    'user:default/platform-admin': [
-      'user:default/platform-admin',
-      'group:default/platform-admins',
-    ],
-    'user:default/developer': [
-      'user:default/developer',
-      'group:default/developers',
-    ],
+  const policy = StorePolicy.create({
+    config: new ConfigReader({
+      cloudStore: {
+        admins: { groups: ['group:default/platform-admins'] },
+        publishers: { groups: ['group:default/store-publishers'] },
+      },
+    }),
+    userInfo,
+  });
+  const userOf = (ref: string) => ({
+    credentials: mockCredentials.user(ref),
+    info: { userEntityRef: ref, ownershipEntityRefs: [] },
+    token: 'token',
+    expiresInSeconds: 3600,
+    identity: {
+      type: 'user' as const,
+      userEntityRef: ref,
+      ownershipEntityRefs: [],
+    },
   });
 
-  it('lets platform admins delete catalog entities', async () => {
-    await expect(
-      policy.handle(
-        { permission: catalogEntityDeletePermission },
-        userQuery('user:default/platform-admin'),
-      ),
-    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  it('lets admins delete catalog entities', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/platform-admin'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
-  it('denies catalog deletion to everyone else', async () => {
-    await expect(
-      policy.handle(
-        { permission: catalogEntityDeletePermission },
-        userQuery('user:default/developer'),
-      ),
-    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  it('denies catalog deletion to consumers', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/developer'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('allows ordinary permissions to signed-in users', async () => {
-    const read = createPermission({
-      name: 'catalog.entity.read',
-      attributes: { action: 'read' },
-    });
-    await expect(
-      policy.handle({ permission: read }, userQuery('user:default/developer')),
-    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    const decision = await policy.handle(
+      {
+        permission: createPermission({
+          name: 'catalog.entity.read',
+          attributes: { action: 'read' },
+        }),
+      },
+      userOf('user:default/developer'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
   });
 
   it('reads the admin groups from config, case-insensitively', async () => {
     const other = StorePolicy.create({
-      config: mockServices.rootConfig({
-        data: { cloudStore: { admins: { groups: ['Group:default/Finance'] } } },
+      config: new ConfigReader({
+        cloudStore: { admins: { groups: ['Group:default/Finance'] } },
       }),
       userInfo: mockServices.userInfo.mock({
         getUserInfo: async () => ({
@@ -85,11 +87,70 @@ describe('StorePolicy', () => {
         }),
       }),
     });
-    await expect(
-      other.handle(
-        { permission: catalogEntityDeletePermission },
-        userQuery('user:default/finance'),
-      ),
-    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    const decision = await other.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/finance'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets admins see every product', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/platform-admin'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets publishers see every product, drafts included', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/publisher'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('gives publishers no admin rights over the catalog', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/publisher'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('shows consumers the products meant for them', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/developer'),
+    );
+    const claims = ['user:default/developer', 'group:default/developers'];
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'store',
+      resourceType: 'store-product',
+      conditions: {
+        anyOf: [
+          {
+            allOf: [
+              {
+                rule: 'HAS_LIFECYCLE',
+                resourceType: 'store-product',
+                params: { lifecycles: ['published'] },
+              },
+              {
+                rule: 'IS_IN_AUDIENCE',
+                resourceType: 'store-product',
+                params: { claims },
+              },
+            ],
+          },
+          {
+            rule: 'IS_PRODUCT_OWNER',
+            resourceType: 'store-product',
+            params: { claims },
+          },
+        ],
+      },
+    });
   });
 });

@@ -10,6 +10,11 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
+  consumerProductVisibility,
+  STORE_PRODUCT_RESOURCE_TYPE,
+  storeProductReadPermission,
+} from '@internal/plugin-store-common';
+import {
   PermissionPolicy,
   PolicyQuery,
   PolicyQueryUser,
@@ -30,12 +35,14 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
 /**
  * The interim Cloud Store policy: members of the configured admin groups may
  * do everything; other signed-in users may do everything except change the
- * catalog's locations and delete entities. Service-to-service calls carry no
+ * catalog's locations and delete entities, and see only the store products
+ * meant for them. Service-to-service calls carry no
  * user and are allowed, as Backstage plugins expect of one another.
  */
 export class StorePolicy implements PermissionPolicy {
   private constructor(
     private readonly adminRefs: Set<string>,
+    private readonly publisherRefs: Set<string>,
     private readonly userInfo: UserInfoService,
   ) {}
 
@@ -43,10 +50,15 @@ export class StorePolicy implements PermissionPolicy {
     config: Config;
     userInfo: UserInfoService;
   }): StorePolicy {
-    const groups =
-      options.config.getOptionalStringArray('cloudStore.admins.groups') ?? [];
+    const refs = (key: string) =>
+      new Set(
+        (options.config.getOptionalStringArray(key) ?? []).map(g =>
+          g.toLocaleLowerCase('en-US'),
+        ),
+      );
     return new StorePolicy(
-      new Set(groups.map(g => g.toLocaleLowerCase('en-US'))),
+      refs('cloudStore.admins.groups'),
+      refs('cloudStore.publishers.groups'),
       options.userInfo,
     );
   }
@@ -55,7 +67,12 @@ export class StorePolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (!ADMIN_ONLY_PERMISSIONS.has(request.permission.name)) {
+    const isProductRead =
+      request.permission.name === storeProductReadPermission.name;
+    if (
+      !isProductRead &&
+      !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (!user) {
@@ -64,9 +81,26 @@ export class StorePolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    const isAdmin = ownershipEntityRefs.some(ref =>
-      this.adminRefs.has(ref.toLocaleLowerCase('en-US')),
-    );
-    return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    const isIn = (refs: Set<string>) =>
+      ownershipEntityRefs.some(ref => refs.has(ref.toLocaleLowerCase('en-US')));
+    if (isIn(this.adminRefs)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (isProductRead) {
+      // Publishers review products before they are published: they see
+      // every product, drafts included.
+      if (isIn(this.publisherRefs)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      // Consumers see the published products of their audience, owners also
+      // their drafts; the store backend turns this into a database filter.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'store',
+        resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+        conditions: consumerProductVisibility(ownershipEntityRefs),
+      };
+    }
+    return { result: AuthorizeResult.DENY };
   }
 }

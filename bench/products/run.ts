@@ -1,0 +1,336 @@
+/*
+ * Benchmark of the store's product queries at 10,000 products.
+ *
+ * For list, search and facet requests it measures p50 and p95 of:
+ *   - a consumer whose access is conditional (published products of their
+ *     audience, or products they own), through the store's ProductService;
+ *   - an admin whose access is allow-all, through the same service;
+ *   - the conditional query written by hand in raw SQL on the same tables.
+ * and prints conditional/allow-all (target <= 1.3) and conditional/raw SQL
+ * (target <= 3).
+ *
+ * Usage (from the repository root):
+ *   node --require @backstage/cli/config/nodeTransform.cjs bench/products/run.ts
+ * PostgreSQL instead of SQLite:
+ *   BENCH_PG_CONNECTION=postgresql://postgres@127.0.0.1:5432 node ... run.ts
+ */
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  consumerProductVisibility,
+  ProductQuery,
+  ProductSort,
+  STORE_PRODUCT_RESOURCE_TYPE,
+} from '@internal/plugin-store-common';
+import knexFactory, { Knex } from 'knex';
+import { performance } from 'node:perf_hooks';
+import { ProductsStore } from '../../plugins/store-backend/src/database/ProductsStore';
+import {
+  IndexedProduct,
+  ProductFilter,
+} from '../../plugins/store-backend/src/database/types';
+import { productPermissionRules } from '../../plugins/store-backend/src/permissions/rules';
+import { ProductService } from '../../plugins/store-backend/src/service/ProductService';
+import { toIndexedProduct } from '../../plugins/store-backend/src/service/toIndexedProduct';
+import { makeProduct } from '../../plugins/store-backend/src/__testUtils__/products';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
+const WARMUP = 20;
+
+const CATEGORIES = Array.from({ length: 20 }, (_, i) => `Category ${i}`);
+const GROUPS = Array.from({ length: 40 }, (_, i) => `group:default/team-${i}`);
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+const CONSUMER_CLAIMS = [
+  'user:default/consumer',
+  'group:default/team-3',
+  'group:default/team-7',
+];
+
+function generateProducts() {
+  return Array.from({ length: PRODUCTS }, (_, i) => {
+    const word = WORDS[i % WORDS.length];
+    return toIndexedProduct(
+      makeProduct(
+        `product-${i}`,
+        {
+          category: CATEGORIES[i % CATEGORIES.length],
+          type: (['application', 'service', 'resource'] as const)[i % 3],
+          owner: GROUPS[i % GROUPS.length],
+          lifecycle:
+            i % 10 === 0 ? 'draft' : i % 17 === 0 ? 'deprecated' : 'published',
+          // One product in seven is meant for a few groups only; spread
+          // evenly over names, categories and words.
+          audience:
+            i % 7 === 0
+              ? [
+                  GROUPS[(i * 7) % GROUPS.length],
+                  GROUPS[(i * 11) % GROUPS.length],
+                ]
+              : undefined,
+          providers: i % 2 ? ['local'] : ['local', 'kubernetes'],
+          plans: [
+            {
+              id: 'standard',
+              title: 'Standard',
+              price: {
+                amount: `${(i % 500) + 1}.00`,
+                currency: 'USD',
+                interval: 'month',
+              },
+            },
+            ...(i % 4 === 0
+              ? [
+                  {
+                    id: 'free',
+                    title: 'Free',
+                    price: {
+                      amount: '0.00',
+                      currency: 'USD',
+                      interval: 'month' as const,
+                    },
+                  },
+                ]
+              : []),
+          ],
+        },
+        {
+          title: `${word} product ${i}`,
+          description: `A ${word} thing number ${i}`,
+          tags: [`tag-${i % 30}`, word],
+        },
+      ),
+    );
+  });
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+}
+
+type Timing = { p50: number; p95: number };
+
+/**
+ * Runs the variants in turn, iteration by iteration, so that load from
+ * other processes on the machine affects them alike.
+ */
+async function measure(
+  variants: Array<() => Promise<unknown>>,
+): Promise<Timing[]> {
+  for (let i = 0; i < WARMUP; i++) {
+    for (const fn of variants) await fn();
+  }
+  const times: number[][] = variants.map(() => []);
+  for (let i = 0; i < ITERATIONS; i++) {
+    for (const [index, fn] of variants.entries()) {
+      const start = performance.now();
+      await fn();
+      times[index].push(performance.now() - start);
+    }
+  }
+  return times.map(t => {
+    const sorted = [...t].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  });
+}
+
+/** The conditional visibility as hand-written SQL, for comparison. */
+function rawQueries(knex: Knex, isPg: boolean) {
+  const yes = isPg ? true : 1;
+  const claims = CONSUMER_CLAIMS;
+  const marks = claims.map(() => '?').join(', ');
+  const visible = `((p.lifecycle = 'published' AND (p.audience_all = ? OR p.id IN (SELECT product_id FROM store_product_audience WHERE group_ref IN (${marks})))) OR p.owner IN (${marks}))`;
+  const visibleArgs = [yes, ...claims, ...claims];
+  const like = `p.search_text LIKE ? ESCAPE '\\'`;
+
+  const list = async (q?: string) => {
+    const where = q ? `${visible} AND ${like}` : visible;
+    const args = q ? [...visibleArgs, `%${q}%`] : visibleArgs;
+    const rows = await knex.raw(
+      `SELECT p.* FROM store_products p WHERE ${where} ORDER BY p.title_sort ASC, p.id ASC LIMIT 25`,
+      args,
+    );
+    const ids = (isPg ? rows.rows : rows).map((r: { id: string }) => r.id);
+    if (ids.length) {
+      const idMarks = ids.map(() => '?').join(', ');
+      for (const [table, column] of [
+        ['store_product_tags', 'tag'],
+        ['store_product_providers', 'provider'],
+        ['store_product_audience', 'group_ref'],
+      ]) {
+        await knex.raw(
+          `SELECT product_id, ${column} FROM ${table} WHERE product_id IN (${idMarks}) ORDER BY ${column}`,
+          ids,
+        );
+      }
+    }
+  };
+
+  const facets = async () => {
+    const branches = [
+      ...['category', 'type', 'owner'].map(
+        column =>
+          `SELECT '${column}' AS facet, v.${column} AS value, COUNT(*) AS count FROM v GROUP BY v.${column}`,
+      ),
+      ...[
+        ['provider', 'store_product_providers'],
+        ['tag', 'store_product_tags'],
+      ].map(
+        ([column, table]) =>
+          `SELECT * FROM (SELECT '${column}' AS facet, c.${column} AS value, COUNT(*) AS count FROM ${table} c JOIN v ON v.id = c.product_id GROUP BY c.${column} ORDER BY count DESC, value ASC LIMIT 50) t_${column}`,
+      ),
+      `SELECT 'freePlan' AS facet, 'true' AS value, COUNT(*) AS count FROM v WHERE v.has_free_plan = ?`,
+      `SELECT 'total' AS facet, '' AS value, COUNT(*) AS count FROM v`,
+    ];
+    await knex.raw(
+      `WITH v AS MATERIALIZED (SELECT p.id, p.category, p.type, p.owner, p.has_free_plan FROM store_products p WHERE ${visible}) ${branches.join(
+        ' UNION ALL ',
+      )}`,
+      [...visibleArgs, yes],
+    );
+  };
+  return { list, facets };
+}
+
+async function main() {
+  const pgConnection = process.env.BENCH_PG_CONNECTION;
+  const databaseName = `store_bench_${process.pid}`;
+  let admin: Knex | undefined;
+  let knex: Knex;
+  if (pgConnection) {
+    admin = knexFactory({ client: 'pg', connection: pgConnection });
+    await admin.raw(`CREATE DATABASE ${databaseName}`);
+    knex = knexFactory({
+      client: 'pg',
+      connection: { connectionString: pgConnection, database: databaseName },
+    });
+  } else {
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+    });
+  }
+
+  try {
+    const store = await ProductsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const startIndex = performance.now();
+    await store.replaceAll(generateProducts());
+    console.log(
+      `Indexed ${PRODUCTS} products on ${
+        pgConnection ? 'PostgreSQL' : 'SQLite'
+      } in ${Math.round(performance.now() - startIndex)} ms`,
+    );
+
+    const serviceFor = (decision: PolicyDecision) =>
+      ProductService.create({
+        store,
+        catalog: {} as CatalogService,
+        permissions: {
+          authorize: async () => [],
+          authorizeConditional: async () => [decision],
+        } as unknown as PermissionsService,
+        ruleset: {
+          getRuleByName: (name: string) =>
+            Object.values(productPermissionRules).find(r => r.name === name)!,
+        } as PermissionRuleset<IndexedProduct, ProductFilter>,
+      });
+    const conditional = serviceFor({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'store',
+      resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+      conditions: consumerProductVisibility(CONSUMER_CLAIMS),
+    });
+    const allowAll = serviceFor({ result: AuthorizeResult.ALLOW });
+    const credentials = {} as BackstageCredentials;
+    const raw = rawQueries(knex, Boolean(pgConnection));
+
+    const list = (service: ProductService, query: ProductQuery) => () =>
+      service.listProducts({
+        credentials,
+        query,
+        sort: 'name' as ProductSort,
+        limit: 24,
+      });
+    const facets = (service: ProductService) => () =>
+      service.getFacets({ credentials, query: {} });
+
+    const rows: Array<[string, string, Timing]> = [];
+    for (const [name, run] of [
+      ['list', (s: ProductService) => list(s, {})],
+      ['search', (s: ProductService) => list(s, { q: 'charlie' })],
+      ['facets', (s: ProductService) => facets(s)],
+    ] as const) {
+      const rawRun =
+        name === 'list'
+          ? () => raw.list()
+          : name === 'search'
+          ? () => raw.list('charlie')
+          : () => raw.facets();
+      const [c, a, r] = await measure([
+        run(conditional),
+        run(allowAll),
+        rawRun,
+      ]);
+      rows.push(
+        [name, 'conditional', c],
+        [name, 'allow-all', a],
+        [name, 'raw SQL', r],
+      );
+    }
+
+    console.log('\nrequest  access        p50 ms   p95 ms');
+    for (const [name, access, t] of rows) {
+      console.log(
+        `${name.padEnd(8)} ${access.padEnd(12)} ${t.p50
+          .toFixed(2)
+          .padStart(8)} ${t.p95.toFixed(2).padStart(8)}`,
+      );
+    }
+    console.log(
+      '\nrequest  conditional/allow-all (<= 1.3)  conditional/raw SQL (<= 3)',
+    );
+    let ok = true;
+    for (const name of ['list', 'search', 'facets']) {
+      const get = (access: string) =>
+        rows.find(r => r[0] === name && r[1] === access)![2].p50;
+      const vsAllow = get('conditional') / get('allow-all');
+      const vsRaw = get('conditional') / get('raw SQL');
+      ok = ok && vsAllow <= 1.3 && vsRaw <= 3;
+      console.log(
+        `${name.padEnd(8)} ${vsAllow.toFixed(2).padStart(10)} ${
+          vsAllow <= 1.3 ? 'ok  ' : 'MISS'
+        }                ${vsRaw.toFixed(2).padStart(10)} ${
+          vsRaw <= 3 ? 'ok' : 'MISS'
+        }`,
+      );
+    }
+    console.log(
+      ok ? '\nAll targets met (p50).' : '\nSome targets missed (p50).',
+    );
+  } finally {
+    await knex.destroy();
+    if (admin) {
+      await admin.raw(`DROP DATABASE IF EXISTS ${databaseName}`);
+      await admin.destroy();
+    }
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

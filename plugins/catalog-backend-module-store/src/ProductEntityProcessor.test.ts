@@ -1,0 +1,175 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  ProductEntityProcessor,
+  validateProductEntity,
+} from './ProductEntityProcessor';
+
+function goodProduct(): Entity {
+  return {
+    apiVersion: 'cloudstore.io/v1alpha1',
+    kind: 'Product',
+    metadata: { name: 'postgresql', title: 'PostgreSQL Database' },
+    spec: {
+      type: 'resource',
+      category: 'Databases',
+      owner: 'group:default/platform-admins',
+      template: 'template:default/postgresql',
+      providers: ['local'],
+      lifecycle: 'published',
+      approval: {
+        policy: 'above-threshold',
+        threshold: { amount: '500.00', currency: 'USD' },
+        approverGroups: ['group:default/platform-admins'],
+      },
+      plans: [
+        {
+          id: 'free',
+          title: 'Free',
+          price: { amount: '0', currency: 'USD', interval: 'month' },
+        },
+        {
+          id: 'enterprise',
+          title: 'Enterprise',
+          price: { amount: '999.00', currency: 'USD', interval: 'month' },
+          trialDays: 14,
+          limits: { instances: 3, cpu: '4', memory: '16Gi' },
+          meteredPrices: [
+            {
+              dimension: 'storage',
+              unit: 'GiB-month',
+              amount: '0.10',
+              currency: 'USD',
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+function withSpec(mutate: (spec: any) => void): Entity {
+  const entity = goodProduct();
+  mutate(entity.spec);
+  return entity;
+}
+
+describe('validateProductEntity', () => {
+  it('accepts a good product', () => {
+    expect(validateProductEntity(goodProduct())).toBe(true);
+  });
+
+  it('ignores entities of other kinds', () => {
+    expect(
+      validateProductEntity({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'x' },
+      }),
+    ).toBe(false);
+  });
+
+  it.each([
+    [
+      'a bad currency code',
+      withSpec(s => {
+        s.plans[1].price.currency = 'XYZ';
+      }),
+      /spec\.plans\[1\]\.price\.currency "XYZ" is not an ISO 4217/,
+    ],
+    [
+      'a lower-case currency code',
+      withSpec(s => {
+        s.plans[0].price.currency = 'usd';
+      }),
+      /spec\.plans\[0\]\.price\.currency/,
+    ],
+    [
+      'a price that is a number',
+      withSpec(s => {
+        s.plans[1].price.amount = 999;
+      }),
+      /spec\.plans\[1\]\.price\.amount/,
+    ],
+    [
+      'a price that is not a decimal string',
+      withSpec(s => {
+        s.plans[1].price.amount = '9,99';
+      }),
+      /spec\.plans\[1\]\.price\.amount/,
+    ],
+    [
+      'an unknown interval',
+      withSpec(s => {
+        s.plans[0].price.interval = 'weekly';
+      }),
+      /spec\.plans\[0\]\.price\.interval/,
+    ],
+    [
+      'a duplicate plan id',
+      withSpec(s => {
+        s.plans[1].id = 'free';
+      }),
+      /spec\.plans\[1\]\.id "free" duplicates the id of spec\.plans\[0\]/,
+    ],
+    [
+      'a missing template ref',
+      withSpec(s => {
+        delete s.template;
+      }),
+      /spec must have required property 'template'/,
+    ],
+    [
+      'a malformed template ref',
+      withSpec(s => {
+        s.template = 'template:';
+      }),
+      /spec\.template "template:" is not a valid entity ref/,
+    ],
+    [
+      'an unknown lifecycle',
+      withSpec(s => {
+        s.lifecycle = 'retired';
+      }),
+      /spec\.lifecycle/,
+    ],
+    [
+      'a metered price in a bad currency',
+      withSpec(s => {
+        s.plans[1].meteredPrices[0].currency = 'ABC';
+      }),
+      /spec\.plans\[1\]\.meteredPrices\[0\]\.currency/,
+    ],
+    [
+      'a threshold policy without a threshold',
+      withSpec(s => {
+        delete s.approval.threshold;
+      }),
+      /spec\.approval\.threshold is required/,
+    ],
+  ])('rejects %s, naming the field', (_, entity, message) => {
+    expect(() => validateProductEntity(entity)).toThrow(message);
+  });
+});
+
+describe('ProductEntityProcessor', () => {
+  it('relates a product to its owner and template', async () => {
+    const emit = jest.fn();
+    const processor = new ProductEntityProcessor();
+    await processor.postProcessEntity(
+      goodProduct(),
+      { type: 'url', target: 'x' },
+      emit,
+    );
+    const relations = emit.mock.calls.map(([r]) => [
+      r.relation.type,
+      `${r.relation.source.kind}:${r.relation.source.name}`,
+      `${r.relation.target.kind}:${r.relation.target.name}`,
+    ]);
+    expect(relations).toEqual([
+      ['ownedBy', 'Product:postgresql', 'group:platform-admins'],
+      ['ownerOf', 'group:platform-admins', 'Product:postgresql'],
+      ['dependsOn', 'Product:postgresql', 'template:postgresql'],
+      ['dependencyOf', 'template:postgresql', 'Product:postgresql'],
+    ]);
+  });
+});

@@ -1,0 +1,190 @@
+import {
+  Entity,
+  entityKindSchemaValidator,
+  getCompoundEntityRef,
+  parseEntityRef,
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
+  RELATION_OWNED_BY,
+  RELATION_OWNER_OF,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import {
+  CatalogProcessor,
+  CatalogProcessorEmit,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
+import { LocationSpec } from '@backstage/plugin-catalog-common';
+import {
+  isCurrencyCode,
+  PRODUCT_API_VERSION,
+  PRODUCT_KIND,
+  ProductEntity,
+} from '@internal/plugin-store-common';
+import productSchema from './schema/Product.v1alpha1.schema.json';
+
+const schemaValidator = entityKindSchemaValidator<ProductEntity>(productSchema);
+
+/**
+ * Checks what the JSON schema cannot express, and names the field at fault.
+ */
+function checkProductSemantics(entity: ProductEntity) {
+  const { spec } = entity;
+  const seenPlanIds = new Map<string, number>();
+  spec.plans.forEach((plan, index) => {
+    const field = `spec.plans[${index}]`;
+    const first = seenPlanIds.get(plan.id);
+    if (first !== undefined) {
+      throw new InputError(
+        `${field}.id "${plan.id}" duplicates the id of spec.plans[${first}]`,
+      );
+    }
+    seenPlanIds.set(plan.id, index);
+    if (!isCurrencyCode(plan.price.currency)) {
+      throw new InputError(
+        `${field}.price.currency "${plan.price.currency}" is not an ISO 4217 currency code`,
+      );
+    }
+    plan.meteredPrices?.forEach((metered, meteredIndex) => {
+      if (!isCurrencyCode(metered.currency)) {
+        throw new InputError(
+          `${field}.meteredPrices[${meteredIndex}].currency "${metered.currency}" is not an ISO 4217 currency code`,
+        );
+      }
+    });
+  });
+  const threshold = spec.approval?.threshold;
+  if (threshold && !isCurrencyCode(threshold.currency)) {
+    throw new InputError(
+      `spec.approval.threshold.currency "${threshold.currency}" is not an ISO 4217 currency code`,
+    );
+  }
+  if (spec.approval?.policy === 'above-threshold' && !threshold) {
+    throw new InputError(
+      'spec.approval.threshold is required when spec.approval.policy is "above-threshold"',
+    );
+  }
+  const refs: Array<[string, string, string]> = [
+    ['spec.template', spec.template, 'template'],
+    ['spec.owner', spec.owner, 'group'],
+    ...(spec.audience ?? []).map(
+      (ref, i) =>
+        [`spec.audience[${i}]`, ref, 'group'] as [string, string, string],
+    ),
+  ];
+  for (const [field, ref, defaultKind] of refs) {
+    try {
+      parseEntityRef(ref, {
+        defaultKind,
+        defaultNamespace: entity.metadata.namespace,
+      });
+    } catch (error) {
+      throw new InputError(`${field} "${ref}" is not a valid entity ref`);
+    }
+  }
+}
+
+/**
+ * Validates a Product entity, throwing an `InputError` that names the field
+ * at fault. Returns false for entities of other kinds.
+ *
+ * @public
+ */
+export function validateProductEntity(entity: Entity): entity is ProductEntity {
+  if (
+    entity.kind !== PRODUCT_KIND ||
+    entity.apiVersion !== PRODUCT_API_VERSION
+  ) {
+    return false;
+  }
+  try {
+    schemaValidator(entity);
+  } catch (error) {
+    // The schema validator reports paths such as /spec/plans/0/price/amount;
+    // people read fields as spec.plans[0].price.amount.
+    const message = String((error as Error).message).replace(
+      /\/([\w/-]+)/g,
+      (_, path: string) =>
+        path
+          .split('/')
+          .map((part, i) =>
+            /^\d+$/.test(part) ? `[${part}]` : `${i ? '.' : ''}${part}`,
+          )
+          .join(''),
+    );
+    throw new InputError(`Invalid Product entity: ${message}`);
+  }
+  checkProductSemantics(entity as ProductEntity);
+  return true;
+}
+
+/**
+ * Adds the Product kind to the catalog: validates product descriptors and
+ * relates each product to its owner and to the template that fulfils it.
+ *
+ * @public
+ */
+export class ProductEntityProcessor implements CatalogProcessor {
+  getProcessorName(): string {
+    return 'ProductEntityProcessor';
+  }
+
+  async validateEntityKind(entity: Entity): Promise<boolean> {
+    return validateProductEntity(entity);
+  }
+
+  async postProcessEntity(
+    entity: Entity,
+    _location: LocationSpec,
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
+    if (
+      entity.kind !== PRODUCT_KIND ||
+      entity.apiVersion !== PRODUCT_API_VERSION
+    ) {
+      return entity;
+    }
+    const product = entity as ProductEntity;
+    const self = getCompoundEntityRef(entity);
+    const namespace = self.namespace;
+
+    const owner = parseEntityRef(product.spec.owner, {
+      defaultKind: 'group',
+      defaultNamespace: namespace,
+    });
+    emit(
+      processingResult.relation({
+        source: self,
+        type: RELATION_OWNED_BY,
+        target: owner,
+      }),
+    );
+    emit(
+      processingResult.relation({
+        source: owner,
+        type: RELATION_OWNER_OF,
+        target: self,
+      }),
+    );
+
+    const template = parseEntityRef(product.spec.template, {
+      defaultKind: 'template',
+      defaultNamespace: namespace,
+    });
+    emit(
+      processingResult.relation({
+        source: self,
+        type: RELATION_DEPENDS_ON,
+        target: template,
+      }),
+    );
+    emit(
+      processingResult.relation({
+        source: template,
+        type: RELATION_DEPENDENCY_OF,
+        target: self,
+      }),
+    );
+    return entity;
+  }
+}

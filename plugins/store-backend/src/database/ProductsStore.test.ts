@@ -1,0 +1,136 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { makeProduct } from '../__testUtils__/products';
+import { toIndexedProduct } from '../service/toIndexedProduct';
+import { ProductsStore } from './ProductsStore';
+
+jest.setTimeout(60_000);
+
+describe('ProductsStore', () => {
+  const databases = TestDatabases.create();
+
+  async function createStore(databaseId: TestDatabaseId) {
+    const knex = await databases.init(databaseId);
+    const store = await ProductsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return { knex, store };
+  }
+
+  describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('adds, updates and removes products', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const a = toIndexedProduct(
+        makeProduct('a', {}, { tags: ['sql', 'database'] }),
+      );
+      const b = toIndexedProduct(makeProduct('b'));
+      expect(await store.replaceAll([a, b])).toEqual({
+        added: 2,
+        updated: 0,
+        removed: 0,
+      });
+      expect(await store.replaceAll([a, b])).toEqual({
+        added: 0,
+        updated: 0,
+        removed: 0,
+      });
+
+      const a2 = toIndexedProduct(
+        makeProduct('a', { category: 'Caches' }, { tags: ['cache'] }),
+      );
+      expect(await store.replaceAll([a2])).toEqual({
+        added: 0,
+        updated: 1,
+        removed: 1,
+      });
+      const stored = await store.getProduct({
+        id: 'product:default/a',
+        permissionFilter: undefined,
+      });
+      expect(stored).toMatchObject({ category: 'Caches', tags: ['cache'] });
+      expect(await knex('store_product_tags').select()).toEqual([
+        { product_id: 'product:default/a', tag: 'cache' },
+      ]);
+      expect(
+        await store.getProduct({
+          id: 'product:default/b',
+          permissionFilter: undefined,
+        }),
+      ).toBeUndefined();
+    });
+
+    it('indexes the cheapest price in minor units, never as a float', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll([
+        toIndexedProduct(
+          makeProduct('yearly', {
+            plans: [
+              {
+                id: 'year',
+                title: 'Yearly',
+                price: { amount: '100.00', currency: 'USD', interval: 'year' },
+              },
+            ],
+          }),
+        ),
+      ]);
+      const stored = await store.getProduct({
+        id: 'product:default/yearly',
+        permissionFilter: undefined,
+      });
+      expect(stored?.fromPriceMinor).toBe(833);
+      expect(stored?.fromPrice).toEqual({
+        amount: '8.33',
+        currency: 'USD',
+        interval: 'month',
+      });
+      expect(stored?.hasFreePlan).toBe(false);
+    });
+
+    it('applies permission filters in the database', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll(
+        [
+          makeProduct('open'),
+          makeProduct('data', { audience: ['group:default/team-data'] }),
+          makeProduct('draft', {
+            lifecycle: 'draft',
+            owner: 'group:default/team-web',
+          }),
+        ].map(toIndexedProduct),
+      );
+      const list = async (claims: string[]) =>
+        (
+          await store.listProducts({
+            filters: {},
+            sort: 'name',
+            limit: 10,
+            permissionFilter: {
+              anyOf: [
+                {
+                  allOf: [
+                    { key: 'lifecycle', values: ['published'] },
+                    { key: 'audience', values: claims },
+                  ],
+                },
+                { key: 'owner', values: claims },
+              ],
+            },
+          })
+        ).items.map(p => p.name);
+      expect(await list(['user:default/developer'])).toEqual(['open']);
+      expect(await list(['group:default/team-data'])).toEqual(['data', 'open']);
+      expect(await list(['group:default/team-web'])).toEqual(['draft', 'open']);
+      const notDraft = await store.listProducts({
+        filters: {},
+        sort: 'name',
+        limit: 10,
+        permissionFilter: { not: { key: 'lifecycle', values: ['draft'] } },
+      });
+      expect(notDraft.items.map(p => p.name)).toEqual(['data', 'open']);
+    });
+  });
+});

@@ -1,0 +1,595 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  FacetCount,
+  fromMinorUnits,
+  PriceInterval,
+  ProductEntity,
+  ProductFacets,
+  ProductSort,
+} from '@internal/plugin-store-common';
+import { Knex } from 'knex';
+import {
+  IndexedProduct,
+  ProductCursor,
+  ProductFilter,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+  StoredProduct,
+} from './types';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-store-backend',
+  'migrations',
+);
+
+const PRODUCTS = 'store_products';
+const TAGS = 'store_product_tags';
+const PROVIDERS = 'store_product_providers';
+const AUDIENCE = 'store_product_audience';
+
+/** How many changed products make the index refresh its statistics. */
+const BULK_CHANGE = 500;
+
+/** Rows per insert statement; SQLite allows at most 999 bound values. */
+const INSERT_CHUNK = 30;
+
+type ProductRow = {
+  id: string;
+  namespace: string;
+  name: string;
+  title: string;
+  title_sort: string;
+  summary: string;
+  type: string;
+  category: string;
+  owner: string;
+  lifecycle: string;
+  audience_all: boolean | number;
+  from_price_minor: number | string | null;
+  from_currency: string | null;
+  from_interval: string | null;
+  has_free_plan: boolean | number;
+  needs_approval: boolean | number;
+  order_count: number | string;
+  search_text: string;
+  entity_json: string;
+  content_hash: string;
+  created_at: Date | string | number;
+  updated_at: Date | string | number;
+};
+
+const SORTS: Record<
+  ProductSort,
+  { column: keyof ProductRow; direction: 'asc' | 'desc' }
+> = {
+  name: { column: 'title_sort', direction: 'asc' },
+  price: { column: 'from_price_minor', direction: 'asc' },
+  orders: { column: 'order_count', direction: 'desc' },
+  newest: { column: 'created_at', direction: 'desc' },
+};
+
+type FacetName = keyof ProductFacets;
+
+type FacetDefinition =
+  | { name: FacetName; kind: 'column'; column: string }
+  | { name: FacetName; kind: 'child'; table: string; column: string }
+  | { name: FacetName; kind: 'flag' };
+
+const FACETS: FacetDefinition[] = [
+  { name: 'category', kind: 'column', column: 'category' },
+  { name: 'type', kind: 'column', column: 'type' },
+  { name: 'owner', kind: 'column', column: 'owner' },
+  { name: 'provider', kind: 'child', table: PROVIDERS, column: 'provider' },
+  { name: 'tag', kind: 'child', table: TAGS, column: 'tag' },
+  { name: 'freePlan', kind: 'flag' },
+];
+
+/** How many values of a many-valued facet are counted at most. */
+const FACET_LIMIT = 50;
+
+function escapeLike(term: string) {
+  return term.replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+/**
+ * The store's index of products; the only place that speaks SQL about them.
+ */
+export class ProductsStore {
+  private constructor(private readonly db: Knex) {}
+
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<ProductsStore> {
+    const db = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await db.migrate.latest({ directory: migrationsDir });
+    }
+    return new ProductsStore(db);
+  }
+
+  /** The content hash (the catalog's etag) of every indexed product. */
+  async getContentHashes(): Promise<Map<string, string>> {
+    const rows = await this.db<ProductRow>(PRODUCTS).select(
+      'id',
+      'content_hash',
+    );
+    return new Map(rows.map(r => [r.id, r.content_hash]));
+  }
+
+  /**
+   * Makes the index hold exactly the given products: inserts new ones,
+   * rewrites changed ones and removes the ones that are gone.
+   */
+  async replaceAll(
+    products: IndexedProduct[],
+    now: Date = new Date(),
+  ): Promise<{ added: number; updated: number; removed: number }> {
+    const existing = await this.getContentHashes();
+    const wanted = new Set(products.map(p => p.id));
+    return this.applyChanges(
+      {
+        upsert: products.filter(p => existing.get(p.id) !== p.contentHash),
+        remove: [...existing.keys()].filter(id => !wanted.has(id)),
+      },
+      now,
+    );
+  }
+
+  /** Writes new and changed products, and removes products that are gone. */
+  async applyChanges(
+    changes: { upsert: IndexedProduct[]; remove: string[] },
+    now: Date = new Date(),
+  ): Promise<{ added: number; updated: number; removed: number }> {
+    const result = await this.db.transaction(async trx => {
+      const existing = new Set<string>();
+      const ids = changes.upsert.map(p => p.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx<ProductRow>(PRODUCTS)
+          .whereIn('id', ids.slice(i, i + 500))
+          .select('id');
+        rows.forEach(r => existing.add(r.id));
+      }
+      const added = changes.upsert.filter(p => !existing.has(p.id));
+      const changed = changes.upsert.filter(p => existing.has(p.id));
+
+      let removed = 0;
+      for (let i = 0; i < changes.remove.length; i += 500) {
+        const chunk = changes.remove.slice(i, i + 500);
+        for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
+          await trx(table).whereIn('product_id', chunk).delete();
+        }
+        removed += Number(await trx(PRODUCTS).whereIn('id', chunk).delete());
+      }
+
+      for (const product of changed) {
+        const {
+          created_at: _created,
+          order_count: _orders,
+          ...row
+        } = this.toRow(product, now);
+        await trx(PRODUCTS).where('id', product.id).update(row);
+        for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
+          await trx(table).where('product_id', product.id).delete();
+        }
+      }
+      await trx.batchInsert(
+        PRODUCTS,
+        added.map(p => this.toRow(p, now)),
+        INSERT_CHUNK,
+      );
+
+      const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
+        [
+          [TAGS, 'tag', p => p.tags],
+          [PROVIDERS, 'provider', p => p.providers],
+          [AUDIENCE, 'group_ref', p => p.audience],
+        ];
+      for (const [table, column, values] of children) {
+        const rows = changes.upsert.flatMap(p =>
+          [...new Set(values(p))].map(value => ({
+            product_id: p.id,
+            [column]: value,
+          })),
+        );
+        await trx.batchInsert(table, rows, 300);
+      }
+      return { added: added.length, updated: changed.length, removed };
+    });
+    // After a bulk change the planner's statistics are stale, and with
+    // permission filters a stale plan can scan every product.
+    if (result.added + result.updated + result.removed > BULK_CHANGE) {
+      await this.db.raw(
+        this.db.client.config.client === 'pg'
+          ? `ANALYZE ${[PRODUCTS, TAGS, PROVIDERS, AUDIENCE].join(', ')}`
+          : 'ANALYZE',
+      );
+    }
+    return result;
+  }
+
+  /** One page of products matching the filters, in the requested order. */
+  async listProducts(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    sort: ProductSort;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<{ items: StoredProduct[]; nextCursor?: ProductCursor }> {
+    const { filters, permissionFilter, sort, cursor, limit } = options;
+    const { column, direction } = SORTS[sort];
+
+    const query = this.db<ProductRow>({ p: PRODUCTS });
+    this.applyFilters(query, filters, permissionFilter);
+
+    if (cursor) {
+      const value =
+        column === 'created_at' ? new Date(Number(cursor.value)) : cursor.value;
+      const op = direction === 'asc' ? '>' : '<';
+      query.where(inner =>
+        inner
+          .where(`p.${column}`, op, value)
+          .orWhere(tie =>
+            tie.where(`p.${column}`, value).andWhere('p.id', '>', cursor.id),
+          ),
+      );
+    }
+    const rows: ProductRow[] = await query
+      .select('p.*')
+      .orderBy([
+        { column: `p.${column}`, order: direction },
+        { column: 'p.id', order: 'asc' },
+      ])
+      .limit(limit + 1);
+
+    const page = rows.slice(0, limit);
+    const items = await this.withChildren(page);
+    const last = page[page.length - 1];
+    let nextCursor: ProductCursor | undefined;
+    if (rows.length > limit && last) {
+      const raw = last[column];
+      const value =
+        column === 'created_at'
+          ? new Date(raw as Date).getTime()
+          : (raw as string | number);
+      nextCursor = { sort, value, id: last.id };
+    }
+    return { items, nextCursor };
+  }
+
+  /**
+   * Counts of each facet value, and how many products match in all. A
+   * facet's own filter is left out of its counts, so that the user sees what
+   * choosing another value would give.
+   */
+  async getFacets(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+  }): Promise<{ facets: ProductFacets; totalItems: number }> {
+    const { filters, permissionFilter } = options;
+    const isFiltered = (facet: FacetName) =>
+      facet === 'freePlan'
+        ? Boolean(filters.freePlan)
+        : Boolean(filters[facet]?.length);
+
+    // The facets that have no filter of their own share one scan of the
+    // matching products; each filtered facet needs a scan without its filter.
+    const scans = [
+      {
+        filters,
+        facets: FACETS.filter(f => !isFiltered(f.name)),
+        withTotal: true,
+      },
+      ...FACETS.filter(f => isFiltered(f.name)).map(f => ({
+        filters: { ...filters, [f.name]: undefined },
+        facets: [f],
+        withTotal: false,
+      })),
+    ];
+    const rows = (
+      await Promise.all(
+        scans.map(scan =>
+          this.countFacets(
+            scan.filters,
+            permissionFilter,
+            scan.facets,
+            scan.withTotal,
+          ),
+        ),
+      )
+    ).flat();
+
+    const facets: ProductFacets = {
+      category: [],
+      type: [],
+      provider: [],
+      tag: [],
+      owner: [],
+      freePlan: [],
+    };
+    let totalItems = 0;
+    for (const row of rows) {
+      const count = Number(row.count);
+      if (row.facet === 'total') {
+        totalItems = count;
+      } else if (count > 0) {
+        facets[row.facet as FacetName].push({
+          value: String(row.value),
+          count,
+        });
+      }
+    }
+    for (const counts of Object.values(facets)) {
+      counts.sort(
+        (a: FacetCount, b: FacetCount) =>
+          b.count - a.count || a.value.localeCompare(b.value),
+      );
+    }
+    return { facets, totalItems };
+  }
+
+  /** Counts facet values over one scan of the matching products. */
+  private async countFacets(
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+    facets: FacetDefinition[],
+    withTotal: boolean,
+  ): Promise<Array<{ facet: string; value: unknown; count: unknown }>> {
+    const visible = this.db({ p: PRODUCTS }).select(
+      'p.id',
+      'p.category',
+      'p.type',
+      'p.owner',
+      'p.has_free_plan',
+    );
+    this.applyFilters(visible, filters, permissionFilter);
+
+    // Facet names are constants of this file, never user input.
+    const label = (name: string) => this.db.raw(`'${name}'`);
+    const branches: Knex.QueryBuilder[] = facets.map(facet => {
+      switch (facet.kind) {
+        case 'column':
+          return this.db('v')
+            .select({ facet: label(facet.name), value: `v.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`v.${facet.column}`);
+        case 'child':
+          return this.db({ c: facet.table })
+            .join('v', 'v.id', 'c.product_id')
+            .select({ facet: label(facet.name), value: `c.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`c.${facet.column}`)
+            .orderBy([
+              { column: 'count', order: 'desc' },
+              { column: 'value', order: 'asc' },
+            ])
+            .limit(FACET_LIMIT);
+        default:
+          return this.db('v')
+            .select({ facet: label(facet.name), value: label('true') })
+            .count({ count: '*' })
+            .where('v.has_free_plan', true);
+      }
+    });
+    if (withTotal) {
+      branches.push(
+        this.db('v')
+          .select({ facet: label('total'), value: label('') })
+          .count({ count: '*' }),
+      );
+    }
+    const [first, ...rest] = branches.map((branch, i) =>
+      this.db.select('*').from(branch.as(`b${i}`)),
+    );
+    // Materialized, so that the permission and search filters are evaluated
+    // once for all facets of the scan.
+    return this.db
+      .withMaterialized('v', visible)
+      .select('*')
+      .from(first.as('b'))
+      .unionAll(rest.map(r => this.db.select('*').from(r.as('r'))));
+  }
+
+  /** One product, if the permission filter lets it through. */
+  async getProduct(options: {
+    id: string;
+    permissionFilter: ProductPermissionFilter;
+  }): Promise<StoredProduct | undefined> {
+    const query = this.db<ProductRow>({ p: PRODUCTS }).where(
+      'p.id',
+      options.id.toLocaleLowerCase('en-US'),
+    );
+    this.applyPermissionFilter(query, options.permissionFilter);
+    const rows: ProductRow[] = await query.select('p.*');
+    const [product] = await this.withChildren(rows);
+    return product;
+  }
+
+  private applyFilters(
+    query: Knex.QueryBuilder,
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+  ) {
+    this.applyPermissionFilter(query, permissionFilter);
+
+    const terms = (filters.q ?? '')
+      .toLocaleLowerCase('en-US')
+      .split(/\s+/)
+      .filter(Boolean);
+    for (const term of terms) {
+      query.whereRaw(`p.search_text LIKE ? ESCAPE '\\'`, [
+        `%${escapeLike(term)}%`,
+      ]);
+    }
+    const columns: Array<[keyof ProductQueryFilters, string]> = [
+      ['category', 'category'],
+      ['type', 'type'],
+      ['owner', 'owner'],
+      ['lifecycle', 'lifecycle'],
+    ];
+    for (const [key, column] of columns) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          `p.${column}`,
+          key === 'owner'
+            ? values.map(v => v.toLocaleLowerCase('en-US'))
+            : values,
+        );
+      }
+    }
+    const children: Array<[keyof ProductQueryFilters, string, string]> = [
+      ['tag', TAGS, 'tag'],
+      ['provider', PROVIDERS, 'provider'],
+    ];
+    for (const [key, table, column] of children) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          'p.id',
+          this.db(table).select('product_id').whereIn(column, values),
+        );
+      }
+    }
+    if (filters.minPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '>=', filters.minPriceMinor);
+    }
+    if (filters.maxPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '<=', filters.maxPriceMinor);
+    }
+    if (filters.freePlan) {
+      query.where('p.has_free_plan', true);
+    }
+  }
+
+  private applyPermissionFilter(
+    query: Knex.QueryBuilder,
+    filter: ProductPermissionFilter,
+  ) {
+    if (filter) {
+      query.where(inner => this.applyCriteria(inner, filter));
+    }
+  }
+
+  private applyCriteria(
+    query: Knex.QueryBuilder,
+    criteria: PermissionCriteria<ProductFilter>,
+  ): void {
+    if ('allOf' in criteria) {
+      for (const part of criteria.allOf) {
+        query.andWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('anyOf' in criteria) {
+      for (const part of criteria.anyOf) {
+        query.orWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('not' in criteria) {
+      query.whereNot(inner => this.applyCriteria(inner, criteria.not));
+    } else if (criteria.key === 'audience') {
+      query.where(inner =>
+        inner
+          .where('p.audience_all', true)
+          .orWhereIn(
+            'p.id',
+            this.db(AUDIENCE)
+              .select('product_id')
+              .whereIn('group_ref', criteria.values),
+          ),
+      );
+    } else {
+      query.whereIn(`p.${criteria.key}`, criteria.values);
+    }
+  }
+
+  private async withChildren(rows: ProductRow[]): Promise<StoredProduct[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const ids = rows.map(r => r.id);
+    const load = async (table: string, column: string) => {
+      const map = new Map<string, string[]>();
+      const children = await this.db(table)
+        .whereIn('product_id', ids)
+        .select('product_id', column)
+        .orderBy(column);
+      for (const child of children) {
+        const list = map.get(child.product_id) ?? [];
+        list.push(child[column]);
+        map.set(child.product_id, list);
+      }
+      return map;
+    };
+    const [tags, providers, audience] = await Promise.all([
+      load(TAGS, 'tag'),
+      load(PROVIDERS, 'provider'),
+      load(AUDIENCE, 'group_ref'),
+    ]);
+    return rows.map(row => {
+      const minor =
+        row.from_price_minor === null
+          ? undefined
+          : Number(row.from_price_minor);
+      return {
+        id: row.id,
+        namespace: row.namespace,
+        name: row.name,
+        title: row.title,
+        summary: row.summary,
+        type: row.type,
+        category: row.category,
+        owner: row.owner,
+        lifecycle: row.lifecycle as StoredProduct['lifecycle'],
+        audience: audience.get(row.id) ?? [],
+        providers: providers.get(row.id) ?? [],
+        tags: tags.get(row.id) ?? [],
+        fromPriceMinor: minor,
+        fromPrice:
+          minor === undefined || !row.from_currency
+            ? undefined
+            : {
+                amount: fromMinorUnits(minor, row.from_currency),
+                currency: row.from_currency,
+                interval: row.from_interval as PriceInterval,
+              },
+        hasFreePlan: Boolean(row.has_free_plan),
+        needsApproval: Boolean(row.needs_approval),
+        searchText: row.search_text,
+        entity: JSON.parse(row.entity_json) as ProductEntity,
+        contentHash: row.content_hash,
+        orderCount: Number(row.order_count),
+        createdAt: new Date(row.created_at as Date),
+      };
+    });
+  }
+
+  private toRow(product: IndexedProduct, now: Date): ProductRow {
+    return {
+      id: product.id,
+      namespace: product.namespace,
+      name: product.name,
+      title: product.title,
+      title_sort: product.title.toLocaleLowerCase('en-US'),
+      summary: product.summary,
+      type: product.type,
+      category: product.category,
+      owner: product.owner,
+      lifecycle: product.lifecycle,
+      audience_all: product.audience.length === 0,
+      from_price_minor: product.fromPriceMinor ?? null,
+      from_currency: product.fromPrice?.currency ?? null,
+      from_interval: product.fromPrice?.interval ?? null,
+      has_free_plan: product.hasFreePlan,
+      needs_approval: product.needsApproval,
+      order_count: 0,
+      search_text: product.searchText,
+      entity_json: JSON.stringify(product.entity),
+      content_hash: product.contentHash,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}

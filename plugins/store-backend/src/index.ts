@@ -1,0 +1,7 @@
+/**
+ * The Cloud Store backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { storePlugin as default } from './plugin';

@@ -1,0 +1,72 @@
+import {
+  createPermissionResourceRef,
+  createPermissionRule,
+} from '@backstage/plugin-permission-node';
+import {
+  STORE_PRODUCT_RESOURCE_TYPE,
+  STORE_PRODUCT_RULES,
+} from '@internal/plugin-store-common';
+import { z } from 'zod';
+import { IndexedProduct, ProductFilter } from '../database/types';
+
+/** The product resource of the store, for permission rules. */
+export const productResourceRef = createPermissionResourceRef<
+  IndexedProduct,
+  ProductFilter
+>().with({
+  pluginId: 'store',
+  resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+});
+
+const lowerCase = (values: string[]) =>
+  values.map(v => v.toLocaleLowerCase('en-US'));
+
+const isInAudience = createPermissionRule({
+  name: STORE_PRODUCT_RULES.IS_IN_AUDIENCE,
+  description:
+    'Allow products without an audience, and those whose audience includes one of the given groups',
+  resourceRef: productResourceRef,
+  paramsSchema: z.object({
+    claims: z.array(z.string()).describe('Entity refs of the user and groups'),
+  }),
+  apply: (product, { claims }) => {
+    if (product.audience.length === 0) {
+      return true;
+    }
+    const wanted = new Set(lowerCase(claims));
+    return product.audience.some(ref => wanted.has(ref));
+  },
+  toQuery: ({ claims }) => ({ key: 'audience', values: lowerCase(claims) }),
+});
+
+const isProductOwner = createPermissionRule({
+  name: STORE_PRODUCT_RULES.IS_PRODUCT_OWNER,
+  description: 'Allow products owned by one of the given entity refs',
+  resourceRef: productResourceRef,
+  paramsSchema: z.object({
+    claims: z.array(z.string()).describe('Entity refs of the user and groups'),
+  }),
+  apply: (product, { claims }) => lowerCase(claims).includes(product.owner),
+  toQuery: ({ claims }) => ({ key: 'owner', values: lowerCase(claims) }),
+});
+
+const hasLifecycle = createPermissionRule({
+  name: STORE_PRODUCT_RULES.HAS_LIFECYCLE,
+  description: 'Allow products in one of the given lifecycles',
+  resourceRef: productResourceRef,
+  paramsSchema: z.object({
+    lifecycles: z
+      .array(z.enum(['draft', 'published', 'deprecated']))
+      .describe('Lifecycles of the product'),
+  }),
+  apply: (product, { lifecycles }) =>
+    (lifecycles as string[]).includes(product.lifecycle),
+  toQuery: ({ lifecycles }) => ({ key: 'lifecycle', values: lifecycles }),
+});
+
+/** The permission rules of store products. */
+export const productPermissionRules = {
+  isInAudience,
+  isProductOwner,
+  hasLifecycle,
+};

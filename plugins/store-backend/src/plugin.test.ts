@@ -1,0 +1,427 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  consumerProductVisibility,
+  STORE_PRODUCT_RESOURCE_TYPE,
+  storeProductReadPermission,
+} from '@internal/plugin-store-common';
+import request from 'supertest';
+import { makeProduct, makeTemplate } from './__testUtils__/products';
+import { storePlugin } from './plugin';
+
+jest.setTimeout(60_000);
+
+const CLAIMS: Record<string, string[]> = {
+  'user:default/developer': [
+    'user:default/developer',
+    'group:default/developers',
+  ],
+  'user:default/data-scientist': [
+    'user:default/data-scientist',
+    'group:default/team-data',
+  ],
+  'user:default/web-developer': [
+    'user:default/web-developer',
+    'group:default/team-web',
+  ],
+};
+const ADMIN = 'user:default/platform-admin';
+
+const bulk = Array.from({ length: 25 }, (_, i) =>
+  makeProduct(
+    `bulk-${String(i).padStart(2, '0')}`,
+    {
+      category: 'Bulk',
+      plans: [
+        {
+          id: 'standard',
+          title: 'Standard',
+          // Prices repeat so that keyset pagination must break ties.
+          price: {
+            amount: `${(i % 5) * 10}.00`,
+            currency: 'USD',
+            interval: 'month',
+          },
+        },
+      ],
+    },
+    { title: `Bulk ${String(i).padStart(2, '0')}`, tags: ['bulk'] },
+  ),
+);
+
+const entities = [
+  makeProduct(
+    'postgresql',
+    { providers: ['local', 'kubernetes'] },
+    { title: 'PostgreSQL Database', tags: ['database', 'sql'] },
+  ),
+  makeTemplate('postgresql'),
+  makeProduct(
+    'redis',
+    {
+      category: 'Caches',
+      plans: [
+        {
+          id: 'standard',
+          title: 'Standard',
+          price: { amount: '29.00', currency: 'USD', interval: 'month' },
+        },
+      ],
+    },
+    { title: 'Redis Cache', tags: ['cache'] },
+  ),
+  makeProduct(
+    'jupyter',
+    { category: 'Data science', audience: ['group:default/team-data'] },
+    { title: 'Jupyter Workspace', tags: ['python'] },
+  ),
+  makeProduct(
+    'wordpress',
+    {
+      category: 'Web apps',
+      lifecycle: 'draft',
+      owner: 'group:default/team-web',
+    },
+    { title: 'WordPress Site', tags: ['web'] },
+  ),
+  makeProduct(
+    'old-vpn',
+    { category: 'Networking', lifecycle: 'deprecated' },
+    { title: 'Old VPN' },
+  ),
+  ...bulk,
+];
+
+/** The policy of the store: admins see everything, others conditionally. */
+function decide(credentials: BackstageCredentials): PolicyDecision {
+  const principal = credentials.principal as { userEntityRef?: string };
+  const user = principal.userEntityRef;
+  if (!user || user === ADMIN) {
+    return { result: AuthorizeResult.ALLOW };
+  }
+  return {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'store',
+    resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+    conditions: consumerProductVisibility(CLAIMS[user] ?? [user]),
+  };
+}
+
+describe('store backend', () => {
+  const databases = TestDatabases.create();
+
+  async function startBackend(databaseId: TestDatabaseId) {
+    const knex = await databases.init(databaseId);
+    const authorizeConditional = jest.fn(
+      async (
+        requests: Array<{ permission: { name: string } }>,
+        options: { credentials: BackstageCredentials },
+      ) =>
+        requests.map(r => {
+          expect(r.permission.name).toBe(storeProductReadPermission.name);
+          return decide(options.credentials);
+        }),
+    );
+    let refresh: (() => Promise<void>) | undefined;
+    const scheduler = mockServices.scheduler.mock({
+      scheduleTask: jest.fn(async task => {
+        refresh = task.fn as () => Promise<void>;
+      }),
+    });
+    const { server } = await startTestBackend({
+      features: [
+        storePlugin,
+        mockServices.database.factory({ knex }),
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({ authorizeConditional }).factory,
+        scheduler.factory,
+      ],
+    });
+    expect(refresh).toBeDefined();
+    await refresh!();
+    const get = (path: string, user: string) =>
+      request(server)
+        .get(`/api/store${path}`)
+        .set('Authorization', mockCredentials.user.header(user));
+    return { get, authorizeConditional };
+  }
+
+  describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('searches the products that a consumer may see', async () => {
+      const { get } = await startBackend(databaseId);
+      const res = await get('/products?q=postgres', 'user:default/developer');
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((p: { name: string }) => p.name)).toEqual([
+        'postgresql',
+      ]);
+      expect(res.body.items[0]).toMatchObject({
+        ref: 'product:default/postgresql',
+        title: 'PostgreSQL Database',
+        fromPrice: { amount: '0.00', currency: 'USD', interval: 'month' },
+        hasFreePlan: true,
+        needsApproval: true,
+        orderable: true,
+        providers: ['kubernetes', 'local'],
+      });
+
+      const twoWords = await get(
+        '/products?q=bulk%2007',
+        'user:default/developer',
+      );
+      expect(twoWords.body.items.map((p: { name: string }) => p.name)).toEqual([
+        'bulk-07',
+      ]);
+      const nothing = await get(
+        '/products?q=jupyter',
+        'user:default/developer',
+      );
+      expect(nothing.body).toEqual({ items: [] });
+    });
+
+    it('filters by facets and counts them', async () => {
+      const { get } = await startBackend(databaseId);
+      const facets = await get('/products/facets', 'user:default/developer');
+      expect(facets.status).toBe(200);
+      expect(facets.body.totalItems).toBe(27);
+      expect(facets.body.facets.category).toEqual([
+        { value: 'Bulk', count: 25 },
+        { value: 'Caches', count: 1 },
+        { value: 'Databases', count: 1 },
+      ]);
+      expect(facets.body.facets.freePlan).toEqual([
+        { value: 'true', count: 6 },
+      ]);
+      expect(facets.body.facets.provider).toEqual([
+        { value: 'local', count: 27 },
+        { value: 'kubernetes', count: 1 },
+      ]);
+
+      // A facet's own filter does not narrow its counts; the others do.
+      const filtered = await get(
+        '/products/facets?category=Caches&freePlan=true',
+        'user:default/developer',
+      );
+      expect(filtered.body.facets.category).toEqual([
+        { value: 'Bulk', count: 5 },
+        { value: 'Databases', count: 1 },
+      ]);
+      expect(filtered.body.facets.freePlan).toEqual([]);
+      expect(filtered.body.totalItems).toBe(0);
+      const searched = await get(
+        '/products/facets?q=bulk&freePlan=true',
+        'user:default/developer',
+      );
+      expect(searched.body.totalItems).toBe(5);
+      expect(searched.body.facets.tag).toEqual([{ value: 'bulk', count: 5 }]);
+
+      const free = await get(
+        '/products?freePlan=true&tag=sql&tag=cache',
+        'user:default/developer',
+      );
+      expect(free.body.items.map((p: { name: string }) => p.name)).toEqual([
+        'postgresql',
+      ]);
+      const priced = await get(
+        '/products?minPrice=25&maxPrice=29.99&sort=price',
+        'user:default/developer',
+      );
+      expect(priced.body.items.map((p: { name: string }) => p.name)).toEqual([
+        'redis',
+      ]);
+    });
+
+    type Listed = {
+      name: string;
+      title: string;
+      fromPrice: { amount: string };
+    };
+    const byName = (a: Listed, b: Listed) =>
+      a.title
+        .toLocaleLowerCase('en-US')
+        .localeCompare(b.title.toLocaleLowerCase('en-US')) ||
+      a.name.localeCompare(b.name);
+    const byPrice = (a: Listed, b: Listed) =>
+      Number(a.fromPrice.amount) - Number(b.fromPrice.amount) ||
+      a.name.localeCompare(b.name);
+    // All products were indexed at once and never ordered: ties by id.
+    const byId = (a: Listed, b: Listed) => a.name.localeCompare(b.name);
+
+    it.each([
+      ['name', byName],
+      ['price', byPrice],
+      ['orders', byId],
+      ['newest', byId],
+    ] as const)(
+      'pages through all products sorted by %s',
+      async (sort, compare) => {
+        const { get } = await startBackend(databaseId);
+        const seen: Listed[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const res = await get(
+            `/products?sort=${sort}&limit=4${
+              cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+            }`,
+            'user:default/developer',
+          );
+          expect(res.status).toBe(200);
+          seen.push(...res.body.items);
+          cursor = res.body.nextCursor;
+          pages += 1;
+        } while (cursor && pages < 20);
+        expect(pages).toBe(7);
+        expect(new Set(seen.map(p => p.name)).size).toBe(27);
+        expect(seen.map(p => p.name)).toEqual(
+          [...seen].sort(compare).map(p => p.name),
+        );
+      },
+    );
+
+    it('shows each user what they may see', async () => {
+      const { get } = await startBackend(databaseId);
+      const names = async (user: string) =>
+        (
+          await get(
+            '/products?category=Databases&category=Data%20science&category=Web%20apps&category=Networking&category=Caches',
+            user,
+          )
+        ).body.items.map((p: { name: string }) => p.name);
+
+      expect(await names('user:default/developer')).toEqual([
+        'postgresql',
+        'redis',
+      ]);
+      expect(await names('user:default/data-scientist')).toEqual([
+        'jupyter',
+        'postgresql',
+        'redis',
+      ]);
+      // An owner also sees its draft.
+      expect(await names('user:default/web-developer')).toEqual([
+        'postgresql',
+        'redis',
+        'wordpress',
+      ]);
+      expect(await names(ADMIN)).toEqual([
+        'jupyter',
+        'old-vpn',
+        'postgresql',
+        'redis',
+        'wordpress',
+      ]);
+
+      const hidden = await get(
+        '/products/default/wordpress',
+        'user:default/developer',
+      );
+      expect(hidden.status).toBe(404);
+      expect(hidden.body.error.name).toBe('NotFoundError');
+      const owned = await get(
+        '/products/default/wordpress',
+        'user:default/web-developer',
+      );
+      expect(owned.status).toBe(200);
+      expect(owned.body).toMatchObject({
+        lifecycle: 'draft',
+        orderable: false,
+      });
+      const deprecated = await get('/products/default/old-vpn', ADMIN);
+      expect(deprecated.body).toMatchObject({
+        lifecycle: 'deprecated',
+        orderable: false,
+      });
+    });
+
+    it('asks for permission exactly once per request', async () => {
+      const { get, authorizeConditional } = await startBackend(databaseId);
+      for (const path of [
+        '/products?limit=100',
+        '/products/facets',
+        '/products/default/postgresql',
+      ]) {
+        authorizeConditional.mockClear();
+        const res = await get(path, 'user:default/developer');
+        expect(res.status).toBe(200);
+        expect(authorizeConditional).toHaveBeenCalledTimes(1);
+        expect(authorizeConditional.mock.calls[0][0]).toHaveLength(1);
+      }
+    });
+
+    it('returns a product with its plans and template parameters', async () => {
+      const { get } = await startBackend(databaseId);
+      const res = await get(
+        '/products/default/postgresql',
+        'user:default/developer',
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        title: 'PostgreSQL Database',
+        description: 'The postgresql product',
+        template: 'template:default/postgresql',
+        approval: {
+          policy: 'above-threshold',
+          approverGroups: ['group:default/platform-admins'],
+        },
+        templateParameters: [
+          expect.objectContaining({ title: 'Instance', required: ['name'] }),
+        ],
+      });
+      expect(
+        res.body.plans.map(
+          (p: {
+            id: string;
+            price: { amount: string };
+            needsApproval: boolean;
+          }) => [p.id, p.price.amount, p.needsApproval],
+        ),
+      ).toEqual([
+        ['free', '0.00', false],
+        ['standard', '49.00', false],
+        ['enterprise', '999.00', true],
+      ]);
+    });
+
+    it.each([
+      ['sort=popular', /sort/],
+      ['cursor=not-a-cursor', /Malformed cursor/],
+      ['limit=0', /limit/],
+      ['limit=101', /limit/],
+      [`q=<201 characters>`.replace(/<.*>/, 'x'.repeat(201)), /q/],
+      ['minPrice=abc', /minPrice/],
+      ['minPrice=10&maxPrice=5', /minPrice must not be above maxPrice/],
+    ])(
+      'refuses a bad query with a 400 that says why (%#)',
+      async (query, message) => {
+        const { get } = await startBackend(databaseId);
+        const res = await get(`/products?${query}`, 'user:default/developer');
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(message);
+      },
+    );
+
+    it('refuses a cursor of another sort order', async () => {
+      const { get } = await startBackend(databaseId);
+      const first = await get('/products?limit=2', 'user:default/developer');
+      const res = await get(
+        `/products?sort=price&cursor=${first.body.nextCursor}`,
+        'user:default/developer',
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /sorted by "name", not by "price"/,
+      );
+    });
+  });
+});

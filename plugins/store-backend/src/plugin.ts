@@ -1,0 +1,95 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { storePermissions } from '@internal/plugin-store-common';
+import { ProductsStore } from './database/ProductsStore';
+import {
+  productPermissionRules,
+  productResourceRef,
+} from './permissions/rules';
+import { ProductIndexer } from './service/ProductIndexer';
+import { ProductService } from './service/ProductService';
+import { createRouter } from './service/router';
+
+/**
+ * The Cloud Store backend: the product index and the store API.
+ *
+ * @public
+ */
+export const storePlugin = createBackendPlugin({
+  pluginId: 'store',
+  register(env) {
+    env.registerInit({
+      deps: {
+        auth: coreServices.auth,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        auth,
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        logger,
+        permissions,
+        permissionsRegistry,
+        scheduler,
+        catalog,
+      }) {
+        const store = await ProductsStore.create({ database });
+        permissionsRegistry.addResourceType({
+          resourceRef: productResourceRef,
+          permissions: storePermissions,
+          rules: Object.values(productPermissionRules),
+          getResources: async ids =>
+            Promise.all(
+              ids.map(id =>
+                store.getProduct({ id, permissionFilter: undefined }),
+              ),
+            ),
+        });
+
+        const indexer = ProductIndexer.create({
+          store,
+          catalog,
+          auth,
+          logger,
+        });
+        // Catalog changes reach the store within one refresh interval; a
+        // refresh reads only etags unless something changed.
+        await indexer.schedule(
+          scheduler,
+          config.has('store.products.refresh')
+            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                config.getConfig('store.products.refresh'),
+              )
+            : {
+                frequency: { seconds: 15 },
+                timeout: { minutes: 5 },
+                initialDelay: { seconds: 5 },
+              },
+        );
+
+        const products = ProductService.create({
+          store,
+          permissions,
+          catalog,
+          ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
+          priceCurrency: config.getOptionalString('store.currency'),
+        });
+        httpRouter.use(await createRouter({ httpAuth, products }));
+      },
+    });
+  },
+});

@@ -1,0 +1,224 @@
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ConditionTransformer,
+  createConditionTransformer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  planNeedsApproval,
+  ProductDetails,
+  ProductFacets,
+  ProductQuery,
+  ProductSort,
+  ProductSummary,
+  storeProductReadPermission,
+  toMinorUnits,
+} from '@internal/plugin-store-common';
+import { ProductsStore } from '../database/ProductsStore';
+import {
+  IndexedProduct,
+  ProductFilter,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+  StoredProduct,
+} from '../database/types';
+import { decodeCursor, encodeCursor } from './cursor';
+
+const DEFAULT_PAGE_SIZE = 24;
+
+/** Reads products the caller may see. */
+export class ProductService {
+  private constructor(
+    private readonly store: ProductsStore,
+    private readonly permissions: PermissionsService,
+    private readonly catalog: CatalogService,
+    private readonly transformConditions: ConditionTransformer<ProductFilter>,
+    private readonly priceCurrency: string,
+  ) {}
+
+  static create(options: {
+    store: ProductsStore;
+    permissions: PermissionsService;
+    catalog: CatalogService;
+    ruleset: PermissionRuleset<IndexedProduct, ProductFilter>;
+    /** The currency of price range filters. */
+    priceCurrency?: string;
+  }): ProductService {
+    return new ProductService(
+      options.store,
+      options.permissions,
+      options.catalog,
+      createConditionTransformer(options.ruleset),
+      options.priceCurrency ?? 'USD',
+    );
+  }
+
+  async listProducts(options: {
+    credentials: BackstageCredentials;
+    query: ProductQuery;
+    sort?: ProductSort;
+    cursor?: string;
+    limit?: number;
+  }): Promise<{ items: ProductSummary[]; nextCursor?: string }> {
+    const sort = options.sort ?? 'name';
+    const cursor =
+      options.cursor !== undefined
+        ? decodeCursor(options.cursor, sort)
+        : undefined;
+    const filters = this.toFilters(options.query);
+    const permissionFilter = await this.authorize(options.credentials);
+    if (permissionFilter === 'deny') {
+      return { items: [] };
+    }
+    const page = await this.store.listProducts({
+      filters,
+      permissionFilter,
+      sort,
+      cursor,
+      limit: options.limit ?? DEFAULT_PAGE_SIZE,
+    });
+    return {
+      items: page.items.map(p => this.toSummary(p)),
+      nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
+    };
+  }
+
+  async getFacets(options: {
+    credentials: BackstageCredentials;
+    query: ProductQuery;
+  }): Promise<{ facets: ProductFacets; totalItems: number }> {
+    const filters = this.toFilters(options.query);
+    const permissionFilter = await this.authorize(options.credentials);
+    if (permissionFilter === 'deny') {
+      return {
+        facets: {
+          category: [],
+          type: [],
+          provider: [],
+          tag: [],
+          owner: [],
+          freePlan: [],
+        },
+        totalItems: 0,
+      };
+    }
+    return this.store.getFacets({ filters, permissionFilter });
+  }
+
+  async getProduct(options: {
+    credentials: BackstageCredentials;
+    namespace: string;
+    name: string;
+  }): Promise<ProductDetails> {
+    const ref = stringifyEntityRef({
+      kind: 'product',
+      namespace: options.namespace,
+      name: options.name,
+    });
+    const permissionFilter = await this.authorize(options.credentials);
+    const product =
+      permissionFilter === 'deny'
+        ? undefined
+        : await this.store.getProduct({ id: ref, permissionFilter });
+    if (!product) {
+      // Products the caller may not see do not exist for them.
+      throw new NotFoundError(`No product ${ref}`);
+    }
+    const { spec, metadata } = product.entity;
+    const template = await this.catalog.getEntityByRef(spec.template, {
+      credentials: options.credentials,
+    });
+    return {
+      ...this.toSummary(product),
+      description: metadata.description ?? '',
+      template: spec.template,
+      plans: spec.plans.map(plan => ({
+        ...plan,
+        needsApproval: planNeedsApproval(plan.price, spec.approval),
+      })),
+      approval: spec.approval ?? { policy: 'none' },
+      audience: spec.audience,
+      docs: spec.docs ?? [],
+      sla: spec.sla,
+      templateParameters: template?.spec?.parameters,
+    };
+  }
+
+  /**
+   * One permission round trip per request; a conditional decision becomes a
+   * database filter rather than a check per product.
+   */
+  private async authorize(
+    credentials: BackstageCredentials,
+  ): Promise<ProductPermissionFilter | 'deny'> {
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission: storeProductReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      return 'deny';
+    }
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return this.transformConditions(decision.conditions);
+    }
+    return undefined;
+  }
+
+  private toFilters(query: ProductQuery): ProductQueryFilters {
+    const { minPrice, maxPrice, ...rest } = query;
+    const toMinor = (field: string, amount?: string) => {
+      if (amount === undefined) {
+        return undefined;
+      }
+      try {
+        return toMinorUnits(amount, this.priceCurrency);
+      } catch {
+        throw new InputError(`${field} "${amount}" is not a decimal amount`);
+      }
+    };
+    const filters: ProductQueryFilters = {
+      ...rest,
+      minPriceMinor: toMinor('minPrice', minPrice),
+      maxPriceMinor: toMinor('maxPrice', maxPrice),
+    };
+    if (
+      filters.minPriceMinor !== undefined &&
+      filters.maxPriceMinor !== undefined &&
+      filters.minPriceMinor > filters.maxPriceMinor
+    ) {
+      throw new InputError('minPrice must not be above maxPrice');
+    }
+    return filters;
+  }
+
+  private toSummary(product: StoredProduct): ProductSummary {
+    const { entity } = product;
+    return {
+      ref: stringifyEntityRef(entity),
+      namespace: product.namespace,
+      name: product.name,
+      title: product.title,
+      summary: product.summary,
+      type: entity.spec.type,
+      category: product.category,
+      owner: entity.spec.owner,
+      providers: product.providers,
+      tags: product.tags,
+      icon: entity.spec.icon,
+      lifecycle: product.lifecycle,
+      fromPrice: product.fromPrice,
+      hasFreePlan: product.hasFreePlan,
+      needsApproval: product.needsApproval,
+      orderable: product.lifecycle === 'published',
+      orderCount: product.orderCount,
+      createdAt: product.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Types, permissions and pricing math of Cloud Store.
+ *
+ * @packageDocumentation
+ */
+
+export * from './types';
+export * from './permissions';
+export * from './pricing';

@@ -1,0 +1,164 @@
+import { Entity } from '@backstage/catalog-model';
+
+/** The `apiVersion` of Product entities. @public */
+export const PRODUCT_API_VERSION = 'cloudstore.io/v1alpha1';
+
+/** The `kind` of Product entities. @public */
+export const PRODUCT_KIND = 'Product';
+
+/** What a product delivers. @public */
+export type ProductType = 'application' | 'service' | 'resource';
+
+/** Where a product is in its publication life. @public */
+export type ProductLifecycle = 'draft' | 'published' | 'deprecated';
+
+/** How often a plan's price is charged. @public */
+export type PriceInterval = 'month' | 'year' | 'one-time';
+
+/**
+ * A price; `amount` is a decimal string such as `"999.00"` so that money is
+ * never a floating point number.
+ * @public
+ */
+export type Price = {
+  amount: string;
+  currency: string;
+  interval: PriceInterval;
+};
+
+/** A price per unit of a usage dimension, such as node-hours. @public */
+export type MeteredPrice = {
+  dimension: string;
+  unit: string;
+  amount: string;
+  currency: string;
+};
+
+/** Resource limits of a plan. @public */
+export type PlanLimits = {
+  instances?: number;
+  cpu?: string;
+  memory?: string;
+  storage?: string;
+};
+
+/** One plan of a product. @public */
+export type ProductPlan = {
+  id: string;
+  title: string;
+  description?: string;
+  price: Price;
+  trialDays?: number;
+  limits?: PlanLimits;
+  meteredPrices?: MeteredPrice[];
+};
+
+/** Who must approve an order of a product, and when. @public */
+export type ProductApproval = {
+  policy: 'none' | 'required' | 'above-threshold';
+  /** For `above-threshold`: plans whose price exceeds this need approval. */
+  threshold?: { amount: string; currency: string };
+  approverGroups?: string[];
+  count?: number;
+  reason?: string;
+};
+
+/** A documentation link of a product. @public */
+export type ProductLink = {
+  title: string;
+  url: string;
+};
+
+/** The `spec` of a Product entity. @public */
+export type ProductSpec = {
+  type: ProductType;
+  category: string;
+  owner: string;
+  template: string;
+  summary?: string;
+  providers: string[];
+  plans: ProductPlan[];
+  approval?: ProductApproval;
+  audience?: string[];
+  lifecycle: ProductLifecycle;
+  docs?: ProductLink[];
+  icon?: string;
+  sla?: string;
+};
+
+/** A Product catalog entity. @public */
+export type ProductEntity = Entity & {
+  apiVersion: typeof PRODUCT_API_VERSION;
+  kind: typeof PRODUCT_KIND;
+  spec: ProductSpec;
+};
+
+/** A product as the store API lists it. @public */
+export type ProductSummary = {
+  /** The entity ref of the product, e.g. `product:default/postgresql`. */
+  ref: string;
+  namespace: string;
+  name: string;
+  title: string;
+  summary: string;
+  type: ProductType;
+  category: string;
+  owner: string;
+  providers: string[];
+  tags: string[];
+  icon?: string;
+  lifecycle: ProductLifecycle;
+  /** The cheapest recurring price, per month, or the cheapest one-time one. */
+  fromPrice?: Price;
+  hasFreePlan: boolean;
+  needsApproval: boolean;
+  orderable: boolean;
+  orderCount: number;
+  createdAt: string;
+};
+
+/** A product with everything a datasheet shows. @public */
+export type ProductDetails = ProductSummary & {
+  description: string;
+  template: string;
+  plans: Array<ProductPlan & { needsApproval: boolean }>;
+  approval: ProductApproval;
+  audience?: string[];
+  docs: ProductLink[];
+  sla?: string;
+  /** The parameter schema of the template, to render an order form. */
+  templateParameters?: unknown;
+};
+
+/** The sort orders of a product list. @public */
+export type ProductSort = 'name' | 'price' | 'orders' | 'newest';
+
+/** A value of a facet and how many products have it. @public */
+export type FacetCount = {
+  value: string;
+  count: number;
+};
+
+/** Facet counts of a product query. @public */
+export type ProductFacets = {
+  category: FacetCount[];
+  type: FacetCount[];
+  provider: FacetCount[];
+  tag: FacetCount[];
+  owner: FacetCount[];
+  freePlan: FacetCount[];
+};
+
+/** Filters of a product query. @public */
+export type ProductQuery = {
+  q?: string;
+  category?: string[];
+  type?: string[];
+  provider?: string[];
+  tag?: string[];
+  owner?: string[];
+  lifecycle?: string[];
+  minPrice?: string;
+  maxPrice?: string;
+  freePlan?: boolean;
+};

@@ -1,0 +1,82 @@
+import { test, expect } from '@playwright/test';
+
+test('a developer browses, searches and filters the store and opens a product', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in as developer' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Store', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Store' })).toBeVisible();
+
+  const filters = page.getByRole('navigation', { name: 'Store filters' });
+  const results = page.getByRole('main');
+
+  // The catalog location is read and indexed shortly after start-up.
+  await expect(filters.getByText('Databases')).toBeVisible({
+    timeout: 90_000,
+  });
+
+  // Browse a category.
+  await filters.getByText('Caches').click();
+  await expect(page).toHaveURL(/category=Caches/);
+  await expect(
+    results.getByRole('link', { name: 'Redis Cache' }),
+  ).toBeVisible();
+  await expect(
+    results.getByRole('link', { name: 'PostgreSQL Database' }),
+  ).toHaveCount(0);
+
+  // Search across all categories.
+  await filters.getByText('All products').click();
+  await page.getByLabel('Search the store').fill('postgres');
+  await expect(page).toHaveURL(/q=postgres/);
+  await expect(
+    results.getByRole('link', { name: 'PostgreSQL Database' }),
+  ).toBeVisible();
+  await expect(results.getByRole('link', { name: 'Redis Cache' })).toHaveCount(
+    0,
+  );
+
+  // Filter to products with a free plan; the filtered view is in the URL.
+  await page.getByLabel(/Free plan available/).check();
+  await expect(page).toHaveURL(/freePlan=true/);
+  await expect(results.getByText('1 product')).toBeVisible();
+
+  // A product the developer's groups are not the audience of is not shown.
+  await page.getByLabel('Search the store').fill('jupyter');
+  await expect(results.getByText('No products match')).toBeVisible();
+  await page.getByLabel('Search the store').fill('postgres');
+
+  // Open the datasheet.
+  await results.getByRole('link', { name: 'PostgreSQL Database' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'PostgreSQL Database' }),
+  ).toBeVisible();
+  await expect(
+    page.getByText('99.95% monthly uptime, 4h response'),
+  ).toBeVisible();
+  await expect(page.getByTestId('plan-enterprise')).toContainText(
+    'USD 999.00/month',
+  );
+  await expect(page.getByTestId('plan-enterprise')).toContainText(
+    'Needs approval',
+  );
+  await expect(
+    page.getByText(/need 1 approval from platform-admins/),
+  ).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Order' })).toHaveAttribute(
+    'href',
+    /\/create\/templates\/default\/postgresql$/,
+  );
+
+  const screenshot = await page.screenshot({
+    path: 'e2e-test-artifacts/store-product.png',
+    fullPage: true,
+  });
+  await testInfo.attach('store-product', {
+    body: screenshot,
+    contentType: 'image/png',
+  });
+});

@@ -1,0 +1,96 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { ResponseError } from '@backstage/errors';
+import { screen, within } from '@testing-library/react';
+import { StoreApi, storeApiRef } from '../../api/StoreApi';
+import { rootRouteRef } from '../../routes';
+import { StoreRouter } from '../StoreRouter';
+import { postgresql, summary } from '../testProducts';
+
+function mockStoreApi(overrides: Partial<StoreApi> = {}) {
+  return {
+    listProducts: jest.fn(async () => ({
+      items: [postgresql, summary('mysql', { title: 'MySQL Database' })],
+    })),
+    getFacets: jest.fn(),
+    getProduct: jest.fn(async () => postgresql),
+    ...overrides,
+  } as jest.Mocked<StoreApi>;
+}
+
+describe('ProductPage', () => {
+  it('shows the datasheet of a product', async () => {
+    const api = mockStoreApi();
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/postgresql'],
+    });
+
+    expect(
+      await screen.findByRole('heading', { name: 'PostgreSQL Database' }),
+    ).toBeInTheDocument();
+    expect(api.getProduct).toHaveBeenCalledWith({
+      namespace: 'default',
+      name: 'postgresql',
+    });
+    expect(
+      screen.getByText('PostgreSQL 15 with daily backups.'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('99.95% monthly uptime')).toBeInTheDocument();
+    expect(screen.getByText('kubernetes')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Plans above USD 500.00 per month need 1 approval from platform-admins.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Why: Capacity review')).toBeInTheDocument();
+    expect(screen.getByText('User guide')).toBeInTheDocument();
+
+    const enterprise = screen.getByTestId('plan-enterprise');
+    expect(
+      within(enterprise).getByText('USD 999.00/month'),
+    ).toBeInTheDocument();
+    expect(within(enterprise).getByText('Needs approval')).toBeInTheDocument();
+    expect(
+      within(enterprise).getByText('storage: USD 0.02 per GiB-month'),
+    ).toBeInTheDocument();
+    const standard = screen.getByTestId('plan-standard');
+    expect(within(standard).getByText('14-day trial')).toBeInTheDocument();
+    expect(within(standard).queryByText('Needs approval')).toBeNull();
+
+    expect(screen.getByRole('link', { name: 'Order' })).toHaveAttribute(
+      'href',
+      '/create/templates/default/postgresql',
+    );
+    expect(await screen.findByText('MySQL Database')).toBeInTheDocument();
+  });
+
+  it('says so when the product is not offered', async () => {
+    const api = mockStoreApi({
+      // What StoreClient throws for a 404 from the store backend.
+      getProduct: jest.fn(async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'NotFoundError', message: 'No product' },
+              response: { statusCode: 404 },
+            }),
+            { status: 404, headers: { 'Content-Type': 'application/json' } },
+          ),
+        );
+      }),
+    });
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/secret'],
+    });
+    expect(
+      await screen.findByText(
+        /This product does not exist, or it is not offered to you/,
+      ),
+    ).toBeInTheDocument();
+  });
+});

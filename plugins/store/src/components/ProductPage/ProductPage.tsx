@@ -1,0 +1,248 @@
+import {
+  Content,
+  Header,
+  HeaderLabel,
+  InfoCard,
+  Link,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { ProductDetails } from '@internal/plugin-store-common';
+import {
+  Box,
+  Button,
+  Chip,
+  Grid,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import { useParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { storeApiRef } from '../../api/StoreApi';
+import { productRouteRef, rootRouteRef } from '../../routes';
+import { PlanCard } from './PlanCard';
+
+/** Whether the store said 404, directly or as the cause of a ResponseError. */
+function isNotFound(error: unknown): boolean {
+  const { name, cause } = (error ?? {}) as { name?: string; cause?: unknown };
+  return (
+    name === 'NotFoundError' ||
+    (cause as { name?: string } | undefined)?.name === 'NotFoundError'
+  );
+}
+
+function humanizeRef(ref: string) {
+  try {
+    return parseEntityRef(ref).name;
+  } catch {
+    return ref;
+  }
+}
+
+function approvalText(product: ProductDetails): string {
+  const { approval } = product;
+  const approvers = (approval.approverGroups ?? []).map(humanizeRef).join(', ');
+  const count = approval.count ?? 1;
+  const who = `${count} approval${count > 1 ? 's' : ''}${
+    approvers ? ` from ${approvers}` : ''
+  }`;
+  switch (approval.policy) {
+    case 'required':
+      return `Every order needs ${who}.`;
+    case 'above-threshold':
+      return `Plans above ${approval.threshold?.currency} ${approval.threshold?.amount} per month need ${who}.`;
+    default:
+      return 'Orders need no approval.';
+  }
+}
+
+/** Where ordering starts until the store's own order flow exists. */
+function templateHref(templateRef: string) {
+  const ref = parseEntityRef(templateRef, { defaultKind: 'template' });
+  return `/create/templates/${ref.namespace}/${ref.name}`;
+}
+
+function RelatedProducts(props: { product: ProductDetails }) {
+  const storeApi = useApi(storeApiRef);
+  const productRoute = useRouteRef(productRouteRef);
+  const { product } = props;
+  const related = useAsync(
+    () =>
+      storeApi.listProducts({
+        query: { category: [product.category] },
+        limit: 6,
+      }),
+    [storeApi, product.category],
+  );
+  const others = (related.value?.items ?? []).filter(
+    p => p.ref !== product.ref,
+  );
+  if (others.length === 0) {
+    return null;
+  }
+  return (
+    <InfoCard title="Related products">
+      <List dense>
+        {others.slice(0, 5).map(p => (
+          <ListItem key={p.ref}>
+            <ListItemText
+              primary={
+                <Link
+                  to={
+                    productRoute?.({ namespace: p.namespace, name: p.name }) ??
+                    '#'
+                  }
+                >
+                  {p.title}
+                </Link>
+              }
+              secondary={p.summary}
+            />
+          </ListItem>
+        ))}
+      </List>
+    </InfoCard>
+  );
+}
+
+/** The datasheet of one product. */
+export function ProductPage() {
+  const { namespace = 'default', name = '' } = useParams();
+  const storeApi = useApi(storeApiRef);
+  const storeRoute = useRouteRef(rootRouteRef);
+  const {
+    value: product,
+    loading,
+    error,
+  } = useAsync(
+    () => storeApi.getProduct({ namespace, name }),
+    [storeApi, namespace, name],
+  );
+
+  if (loading) {
+    return <Progress />;
+  }
+  if (error || !product) {
+    return (
+      <Page themeId="home">
+        <Header title="Product not found" />
+        <Content>
+          {isNotFound(error) ? (
+            <WarningPanel
+              title="This product does not exist, or it is not offered to you"
+              message={
+                <Link to={storeRoute?.() ?? '/store'}>Back to the store</Link>
+              }
+            />
+          ) : (
+            <ResponseErrorPanel
+              error={error ?? new Error('No product')}
+              title="The product could not be loaded"
+            />
+          )}
+        </Content>
+      </Page>
+    );
+  }
+
+  return (
+    <Page themeId="home">
+      <Header
+        title={product.title}
+        subtitle={product.summary}
+        type="Store"
+        typeLink={storeRoute?.() ?? '/store'}
+      >
+        <HeaderLabel label="Owner" value={humanizeRef(product.owner)} />
+        <HeaderLabel label="Category" value={product.category} />
+        <HeaderLabel label="Lifecycle" value={product.lifecycle} />
+      </Header>
+      <Content>
+        {product.lifecycle === 'deprecated' && (
+          <Box mb={2}>
+            <WarningPanel
+              title="This product is deprecated"
+              message="Existing subscriptions keep running, but it can no longer be ordered."
+            />
+          </Box>
+        )}
+        <Grid container spacing={3}>
+          <Grid item xs={12} md={8}>
+            <InfoCard
+              title="About"
+              action={
+                <Box m={1}>
+                  <Button
+                    variant="contained"
+                    color="primary"
+                    disabled={!product.orderable}
+                    href={templateHref(product.template)}
+                  >
+                    Order
+                  </Button>
+                </Box>
+              }
+            >
+              <Typography paragraph>{product.description}</Typography>
+              <Typography variant="subtitle2">Runs on</Typography>
+              <Box display="flex" gridGap={4} mb={2}>
+                {product.providers.map(provider => (
+                  <Chip key={provider} label={provider} size="small" />
+                ))}
+              </Box>
+              {product.sla && (
+                <>
+                  <Typography variant="subtitle2">Service level</Typography>
+                  <Typography paragraph>{product.sla}</Typography>
+                </>
+              )}
+              <Typography variant="subtitle2">Approval</Typography>
+              <Typography>{approvalText(product)}</Typography>
+              {product.approval.reason && (
+                <Typography variant="body2" color="textSecondary">
+                  Why: {product.approval.reason}
+                </Typography>
+              )}
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12} md={4}>
+            <InfoCard title="Documentation">
+              {product.docs.length === 0 ? (
+                <Typography>No documentation links.</Typography>
+              ) : (
+                <List dense>
+                  {product.docs.map(doc => (
+                    <ListItem key={doc.url}>
+                      <Link to={doc.url}>{doc.title}</Link>
+                    </ListItem>
+                  ))}
+                </List>
+              )}
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <Typography variant="h5" component="h2" gutterBottom>
+              Plans
+            </Typography>
+            <Grid container spacing={2}>
+              {product.plans.map(plan => (
+                <Grid item xs={12} md={4} key={plan.id}>
+                  <PlanCard plan={plan} />
+                </Grid>
+              ))}
+            </Grid>
+          </Grid>
+          <Grid item xs={12}>
+            <RelatedProducts product={product} />
+          </Grid>
+        </Grid>
+      </Content>
+    </Page>
+  );
+}

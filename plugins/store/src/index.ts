@@ -1,0 +1,10 @@
+/**
+ * The Cloud Store frontend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { storePlugin as default } from './plugin';
+export { storeApiRef } from './api/StoreApi';
+export type { StoreApi, ProductPage } from './api/StoreApi';
+export { StoreClient } from './api/StoreClient';

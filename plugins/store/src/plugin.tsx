@@ -1,0 +1,46 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import StorefrontIcon from '@material-ui/icons/Storefront';
+import { storeApiRef } from './api/StoreApi';
+import { StoreClient } from './api/StoreClient';
+import { productRouteRef, rootRouteRef } from './routes';
+
+const storeApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: storeApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new StoreClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+const storePage = PageBlueprint.make({
+  params: {
+    path: '/store',
+    routeRef: rootRouteRef,
+    title: 'Store',
+    icon: <StorefrontIcon />,
+    noHeader: true,
+    loader: () =>
+      import('./components/StoreRouter').then(m => <m.StoreRouter />),
+  },
+});
+
+/**
+ * The Cloud Store: browse and search products, read their datasheets.
+ *
+ * @public
+ */
+export const storePlugin = createFrontendPlugin({
+  pluginId: 'store',
+  title: 'Store',
+  icon: <StorefrontIcon />,
+  routes: { root: rootRouteRef, product: productRouteRef },
+  extensions: [storeApi, storePage],
+});
