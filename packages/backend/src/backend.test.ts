@@ -23,6 +23,7 @@ const EXPECTED_PLUGINS = [
   'scaffolder',
   'search',
   'signals',
+  'store',
   'user-settings',
 ];
 
