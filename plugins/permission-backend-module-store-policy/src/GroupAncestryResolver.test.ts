@@ -26,11 +26,13 @@ const org = [
 
 describe('GroupAncestryResolver', () => {
   const auth = mockServices.auth();
+  const logger = mockServices.logger.mock();
 
   it('adds every ancestor group of a nested member', async () => {
     const resolver = GroupAncestryResolver.create({
       catalog: catalogServiceMock({ entities: org }),
       auth,
+      logger,
     });
     const claims = await resolver.resolve([
       'user:default/data-scientist',
@@ -49,6 +51,7 @@ describe('GroupAncestryResolver', () => {
     const resolver = GroupAncestryResolver.create({
       catalog: catalogServiceMock({ entities: org }),
       auth,
+      logger,
     });
     const claims = await resolver.resolve([
       'user:default/accountant',
@@ -68,6 +71,7 @@ describe('GroupAncestryResolver', () => {
         entities: [group('a', 'b'), group('b', 'c'), group('c', 'a')],
       }),
       auth,
+      logger,
     });
     const claims = await resolver.resolve(['group:default/a']);
     expect(claims.sort()).toEqual([
@@ -84,6 +88,7 @@ describe('GroupAncestryResolver', () => {
     const resolver = GroupAncestryResolver.create({
       catalog,
       auth,
+      logger,
       cacheTtl: { seconds: 60 },
       now: () => now,
     });
@@ -99,5 +104,34 @@ describe('GroupAncestryResolver', () => {
     now = 61_000;
     await resolver.resolve(['group:default/team-web']);
     expect(getEntities).toHaveBeenCalledTimes(2);
+  });
+
+  it('falls back to the last known hierarchy when the catalog fails', async () => {
+    const catalog = catalogServiceMock({ entities: org });
+    let now = 0;
+    const resolver = GroupAncestryResolver.create({
+      catalog,
+      auth,
+      logger,
+      now: () => now,
+    });
+    const getEntities = jest
+      .spyOn(catalog, 'getEntities')
+      .mockRejectedValueOnce(new Error('catalog down'));
+
+    // No hierarchy known yet: direct membership only.
+    expect(await resolver.resolve(['group:default/team-web'])).toEqual([
+      'group:default/team-web',
+    ]);
+    expect(await resolver.resolve(['group:default/team-web'])).toContain(
+      'group:default/developers',
+    );
+
+    now = 120_000;
+    getEntities.mockRejectedValueOnce(new Error('catalog down'));
+    expect(await resolver.resolve(['group:default/team-web'])).toContain(
+      'group:default/developers',
+    );
+    expect(logger.warn).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,4 +1,4 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -30,6 +30,7 @@ export class GroupAncestryResolver {
   private constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
+    private readonly logger: LoggerService,
     private readonly cacheTtlMs: number,
     private readonly now: () => number,
   ) {}
@@ -37,6 +38,7 @@ export class GroupAncestryResolver {
   static create(options: {
     catalog: CatalogService;
     auth: AuthService;
+    logger: LoggerService;
     /** How long the group hierarchy is cached; one minute by default. */
     cacheTtl?: HumanDuration;
     /** The clock, for tests. */
@@ -45,6 +47,7 @@ export class GroupAncestryResolver {
     return new GroupAncestryResolver(
       options.catalog,
       options.auth,
+      options.logger,
       durationToMilliseconds(options.cacheTtl ?? { minutes: 1 }),
       options.now ?? Date.now,
     );
@@ -83,6 +86,16 @@ export class GroupAncestryResolver {
             expiresAt: this.now() + this.cacheTtlMs,
           };
           return parents;
+        })
+        .catch(error => {
+          // Without the catalog, fall back to the last known hierarchy, or
+          // to direct membership only: users then see less, never more.
+          this.logger.warn(
+            `Could not read the group hierarchy from the catalog; using ${
+              this.cached ? 'an outdated one' : 'direct group membership only'
+            }: ${error}`,
+          );
+          return this.cached?.parents ?? new Map();
         })
         .finally(() => {
           this.loading = undefined;

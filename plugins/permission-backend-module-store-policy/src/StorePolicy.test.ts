@@ -55,6 +55,7 @@ describe('StorePolicy', () => {
         ],
       }),
       auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
     }),
   });
   const userOf = (ref: string) => ({

@@ -22,10 +22,15 @@ export const permissionModuleStorePolicy = createBackendModule({
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
         auth: coreServices.auth,
+        logger: coreServices.logger,
         catalog: catalogServiceRef,
       },
-      async init({ policy, config, userInfo, auth, catalog }) {
-        const groups = GroupAncestryResolver.create({ catalog, auth });
+      async init({ policy, config, userInfo, auth, logger, catalog }) {
+        const groups = GroupAncestryResolver.create({
+          catalog,
+          auth,
+          logger,
+        });
         policy.setPolicy(StorePolicy.create({ config, userInfo, groups }));
       },
     });
