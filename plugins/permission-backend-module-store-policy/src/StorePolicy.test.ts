@@ -6,7 +6,17 @@ import {
 } from '@backstage/plugin-permission-common';
 import { storeProductReadPermission } from '@internal/plugin-store-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import { GroupAncestryResolver } from './GroupAncestryResolver';
 import { StorePolicy } from './StorePolicy';
+
+const group = (name: string, parent?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'team', children: [], ...(parent ? { parent } : {}) },
+});
 
 describe('StorePolicy', () => {
   const userInfo = mockServices.userInfo.mock({
@@ -20,6 +30,8 @@ describe('StorePolicy', () => {
           {
             'user:default/platform-admin': 'group:default/platform-admins',
             'user:default/publisher': 'group:default/store-publishers',
+            'user:default/data-scientist': 'group:default/team-data',
+            'user:default/platform-intern': 'group:default/platform-interns',
           }[ref] ?? 'group:default/developers',
         ],
       };
@@ -33,6 +45,21 @@ describe('StorePolicy', () => {
       },
     }),
     userInfo,
+    groups: GroupAncestryResolver.create({
+      catalog: catalogServiceMock({
+        entities: [
+          group('acme'),
+          group('engineering', 'acme'),
+          group('developers', 'engineering'),
+          group('team-data', 'developers'),
+          group('platform-admins', 'acme'),
+          group('platform-interns', 'platform-admins'),
+          group('store-publishers', 'acme'),
+        ],
+      }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+    }),
   });
   const userOf = (ref: string) => ({
     credentials: mockCredentials.user(ref),
@@ -86,6 +113,11 @@ describe('StorePolicy', () => {
           ownershipEntityRefs: ['group:default/finance'],
         }),
       }),
+      groups: GroupAncestryResolver.create({
+        catalog: catalogServiceMock({ entities: [group('finance')] }),
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+      }),
     });
     const decision = await other.handle(
       { permission: catalogEntityDeletePermission },
@@ -123,7 +155,12 @@ describe('StorePolicy', () => {
       { permission: storeProductReadPermission },
       userOf('user:default/developer'),
     );
-    const claims = ['user:default/developer', 'group:default/developers'];
+    const claims = [
+      'user:default/developer',
+      'group:default/developers',
+      'group:default/engineering',
+      'group:default/acme',
+    ];
     expect(decision).toEqual({
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'store',
@@ -152,5 +189,29 @@ describe('StorePolicy', () => {
         ],
       },
     });
+  });
+
+  it('shows members of child groups the products of the parent groups', async () => {
+    const decision = await policy.handle(
+      { permission: storeProductReadPermission },
+      userOf('user:default/data-scientist'),
+    );
+    expect(decision).toMatchObject({ result: AuthorizeResult.CONDITIONAL });
+    const claims = [
+      'user:default/data-scientist',
+      'group:default/team-data',
+      'group:default/developers',
+      'group:default/engineering',
+      'group:default/acme',
+    ];
+    expect(JSON.stringify(decision)).toContain(JSON.stringify({ claims }));
+  });
+
+  it('gives members of groups nested in an admin group admin rights', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      userOf('user:default/platform-intern'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
   });
 });

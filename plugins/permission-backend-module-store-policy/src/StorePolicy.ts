@@ -19,6 +19,7 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import { GroupAncestryResolver } from './GroupAncestryResolver';
 
 /**
  * Permissions that change what the catalog holds; only administrators have
@@ -33,7 +34,8 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
 );
 
 /**
- * The interim Cloud Store policy: members of the configured admin groups may
+ * The interim Cloud Store policy: members of the configured admin groups, or
+ * of groups nested in them, may
  * do everything; other signed-in users may do everything except change the
  * catalog's locations and delete entities, and see only the store products
  * meant for them. Service-to-service calls carry no
@@ -44,11 +46,13 @@ export class StorePolicy implements PermissionPolicy {
     private readonly adminRefs: Set<string>,
     private readonly publisherRefs: Set<string>,
     private readonly userInfo: UserInfoService,
+    private readonly groups: GroupAncestryResolver,
   ) {}
 
   static create(options: {
     config: Config;
     userInfo: UserInfoService;
+    groups: GroupAncestryResolver;
   }): StorePolicy {
     const refs = (key: string) =>
       new Set(
@@ -60,6 +64,7 @@ export class StorePolicy implements PermissionPolicy {
       refs('cloudStore.admins.groups'),
       refs('cloudStore.publishers.groups'),
       options.userInfo,
+      options.groups,
     );
   }
 
@@ -81,8 +86,10 @@ export class StorePolicy implements PermissionPolicy {
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
     );
-    const isIn = (refs: Set<string>) =>
-      ownershipEntityRefs.some(ref => refs.has(ref.toLocaleLowerCase('en-US')));
+    // Membership is nested: a member of a child group also belongs to every
+    // ancestor group, for audiences and owners as for the admin groups.
+    const claims = await this.groups.resolve(ownershipEntityRefs);
+    const isIn = (refs: Set<string>) => claims.some(ref => refs.has(ref));
     if (isIn(this.adminRefs)) {
       return { result: AuthorizeResult.ALLOW };
     }
@@ -98,7 +105,7 @@ export class StorePolicy implements PermissionPolicy {
         result: AuthorizeResult.CONDITIONAL,
         pluginId: 'store',
         resourceType: STORE_PRODUCT_RESOURCE_TYPE,
-        conditions: consumerProductVisibility(ownershipEntityRefs),
+        conditions: consumerProductVisibility(claims),
       };
     }
     return { result: AuthorizeResult.DENY };

@@ -6,3 +6,4 @@
 
 export { permissionModuleStorePolicy as default } from './module';
 export { StorePolicy } from './StorePolicy';
+export { GroupAncestryResolver } from './GroupAncestryResolver';

@@ -2,7 +2,9 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { GroupAncestryResolver } from './GroupAncestryResolver';
 import { StorePolicy } from './StorePolicy';
 
 /**
@@ -19,9 +21,17 @@ export const permissionModuleStorePolicy = createBackendModule({
         policy: policyExtensionPoint,
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
       },
-      async init({ policy, config, userInfo }) {
-        policy.setPolicy(StorePolicy.create({ config, userInfo }));
+      async init({ policy, config, userInfo, auth, logger, catalog }) {
+        const groups = GroupAncestryResolver.create({
+          catalog,
+          auth,
+          logger,
+        });
+        policy.setPolicy(StorePolicy.create({ config, userInfo, groups }));
       },
     });
   },

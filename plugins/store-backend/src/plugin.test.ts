@@ -22,18 +22,33 @@ import { storePlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
+// The claims that the store policy sends: the user, their groups and every
+// ancestor group of those (nested membership, see examples/org.yaml).
 const CLAIMS: Record<string, string[]> = {
   'user:default/developer': [
     'user:default/developer',
     'group:default/developers',
+    'group:default/engineering',
+    'group:default/acme',
   ],
   'user:default/data-scientist': [
     'user:default/data-scientist',
     'group:default/team-data',
+    'group:default/developers',
+    'group:default/engineering',
+    'group:default/acme',
   ],
   'user:default/web-developer': [
     'user:default/web-developer',
     'group:default/team-web',
+    'group:default/developers',
+    'group:default/engineering',
+    'group:default/acme',
+  ],
+  'user:default/accountant': [
+    'user:default/accountant',
+    'group:default/finance',
+    'group:default/acme',
   ],
 };
 const ADMIN = 'user:default/platform-admin';
@@ -85,6 +100,11 @@ const entities = [
     'jupyter',
     { category: 'Data science', audience: ['group:default/team-data'] },
     { title: 'Jupyter Workspace', tags: ['python'] },
+  ),
+  makeProduct(
+    'spark',
+    { category: 'Data science', audience: ['group:default/developers'] },
+    { title: 'Spark Cluster', tags: ['python'] },
   ),
   makeProduct(
     'wordpress',
@@ -193,17 +213,18 @@ describe('store backend', () => {
       const { get } = await startBackend(databaseId);
       const facets = await get('/products/facets', 'user:default/developer');
       expect(facets.status).toBe(200);
-      expect(facets.body.totalItems).toBe(27);
+      expect(facets.body.totalItems).toBe(28);
       expect(facets.body.facets.category).toEqual([
         { value: 'Bulk', count: 25 },
         { value: 'Caches', count: 1 },
+        { value: 'Data science', count: 1 },
         { value: 'Databases', count: 1 },
       ]);
       expect(facets.body.facets.freePlan).toEqual([
-        { value: 'true', count: 6 },
+        { value: 'true', count: 7 },
       ]);
       expect(facets.body.facets.provider).toEqual([
-        { value: 'local', count: 27 },
+        { value: 'local', count: 28 },
         { value: 'kubernetes', count: 1 },
       ]);
 
@@ -214,6 +235,7 @@ describe('store backend', () => {
       );
       expect(filtered.body.facets.category).toEqual([
         { value: 'Bulk', count: 5 },
+        { value: 'Data science', count: 1 },
         { value: 'Databases', count: 1 },
       ]);
       expect(filtered.body.facets.freePlan).toEqual([]);
@@ -282,7 +304,7 @@ describe('store backend', () => {
           pages += 1;
         } while (cursor && pages < 20);
         expect(pages).toBe(7);
-        expect(new Set(seen.map(p => p.name)).size).toBe(27);
+        expect(new Set(seen.map(p => p.name)).size).toBe(28);
         expect(seen.map(p => p.name)).toEqual(
           [...seen].sort(compare).map(p => p.name),
         );
@@ -302,23 +324,33 @@ describe('store backend', () => {
       expect(await names('user:default/developer')).toEqual([
         'postgresql',
         'redis',
+        'spark',
       ]);
+      // Spark is for developers; team-data is a child group of developers.
       expect(await names('user:default/data-scientist')).toEqual([
         'jupyter',
         'postgresql',
         'redis',
+        'spark',
       ]);
       // An owner also sees its draft.
       expect(await names('user:default/web-developer')).toEqual([
         'postgresql',
         'redis',
+        'spark',
         'wordpress',
+      ]);
+      // Finance is not under developers.
+      expect(await names('user:default/accountant')).toEqual([
+        'postgresql',
+        'redis',
       ]);
       expect(await names(ADMIN)).toEqual([
         'jupyter',
         'old-vpn',
         'postgresql',
         'redis',
+        'spark',
         'wordpress',
       ]);
 

@@ -80,3 +80,20 @@ test('a developer browses, searches and filters the store and opens a product', 
     contentType: 'image/png',
   });
 });
+
+test('a member of a nested group sees the products of the parent group', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in as data-scientist' }).click();
+
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Store', exact: true }).click();
+  const results = page.getByRole('main');
+
+  // CI Runner is for developers; the data team is a child group of theirs.
+  await page.getByLabel('Search the store').fill('ci runner');
+  await expect(results.getByRole('link', { name: 'CI Runner' })).toBeVisible({
+    timeout: 90_000,
+  });
+});
