@@ -339,6 +339,28 @@ export class OrdersStore {
     return (await this.getOrder(options.id))!;
   }
 
+  /**
+   * Records the scaffolder task of a provisioning order; only once, so that
+   * two instances never both start a task for one order.
+   */
+  async setTaskId(options: {
+    id: string;
+    version: number;
+    taskId: string;
+  }): Promise<void> {
+    const updated = await this.db<OrderRow>(ORDERS)
+      .where({
+        id: options.id,
+        status: 'provisioning',
+        version: options.version,
+      })
+      .whereNull('task_id')
+      .update({ task_id: options.taskId, updated_at: new Date() });
+    if (updated !== 1) {
+      throw new ConflictError(`Order ${options.id} already has a task`);
+    }
+  }
+
   /** Who has approved an order so far. */
   async listApprovers(id: string): Promise<string[]> {
     return (
