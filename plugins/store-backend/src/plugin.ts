@@ -68,6 +68,20 @@ export const storePlugin = createBackendPlugin({
             ),
         });
 
+        const products = ProductService.create({
+          store,
+          permissions,
+          catalog,
+          ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
+          priceCurrency: config.getOptionalString('store.currency'),
+        });
+        const orders = await createOrders({
+          ...{ auditor, auth, catalog, config, database, discovery, logger },
+          ...{ notifications, permissions, permissionsRegistry, scheduler },
+          products,
+          productsStore: store,
+        });
+
         const indexer = ProductIndexer.create({
           store,
           catalog,
@@ -88,19 +102,6 @@ export const storePlugin = createBackendPlugin({
               },
         );
 
-        const products = ProductService.create({
-          store,
-          permissions,
-          catalog,
-          ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
-          priceCurrency: config.getOptionalString('store.currency'),
-        });
-        const orders = await createOrders({
-          ...{ auditor, auth, catalog, config, database, discovery, logger },
-          ...{ notifications, permissions, permissionsRegistry, scheduler },
-          products,
-          productsStore: store,
-        });
         httpRouter.use(await createRouter({ httpAuth, products, orders }));
       },
     });

@@ -410,7 +410,8 @@ export class OrderService {
       if (result.denied.reason === 'role') {
         throw new NotAllowedError(result.denied.message);
       }
-      throw new InputError(result.denied.message);
+      // Someone else moved the order first, e.g. the other approver.
+      throw new ConflictError(result.denied.message);
     }
     return result.status;
   }
