@@ -7,6 +7,7 @@ import {
 } from '@backstage/backend-test-utils';
 import {
   BackstageCredentials,
+  coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -18,6 +19,7 @@ import {
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { storeOrderAdminPermission } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { orderEntities } from './__testUtils__/orders';
 import { storePlugin } from './plugin';
@@ -40,7 +42,11 @@ describe('store orders', () => {
     databaseId: TestDatabaseId,
     config: JsonObject = {},
   ) {
-    const knex = await databases.init(databaseId);
+    // Each plugin has its own database, as in a real backend.
+    const knexes: Record<string, Knex> = {
+      store: await databases.init(databaseId),
+      scaffolder: await databases.init(databaseId),
+    };
     const sent: NotificationSendOptions[] = [];
     const housekeeping: Array<() => Promise<void>> = [];
     const scheduler = mockServices.scheduler.mock({
@@ -71,7 +77,12 @@ describe('store orders', () => {
         storePlugin,
         scaffolderPlugin,
         mockServices.rootConfig.factory({ data: config }),
-        mockServices.database.factory({ knex }),
+        createServiceFactory({
+          service: coreServices.database,
+          deps: { plugin: coreServices.pluginMetadata },
+          factory: ({ plugin }) =>
+            mockServices.database({ knex: knexes[plugin.getId()] }),
+        }),
         catalogServiceMock.factory({ entities: orderEntities }),
         permissions.factory,
         scheduler.factory,
