@@ -34,7 +34,7 @@ import {
 } from '@internal/plugin-store-common';
 import { randomUUID } from 'node:crypto';
 import { Validator } from 'jsonschema';
-import { OrderFilter, OrdersStore } from '../database/OrdersStore';
+import { OrderFilter, OrderPatch, OrdersStore } from '../database/OrdersStore';
 import { ProductsStore } from '../database/ProductsStore';
 import { GroupMembership } from './GroupMembership';
 import { OrderNotifier } from './OrderNotifier';
@@ -340,7 +340,16 @@ export class OrderService {
       options.id,
     );
     const next = this.next(order, options.action, roles);
-    const reopening = options.action === 'reopen';
+    let patch: OrderPatch | undefined;
+    if (options.action === 'reopen') {
+      // A reopened order is decided afresh, with a new deadline.
+      patch = {
+        approvals: 0,
+        expiresAt: new Date(Date.now() + this.approvalTimeoutMs).toISOString(),
+      };
+    } else if (options.action === 'retry') {
+      patch = { error: undefined, taskId: undefined };
+    }
     const updated = await this.orders.transition({
       id: order.id,
       expected: { status: order.status, version: order.version },
@@ -348,22 +357,13 @@ export class OrderService {
       action: options.action,
       actor: user,
       comment: options.comment,
-      patch: reopening
-        ? {
-            approvals: 0,
-            expiresAt: new Date(
-              Date.now() + this.approvalTimeoutMs,
-            ).toISOString(),
-          }
-        : options.action === 'retry'
-        ? { error: undefined, taskId: undefined }
-        : undefined,
+      patch,
     });
     if (options.action === 'retry') {
       await this.provisioner?.provision(updated, {});
       return (await this.orders.getOrder(order.id))!;
     }
-    if (reopening) {
+    if (options.action === 'reopen') {
       await this.notifier.pendingApproval(updated);
     }
     return updated;
