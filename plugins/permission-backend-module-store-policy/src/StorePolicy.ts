@@ -2,6 +2,7 @@ import { UserInfoService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   catalogEntityDeletePermission,
+  catalogEntityReadPermission,
   catalogLocationCreatePermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
@@ -12,8 +13,11 @@ import {
 import {
   consumerProductVisibility,
   STORE_PRODUCT_RESOURCE_TYPE,
+  storeOrderAdminPermission,
   storeProductReadPermission,
 } from '@internal/plugin-store-common';
+import { GovernedTemplates } from './GovernedTemplates';
+import { governedTemplateVisibility } from './governedTemplateVisibility';
 import {
   PermissionPolicy,
   PolicyQuery,
@@ -29,6 +33,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogEntityDeletePermission,
     catalogLocationCreatePermission,
     catalogLocationDeletePermission,
+    storeOrderAdminPermission,
   ].map(p => p.name),
 );
 
@@ -43,17 +48,21 @@ export class StorePolicy implements PermissionPolicy {
   private constructor(
     private readonly adminRefs: Set<string>,
     private readonly userInfo: UserInfoService,
+    private readonly governedTemplates?: GovernedTemplates,
   ) {}
 
   static create(options: {
     config: Config;
     userInfo: UserInfoService;
+    /** Templates that only admins and the store itself may run. */
+    governedTemplates?: GovernedTemplates;
   }): StorePolicy {
     const groups =
       options.config.getOptionalStringArray('cloudStore.admins.groups') ?? [];
     return new StorePolicy(
       new Set(groups.map(g => g.toLocaleLowerCase('en-US'))),
       options.userInfo,
+      options.governedTemplates,
     );
   }
 
@@ -63,8 +72,12 @@ export class StorePolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const isProductRead =
       request.permission.name === storeProductReadPermission.name;
+    const isCatalogRead =
+      request.permission.name === catalogEntityReadPermission.name &&
+      this.governedTemplates !== undefined;
     if (
       !isProductRead &&
+      !isCatalogRead &&
       !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
     ) {
       return { result: AuthorizeResult.ALLOW };
@@ -80,6 +93,12 @@ export class StorePolicy implements PermissionPolicy {
     );
     if (isAdmin) {
       return { result: AuthorizeResult.ALLOW };
+    }
+    if (isCatalogRead) {
+      // Templates that a product governs are run through the store: users
+      // cannot see them, so the scaffolder cannot run them for users; the
+      // store creates their tasks with its own service credentials.
+      return governedTemplateVisibility(await this.governedTemplates!.list());
     }
     if (isProductRead) {
       // Consumers see the published products of their audience, owners also

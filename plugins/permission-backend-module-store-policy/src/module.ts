@@ -3,6 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { StorePolicy } from './StorePolicy';
 
 /**
@@ -19,9 +21,20 @@ export const permissionModuleStorePolicy = createBackendModule({
         policy: policyExtensionPoint,
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
       },
-      async init({ policy, config, userInfo }) {
-        policy.setPolicy(StorePolicy.create({ config, userInfo }));
+      async init({ policy, config, userInfo, auth, catalog }) {
+        policy.setPolicy(
+          StorePolicy.create({
+            config,
+            userInfo,
+            governedTemplates: CatalogGovernedTemplates.create({
+              auth,
+              catalog,
+            }),
+          }),
+        );
       },
     });
   },
