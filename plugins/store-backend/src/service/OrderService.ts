@@ -5,7 +5,11 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { HumanDuration, durationToMilliseconds } from '@backstage/types';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -78,6 +82,7 @@ export interface OrderProvisioner {
 export type OrderScope = 'mine' | 'inbox' | 'all';
 
 const SYSTEM_ACTOR = 'plugin:store';
+const TEMPLATE_CACHE_MS = 10_000;
 
 function userOf(credentials: BackstageCredentials): string {
   const principal = credentials.principal as { userEntityRef?: string };
@@ -90,6 +95,11 @@ function userOf(credentials: BackstageCredentials): string {
 /** Orders of store products: placing, deciding and administering them. */
 export class OrderService {
   private readonly validator = new Validator();
+  /** Templates by ref, kept briefly: every order reads one. */
+  private readonly templates = new Map<
+    string,
+    { at: number; entity: Promise<Entity | undefined> }
+  >();
 
   private constructor(
     private readonly orders: OrdersStore,
@@ -244,8 +254,7 @@ export class OrderService {
     if (requirement.needed) {
       await this.notifier.pendingApproval(order);
     } else {
-      await this.provisioner?.provision(order, { secrets: options.secrets });
-      return (await this.orders.getOrder(order.id))!;
+      this.startProvisioning(order, options.secrets);
     }
     return order;
   }
@@ -319,8 +328,7 @@ export class OrderService {
     });
     if (updated.status === 'approved') {
       await this.notifier.approved(updated);
-      await this.provisioner?.provision(updated, {});
-      return (await this.orders.getOrder(order.id))!;
+      this.startProvisioning(updated);
     }
     if (updated.status === 'rejected') {
       await this.notifier.rejected(updated, options.comment);
@@ -360,8 +368,7 @@ export class OrderService {
       patch,
     });
     if (options.action === 'retry') {
-      await this.provisioner?.provision(updated, {});
-      return (await this.orders.getOrder(order.id))!;
+      this.startProvisioning(updated);
     }
     if (options.action === 'reopen') {
       await this.notifier.pendingApproval(updated);
@@ -397,6 +404,18 @@ export class OrderService {
       }
     }
     return expired;
+  }
+
+  /**
+   * Provisioning runs after the response: the caller learns that the order
+   * is approved, and follows it to fulfilled or failed.
+   */
+  private startProvisioning(order: Order, secrets?: Record<string, string>) {
+    this.provisioner
+      ?.provision(order, { secrets })
+      .catch(error =>
+        this.logger.error(`Could not provision order ${order.id}: ${error}`),
+      );
   }
 
   private next(
@@ -512,10 +531,20 @@ export class OrderService {
         `Product ${product.ref} is ${product.lifecycle} and cannot be ordered`,
       );
     }
-    const template = await this.catalog.getEntityByRef(product.template, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
-    return { product, template };
+    return { product, template: await this.getTemplate(product.template) };
+  }
+
+  private getTemplate(ref: string): Promise<Entity | undefined> {
+    const cached = this.templates.get(ref);
+    if (cached && Date.now() - cached.at < TEMPLATE_CACHE_MS) {
+      return cached.entity;
+    }
+    const entity = this.auth
+      .getOwnServiceCredentials()
+      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
+    this.templates.set(ref, { at: Date.now(), entity });
+    entity.catch(() => this.templates.delete(ref));
+    return entity;
   }
 
   private validateParameters(
