@@ -126,7 +126,7 @@ describe('store orders', () => {
       }
     }
 
-    return { as, sent, settled, housekeeping };
+    return { as, sent, settled, housekeeping, storeDb: knexes.store };
   }
 
   const webapp = {
@@ -245,6 +245,49 @@ describe('store orders', () => {
         'Order approved: webapp',
         'Order fulfilled: webapp',
       ]);
+    });
+
+    it('passes secrets to the task after approval and never stores them', async () => {
+      const { as, settled, storeDb } = await startBackend(databaseId);
+      const secret = 'never-stored-4711';
+      const { body } = await as(DEVELOPER).post(
+        '/orders',
+        {
+          ...webapp,
+          product: 'product:default/vault',
+          secrets: { apiToken: secret },
+        },
+        'with-secret',
+      );
+      expect(body.status).toBe('pending_approval');
+      expect(JSON.stringify(body)).not.toContain(secret);
+      await as(APPROVER).post(`/orders/${body.id}/approve`);
+      // The scaffolder refuses tasks without the secrets the template needs.
+      expect((await settled(body.id)).status).toBe('fulfilled');
+      for (const table of [
+        'store_orders',
+        'store_order_events',
+        'store_idempotency_keys',
+      ]) {
+        expect(JSON.stringify(await storeDb(table).select())).not.toContain(
+          secret,
+        );
+      }
+
+      const short = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+        secrets: { apiToken: 'short' },
+      });
+      expect(short.status).toBe(400);
+      expect(short.body.error.message).toBe(
+        'Secrets do not match the template: apiToken missing or invalid',
+      );
+      const without = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+      });
+      expect(without.status).toBe(400);
     });
 
     it('lets one of two concurrent approvers win, the other gets 409', async () => {

@@ -98,6 +98,26 @@ export const orderEntities: Entity[] = [
       count: 2,
     },
   }),
+  makeProduct('vault', {
+    template: 'template:default/vault',
+    approval: {
+      policy: 'required',
+      approverGroups: ['group:default/approvers'],
+    },
+  }),
+  {
+    ...makeRunnableTemplate('vault'),
+    spec: {
+      ...makeRunnableTemplate('vault').spec,
+      secrets: {
+        schema: {
+          type: 'object',
+          required: ['apiToken'],
+          properties: { apiToken: { type: 'string', minLength: 8 } },
+        },
+      },
+    },
+  },
   makeProduct('broken', {
     template: 'template:default/broken',
     approval: { policy: 'none' },

@@ -95,6 +95,12 @@ function userOf(credentials: BackstageCredentials): string {
 /** Orders of store products: placing, deciding and administering them. */
 export class OrderService {
   private readonly validator = new Validator();
+  /**
+   * Secrets of orders waiting for approval. They live in this process only,
+   * never in the database or a log; a restart loses them, and the task then
+   * fails on the template's secrets schema, to be ordered again.
+   */
+  private readonly pendingSecrets = new Map<string, Record<string, string>>();
   /** Templates by ref, kept briefly: every order reads one. */
   private readonly templates = new Map<
     string,
@@ -218,6 +224,10 @@ export class OrderService {
     }
     const parameters = input.parameters ?? {};
     this.validateParameters(parameters, template.spec?.parameters);
+    this.validateSecrets(
+      options.secrets ?? {},
+      (template.spec?.secrets as { schema?: Record<string, unknown> })?.schema,
+    );
 
     const requirement = orderApprovalRequirement(plan, product.approval);
     const now = new Date();
@@ -252,6 +262,9 @@ export class OrderService {
       now,
     );
     if (requirement.needed) {
+      if (options.secrets && Object.keys(options.secrets).length > 0) {
+        this.pendingSecrets.set(order.id, options.secrets);
+      }
       await this.notifier.pendingApproval(order);
     } else {
       this.startProvisioning(order, options.secrets);
@@ -328,9 +341,10 @@ export class OrderService {
     });
     if (updated.status === 'approved') {
       await this.notifier.approved(updated);
-      this.startProvisioning(updated);
+      this.startProvisioning(updated, this.pendingSecrets.get(order.id));
     }
     if (updated.status === 'rejected') {
+      this.pendingSecrets.delete(order.id);
       await this.notifier.rejected(updated, options.comment);
     }
     return updated;
@@ -369,6 +383,9 @@ export class OrderService {
     });
     if (options.action === 'retry') {
       this.startProvisioning(updated);
+    }
+    if (updated.status === 'cancelled') {
+      this.pendingSecrets.delete(order.id);
     }
     if (options.action === 'reopen') {
       await this.notifier.pendingApproval(updated);
@@ -411,6 +428,7 @@ export class OrderService {
    * is approved, and follows it to fulfilled or failed.
    */
   private startProvisioning(order: Order, secrets?: Record<string, string>) {
+    this.pendingSecrets.delete(order.id);
     this.provisioner
       ?.provision(order, { secrets })
       .catch(error =>
@@ -545,6 +563,29 @@ export class OrderService {
     this.templates.set(ref, { at: Date.now(), entity });
     entity.catch(() => this.templates.delete(ref));
     return entity;
+  }
+
+  /** Names what is wrong with the secrets, never their values. */
+  private validateSecrets(
+    secrets: Record<string, string>,
+    schema: Record<string, unknown> | undefined,
+  ) {
+    if (!schema) {
+      return;
+    }
+    const result = this.validator.validate(secrets, schema);
+    if (!result.valid) {
+      const names = result.errors.map(e =>
+        e.name === 'required'
+          ? String(e.argument)
+          : e.property.replace(/^instance\.?/, ''),
+      );
+      throw new InputError(
+        `Secrets do not match the template: ${[...new Set(names)].join(
+          ', ',
+        )} missing or invalid`,
+      );
+    }
   }
 
   private validateParameters(
