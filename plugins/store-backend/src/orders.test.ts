@@ -49,6 +49,17 @@ describe('store orders', () => {
     };
     const sent: NotificationSendOptions[] = [];
     const housekeeping: Array<() => Promise<void>> = [];
+    const audited: string[] = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: jest.fn(async ({ eventId }) => ({
+        success: async () => {
+          audited.push(`${eventId}:success`);
+        },
+        fail: async () => {
+          audited.push(`${eventId}:fail`);
+        },
+      })),
+    });
     const scheduler = mockServices.scheduler.mock({
       scheduleTask: jest.fn(async task => {
         if (task.id === 'store-orders-housekeeping') {
@@ -86,6 +97,7 @@ describe('store orders', () => {
         catalogServiceMock.factory({ entities: orderEntities }),
         permissions.factory,
         scheduler.factory,
+        auditor.factory,
         createServiceFactory({
           service: notificationService,
           deps: {},
@@ -126,7 +138,15 @@ describe('store orders', () => {
       }
     }
 
-    return { as, sent, settled, housekeeping, storeDb: knexes.store };
+    const auditedOrders = () => audited.filter(e => e.startsWith('order-'));
+    return {
+      as,
+      sent,
+      settled,
+      housekeeping,
+      storeDb: knexes.store,
+      auditedOrders,
+    };
   }
 
   const webapp = {
@@ -193,7 +213,9 @@ describe('store orders', () => {
     });
 
     it('waits for an approver from the product groups, nested included', async () => {
-      const { as, sent, settled } = await startBackend(databaseId);
+      const { as, sent, settled, auditedOrders } = await startBackend(
+        databaseId,
+      );
       const created = await as(DEVELOPER).post('/orders', webapp);
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({
@@ -240,6 +262,13 @@ describe('store orders', () => {
         comment: 'go ahead',
         toStatus: 'approved',
       });
+      expect(auditedOrders()).toEqual([
+        'order-create:success',
+        'order-approve:fail',
+        'order-approve:fail',
+        'order-approve:success',
+        'order-fulfil:success',
+      ]);
       expect(sent.map(s => s.payload.title)).toEqual([
         'Order to approve: webapp (standard)',
         'Order approved: webapp',
@@ -375,7 +404,9 @@ describe('store orders', () => {
     });
 
     it('fails an order whose task fails; admins retry, close and reopen', async () => {
-      const { as, sent, settled } = await startBackend(databaseId);
+      const { as, sent, settled, auditedOrders } = await startBackend(
+        databaseId,
+      );
       const { body } = await as(DEVELOPER).post('/orders', {
         ...webapp,
         product: 'product:default/broken',
@@ -405,6 +436,15 @@ describe('store orders', () => {
       );
       expect(all.body).toMatchObject({ totalItems: 1 });
       expect((await as(DEVELOPER).get('/orders?scope=all')).status).toBe(403);
+      expect(auditedOrders()).toEqual([
+        'order-create:success',
+        'order-fail:success',
+        'order-retry:fail',
+        'order-retry:success',
+        'order-fail:success',
+        'order-close:success',
+        'order-reopen:success',
+      ]);
     });
 
     it('rejects orders whose approval expired', async () => {
