@@ -139,7 +139,13 @@ describe('store orders', () => {
     }
 
     const auditedOrders = () => audited.filter(e => e.startsWith('order-'));
+    const scaffold = (templateRef: string, values: object) =>
+      request(server)
+        .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', mockCredentials.user.header(ADMIN))
+        .send({ templateRef, values });
     return {
+      scaffold,
       as,
       sent,
       settled,
@@ -445,6 +451,33 @@ describe('store orders', () => {
         'order-close:success',
         'order-reopen:success',
       ]);
+    });
+
+    it('resumes following provisioning orders after a restart', async () => {
+      const { as, settled, housekeeping, storeDb, scaffold } =
+        await startBackend(databaseId);
+      // As left behind by an instance that stopped while following a task.
+      const task = await scaffold('template:default/pg', { name: 'left' });
+      expect(task.status).toBe(201);
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      const stale = await as(DEVELOPER).post('/orders', webapp);
+      const old = new Date(Date.now() - 120_000);
+      await storeDb('store_orders')
+        .where({ id: body.id })
+        .update({ status: 'provisioning', task_id: task.body.id });
+      await storeDb('store_orders')
+        .where({ id: stale.body.id })
+        .update({ status: 'provisioning', updated_at: old });
+
+      await housekeeping[0]();
+      expect(await settled(body.id)).toMatchObject({
+        status: 'fulfilled',
+        output: { links: [{ url: 'http://left.localhost' }] },
+      });
+      expect(await settled(stale.body.id)).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/interrupted before the scaffolder task/),
+      });
     });
 
     it('rejects orders whose approval expired', async () => {
