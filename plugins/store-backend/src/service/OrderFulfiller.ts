@@ -12,6 +12,8 @@ import { OrderNotifier } from './OrderNotifier';
 import { OrderProvisioner } from './OrderService';
 
 const SYSTEM_ACTOR = 'plugin:store';
+/** Running tasks listed per round; beyond, tasks are checked one by one. */
+const RUNNING_PAGE = 1000;
 
 type TaskEvent = {
   id: number;
@@ -25,7 +27,7 @@ type TaskEvent = {
 
 /**
  * Provisions approved orders: starts the product's scaffolder task and
- * follows its event stream to the end, then marks the order fulfilled or
+ * follows it to the end, then marks the order fulfilled or
  * failed.
  *
  * Tasks are created by the store's own service principal rather than on
@@ -36,7 +38,12 @@ type TaskEvent = {
  * and `storeOrderId` secrets.
  */
 export class OrderFulfiller implements OrderProvisioner {
-  private readonly following = new Set<string>();
+  /** Orders this instance follows, by id. */
+  private readonly following = new Map<
+    string,
+    { taskId: string; deadline: number }
+  >();
+  private watching?: Promise<void>;
   private stopped = false;
 
   private constructor(
@@ -47,6 +54,7 @@ export class OrderFulfiller implements OrderProvisioner {
     private readonly notifier: OrderNotifier,
     private readonly auditor: AuditorService | undefined,
     private readonly timeoutMs: number,
+    private readonly pollMs: number,
   ) {}
 
   static create(options: {
@@ -58,6 +66,8 @@ export class OrderFulfiller implements OrderProvisioner {
     auditor?: AuditorService;
     /** How long a task may run before its order fails. */
     timeout?: HumanDuration;
+    /** How often the running tasks are checked. */
+    pollInterval?: HumanDuration;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
@@ -67,6 +77,7 @@ export class OrderFulfiller implements OrderProvisioner {
       options.notifier,
       options.auditor,
       durationToMilliseconds(options.timeout ?? { hours: 1 }),
+      durationToMilliseconds(options.pollInterval ?? { seconds: 1 }),
     );
   }
 
@@ -99,7 +110,7 @@ export class OrderFulfiller implements OrderProvisioner {
         version: provisioning.version,
         taskId,
       });
-      this.follow(order.id);
+      this.follow(order.id, taskId, Date.now());
     } catch (error) {
       await this.finish(order.id, 'fail', {
         error: `Could not start the scaffolder task: ${
@@ -122,7 +133,7 @@ export class OrderFulfiller implements OrderProvisioner {
         continue;
       }
       if (order.taskId) {
-        this.follow(id);
+        this.follow(id, order.taskId, Date.parse(order.updatedAt));
       } else if (Date.now() - Date.parse(order.updatedAt) > 60_000) {
         await this.finish(id, 'fail', {
           error:
@@ -137,70 +148,99 @@ export class OrderFulfiller implements OrderProvisioner {
     this.stopped = true;
   }
 
-  /** Resolves when no order is followed any more; for tests. */
-  async idle(deadlineMs = 60_000): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    while (this.following.size > 0) {
-      if (Date.now() > deadline) {
-        throw new Error('Orders are still being followed');
-      }
-      await new Promise(resolve => setTimeout(resolve, 20));
-    }
-  }
-
-  private follow(id: string) {
+  private follow(id: string, taskId: string, startedAt: number) {
     if (this.following.has(id)) {
       return;
     }
-    this.following.add(id);
-    this.followTask(id)
-      .catch(error =>
-        this.logger.error(`Could not follow order ${id}: ${error}`),
-      )
-      .finally(() => this.following.delete(id));
+    this.following.set(id, { taskId, deadline: startedAt + this.timeoutMs });
+    if (!this.watching) {
+      this.watching = this.watch().finally(() => {
+        this.watching = undefined;
+      });
+    }
   }
 
-  private async followTask(id: string): Promise<void> {
-    const order = await this.orders.getOrder(id);
-    if (!order?.taskId || order.status !== 'provisioning') {
-      return;
-    }
-    const deadline = Date.parse(order.updatedAt) + this.timeoutMs;
-    let after: number | undefined;
-    while (!this.stopped) {
-      if (Date.now() > deadline) {
-        await this.finish(id, 'fail', {
-          error: `The scaffolder task ${order.taskId} did not finish in time`,
-        });
-        return;
+  /**
+   * One loop follows every task of this instance: each round lists the
+   * scaffolder's running tasks once, and only the followed tasks that are no
+   * longer running are read, so the cost does not grow with the number of
+   * orders in flight.
+   */
+  private async watch(): Promise<void> {
+    while (!this.stopped && this.following.size > 0) {
+      try {
+        await this.checkTasks();
+      } catch (error) {
+        this.logger.warn(`Could not check scaffolder tasks: ${error}`);
       }
-      // The events endpoint answers as soon as there are new events, or
-      // with none after 30 seconds.
-      const events = await this.request<TaskEvent[]>(
-        `/v2/tasks/${encodeURIComponent(order.taskId)}/events${
-          after !== undefined ? `?after=${after}` : ''
-        }`,
-      );
-      for (const event of events) {
-        after = event.id;
-        if (event.type !== 'completion') {
+      if (this.following.size > 0) {
+        await new Promise(resolve => setTimeout(resolve, this.pollMs));
+      }
+    }
+  }
+
+  private async checkTasks() {
+    const running = await this.request<{
+      tasks: Array<{ id: string }>;
+      totalTasks?: number;
+    }>(`/v2/tasks?status=open&status=processing&limit=${RUNNING_PAGE}`);
+    const runningIds = new Set(running.tasks.map(t => t.id));
+    const complete =
+      running.totalTasks === undefined ||
+      running.totalTasks <= running.tasks.length;
+    for (const [id, { taskId, deadline }] of [...this.following]) {
+      try {
+        if (runningIds.has(taskId) || !(await this.isDone(taskId, complete))) {
+          if (Date.now() > deadline) {
+            this.following.delete(id);
+            await this.finish(id, 'fail', {
+              error: `The scaffolder task ${taskId} did not finish in time`,
+            });
+          }
           continue;
         }
-        if (event.body.error) {
-          await this.finish(id, 'fail', {
-            error: event.body.error.message ?? event.body.message ?? 'failed',
-          });
-        } else if (
-          /completed with status: completed/.test(event.body.message ?? '')
-        ) {
-          await this.finish(id, 'fulfil', { output: event.body.output ?? {} });
-        } else {
-          await this.finish(id, 'fail', {
-            error: event.body.message ?? 'The task did not complete',
-          });
-        }
-        return;
+        this.following.delete(id);
+        await this.finishFromEvents(id, taskId);
+      } catch (error) {
+        this.logger.warn(`Could not follow order ${id}: ${error}`);
       }
+    }
+  }
+
+  /** Whether a task absent from the list of running tasks is done. */
+  private async isDone(taskId: string, listComplete: boolean) {
+    if (listComplete) {
+      return true;
+    }
+    const task = await this.request<{ status: string }>(
+      `/v2/tasks/${encodeURIComponent(taskId)}`,
+    );
+    return !['open', 'processing'].includes(task.status);
+  }
+
+  private async finishFromEvents(id: string, taskId: string) {
+    // The task is done, so its events, completion included, are there.
+    const events = await this.request<TaskEvent[]>(
+      `/v2/tasks/${encodeURIComponent(taskId)}/events`,
+    );
+    const completion = events.find(e => e.type === 'completion');
+    if (!completion) {
+      await this.finish(id, 'fail', {
+        error: `The scaffolder task ${taskId} ended without completing`,
+      });
+    } else if (completion.body.error) {
+      await this.finish(id, 'fail', {
+        error:
+          completion.body.error.message ?? completion.body.message ?? 'failed',
+      });
+    } else if (
+      /completed with status: completed/.test(completion.body.message ?? '')
+    ) {
+      await this.finish(id, 'fulfil', { output: completion.body.output ?? {} });
+    } else {
+      await this.finish(id, 'fail', {
+        error: completion.body.message ?? 'The task did not complete',
+      });
     }
   }
 
