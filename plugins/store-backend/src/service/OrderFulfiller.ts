@@ -190,17 +190,18 @@ export class OrderFulfiller implements OrderProvisioner {
       running.totalTasks <= running.tasks.length;
     for (const [id, { taskId, deadline }] of [...this.following]) {
       try {
-        if (runningIds.has(taskId) || !(await this.isDone(taskId, complete))) {
-          if (Date.now() > deadline) {
-            this.following.delete(id);
-            await this.finish(id, 'fail', {
-              error: `The scaffolder task ${taskId} did not finish in time`,
-            });
-          }
-          continue;
+        const finished =
+          !runningIds.has(taskId) &&
+          (await this.isDone(taskId, complete)) &&
+          (await this.finishFromEvents(id, taskId));
+        if (finished) {
+          this.following.delete(id);
+        } else if (Date.now() > deadline) {
+          this.following.delete(id);
+          await this.finish(id, 'fail', {
+            error: `The scaffolder task ${taskId} did not finish in time`,
+          });
         }
-        this.following.delete(id);
-        await this.finishFromEvents(id, taskId);
       } catch (error) {
         this.logger.warn(`Could not follow order ${id}: ${error}`);
       }
@@ -218,16 +219,17 @@ export class OrderFulfiller implements OrderProvisioner {
     return !['open', 'processing'].includes(task.status);
   }
 
+  /**
+   * Finishes an order from the completion event of its task; false when the
+   * event is not there yet, to look again in the next round.
+   */
   private async finishFromEvents(id: string, taskId: string) {
-    // The task is done, so its events, completion included, are there.
     const events = await this.request<TaskEvent[]>(
       `/v2/tasks/${encodeURIComponent(taskId)}/events`,
     );
     const completion = events.find(e => e.type === 'completion');
     if (!completion) {
-      await this.finish(id, 'fail', {
-        error: `The scaffolder task ${taskId} ended without completing`,
-      });
+      return false;
     } else if (completion.body.error) {
       await this.finish(id, 'fail', {
         error:
@@ -242,6 +244,7 @@ export class OrderFulfiller implements OrderProvisioner {
         error: completion.body.message ?? 'The task did not complete',
       });
     }
+    return true;
   }
 
   private async finish(
