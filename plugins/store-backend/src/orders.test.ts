@@ -353,6 +353,22 @@ describe('store orders', () => {
       expect((await settled(body.id)).status).toBe('fulfilled');
     });
 
+    it('lets admins approve when the product names no approver groups', async () => {
+      const { as, settled } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/nogroups',
+      });
+      expect(body.approvalReason).toMatch(/from the store administrators/);
+      expect(
+        (await as(APPROVER).post(`/orders/${body.id}/approve`)).status,
+      ).toBe(404);
+      expect((await as(ADMIN).post(`/orders/${body.id}/approve`)).status).toBe(
+        200,
+      );
+      expect((await settled(body.id)).status).toBe('fulfilled');
+    });
+
     it('makes decisions idempotent', async () => {
       const { as } = await startBackend(databaseId);
       const { body } = await as(DEVELOPER).post('/orders', webapp);

@@ -118,6 +118,10 @@ export const orderEntities: Entity[] = [
       },
     },
   },
+  makeProduct('nogroups', {
+    template: 'template:default/webapp',
+    approval: { policy: 'required' },
+  }),
   makeProduct('broken', {
     template: 'template:default/broken',
     approval: { policy: 'none' },

@@ -486,10 +486,15 @@ export class OrderService {
     if (order.requester === user && read.result === AuthorizeResult.ALLOW) {
       roles.push('requester');
     }
+    // Without approver groups on the product, the admins approve.
+    const inApproverGroup =
+      order.approverGroups.length === 0
+        ? roles.includes('admin')
+        : await this.membership.isMemberOfAny(user, order.approverGroups);
     if (
       order.requester !== user &&
       approve.result === AuthorizeResult.ALLOW &&
-      (await this.membership.isMemberOfAny(user, order.approverGroups))
+      inApproverGroup
     ) {
       roles.push('approver');
     }
