@@ -2,6 +2,7 @@ import { UserInfoService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   catalogEntityDeletePermission,
+  catalogEntityReadPermission,
   catalogLocationCreatePermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
@@ -12,8 +13,11 @@ import {
 import {
   consumerProductVisibility,
   STORE_PRODUCT_RESOURCE_TYPE,
+  storeOrderAdminPermission,
   storeProductReadPermission,
 } from '@internal/plugin-store-common';
+import { GovernedTemplates } from './GovernedTemplates';
+import { governedTemplateVisibility } from './governedTemplateVisibility';
 import {
   PermissionPolicy,
   PolicyQuery,
@@ -30,6 +34,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogEntityDeletePermission,
     catalogLocationCreatePermission,
     catalogLocationDeletePermission,
+    storeOrderAdminPermission,
   ].map(p => p.name),
 );
 
@@ -47,12 +52,15 @@ export class StorePolicy implements PermissionPolicy {
     private readonly publisherRefs: Set<string>,
     private readonly userInfo: UserInfoService,
     private readonly groups: GroupAncestryResolver,
+    private readonly governedTemplates?: GovernedTemplates,
   ) {}
 
   static create(options: {
     config: Config;
     userInfo: UserInfoService;
     groups: GroupAncestryResolver;
+    /** Templates that only admins and the store itself may run. */
+    governedTemplates?: GovernedTemplates;
   }): StorePolicy {
     const refs = (key: string) =>
       new Set(
@@ -65,6 +73,7 @@ export class StorePolicy implements PermissionPolicy {
       refs('cloudStore.publishers.groups'),
       options.userInfo,
       options.groups,
+      options.governedTemplates,
     );
   }
 
@@ -74,8 +83,12 @@ export class StorePolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const isProductRead =
       request.permission.name === storeProductReadPermission.name;
+    const isCatalogRead =
+      request.permission.name === catalogEntityReadPermission.name &&
+      this.governedTemplates !== undefined;
     if (
       !isProductRead &&
+      !isCatalogRead &&
       !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
     ) {
       return { result: AuthorizeResult.ALLOW };
@@ -92,6 +105,12 @@ export class StorePolicy implements PermissionPolicy {
     const isIn = (refs: Set<string>) => claims.some(ref => refs.has(ref));
     if (isIn(this.adminRefs)) {
       return { result: AuthorizeResult.ALLOW };
+    }
+    if (isCatalogRead) {
+      // Templates that a product governs are run through the store: users
+      // cannot see them, so the scaffolder cannot run them for users; the
+      // store creates their tasks with its own service credentials.
+      return governedTemplateVisibility(await this.governedTemplates!.list());
     }
     if (isProductRead) {
       // Publishers review products before they are published: they see

@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { GroupAncestryResolver } from './GroupAncestryResolver';
+import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { StorePolicy } from './StorePolicy';
 
 /**
@@ -26,12 +27,17 @@ export const permissionModuleStorePolicy = createBackendModule({
         catalog: catalogServiceRef,
       },
       async init({ policy, config, userInfo, auth, logger, catalog }) {
-        const groups = GroupAncestryResolver.create({
-          catalog,
-          auth,
-          logger,
-        });
-        policy.setPolicy(StorePolicy.create({ config, userInfo, groups }));
+        policy.setPolicy(
+          StorePolicy.create({
+            config,
+            userInfo,
+            groups: GroupAncestryResolver.create({ catalog, auth, logger }),
+            governedTemplates: CatalogGovernedTemplates.create({
+              auth,
+              catalog,
+            }),
+          }),
+        );
       },
     });
   },

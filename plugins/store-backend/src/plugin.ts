@@ -13,6 +13,8 @@ import {
 import { ProductIndexer } from './service/ProductIndexer';
 import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';
+import { createOrders } from './service/createOrders';
+import { notificationService } from '@backstage/plugin-notifications-node';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -24,7 +26,10 @@ export const storePlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        notifications: notificationService,
         config: coreServices.rootConfig,
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
@@ -36,7 +41,10 @@ export const storePlugin = createBackendPlugin({
         catalog: catalogServiceRef,
       },
       async init({
+        auditor,
         auth,
+        discovery,
+        notifications,
         config,
         database,
         httpAuth,
@@ -60,6 +68,20 @@ export const storePlugin = createBackendPlugin({
             ),
         });
 
+        const products = ProductService.create({
+          store,
+          permissions,
+          catalog,
+          ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
+          priceCurrency: config.getOptionalString('store.currency'),
+        });
+        const orders = await createOrders({
+          ...{ auditor, auth, catalog, config, database, discovery, logger },
+          ...{ notifications, permissions, permissionsRegistry, scheduler },
+          products,
+          productsStore: store,
+        });
+
         const indexer = ProductIndexer.create({
           store,
           catalog,
@@ -81,14 +103,7 @@ export const storePlugin = createBackendPlugin({
               },
         );
 
-        const products = ProductService.create({
-          store,
-          permissions,
-          catalog,
-          ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
-          priceCurrency: config.getOptionalString('store.currency'),
-        });
-        httpRouter.use(await createRouter({ httpAuth, products }));
+        httpRouter.use(await createRouter({ httpAuth, products, orders }));
       },
     });
   },

@@ -7,3 +7,5 @@
 export * from './types';
 export * from './permissions';
 export * from './pricing';
+export * from './orders';
+export * from './orderPermissions';

@@ -145,6 +145,17 @@ export const spec = {
           type: 'boolean',
         },
       },
+      idempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        description:
+          'The same key and body return the first result; another body is a 409.',
+        required: false,
+        schema: {
+          type: 'string',
+          maxLength: 200,
+        },
+      },
     },
     schemas: {
       Error: {
@@ -361,6 +372,206 @@ export const spec = {
         },
         required: ['category', 'type', 'provider', 'tag', 'owner', 'freePlan'],
       },
+      OrderStatus: {
+        type: 'string',
+        enum: [
+          'pending_approval',
+          'approved',
+          'provisioning',
+          'fulfilled',
+          'failed',
+          'rejected',
+          'cancelled',
+        ],
+      },
+      OrderEvent: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          orderId: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+          },
+          fromStatus: {
+            $ref: '#/components/schemas/OrderStatus',
+          },
+          toStatus: {
+            $ref: '#/components/schemas/OrderStatus',
+          },
+          actor: {
+            type: 'string',
+          },
+          comment: {
+            type: 'string',
+          },
+          data: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: ['id', 'orderId', 'action', 'toStatus', 'actor', 'createdAt'],
+      },
+      Order: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          productRef: {
+            type: 'string',
+          },
+          productTitle: {
+            type: 'string',
+          },
+          templateRef: {
+            type: 'string',
+          },
+          planId: {
+            type: 'string',
+          },
+          provider: {
+            type: 'string',
+          },
+          region: {
+            type: 'string',
+          },
+          parameters: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          price: {
+            $ref: '#/components/schemas/Price',
+          },
+          requester: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/OrderStatus',
+          },
+          version: {
+            type: 'integer',
+          },
+          approvalsRequired: {
+            type: 'integer',
+          },
+          approvals: {
+            type: 'integer',
+          },
+          approverGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          approvalReason: {
+            type: 'string',
+          },
+          expiresAt: {
+            type: 'string',
+          },
+          taskId: {
+            type: 'string',
+          },
+          output: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'productRef',
+          'productTitle',
+          'templateRef',
+          'planId',
+          'provider',
+          'parameters',
+          'price',
+          'requester',
+          'status',
+          'version',
+          'approvalsRequired',
+          'approvals',
+          'approverGroups',
+          'createdAt',
+          'updatedAt',
+        ],
+      },
+      OrderDetails: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/Order',
+          },
+          {
+            type: 'object',
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/OrderEvent',
+                },
+              },
+            },
+            required: ['events'],
+          },
+        ],
+      },
+      OrderPreview: {
+        type: 'object',
+        properties: {
+          product: {
+            type: 'string',
+          },
+          plan: {
+            type: 'string',
+          },
+          oneTimePrice: {
+            $ref: '#/components/schemas/Price',
+          },
+          recurringPrice: {
+            $ref: '#/components/schemas/Price',
+          },
+          approval: {
+            type: 'object',
+            properties: {
+              needed: {
+                type: 'boolean',
+              },
+              count: {
+                type: 'integer',
+              },
+              approverGroups: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              sentence: {
+                type: 'string',
+              },
+            },
+            required: ['needed', 'count', 'approverGroups', 'sentence'],
+          },
+          templateParameters: {},
+          templateSecrets: {},
+        },
+        required: ['product', 'plan', 'approval'],
+      },
     },
   },
   paths: {
@@ -572,6 +783,380 @@ export const spec = {
           },
           '404': {
             description: 'No such product, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/orders/preview': {
+      post: {
+        operationId: 'PreviewOrder',
+        description:
+          'The price, approval and form of an order before it is placed.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  product: {
+                    type: 'string',
+                  },
+                  plan: {
+                    type: 'string',
+                  },
+                },
+                required: ['product', 'plan'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The preview.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OrderPreview',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'Unknown plan or product not orderable.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/orders': {
+      post: {
+        operationId: 'CreateOrder',
+        description:
+          'Orders a product. Secrets are passed to the task and never stored.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  product: {
+                    type: 'string',
+                    description: 'Entity ref of the product.',
+                  },
+                  plan: {
+                    type: 'string',
+                  },
+                  provider: {
+                    type: 'string',
+                  },
+                  region: {
+                    type: 'string',
+                  },
+                  parameters: {
+                    type: 'object',
+                    additionalProperties: true,
+                  },
+                  secrets: {
+                    type: 'object',
+                    additionalProperties: {
+                      type: 'string',
+                    },
+                  },
+                  comment: {
+                    type: 'string',
+                    maxLength: 2000,
+                  },
+                },
+                required: ['product', 'plan', 'provider'],
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The order.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OrderDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'Bad order; no order is created.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'The Idempotency-Key was used with another request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      get: {
+        operationId: 'ListOrders',
+        description:
+          "The caller's orders, their approval inbox, or all orders for admins.",
+        parameters: [
+          {
+            name: 'scope',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['mine', 'inbox', 'all'],
+            },
+          },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                $ref: '#/components/schemas/OrderStatus',
+              },
+            },
+          },
+          {
+            name: 'product',
+            in: 'query',
+            required: false,
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'requester',
+            in: 'query',
+            required: false,
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'createdAfter',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            name: 'createdBefore',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 0,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of orders.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Order',
+                      },
+                    },
+                    totalItems: {
+                      type: 'integer',
+                    },
+                  },
+                  required: ['items', 'totalItems'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/orders/{id}': {
+      get: {
+        operationId: 'GetOrder',
+        description: 'One order with its timeline.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The order.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OrderDetails',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such order, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/orders/{id}/{action}': {
+      post: {
+        operationId: 'DecideOrder',
+        description:
+          'Approve or reject (approvers), cancel before provisioning (requester), retry, close or reopen (admins).',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'action',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              enum: ['approve', 'reject', 'cancel', 'retry', 'close', 'reopen'],
+            },
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  comment: {
+                    type: 'string',
+                    maxLength: 2000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The order after the action.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/OrderDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The order is not in a status that allows the action.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may not do this to the order.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'Someone else changed the order first, or the Idempotency-Key was reused.',
             content: {
               'application/json': {
                 schema: {

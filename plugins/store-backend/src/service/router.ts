@@ -3,6 +3,7 @@ import { ProductQuery, ProductSort } from '@internal/plugin-store-common';
 import express from 'express';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { ProductService } from './ProductService';
+import { OrderRoutesOptions, registerOrderRoutes } from './orderRoutes';
 
 function queryOf(query: {
   q?: string;
@@ -34,6 +35,7 @@ function queryOf(query: {
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   products: ProductService;
+  orders?: Omit<OrderRoutesOptions, 'httpAuth'>;
 }): Promise<express.Router> {
   const { httpAuth, products } = options;
   const router = await createOpenApiRouter();
@@ -68,6 +70,10 @@ export async function createRouter(options: {
       }),
     );
   });
+
+  if (options.orders) {
+    registerOrderRoutes(router, { httpAuth, ...options.orders });
+  }
 
   return router;
 }

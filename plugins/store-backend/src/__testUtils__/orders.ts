@@ -1,0 +1,144 @@
+import { Entity } from '@backstage/catalog-model';
+import { makeProduct } from './products';
+
+/** A user entity for tests, in the given groups. */
+export function makeUser(name: string, groups: string[]): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf: groups },
+    relations: groups.map(group => ({
+      type: 'memberOf',
+      targetRef: `group:default/${group}`,
+    })),
+  };
+}
+
+/** A group entity for tests, under an optional parent. */
+export function makeGroup(name: string, parent?: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [], ...(parent ? { parent } : {}) },
+    relations: parent
+      ? [{ type: 'childOf', targetRef: `group:default/${parent}` }]
+      : [],
+  };
+}
+
+/**
+ * A template that the real scaffolder runs: it logs, then outputs a URL.
+ * With `action`, its only step uses that action instead, e.g. one that does
+ * not exist so that the task fails.
+ */
+export function makeRunnableTemplate(name: string, action?: string): Entity {
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      owner: 'group:default/platform-admins',
+      type: 'service',
+      parameters: [
+        {
+          title: 'Instance',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          },
+        },
+      ],
+      steps: [
+        {
+          id: 'log',
+          name: 'Log',
+          action: action ?? 'debug:log',
+          input: { message: 'Provisioning ${{ parameters.name }}' },
+        },
+      ],
+      output: {
+        links: [
+          { title: 'App', url: 'http://${{ parameters.name }}.localhost' },
+        ],
+      },
+    },
+  };
+}
+
+/** The catalog of the order tests: products, templates, users and groups. */
+export const orderEntities: Entity[] = [
+  makeProduct('pg', {
+    template: 'template:default/pg',
+    providers: ['local'],
+    approval: {
+      policy: 'above-threshold',
+      threshold: { amount: '500.00', currency: 'USD' },
+      approverGroups: ['group:default/platform-admins'],
+    },
+  }),
+  makeRunnableTemplate('pg'),
+  makeProduct('webapp', {
+    template: 'template:default/webapp',
+    providers: ['local', 'kubernetes'],
+    approval: {
+      policy: 'required',
+      approverGroups: ['group:default/approvers'],
+      count: 1,
+      reason: 'Multi-node stacks use shared capacity',
+    },
+  }),
+  makeRunnableTemplate('webapp'),
+  makeProduct('twokeys', {
+    template: 'template:default/webapp',
+    approval: {
+      policy: 'required',
+      approverGroups: ['group:default/approvers'],
+      count: 2,
+    },
+  }),
+  makeProduct('vault', {
+    template: 'template:default/vault',
+    approval: {
+      policy: 'required',
+      approverGroups: ['group:default/approvers'],
+    },
+  }),
+  {
+    ...makeRunnableTemplate('vault'),
+    spec: {
+      ...makeRunnableTemplate('vault').spec,
+      secrets: {
+        schema: {
+          type: 'object',
+          required: ['apiToken'],
+          properties: { apiToken: { type: 'string', minLength: 8 } },
+        },
+      },
+    },
+  },
+  makeProduct('nogroups', {
+    template: 'template:default/webapp',
+    approval: { policy: 'required' },
+  }),
+  makeProduct('broken', {
+    template: 'template:default/broken',
+    approval: { policy: 'none' },
+  }),
+  makeRunnableTemplate('broken', 'store:test:missing'),
+  makeProduct('draft', {
+    lifecycle: 'draft',
+    owner: 'group:default/developers',
+  }),
+  makeProduct('old', { lifecycle: 'deprecated' }),
+  makeUser('developer', ['team-web']),
+  makeUser('approver', ['approvers']),
+  makeUser('approver-eu', ['approvers-eu']),
+  makeUser('platform-admin', ['platform-admins']),
+  makeGroup('developers'),
+  makeGroup('team-web', 'developers'),
+  makeGroup('approvers'),
+  makeGroup('approvers-eu', 'approvers'),
+  makeGroup('platform-admins'),
+];

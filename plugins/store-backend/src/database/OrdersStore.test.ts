@@ -1,0 +1,255 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { ConflictError } from '@backstage/errors';
+import { NewOrder, OrdersStore } from './OrdersStore';
+
+jest.setTimeout(60_000);
+
+function newOrder(id: string, overrides: Partial<NewOrder> = {}): NewOrder {
+  return {
+    id,
+    productRef: 'product:default/postgresql',
+    productTitle: 'PostgreSQL',
+    templateRef: 'template:default/postgresql',
+    planId: 'enterprise',
+    provider: 'local',
+    parameters: { name: 'db1' },
+    price: { amount: '999.00', currency: 'USD', interval: 'month' },
+    requester: 'user:default/developer',
+    status: 'pending_approval',
+    approvalsRequired: 1,
+    approverGroups: ['group:default/platform-admins'],
+    ...overrides,
+  };
+}
+
+describe('OrdersStore', () => {
+  const databases = TestDatabases.create();
+
+  async function createStore(databaseId: TestDatabaseId) {
+    const knex = await databases.init(databaseId);
+    const store = await OrdersStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return { knex, store };
+  }
+
+  describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('creates, reads and lists orders', async () => {
+      const { store } = await createStore(databaseId);
+      const created = await store.createOrder(
+        newOrder('o1', { expiresAt: '2030-01-01T00:00:00.000Z' }),
+        { actor: 'user:default/developer', comment: 'please' },
+        new Date('2026-11-01T10:00:00Z'),
+      );
+      expect(created).toMatchObject({
+        id: 'o1',
+        status: 'pending_approval',
+        version: 1,
+        approvals: 0,
+        price: { amount: '999.00', currency: 'USD', interval: 'month' },
+        parameters: { name: 'db1' },
+        approverGroups: ['group:default/platform-admins'],
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        createdAt: '2026-11-01T10:00:00.000Z',
+        events: [
+          {
+            action: 'create',
+            toStatus: 'pending_approval',
+            actor: 'user:default/developer',
+            comment: 'please',
+            createdAt: '2026-11-01T10:00:00.000Z',
+          },
+        ],
+      });
+      await store.createOrder(
+        newOrder('o2', {
+          requester: 'user:default/data-scientist',
+          status: 'approved',
+          approverGroups: [],
+        }),
+        { actor: 'user:default/data-scientist' },
+        new Date('2026-11-02T10:00:00Z'),
+      );
+
+      const all = await store.listOrders({ filter: {}, limit: 10, offset: 0 });
+      expect(all.totalItems).toBe(2);
+      expect(all.items.map(o => o.id)).toEqual(['o2', 'o1']);
+      const mine = await store.listOrders({
+        filter: { requester: ['user:default/developer'] },
+        limit: 10,
+        offset: 0,
+      });
+      expect(mine.items.map(o => o.id)).toEqual(['o1']);
+      const inbox = await store.listOrders({
+        filter: {
+          status: ['pending_approval'],
+          approverGroup: ['group:default/platform-admins'],
+        },
+        limit: 10,
+        offset: 0,
+      });
+      expect(inbox.items.map(o => o.id)).toEqual(['o1']);
+      const late = await store.listOrders({
+        filter: { createdAfter: new Date('2026-11-02T00:00:00Z') },
+        limit: 10,
+        offset: 0,
+      });
+      expect(late.items.map(o => o.id)).toEqual(['o2']);
+      expect(
+        await store.listOrderIds({
+          status: 'pending_approval',
+          expiresBefore: new Date('2031-01-01T00:00:00Z'),
+        }),
+      ).toEqual(['o1']);
+      expect(
+        await store.listOrderIds({
+          status: 'pending_approval',
+          expiresBefore: new Date('2029-01-01T00:00:00Z'),
+        }),
+      ).toEqual([]);
+    });
+
+    it('lets exactly one of two concurrent decisions win', async () => {
+      const { store } = await createStore(databaseId);
+      await store.createOrder(newOrder('o1'), { actor: 'user:default/dev' });
+      const results = await Promise.allSettled([
+        store.transition({
+          id: 'o1',
+          expected: { status: 'pending_approval', version: 1 },
+          to: 'approved',
+          action: 'approve',
+          actor: 'user:default/approver',
+          approver: 'user:default/approver',
+          patch: { approvals: 1 },
+        }),
+        store.transition({
+          id: 'o1',
+          expected: { status: 'pending_approval', version: 1 },
+          to: 'rejected',
+          action: 'reject',
+          actor: 'user:default/platform-admin',
+          comment: 'too expensive',
+        }),
+      ]);
+      const fulfilled = results.filter(r => r.status === 'fulfilled');
+      const rejected = results.filter(
+        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      );
+      expect(fulfilled).toHaveLength(1);
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0].reason).toBeInstanceOf(ConflictError);
+      const order = await store.getOrder('o1');
+      expect(order!.version).toBe(2);
+      expect(order!.events).toHaveLength(2);
+      expect(['approved', 'rejected']).toContain(order!.status);
+    });
+
+    it('records each approver once', async () => {
+      const { store } = await createStore(databaseId);
+      await store.createOrder(newOrder('o1', { approvalsRequired: 2 }), {
+        actor: 'user:default/dev',
+      });
+      await store.transition({
+        id: 'o1',
+        expected: { status: 'pending_approval', version: 1 },
+        to: 'pending_approval',
+        action: 'approve',
+        actor: 'user:default/approver',
+        approver: 'user:default/approver',
+        patch: { approvals: 1 },
+      });
+      await expect(
+        store.transition({
+          id: 'o1',
+          expected: { status: 'pending_approval', version: 2 },
+          to: 'approved',
+          action: 'approve',
+          actor: 'user:default/approver',
+          approver: 'user:default/approver',
+          patch: { approvals: 2 },
+        }),
+      ).rejects.toThrow(ConflictError);
+      const order = await store.getOrder('o1');
+      expect(order).toMatchObject({ version: 2, approvals: 1 });
+      expect(await store.listApprovers('o1')).toEqual([
+        'user:default/approver',
+      ]);
+    });
+
+    it('stores task results', async () => {
+      const { store } = await createStore(databaseId);
+      await store.createOrder(newOrder('o1', { status: 'approved' }), {
+        actor: 'user:default/dev',
+      });
+      await store.transition({
+        id: 'o1',
+        expected: { status: 'approved', version: 1 },
+        to: 'provisioning',
+        action: 'provision',
+        actor: 'plugin:store',
+        patch: { taskId: 't1' },
+      });
+      const done = await store.transition({
+        id: 'o1',
+        expected: { status: 'provisioning', version: 2 },
+        to: 'fulfilled',
+        action: 'fulfil',
+        actor: 'plugin:store',
+        patch: { output: { links: [{ url: 'http://x.localhost' }] } },
+      });
+      expect(done).toMatchObject({
+        status: 'fulfilled',
+        taskId: 't1',
+        output: { links: [{ url: 'http://x.localhost' }] },
+      });
+      expect(done.events.map(e => [e.fromStatus, e.toStatus])).toEqual([
+        [undefined, 'approved'],
+        ['approved', 'provisioning'],
+        ['provisioning', 'fulfilled'],
+      ]);
+    });
+
+    it('claims idempotency keys once per principal and route', async () => {
+      const { store } = await createStore(databaseId);
+      const key = {
+        principal: 'user:default/dev',
+        route: 'POST /orders',
+        key: 'k1',
+      };
+      expect(
+        await store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
+      ).toEqual({ claimed: true });
+      await expect(
+        store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
+      ).rejects.toThrow(/still in progress/);
+      await store.completeIdempotencyKey({
+        ...key,
+        response: { status: 201, body: { id: 'o1' } },
+      });
+      expect(
+        await store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
+      ).toEqual({ response: { status: 201, body: { id: 'o1' } } });
+      await expect(
+        store.claimIdempotencyKey({ ...key, bodyHash: 'h2' }),
+      ).rejects.toThrow(ConflictError);
+      expect(
+        await store.claimIdempotencyKey({
+          ...key,
+          principal: 'user:default/other',
+          bodyHash: 'h2',
+        }),
+      ).toEqual({ claimed: true });
+
+      const failed = { ...key, key: 'k2' };
+      await store.claimIdempotencyKey({ ...failed, bodyHash: 'h1' });
+      await store.completeIdempotencyKey(failed);
+      expect(
+        await store.claimIdempotencyKey({ ...failed, bodyHash: 'h3' }),
+      ).toEqual({ claimed: true });
+    });
+  });
+});

@@ -1,0 +1,516 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  notificationService,
+  NotificationSendOptions,
+} from '@backstage/plugin-notifications-node';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { storeOrderAdminPermission } from '@internal/plugin-store-common';
+import { JsonObject } from '@backstage/types';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { orderEntities } from './__testUtils__/orders';
+import { storePlugin } from './plugin';
+
+jest.setTimeout(120_000);
+
+const DEVELOPER = 'user:default/developer';
+const APPROVER = 'user:default/approver';
+const APPROVER_EU = 'user:default/approver-eu';
+const ADMIN = 'user:default/platform-admin';
+
+function userOf(credentials: BackstageCredentials) {
+  return (credentials.principal as { userEntityRef?: string }).userEntityRef;
+}
+
+describe('store orders', () => {
+  const databases = TestDatabases.create();
+
+  async function startBackend(
+    databaseId: TestDatabaseId,
+    config: JsonObject = {},
+  ) {
+    // Each plugin has its own database, as in a real backend.
+    const knexes: Record<string, Knex> = {
+      store: await databases.init(databaseId),
+      scaffolder: await databases.init(databaseId),
+    };
+    const sent: NotificationSendOptions[] = [];
+    const housekeeping: Array<() => Promise<void>> = [];
+    const audited: string[] = [];
+    const auditor = mockServices.auditor.mock({
+      createEvent: jest.fn(async ({ eventId }) => ({
+        success: async () => {
+          audited.push(`${eventId}:success`);
+        },
+        fail: async () => {
+          audited.push(`${eventId}:fail`);
+        },
+      })),
+    });
+    const scheduler = mockServices.scheduler.mock({
+      scheduleTask: jest.fn(async task => {
+        if (task.id === 'store-orders-housekeeping') {
+          housekeeping.push(task.fn as () => Promise<void>);
+        } else if (task.id.startsWith('store')) {
+          await (task.fn as () => Promise<void>)();
+        }
+      }),
+    });
+    const permissions = mockServices.permissions.mock({
+      authorize: jest.fn(async (requests, options) =>
+        requests.map(r => ({
+          result:
+            r.permission.name === storeOrderAdminPermission.name &&
+            userOf(options.credentials) !== ADMIN
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        })),
+      ),
+      authorizeConditional: jest.fn(async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+      ),
+    });
+    const { server } = await startTestBackend({
+      features: [
+        storePlugin,
+        scaffolderPlugin,
+        mockServices.rootConfig.factory({ data: config }),
+        createServiceFactory({
+          service: coreServices.database,
+          deps: { plugin: coreServices.pluginMetadata },
+          factory: ({ plugin }) =>
+            mockServices.database({ knex: knexes[plugin.getId()] }),
+        }),
+        catalogServiceMock.factory({ entities: orderEntities }),
+        permissions.factory,
+        scheduler.factory,
+        auditor.factory,
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({
+            send: async (options: NotificationSendOptions) => {
+              sent.push(options);
+            },
+          }),
+        }),
+      ],
+    });
+
+    const as = (user: string) => ({
+      get: (path: string) =>
+        request(server)
+          .get(`/api/store${path}`)
+          .set('Authorization', mockCredentials.user.header(user)),
+      post: (path: string, body: object = {}, key?: string) => {
+        const req = request(server)
+          .post(`/api/store${path}`)
+          .set('Authorization', mockCredentials.user.header(user));
+        return (key ? req.set('Idempotency-Key', key) : req).send(body);
+      },
+    });
+
+    /** Polls an order until it leaves provisioning, with a deadline. */
+    async function settled(id: string, user = DEVELOPER) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const res = await as(user).get(`/orders/${id}`);
+        if (!['approved', 'provisioning'].includes(res.body.status)) {
+          return res.body;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`Order ${id} is still ${res.body.status}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+    }
+
+    const auditedOrders = () => audited.filter(e => e.startsWith('order-'));
+    const scaffold = (templateRef: string, values: object) =>
+      request(server)
+        .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', mockCredentials.user.header(ADMIN))
+        .send({ templateRef, values });
+    return {
+      scaffold,
+      as,
+      sent,
+      settled,
+      housekeeping,
+      storeDb: knexes.store,
+      auditedOrders,
+    };
+  }
+
+  const webapp = {
+    product: 'product:default/webapp',
+    plan: 'standard',
+    provider: 'local',
+    parameters: { name: 'shop' },
+  };
+
+  describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('provisions an auto-approved order through a real scaffolder task', async () => {
+      const { as, sent, settled } = await startBackend(databaseId);
+      const body = {
+        product: 'product:default/pg',
+        plan: 'standard',
+        provider: 'local',
+        parameters: { name: 'db1' },
+      };
+      const created = await as(DEVELOPER).post('/orders', body, 'k1');
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        requester: DEVELOPER,
+        price: { amount: '49.00', currency: 'USD', interval: 'month' },
+        approvalsRequired: 0,
+      });
+      const order = await settled(created.body.id);
+      expect(order).toMatchObject({
+        status: 'fulfilled',
+        taskId: expect.any(String),
+        output: { links: [{ title: 'App', url: 'http://db1.localhost' }] },
+      });
+      expect(
+        order.events.map((e: { action: string; toStatus: string }) => [
+          e.action,
+          e.toStatus,
+        ]),
+      ).toEqual([
+        ['create', 'approved'],
+        ['provision', 'provisioning'],
+        ['fulfil', 'fulfilled'],
+      ]);
+      expect(sent).toEqual([
+        expect.objectContaining({
+          recipients: expect.objectContaining({ entityRef: [DEVELOPER] }),
+          payload: expect.objectContaining({
+            title: 'Order fulfilled: pg',
+            description: 'Ready at http://db1.localhost',
+          }),
+        }),
+      ]);
+
+      // The same key and body return the first order; another body is a 409.
+      const again = await as(DEVELOPER).post('/orders', body, 'k1');
+      expect(again.status).toBe(201);
+      expect(again.body.id).toBe(created.body.id);
+      const other = await as(DEVELOPER).post(
+        '/orders',
+        { ...body, parameters: { name: 'db2' } },
+        'k1',
+      );
+      expect(other.status).toBe(409);
+      const mine = await as(DEVELOPER).get('/orders?scope=mine');
+      expect(mine.body.totalItems).toBe(1);
+    });
+
+    it('waits for an approver from the product groups, nested included', async () => {
+      const { as, sent, settled, auditedOrders } = await startBackend(
+        databaseId,
+      );
+      const created = await as(DEVELOPER).post('/orders', webapp);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        status: 'pending_approval',
+        approverGroups: ['group:default/approvers'],
+        approvalReason:
+          'Needs one approval from approvers because multi-node stacks use shared capacity.',
+      });
+      const id = created.body.id;
+      expect(sent).toEqual([
+        expect.objectContaining({
+          recipients: expect.objectContaining({
+            entityRef: ['group:default/approvers'],
+          }),
+        }),
+      ]);
+
+      // The requester never approves their own order.
+      const own = await as(DEVELOPER).post(`/orders/${id}/approve`);
+      expect(own.status).toBe(403);
+      // Admins who are not approvers may reject but not approve.
+      const admin = await as(ADMIN).post(`/orders/${id}/approve`);
+      expect(admin.status).toBe(403);
+
+      const inbox = await as(APPROVER_EU).get('/orders?scope=inbox');
+      expect(inbox.body.items.map((o: { id: string }) => o.id)).toEqual([id]);
+      expect(inbox.body.items[0]).toMatchObject({
+        requester: DEVELOPER,
+        price: { amount: '49.00' },
+      });
+      expect(
+        (await as(DEVELOPER).get('/orders?scope=inbox')).body.items,
+      ).toEqual([]);
+
+      const approved = await as(APPROVER_EU).post(`/orders/${id}/approve`, {
+        comment: 'go ahead',
+      });
+      expect(approved.status).toBe(200);
+      const order = await settled(id);
+      expect(order.status).toBe('fulfilled');
+      expect(order.events[1]).toMatchObject({
+        action: 'approve',
+        actor: APPROVER_EU,
+        comment: 'go ahead',
+        toStatus: 'approved',
+      });
+      expect(auditedOrders()).toEqual([
+        'order-create:success',
+        'order-approve:fail',
+        'order-approve:fail',
+        'order-approve:success',
+        'order-fulfil:success',
+      ]);
+      expect(sent.map(s => s.payload.title)).toEqual([
+        'Order to approve: webapp (standard)',
+        'Order approved: webapp',
+        'Order fulfilled: webapp',
+      ]);
+    });
+
+    it('passes secrets to the task after approval and never stores them', async () => {
+      const { as, settled, storeDb } = await startBackend(databaseId);
+      const secret = 'never-stored-4711';
+      const { body } = await as(DEVELOPER).post(
+        '/orders',
+        {
+          ...webapp,
+          product: 'product:default/vault',
+          secrets: { apiToken: secret },
+        },
+        'with-secret',
+      );
+      expect(body.status).toBe('pending_approval');
+      expect(JSON.stringify(body)).not.toContain(secret);
+      await as(APPROVER).post(`/orders/${body.id}/approve`);
+      // The scaffolder refuses tasks without the secrets the template needs.
+      expect((await settled(body.id)).status).toBe('fulfilled');
+      for (const table of [
+        'store_orders',
+        'store_order_events',
+        'store_idempotency_keys',
+      ]) {
+        expect(JSON.stringify(await storeDb(table).select())).not.toContain(
+          secret,
+        );
+      }
+
+      const short = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+        secrets: { apiToken: 'short' },
+      });
+      expect(short.status).toBe(400);
+      expect(short.body.error.message).toBe(
+        'Secrets do not match the template: apiToken missing or invalid',
+      );
+      const without = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+      });
+      expect(without.status).toBe(400);
+    });
+
+    it('lets one of two concurrent approvers win, the other gets 409', async () => {
+      const { as } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      const results = await Promise.all([
+        as(APPROVER).post(`/orders/${body.id}/approve`, { comment: 'yes' }),
+        as(APPROVER_EU).post(`/orders/${body.id}/reject`, { comment: 'no' }),
+      ]);
+      expect(results.map(r => r.status).sort()).toEqual([200, 409]);
+    });
+
+    it('needs as many approvals as the product says, each approver once', async () => {
+      const { as, settled } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/twokeys',
+      });
+      const first = await as(APPROVER).post(`/orders/${body.id}/approve`);
+      expect(first.body).toMatchObject({
+        status: 'pending_approval',
+        approvals: 1,
+      });
+      const twice = await as(APPROVER).post(`/orders/${body.id}/approve`);
+      expect(twice.status).toBe(409);
+      const second = await as(APPROVER_EU).post(`/orders/${body.id}/approve`);
+      expect(second.status).toBe(200);
+      expect((await settled(body.id)).status).toBe('fulfilled');
+    });
+
+    it('lets admins approve when the product names no approver groups', async () => {
+      const { as, settled } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/nogroups',
+      });
+      expect(body.approvalReason).toMatch(/from the store administrators/);
+      expect(
+        (await as(APPROVER).post(`/orders/${body.id}/approve`)).status,
+      ).toBe(404);
+      expect((await as(ADMIN).post(`/orders/${body.id}/approve`)).status).toBe(
+        200,
+      );
+      expect((await settled(body.id)).status).toBe('fulfilled');
+    });
+
+    it('makes decisions idempotent', async () => {
+      const { as } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      const path = `/orders/${body.id}/reject`;
+      const first = await as(APPROVER).post(path, { comment: 'no' }, 'd1');
+      expect(first.status).toBe(200);
+      const again = await as(APPROVER).post(path, { comment: 'no' }, 'd1');
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      const other = await as(APPROVER).post(path, { comment: 'nope' }, 'd1');
+      expect(other.status).toBe(409);
+      const order = await as(DEVELOPER).get(`/orders/${body.id}`);
+      expect(order.body.events).toHaveLength(2);
+    });
+
+    it.each([
+      [{ plan: 'gold' }, /has no plan "gold"/],
+      [{ provider: 'aws' }, /not offered on provider "aws"/],
+      [{ parameters: { name: 'Not Valid' } }, /name does not match pattern/],
+      [{ parameters: {} }, /requires property "name"/],
+      [{ product: 'product:default/draft' }, /is draft and cannot be ordered/],
+      [{ product: 'product:default/old' }, /is deprecated and cannot be/],
+    ])(
+      'refuses a bad order %p with a 400 and creates nothing',
+      async (change, message) => {
+        const { as } = await startBackend(databaseId);
+        const res = await as(DEVELOPER).post('/orders', {
+          ...webapp,
+          ...change,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(message);
+        expect((await as(ADMIN).get('/orders?scope=all')).body.totalItems).toBe(
+          0,
+        );
+      },
+    );
+
+    it('lets requesters cancel before provisioning, and only them', async () => {
+      const { as } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      expect(
+        (await as(APPROVER).post(`/orders/${body.id}/cancel`)).status,
+      ).toBe(403);
+      const other = await as('user:default/someone').post(
+        `/orders/${body.id}/cancel`,
+      );
+      expect(other.status).toBe(404);
+      const cancelled = await as(DEVELOPER).post(`/orders/${body.id}/cancel`, {
+        comment: 'changed my mind',
+      });
+      expect(cancelled.body.status).toBe('cancelled');
+      const late = await as(APPROVER).post(`/orders/${body.id}/approve`);
+      expect(late.status).toBe(409);
+    });
+
+    it('fails an order whose task fails; admins retry, close and reopen', async () => {
+      const { as, sent, settled, auditedOrders } = await startBackend(
+        databaseId,
+      );
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/broken',
+      });
+      const failed = await settled(body.id);
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(/store:test:missing/);
+      expect(sent.at(-1)!.payload.title).toBe('Order failed: broken');
+
+      expect(
+        (await as(DEVELOPER).post(`/orders/${body.id}/retry`)).status,
+      ).toBe(403);
+      const retried = await as(ADMIN).post(`/orders/${body.id}/retry`);
+      expect(retried.status).toBe(200);
+      expect((await settled(body.id)).status).toBe('failed');
+
+      const closed = await as(ADMIN).post(`/orders/${body.id}/close`, {
+        comment: 'template is broken',
+      });
+      expect(closed.body.status).toBe('cancelled');
+      const reopened = await as(ADMIN).post(`/orders/${body.id}/reopen`);
+      expect(reopened.body.status).toBe('pending_approval');
+      const all = await as(ADMIN).get(
+        `/orders?scope=all&status=pending_approval&product=${encodeURIComponent(
+          'product:default/broken',
+        )}`,
+      );
+      expect(all.body).toMatchObject({ totalItems: 1 });
+      expect((await as(DEVELOPER).get('/orders?scope=all')).status).toBe(403);
+      expect(auditedOrders()).toEqual([
+        'order-create:success',
+        'order-fail:success',
+        'order-retry:fail',
+        'order-retry:success',
+        'order-fail:success',
+        'order-close:success',
+        'order-reopen:success',
+      ]);
+    });
+
+    it('resumes following provisioning orders after a restart', async () => {
+      const { as, settled, housekeeping, storeDb, scaffold } =
+        await startBackend(databaseId);
+      // As left behind by an instance that stopped while following a task.
+      const task = await scaffold('template:default/pg', { name: 'left' });
+      expect(task.status).toBe(201);
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      const stale = await as(DEVELOPER).post('/orders', webapp);
+      const old = new Date(Date.now() - 120_000);
+      await storeDb('store_orders')
+        .where({ id: body.id })
+        .update({ status: 'provisioning', task_id: task.body.id });
+      await storeDb('store_orders')
+        .where({ id: stale.body.id })
+        .update({ status: 'provisioning', updated_at: old });
+
+      await housekeeping[0]();
+      expect(await settled(body.id)).toMatchObject({
+        status: 'fulfilled',
+        output: { links: [{ url: 'http://left.localhost' }] },
+      });
+      expect(await settled(stale.body.id)).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/interrupted before the scaffolder task/),
+      });
+    });
+
+    it('rejects orders whose approval expired', async () => {
+      const { as, housekeeping } = await startBackend(databaseId, {
+        store: { orders: { approvalTimeout: { milliseconds: 1 } } },
+      });
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      await new Promise(resolve => setTimeout(resolve, 10));
+      expect(housekeeping).toHaveLength(1);
+      await housekeeping[0]();
+      const order = await as(DEVELOPER).get(`/orders/${body.id}`);
+      expect(order.body.status).toBe('rejected');
+      expect(order.body.events[1]).toMatchObject({
+        action: 'expire',
+        actor: 'plugin:store',
+        comment: expect.stringMatching(/approval deadline/),
+      });
+    });
+  });
+});

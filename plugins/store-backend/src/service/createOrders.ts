@@ -1,0 +1,101 @@
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  DiscoveryService,
+  LoggerService,
+  PermissionsRegistryService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { storeOrderPermissions } from '@internal/plugin-store-common';
+import { OrdersStore } from '../database/OrdersStore';
+import { ProductsStore } from '../database/ProductsStore';
+import { GroupMembership } from './GroupMembership';
+import { OrderFulfiller } from './OrderFulfiller';
+import { OrderNotifier } from './OrderNotifier';
+import { OrderRoutesOptions } from './orderRoutes';
+import { OrderService } from './OrderService';
+import { ProductService } from './ProductService';
+
+/**
+ * Wires the orders part of the store: the store, the service, the
+ * fulfiller and their scheduled jobs. Returns what the router needs.
+ */
+export async function createOrders(options: {
+  auditor: AuditorService;
+  auth: AuthService;
+  catalog: CatalogService;
+  config: RootConfigService;
+  database: DatabaseService;
+  discovery: DiscoveryService;
+  logger: LoggerService;
+  notifications?: NotificationService;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  scheduler: SchedulerService;
+  products: ProductService;
+  productsStore: ProductsStore;
+}): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
+  const { config, logger, scheduler } = options;
+  options.permissionsRegistry.addPermissions(storeOrderPermissions);
+
+  const ordersStore = await OrdersStore.create({ database: options.database });
+  const notifier = OrderNotifier.create({
+    notifications: options.notifications,
+    logger,
+  });
+  const orders = OrderService.create({
+    orders: ordersStore,
+    productsStore: options.productsStore,
+    products: options.products,
+    catalog: options.catalog,
+    auth: options.auth,
+    permissions: options.permissions,
+    membership: GroupMembership.create(options),
+    notifier,
+    logger,
+    approvalTimeout: config.has('store.orders.approvalTimeout')
+      ? readDurationFromConfig(config, { key: 'store.orders.approvalTimeout' })
+      : undefined,
+  });
+  const fulfiller = OrderFulfiller.create({
+    orders: ordersStore,
+    discovery: options.discovery,
+    auth: options.auth,
+    logger,
+    notifier,
+    auditor: options.auditor,
+    timeout: config.has('store.orders.provisioningTimeout')
+      ? readDurationFromConfig(config, {
+          key: 'store.orders.provisioningTimeout',
+        })
+      : undefined,
+  });
+  orders.setProvisioner(fulfiller);
+
+  // Each instance follows the tasks it started; this job picks up the ones
+  // left behind by a restart, and rejects orders nobody decided on in time.
+  await scheduler.scheduleTask({
+    id: 'store-orders-housekeeping',
+    frequency: { seconds: 30 },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 5 },
+    fn: async () => {
+      await fulfiller.resume();
+      const expired = await orders.expireOrders();
+      if (expired > 0) {
+        logger.info(`Rejected ${expired} orders whose approval expired`);
+      }
+      await ordersStore.deleteIdempotencyKeys(
+        new Date(Date.now() - 24 * 60 * 60 * 1000),
+      );
+    },
+  });
+
+  return { auditor: options.auditor, orders, ordersStore };
+}

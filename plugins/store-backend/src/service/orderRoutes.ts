@@ -1,0 +1,199 @@
+import { JsonObject } from '@backstage/types';
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { OrderStatus } from '@internal/plugin-store-common';
+import { createHash } from 'node:crypto';
+import express from 'express';
+import { IdempotentResponse, OrdersStore } from '../database/OrdersStore';
+import { spec } from '../schema/openapi.generated';
+import { ApiRouter } from '@backstage/backend-openapi-utils';
+import { OrderService } from './OrderService';
+
+type StoreRouter = ApiRouter<typeof spec>;
+
+/** What the order routes need. */
+export type OrderRoutesOptions = {
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  orders: OrderService;
+  ordersStore: OrdersStore;
+};
+
+function principalOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return principal.userEntityRef ?? principal.subject ?? 'unknown';
+}
+
+/** A stable hash of a request body, whatever the order of its keys. */
+function hashBody(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      return v.map(canonical);
+    }
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map(k => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value ?? {})))
+    .digest('hex');
+}
+
+/**
+ * Adds the order endpoints to the store router. Mutations are audited and
+ * honour `Idempotency-Key`: the same key and body return the first result,
+ * another body is a 409.
+ */
+export function registerOrderRoutes(
+  router: StoreRouter,
+  options: OrderRoutesOptions,
+) {
+  const { httpAuth, auditor, orders, ordersStore } = options;
+
+  async function idempotent(
+    req: express.Request,
+    credentials: BackstageCredentials,
+    route: string,
+    run: () => Promise<IdempotentResponse>,
+  ): Promise<IdempotentResponse> {
+    const key = req.header('idempotency-key');
+    if (!key) {
+      return run();
+    }
+    const claim = {
+      principal: principalOf(credentials),
+      route,
+      key,
+    };
+    // Secrets are part of the body but never stored: only their hash is.
+    const claimed = await ordersStore.claimIdempotencyKey({
+      ...claim,
+      bodyHash: hashBody(req.body),
+    });
+    if ('response' in claimed) {
+      return claimed.response;
+    }
+    try {
+      const response = await run();
+      await ordersStore.completeIdempotencyKey({ ...claim, response });
+      return response;
+    } catch (error) {
+      // A failed request may be sent again with the same key.
+      await ordersStore.completeIdempotencyKey(claim);
+      throw error;
+    }
+  }
+
+  async function audited<T>(
+    req: express.Request,
+    eventId: string,
+    meta: JsonObject,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const auditorEvent = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta,
+    });
+    try {
+      const result = await run();
+      await auditorEvent.success();
+      return result;
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.post('/orders/preview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    res.json(
+      await orders.preview({
+        credentials,
+        product: req.body.product,
+        plan: req.body.plan,
+      }),
+    );
+  });
+
+  router.post('/orders', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { secrets, ...input } = req.body;
+    const response = await idempotent(
+      req,
+      credentials,
+      'POST /orders',
+      async () => {
+        const order = await audited(
+          req,
+          'order-create',
+          { product: input.product, plan: input.plan },
+          () => orders.createOrder({ credentials, input, secrets }),
+        );
+        return { status: 201, body: order };
+      },
+    );
+    res.status(response.status).json(response.body as any);
+  });
+
+  router.get('/orders', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const date = (value?: string) => (value ? new Date(value) : undefined);
+    res.json(
+      await orders.listOrders({
+        credentials,
+        scope: req.query.scope ?? 'mine',
+        filter: {
+          status: req.query.status as OrderStatus[] | undefined,
+          productRef: req.query.product,
+          requester: req.query.requester,
+          createdAfter: date(req.query.createdAfter),
+          createdBefore: date(req.query.createdBefore),
+        },
+        limit: req.query.limit,
+        offset: req.query.offset,
+      }),
+    );
+  });
+
+  router.get('/orders/:id', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    res.json(await orders.getOrder({ credentials, id: req.params.id }));
+  });
+
+  router.post('/orders/:id/:action', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { id, action } = req.params;
+    const comment = req.body?.comment;
+    const response = await idempotent(
+      req,
+      credentials,
+      `POST /orders/${id}/${action}`,
+      async () => {
+        const order = await audited(
+          req,
+          `order-${action}`,
+          { orderId: id },
+          () =>
+            action === 'approve' || action === 'reject'
+              ? orders.decide({ credentials, id, action, comment })
+              : orders.operate({ credentials, id, action, comment }),
+        );
+        return { status: 200, body: order };
+      },
+    );
+    res.status(response.status).json(response.body as any);
+  });
+}
