@@ -15,6 +15,7 @@
  *   BENCH_PG_CONNECTION=postgresql://postgres@127.0.0.1:5432 node ... run.ts
  */
 import {
+  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -238,6 +239,7 @@ async function main() {
     const serviceFor = (decision: PolicyDecision) =>
       ProductService.create({
         store,
+        auth: {} as AuthService,
         catalog: {} as CatalogService,
         permissions: {
           authorize: async () => [],

@@ -70,6 +70,7 @@ export const storePlugin = createBackendPlugin({
 
         const products = ProductService.create({
           store,
+          auth,
           permissions,
           catalog,
           ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),

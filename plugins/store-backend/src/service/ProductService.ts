@@ -1,4 +1,5 @@
 import {
+  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -37,6 +38,7 @@ const DEFAULT_PAGE_SIZE = 24;
 export class ProductService {
   private constructor(
     private readonly store: ProductsStore,
+    private readonly auth: AuthService,
     private readonly permissions: PermissionsService,
     private readonly catalog: CatalogService,
     private readonly transformConditions: ConditionTransformer<ProductFilter>,
@@ -45,6 +47,7 @@ export class ProductService {
 
   static create(options: {
     store: ProductsStore;
+    auth: AuthService;
     permissions: PermissionsService;
     catalog: CatalogService;
     ruleset: PermissionRuleset<IndexedProduct, ProductFilter>;
@@ -53,6 +56,7 @@ export class ProductService {
   }): ProductService {
     return new ProductService(
       options.store,
+      options.auth,
       options.permissions,
       options.catalog,
       createConditionTransformer(options.ruleset),
@@ -132,8 +136,11 @@ export class ProductService {
       throw new NotFoundError(`No product ${ref}`);
     }
     const { spec, metadata } = product.entity;
+    // Users may not see the templates that products govern (the store runs
+    // them for approved orders), but whoever may see the product may see
+    // the parameters its order form needs.
     const template = await this.catalog.getEntityByRef(spec.template, {
-      credentials: options.credentials,
+      credentials: await this.auth.getOwnServiceCredentials(),
     });
     return {
       ...this.toSummary(product),
