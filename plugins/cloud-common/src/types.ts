@@ -72,6 +72,8 @@ export interface Stack {
 export interface CloudNode {
   id: string;
   stackId: string;
+  /** Unique within the stack, e.g. `app-2`. */
+  name: string;
   role: string;
   provider: string;
   region: string;
