@@ -128,7 +128,9 @@ describe('LocalProvider', () => {
       spec: contractStackSpec(1),
     });
     await first.stopNodes({ stackId: 'keep', nodeNames: ['db-1'] });
-    const before = ['db-1', 'app-1', 'lb-1'].map(n => pidOf(dataDir, 'gone', n));
+    const before = ['db-1', 'app-1', 'lb-1'].map(n =>
+      pidOf(dataDir, 'gone', n),
+    );
     // simulate a kill in the middle of deleting 'gone'
     const record = join(dataDir, 'stacks', 'gone', 'stack.json');
     fs.writeFileSync(

@@ -323,7 +323,10 @@ export class LocalProvider implements CloudProvider {
     if (!live.processes.has(options.nodeName)) {
       throw new NotFoundError(`No node '${options.nodeName}'`);
     }
-    const path = join(this.nodeDir(options.stackId, options.nodeName), 'node.log');
+    const path = join(
+      this.nodeDir(options.stackId, options.nodeName),
+      'node.log',
+    );
     const maxBytes = options.maxBytes ?? 64 * 1024;
     let handle: fs.promises.FileHandle | undefined;
     try {
@@ -441,7 +444,12 @@ export class LocalProvider implements CloudProvider {
       live.record.nextIndex[role.name] = index;
       const name = `${role.name}-${index}`;
       const port = await findFreePort();
-      live.record.nodes.push({ name, role: role.name, port, wanted: 'running' });
+      live.record.nodes.push({
+        name,
+        role: role.name,
+        port,
+        wanted: 'running',
+      });
       this.save(live.record);
       const dir = this.nodeDir(live.record.stackId, name);
       fs.mkdirSync(dir, { recursive: true });
@@ -480,7 +488,13 @@ export class LocalProvider implements CloudProvider {
     return new NodeProcess({
       key: `${stackId}/${name}`,
       command: isLb
-        ? ['node', resolvePackagePath('@internal/plugin-cloud-backend-module-local', LB_SCRIPT)]
+        ? [
+            'node',
+            resolvePackagePath(
+              '@internal/plugin-cloud-backend-module-local',
+              LB_SCRIPT,
+            ),
+          ]
         : role.command!,
       env: {
         ...peers,

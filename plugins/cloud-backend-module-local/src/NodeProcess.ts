@@ -126,7 +126,10 @@ export class NodeProcess {
       return;
     }
     killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(
+      () => killGroup(child.pid!, 'SIGKILL'),
+      STOP_GRACE_MS,
+    );
     await exited;
     clearTimeout(timer);
     // children that ignored the group signal must not outlive the node
@@ -168,7 +171,10 @@ export class NodeProcess {
       // no log yet
     }
     const log = fs.openSync(logPath, 'a');
-    fs.writeSync(log, `--- ${new Date().toISOString()} starting ${command.join(' ')}\n`);
+    fs.writeSync(
+      log,
+      `--- ${new Date().toISOString()} starting ${command.join(' ')}\n`,
+    );
     const [file, ...args] = command;
     const child = spawn(file === 'node' ? process.execPath : file, args, {
       cwd,

@@ -20,8 +20,18 @@ const SERVER = `require('http').createServer((q, s) => s.end('hello from ' + pro
 function threeTier(appCount = 2): StackSpec {
   return {
     roles: [
-      { name: 'db', count: 1, command: ['node', 's.js'], files: { 's.js': SERVER } },
-      { name: 'app', count: appCount, command: ['node', 's.js'], files: { 's.js': SERVER } },
+      {
+        name: 'db',
+        count: 1,
+        command: ['node', 's.js'],
+        files: { 's.js': SERVER },
+      },
+      {
+        name: 'app',
+        count: appCount,
+        command: ['node', 's.js'],
+        files: { 's.js': SERVER },
+      },
       { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
     ],
   };
@@ -31,7 +41,13 @@ function getViaRouter(url: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: Number(port), path: '/', headers: { host: hostname }, agent: false },
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        path: '/',
+        headers: { host: hostname },
+        agent: false,
+      },
       res => {
         let body = '';
         res.on('data', c => (body += c));
@@ -240,7 +256,9 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .set('authorization', auth())
       .send({ role: 'app', count: 3 });
     expect(res.status).toBe(200);
-    const apps = res.body.nodes.filter((n: { role: string }) => n.role === 'app');
+    const apps = res.body.nodes.filter(
+      (n: { role: string }) => n.role === 'app',
+    );
     expect(apps).toHaveLength(3);
     expect(apps.every((n: { status: string }) => n.status === 'running')).toBe(
       true,

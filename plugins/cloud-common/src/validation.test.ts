@@ -33,11 +33,15 @@ describe('validateStackSpec', () => {
     [{ roles: [{ name: 'a', count: 6, command: ['x'] }] }, 'from 0 to 5'],
     [{ roles: [{ name: 'a', count: -1, command: ['x'] }] }, 'from 0 to 5'],
     [
-      { roles: [{ name: 'lb', kind: 'load-balancer', count: 1, balances: 'x' }] },
+      {
+        roles: [{ name: 'lb', kind: 'load-balancer', count: 1, balances: 'x' }],
+      },
       'not a process role',
     ],
     [
-      { roles: [{ name: 'a', count: 1, command: ['x'], files: { '../e': '' } }] },
+      {
+        roles: [{ name: 'a', count: 1, command: ['x'], files: { '../e': '' } }],
+      },
       'relative path',
     ],
   ])('rejects %j', (spec, message) => {

@@ -66,7 +66,11 @@ export interface CloudProvider {
   /** Deletes the stack and everything it holds; a missing stack is no error. */
   deleteStack(stackId: string): Promise<void>;
   /** Adds or removes nodes of a role until it has `count` nodes. */
-  scaleRole(stackId: string, role: string, count: number): Promise<ProviderStack>;
+  scaleRole(
+    stackId: string,
+    role: string,
+    count: number,
+  ): Promise<ProviderStack>;
   runScript(options: {
     stackId: string;
     nodeName: string;

@@ -42,7 +42,11 @@ export class CloudClient {
     stackId: string,
     credentials: BackstageCredentials,
   ): Promise<StackDetails> {
-    return this.call('GET', `/stacks/${encodeURIComponent(stackId)}`, credentials);
+    return this.call(
+      'GET',
+      `/stacks/${encodeURIComponent(stackId)}`,
+      credentials,
+    );
   }
 
   async deleteStack(

@@ -271,7 +271,11 @@ export class CloudStore {
   ): Promise<StoredNode[]> {
     const query = this.db<NodeRow>('nodes')
       .where({ stack_id: stackId })
-      .orderBy([{ column: 'role' }, { column: 'created_at' }, { column: 'name' }]);
+      .orderBy([
+        { column: 'role' },
+        { column: 'created_at' },
+        { column: 'name' },
+      ]);
     if (!options?.includeDeleted) {
       query.whereNull('deleted_at');
     }

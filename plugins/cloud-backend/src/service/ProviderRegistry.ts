@@ -11,7 +11,9 @@ export class ProviderRegistry implements CloudProvidersExtensionPoint {
 
   addProvider(provider: CloudProvider) {
     if (this.providers.has(provider.id)) {
-      throw new Error(`A cloud provider with id '${provider.id}' was already added`);
+      throw new Error(
+        `A cloud provider with id '${provider.id}' was already added`,
+      );
     }
     this.providers.set(provider.id, provider);
   }

@@ -113,7 +113,10 @@ export class Reconciler {
         );
         report.interruptedDeploys.push(stack.id);
       } else if (stack.status === 'deleting') {
-        await this.stacks.finishDelete(stack, stack.deletedBy ?? RECONCILER_ACTOR);
+        await this.stacks.finishDelete(
+          stack,
+          stack.deletedBy ?? RECONCILER_ACTOR,
+        );
         report.deletesFinished.push(stack.id);
       } else if (!found) {
         const now = new Date().toISOString();

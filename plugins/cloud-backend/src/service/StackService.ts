@@ -1,9 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   NodeStatus,
@@ -335,7 +331,9 @@ export class StackService {
       status: this.statusOf(result),
       spec: {
         ...stack.spec,
-        roles: stack.spec.roles.map(r => (r.name === role ? { ...r, count } : r)),
+        roles: stack.spec.roles.map(r =>
+          r.name === role ? { ...r, count } : r,
+        ),
       },
     });
     return this.get(stackId);
@@ -362,7 +360,9 @@ export class StackService {
     const stack = await this.getLive(stackId);
     const node = stack.nodes.find(n => n.name === nodeName);
     if (!node) {
-      throw new NotFoundError(`Stack '${stack.name}' has no node '${nodeName}'`);
+      throw new NotFoundError(
+        `Stack '${stack.name}' has no node '${nodeName}'`,
+      );
     }
     if (node.status !== 'running') {
       throw new ConflictError(
@@ -380,7 +380,9 @@ export class StackService {
   async logs(stackId: string, nodeName: string): Promise<string> {
     const stack = await this.getLive(stackId);
     if (!stack.nodes.some(n => n.name === nodeName)) {
-      throw new NotFoundError(`Stack '${stack.name}' has no node '${nodeName}'`);
+      throw new NotFoundError(
+        `Stack '${stack.name}' has no node '${nodeName}'`,
+      );
     }
     return this.providers.get(stack.provider).getLogs({ stackId, nodeName });
   }

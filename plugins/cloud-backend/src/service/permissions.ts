@@ -2,7 +2,10 @@ import {
   createPermissionResourceRef,
   createPermissionRule,
 } from '@backstage/plugin-permission-node';
-import { CLOUD_STACK_RESOURCE_TYPE, Stack } from '@internal/plugin-cloud-common';
+import {
+  CLOUD_STACK_RESOURCE_TYPE,
+  Stack,
+} from '@internal/plugin-cloud-common';
 import { z } from 'zod';
 import { StackQuery } from '../database/CloudStore';
 

@@ -146,10 +146,7 @@ export async function createRouter(
   }
 
   /** Loads a stack the caller may act on; one they may not read is a 404. */
-  async function authorizeStack(
-    req: Request,
-    permission: ResourcePermission,
-  ) {
+  async function authorizeStack(req: Request, permission: ResourcePermission) {
     const credentials = await httpAuth.credentials(req);
     const stack = await stacks.get(req.params.stackId);
     const needed =

@@ -167,9 +167,7 @@ export function runCloudProviderContractTests(
         n => n.role === 'db',
       )!;
       let stack = await provider.stopNodes({ stackId, nodeNames: [db.name] });
-      expect(stack.nodes.find(n => n.name === db.name)!.status).toBe(
-        'stopped',
-      );
+      expect(stack.nodes.find(n => n.name === db.name)!.status).toBe('stopped');
       await expect(
         provider.runScript({
           stackId,
@@ -179,9 +177,7 @@ export function runCloudProviderContractTests(
         }),
       ).rejects.toMatchObject({ name: 'ConflictError' });
       stack = await provider.startNodes({ stackId, nodeNames: [db.name] });
-      expect(stack.nodes.find(n => n.name === db.name)!.status).toBe(
-        'running',
-      );
+      expect(stack.nodes.find(n => n.name === db.name)!.status).toBe('running');
       stack = await provider.restartNodes({ stackId });
       expect(stack.nodes.every(n => n.status === 'running')).toBe(true);
     },

@@ -4,8 +4,5 @@
  * @packageDocumentation
  */
 
-export {
-  runCloudProviderContractTests,
-  contractStackSpec,
-} from './contract';
+export { runCloudProviderContractTests, contractStackSpec } from './contract';
 export type { CloudProviderContractOptions } from './contract';

@@ -59,8 +59,8 @@ function contextFor(
   return ctx;
 }
 
-function outputs(ctx: { output: jest.Mock }) {
-  return Object.fromEntries(ctx.output.mock.calls);
+function outputs(ctx: { output: unknown }) {
+  return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
 }
 
 describe('cloud actions', () => {
@@ -152,7 +152,14 @@ describe('cloud actions', () => {
     const input = {
       name: 'retried',
       owner: 'group:default/web-team',
-      roles: [{ name: 'app', count: 1, command: ['node', 'server.js'], filesFrom: 'app' }],
+      roles: [
+        {
+          name: 'app',
+          count: 1,
+          command: ['node', 'server.js'],
+          filesFrom: 'app',
+        },
+      ],
     };
     const first = contextFor(input, { workspacePath, checkpoints });
     await deploy.handler(first as any);
@@ -178,10 +185,13 @@ describe('cloud actions', () => {
 
     const deletes = new Map<string, JsonValue>();
     for (let i = 0; i < 2; i++) {
-      const ctx = contextFor({ stackId: ids[0] }, {
-        workspacePath,
-        checkpoints: deletes,
-      });
+      const ctx = contextFor(
+        { stackId: ids[0] },
+        {
+          workspacePath,
+          checkpoints: deletes,
+        },
+      );
       await remove.handler(ctx as any);
       expect(outputs(ctx).status).toBe('deleted');
     }
@@ -207,7 +217,9 @@ describe('cloud actions', () => {
           {
             name: 'bad-two',
             owner: 'group:default/web-team',
-            roles: [{ name: 'app', count: 1, command: ['node'], filesFrom: 'nope' }],
+            roles: [
+              { name: 'app', count: 1, command: ['node'], filesFrom: 'nope' },
+            ],
           },
           { workspacePath },
         ) as any,

@@ -31,7 +31,9 @@ export function createCloudNodeScriptAction(options: { client: CloudClient }) {
           z
             .boolean()
             .default(true)
-            .describe('Fail the step when the script exits non-zero or times out'),
+            .describe(
+              'Fail the step when the script exits non-zero or times out',
+            ),
       },
       output: {
         exitCode: z =>
@@ -44,7 +46,10 @@ export function createCloudNodeScriptAction(options: { client: CloudClient }) {
       const timeoutSeconds = ctx.input.timeoutSeconds ?? 60;
       const failOnError = ctx.input.failOnError ?? true;
       const credentials = await ctx.getInitiatorCredentials();
-      const digest = createHash('sha256').update(script).digest('hex').slice(0, 16);
+      const digest = createHash('sha256')
+        .update(script)
+        .digest('hex')
+        .slice(0, 16);
       const result = await ctx.checkpoint({
         key: `cloud.node.script.${stackId}.${node}.${digest}`,
         fn: async () => {
@@ -54,7 +59,11 @@ export function createCloudNodeScriptAction(options: { client: CloudClient }) {
             { script, timeoutSeconds },
             credentials,
           );
-          return { exitCode: ran.exitCode, timedOut: ran.timedOut, output: ran.output };
+          return {
+            exitCode: ran.exitCode,
+            timedOut: ran.timedOut,
+            output: ran.output,
+          };
         },
       });
       ctx.logger.info(result.output);

@@ -26,7 +26,9 @@ export function createCloudStackDeleteAction(options: { client: CloudClient }) {
       const status = await ctx.checkpoint({
         key: `cloud.stack.delete.${ctx.input.stackId}`,
         fn: async () =>
-          (await client.deleteStack(ctx.input.stackId, credentials)).status,
+          (
+            await client.deleteStack(ctx.input.stackId, credentials)
+          ).status,
       });
       ctx.logger.info(`Stack ${ctx.input.stackId} is ${status}`);
       ctx.output('status', status);

@@ -28,7 +28,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Deploys a 3-tier web app: a database, two app nodes and a load balancer',
+    description:
+      'Deploys a 3-tier web app: a database, two app nodes and a load balancer',
     example: yaml.stringify({
       steps: [
         {
@@ -41,8 +42,18 @@ export const examples: TemplateExample[] = [
             provider: 'local',
             region: 'local',
             roles: [
-              { name: 'db', count: 1, command: ['node', 'db.js'], filesFrom: 'db' },
-              { name: 'app', count: 2, command: ['node', 'app.js'], filesFrom: 'app' },
+              {
+                name: 'db',
+                count: 1,
+                command: ['node', 'db.js'],
+                filesFrom: 'db',
+              },
+              {
+                name: 'app',
+                count: 2,
+                command: ['node', 'app.js'],
+                filesFrom: 'app',
+              },
               { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
             ],
           },

@@ -22,7 +22,9 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
           z
             .string()
             .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/)
-            .describe('Name of the stack, a DNS label: it answers at <name>.localhost'),
+            .describe(
+              'Name of the stack, a DNS label: it answers at <name>.localhost',
+            ),
         owner: z =>
           z.string().describe('Entity ref of the group that owns the stack'),
         provider: z =>
@@ -42,7 +44,9 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
                 command: z
                   .array(z.string())
                   .optional()
-                  .describe('Command of a process role; a leading node is the Node.js runtime'),
+                  .describe(
+                    'Command of a process role; a leading node is the Node.js runtime',
+                  ),
                 env: z
                   .record(z.string(), z.string())
                   .optional()
@@ -54,7 +58,9 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
                 healthPath: z
                   .string()
                   .optional()
-                  .describe('HTTP path that answers 2xx when a node is healthy'),
+                  .describe(
+                    'HTTP path that answers 2xx when a node is healthy',
+                  ),
                 balances: z
                   .string()
                   .optional()
@@ -67,12 +73,15 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
           z
             .string()
             .optional()
-            .describe('Role whose node answers the stack URL; defaults to the load balancer or last role'),
+            .describe(
+              'Role whose node answers the stack URL; defaults to the load balancer or last role',
+            ),
       },
       output: {
         stackId: z => z.string().describe('Id of the stack in the inventory'),
         url: z => z.string().describe('URL where the stack answers'),
-        stackPath: z => z.string().describe('Path of the stack page in Cloud Store'),
+        stackPath: z =>
+          z.string().describe('Path of the stack page in Cloud Store'),
       },
     },
     async handler(ctx) {
@@ -102,7 +111,10 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
               template: ctx.templateInfo?.entityRef,
               spec: { roles, entryRole },
             },
-            { credentials, idempotencyKey: `scaffolder:${ctx.task.id}:${name}` },
+            {
+              credentials,
+              idempotencyKey: `scaffolder:${ctx.task.id}:${name}`,
+            },
           );
           return { id: created.id, url: created.url ?? '' };
         },

@@ -10,7 +10,11 @@ export const examples: TemplateExample[] = [
           id: 'scale',
           action: 'cloud:stack:scale',
           name: 'Scale the app nodes',
-          input: { stackId: '${{ steps.deploy.output.stackId }}', role: 'app', count: 3 },
+          input: {
+            stackId: '${{ steps.deploy.output.stackId }}',
+            role: 'app',
+            count: 3,
+          },
         },
       ],
     }),

@@ -18,11 +18,17 @@ export function createCloudStackScaleAction(options: { client: CloudClient }) {
         stackId: z => z.string().describe('Id of the stack'),
         role: z => z.string().describe('Role to scale, e.g. app'),
         count: z =>
-          z.number().int().min(0).describe('Number of nodes the role should have'),
+          z
+            .number()
+            .int()
+            .min(0)
+            .describe('Number of nodes the role should have'),
       },
       output: {
         nodes: z =>
-          z.array(z.string()).describe('Names of the nodes of the role afterwards'),
+          z
+            .array(z.string())
+            .describe('Names of the nodes of the role afterwards'),
       },
     },
     async handler(ctx) {
@@ -31,11 +37,18 @@ export function createCloudStackScaleAction(options: { client: CloudClient }) {
       const nodes = await ctx.checkpoint({
         key: `cloud.stack.scale.${stackId}.${role}.${count}`,
         fn: async () => {
-          const stack = await client.scaleRole(stackId, role, count, credentials);
+          const stack = await client.scaleRole(
+            stackId,
+            role,
+            count,
+            credentials,
+          );
           return stack.nodes.filter(n => n.role === role).map(n => n.name);
         },
       });
-      ctx.logger.info(`Role ${role} of stack ${stackId} has ${nodes.length} nodes`);
+      ctx.logger.info(
+        `Role ${role} of stack ${stackId} has ${nodes.length} nodes`,
+      );
       ctx.output('nodes', nodes);
     },
   });
