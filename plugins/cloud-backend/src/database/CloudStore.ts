@@ -282,21 +282,42 @@ export class CloudStore {
     return (await query).map(toNode);
   }
 
-  async insertNode(node: StoredNode): Promise<void> {
-    await this.db<NodeRow>('nodes').insert({
-      id: node.id,
-      stack_id: node.stackId,
-      name: node.name,
-      role: node.role,
-      provider: node.provider,
-      region: node.region,
-      provider_resource_id: node.providerResourceId ?? null,
-      private_address: node.privateAddress ?? null,
-      public_address: node.publicAddress ?? null,
-      status: node.status,
-      created_by: node.createdBy,
-      created_at: node.createdAt,
-    });
+  /** Marks every live node of a stack deleted, in one statement. */
+  async markNodesDeleted(
+    stackId: string,
+    deletedBy: string,
+    deletedAt: string,
+  ): Promise<void> {
+    await this.db<NodeRow>('nodes')
+      .where({ stack_id: stackId })
+      .whereNull('deleted_at')
+      .update({
+        status: 'deleted',
+        deleted_by: deletedBy,
+        deleted_at: deletedAt,
+      });
+  }
+
+  async insertNodes(nodes: StoredNode[]): Promise<void> {
+    if (nodes.length === 0) {
+      return;
+    }
+    await this.db<NodeRow>('nodes').insert(
+      nodes.map(node => ({
+        id: node.id,
+        stack_id: node.stackId,
+        name: node.name,
+        role: node.role,
+        provider: node.provider,
+        region: node.region,
+        provider_resource_id: node.providerResourceId ?? null,
+        private_address: node.privateAddress ?? null,
+        public_address: node.publicAddress ?? null,
+        status: node.status,
+        created_by: node.createdBy,
+        created_at: node.createdAt,
+      })),
+    );
   }
 
   async updateNode(

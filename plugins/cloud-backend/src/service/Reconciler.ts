@@ -120,13 +120,7 @@ export class Reconciler {
         report.deletesFinished.push(stack.id);
       } else if (!found) {
         const now = new Date().toISOString();
-        for (const node of await this.store.listNodes(stack.id)) {
-          await this.store.updateNode(node.id, {
-            status: 'deleted',
-            deletedBy: RECONCILER_ACTOR,
-            deletedAt: now,
-          });
-        }
+        await this.store.markNodesDeleted(stack.id, RECONCILER_ACTOR, now);
         await this.store.updateStack(stack.id, {
           status: 'deleted',
           error: `The stack no longer exists at provider '${providerId}'`,

@@ -16,6 +16,7 @@ import {
   CloudStore,
   StackFilter,
   StackQuery,
+  StoredNode,
   StoredStack,
 } from '../database/CloudStore';
 import { ProviderRegistry } from './ProviderRegistry';
@@ -190,7 +191,7 @@ export class StackService {
           region: request.region,
           spec: request.spec,
         });
-        await this.syncNodes(id, deployed, actor);
+        await this.syncNodes(id, deployed, actor, request);
         await this.store.updateStack(id, {
           status: this.statusOf(deployed),
           url: deployed.url,
@@ -235,13 +236,7 @@ export class StackService {
   ) {
     await this.providers.get(stack.provider).deleteStack(stack.id);
     const now = new Date().toISOString();
-    for (const node of await this.store.listNodes(stack.id)) {
-      await this.store.updateNode(node.id, {
-        status: 'deleted',
-        deletedBy: actor,
-        deletedAt: now,
-      });
-    }
+    await this.store.markNodesDeleted(stack.id, actor, now);
     await this.store.updateStack(stack.id, {
       status: 'deleted',
       deletedAt: now,
@@ -260,13 +255,7 @@ export class StackService {
       this.logger.error(`Could not clean up stack ${stackId}: ${error}`);
     }
     const now = new Date().toISOString();
-    for (const node of await this.store.listNodes(stackId)) {
-      await this.store.updateNode(node.id, {
-        status: 'deleted',
-        deletedBy: RECONCILER_ACTOR,
-        deletedAt: now,
-      });
-    }
+    await this.store.markNodesDeleted(stackId, RECONCILER_ACTOR, now);
     await this.store.updateStack(stackId, {
       status: 'failed',
       error: message,
@@ -388,13 +377,19 @@ export class StackService {
   }
 
   /** Makes the inventory's nodes match what the provider runs. */
-  async syncNodes(stackId: string, state: ProviderStack, actor: string) {
-    const stack = await this.store.getStack(stackId);
+  async syncNodes(
+    stackId: string,
+    state: ProviderStack,
+    actor: string,
+    placement?: { provider: string; region: string },
+  ) {
+    const stack = placement ?? (await this.store.getStack(stackId));
     if (!stack) {
       return;
     }
     const known = await this.store.listNodes(stackId);
     const now = new Date().toISOString();
+    const added: StoredNode[] = [];
     for (const node of state.nodes) {
       const existing = known.find(k => k.name === node.name);
       if (existing) {
@@ -405,7 +400,7 @@ export class StackService {
           publicAddress: node.publicAddress ?? '',
         });
       } else {
-        await this.store.insertNode({
+        added.push({
           id: randomUUID(),
           stackId,
           name: node.name,
@@ -421,6 +416,7 @@ export class StackService {
         });
       }
     }
+    await this.store.insertNodes(added);
     for (const node of known) {
       if (!state.nodes.some(n => n.name === node.name)) {
         await this.store.updateNode(node.id, {

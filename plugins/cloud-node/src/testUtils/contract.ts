@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- a suite that provider modules run from their own tests */
 import { StackSpec } from '@internal/plugin-cloud-common';
 import { CloudProvider } from '../provider';
 

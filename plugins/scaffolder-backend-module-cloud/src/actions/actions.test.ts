@@ -15,7 +15,7 @@ import { createCloudStackDeployAction } from './stackDeploy';
 import { examples as deployExamples } from './stackDeploy.examples';
 import { createCloudStackScaleAction } from './stackScale';
 import { examples as scaleExamples } from './stackScale.examples';
-import { SERVER_JS, startCloudBackend } from './testBackend';
+import { SERVER_JS, startCloudBackend } from '../__testUtils__/cloudBackend';
 
 jest.setTimeout(120_000);
 

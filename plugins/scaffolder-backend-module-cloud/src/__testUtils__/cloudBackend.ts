@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the tests run the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
 import fs from 'node:fs';
@@ -24,9 +25,9 @@ export async function startCloudBackend() {
     auth: mockServices.auth(),
     discovery: {
       getBaseUrl: async (pluginId: string) =>
-        `http://localhost:${port}/api/${pluginId}`,
+        `http://127.0.0.1:${port}/api/${pluginId}`,
       getExternalBaseUrl: async (pluginId: string) =>
-        `http://localhost:${port}/api/${pluginId}`,
+        `http://127.0.0.1:${port}/api/${pluginId}`,
     },
   });
   return {
