@@ -14,7 +14,12 @@ jest.setTimeout(60_000);
 const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 const spec: StackSpec = {
   roles: [
-    { name: 'app', count: 2, command: ['node', 's.js'], files: { 's.js': SERVER } },
+    {
+      name: 'app',
+      count: 2,
+      command: ['node', 's.js'],
+      files: { 's.js': SERVER },
+    },
     { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
   ],
 };
@@ -89,7 +94,10 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
       stacks,
       logger,
       auditor: mockServices.auditor.mock({
-        createEvent: async () => ({ success: async () => {}, fail: async () => {} }),
+        createEvent: async () => ({
+          success: async () => {},
+          fail: async () => {},
+        }),
       }),
     });
     return { provider, stacks, reconciler };
@@ -101,7 +109,11 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     await life.provider.abandon();
   }
 
-  function row(id: string, name: string, status: 'deploying' | 'deleting' | 'running') {
+  function row(
+    id: string,
+    name: string,
+    status: 'deploying' | 'deleting' | 'running',
+  ) {
     return {
       id,
       name,
@@ -132,7 +144,13 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     });
     // killed during delete: marked deleting, nodes still running
     const kept = await first.stacks.create(
-      { name: 'dying', owner: 'group:default/web-team', provider: 'local', region: 'local', spec },
+      {
+        name: 'dying',
+        owner: 'group:default/web-team',
+        provider: 'local',
+        region: 'local',
+        spec,
+      },
       'user:default/developer',
     );
     await store.updateStack(kept.stack.id, {
@@ -141,7 +159,13 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     });
     // a healthy stack that must come back
     const healthy = await first.stacks.create(
-      { name: 'healthy', owner: 'group:default/web-team', provider: 'local', region: 'local', spec },
+      {
+        name: 'healthy',
+        owner: 'group:default/web-team',
+        provider: 'local',
+        region: 'local',
+        spec,
+      },
       'user:default/developer',
     );
     // an orphan the inventory never heard of, and a ghost the provider lost
@@ -171,9 +195,12 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     });
 
     await waitFor(() =>
-      [...pids.deploying, ...pids.deleting, ...pids.orphan, ...pids.healthy].every(
-        p => !isAlive(p),
-      ),
+      [
+        ...pids.deploying,
+        ...pids.deleting,
+        ...pids.orphan,
+        ...pids.healthy,
+      ].every(p => !isAlive(p)),
     );
     expect((await second.provider.listStacks()).map(s => s.stackId)).toEqual([
       healthy.stack.id,
@@ -183,10 +210,18 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     expect(deploying.status).toBe('failed');
     expect(deploying.deletedAt).toBeTruthy();
     const deleted = await second.stacks.get(kept.stack.id);
-    expect(deleted).toMatchObject({ status: 'deleted', deletedBy: 'user:default/ops' });
-    expect(deleted.nodes.every(n => n.deletedBy === 'user:default/ops')).toBe(true);
+    expect(deleted).toMatchObject({
+      status: 'deleted',
+      deletedBy: 'user:default/ops',
+    });
+    expect(deleted.nodes.every(n => n.deletedBy === 'user:default/ops')).toBe(
+      true,
+    );
     const ghost = await second.stacks.get('ghost-1');
-    expect(ghost).toMatchObject({ status: 'deleted', deletedBy: RECONCILER_ACTOR });
+    expect(ghost).toMatchObject({
+      status: 'deleted',
+      deletedBy: RECONCILER_ACTOR,
+    });
 
     // the healthy stack runs again, on new processes
     await waitFor(async () => {
