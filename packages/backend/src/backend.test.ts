@@ -16,6 +16,7 @@ const EXPECTED_PLUGINS = [
   'app',
   'auth',
   'catalog',
+  'cloud',
   'events',
   'notifications',
   'permission',

@@ -52,6 +52,12 @@ backend.add(
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@internal/plugin-search-backend-module-store'));
 
+// Cloud: inventory and lifecycle of stacks, the embedded local provider and
+// the scaffolder actions that deploy through it.
+backend.add(import('@internal/plugin-cloud-backend'));
+backend.add(import('@internal/plugin-cloud-backend-module-local'));
+backend.add(import('@internal/plugin-scaffolder-backend-module-cloud'));
+
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

@@ -1,0 +1,164 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  contractStackSpec,
+  runCloudProviderContractTests,
+} from '@internal/plugin-cloud-node/testUtils';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { LocalProvider } from './LocalProvider';
+import { getLocalhostUrl, isAlive, waitFor } from './testHelpers';
+
+const logger = mockServices.logger.mock();
+
+function tempDir() {
+  return fs.mkdtempSync(join(os.tmpdir(), 'cloud-local-'));
+}
+
+function pidOf(dataDir: string, stackId: string, node: string) {
+  return Number(
+    fs.readFileSync(
+      join(dataDir, 'stacks', stackId, 'nodes', node, 'node.pid'),
+      'utf8',
+    ),
+  );
+}
+
+describe('LocalProvider contract', () => {
+  const dataDir = tempDir();
+  runCloudProviderContractTests({
+    region: 'local',
+    create: () => LocalProvider.create({ dataDir, logger }),
+    destroy: async provider => {
+      await (provider as LocalProvider).shutdown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    get: getLocalhostUrl,
+  });
+});
+
+describe('LocalProvider', () => {
+  let dataDir: string;
+  const providers: LocalProvider[] = [];
+
+  beforeEach(() => {
+    dataDir = tempDir();
+  });
+
+  afterEach(async () => {
+    for (const provider of providers.splice(0)) {
+      for (const stack of await provider.listStacks()) {
+        await provider.deleteStack(stack.stackId);
+      }
+      await provider.shutdown();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function create() {
+    const provider = await LocalProvider.create({
+      dataDir,
+      logger,
+      healthIntervalMs: 200,
+    });
+    providers.push(provider);
+    return provider;
+  }
+
+  it('restarts a crashed node', async () => {
+    const provider = await create();
+    await provider.deployStack({
+      stackId: 's1',
+      name: 'crashy',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    const pid = pidOf(dataDir, 's1', 'app-1');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => pidOf(dataDir, 's1', 'app-1') !== pid);
+    await waitFor(async () =>
+      (await provider.getStack('s1'))!.nodes.every(n => n.status === 'running'),
+    );
+    const url = (await provider.getStack('s1'))!.url!;
+    expect((await getLocalhostUrl(url)).status).toBe(200);
+    const logs = await provider.getLogs({ stackId: 's1', nodeName: 'app-1' });
+    expect(logs).toContain('signal=SIGKILL');
+  }, 30_000);
+
+  it('ends every process and folder of a deleted or scaled-in node', async () => {
+    const provider = await create();
+    await provider.deployStack({
+      stackId: 's2',
+      name: 'tidy',
+      region: 'local',
+      spec: contractStackSpec(3),
+    });
+    const app3 = pidOf(dataDir, 's2', 'app-3');
+    // a grandchild in the node's process group must end with it
+    const script = await provider.runScript({
+      stackId: 's2',
+      nodeName: 'db-1',
+      script: 'echo ok',
+      timeoutMs: 5000,
+    });
+    expect(script.exitCode).toBe(0);
+    await provider.scaleRole('s2', 'app', 1);
+    expect(isAlive(app3)).toBe(false);
+    expect(fs.existsSync(join(dataDir, 'stacks', 's2', 'nodes', 'app-3'))).toBe(
+      false,
+    );
+    const pids = ['db-1', 'app-1', 'lb-1'].map(n => pidOf(dataDir, 's2', n));
+    await provider.deleteStack('s2');
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(fs.existsSync(join(dataDir, 'stacks', 's2'))).toBe(false);
+  }, 30_000);
+
+  it('after a crash of the backend, ends leftovers and runs what should run', async () => {
+    const first = await create();
+    await first.deployStack({
+      stackId: 'keep',
+      name: 'keep',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    await first.deployStack({
+      stackId: 'gone',
+      name: 'gone',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    await first.stopNodes({ stackId: 'keep', nodeNames: ['db-1'] });
+    const before = ['db-1', 'app-1', 'lb-1'].map(n =>
+      pidOf(dataDir, 'gone', n),
+    );
+    // simulate a kill in the middle of deleting 'gone'
+    const record = join(dataDir, 'stacks', 'gone', 'stack.json');
+    fs.writeFileSync(
+      record,
+      JSON.stringify({
+        ...JSON.parse(fs.readFileSync(record, 'utf8')),
+        state: 'deleting',
+      }),
+    );
+    const keepPid = pidOf(dataDir, 'keep', 'app-1');
+    // the first provider is abandoned without shutdown, like a SIGKILL
+    providers.splice(0);
+    await first.abandon();
+
+    const second = await create();
+    expect(before.filter(isAlive)).toEqual([]);
+    expect(isAlive(keepPid)).toBe(false);
+    expect(await second.getStack('gone')).toBeUndefined();
+    expect(fs.existsSync(join(dataDir, 'stacks', 'gone'))).toBe(false);
+    await waitFor(async () => {
+      const stack = await second.getStack('keep');
+      return (
+        stack!.nodes.find(n => n.name === 'app-1')!.status === 'running' &&
+        stack!.nodes.find(n => n.name === 'lb-1')!.status === 'running'
+      );
+    });
+    const keep = (await second.getStack('keep'))!;
+    expect(keep.nodes.find(n => n.name === 'db-1')!.status).toBe('stopped');
+    expect((await getLocalhostUrl(keep.url!)).status).toBe(200);
+  }, 30_000);
+});

@@ -1,0 +1,10 @@
+/**
+ * The embedded default cloud provider: every node is a supervised process on
+ * this host.
+ *
+ * @packageDocumentation
+ */
+
+export { cloudModuleLocal as default } from './module';
+export { LocalProvider } from './LocalProvider';
+export type { LocalProviderOptions } from './LocalProvider';

@@ -1,0 +1,432 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  CloudNode,
+  NodeStatus,
+  Stack,
+  StackSpec,
+  StackStatus,
+  UsageRecord,
+} from '@internal/plugin-cloud-common';
+import { Knex } from 'knex';
+
+/** A database condition on stacks, produced by permission rules. */
+export interface StackQuery {
+  column: 'owner' | 'created_by';
+  values: string[];
+}
+
+/** Filters of the stack list. */
+export interface StackFilter {
+  owner?: string;
+  status?: string;
+  provider?: string;
+  region?: string;
+  template?: string;
+  createdBy?: string;
+  includeDeleted?: boolean;
+}
+
+/** Filters of the usage records. */
+export interface UsageFilter {
+  kind?: 'stack' | 'node';
+  provider?: string;
+  region?: string;
+  user?: string;
+  owner?: string;
+  stackId?: string;
+  /** ISO time; records of things alive at any moment from `from` on. */
+  from?: string;
+  /** ISO time; records of things created before `to`. */
+  to?: string;
+}
+
+type StackRow = {
+  id: string;
+  name: string;
+  owner: string;
+  template: string | null;
+  provider: string;
+  region: string;
+  status: string;
+  url: string | null;
+  error: string | null;
+  spec: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  deleted_by: string | null;
+  deleted_at: string | null;
+};
+
+type NodeRow = {
+  id: string;
+  stack_id: string;
+  name: string;
+  role: string;
+  provider: string;
+  region: string;
+  provider_resource_id: string | null;
+  private_address: string | null;
+  public_address: string | null;
+  status: string;
+  created_by: string;
+  created_at: string;
+  deleted_by: string | null;
+  deleted_at: string | null;
+};
+
+/** A stack row with its idempotency data. */
+export interface StoredStack extends Stack {
+  idempotencyKey?: string;
+  requestHash?: string;
+}
+
+/** A node as stored. */
+export type StoredNode = CloudNode;
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-cloud-backend',
+  'migrations',
+);
+
+function isUniqueViolation(error: unknown) {
+  const message = String((error as Error)?.message ?? error);
+  return /unique|duplicate key/i.test(message);
+}
+
+function toStack(row: StackRow): StoredStack {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: row.owner,
+    template: row.template ?? undefined,
+    provider: row.provider,
+    region: row.region,
+    status: row.status as StackStatus,
+    url: row.url ?? undefined,
+    error: row.error ?? undefined,
+    spec: JSON.parse(row.spec) as StackSpec,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    deletedBy: row.deleted_by ?? undefined,
+    deletedAt: row.deleted_at ?? undefined,
+    idempotencyKey: row.idempotency_key ?? undefined,
+    requestHash: row.request_hash ?? undefined,
+  };
+}
+
+function toNode(row: NodeRow): StoredNode {
+  return {
+    id: row.id,
+    stackId: row.stack_id,
+    name: row.name,
+    role: row.role,
+    provider: row.provider,
+    region: row.region,
+    providerResourceId: row.provider_resource_id ?? undefined,
+    privateAddress: row.private_address ?? undefined,
+    publicAddress: row.public_address ?? undefined,
+    status: row.status as NodeStatus,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    deletedBy: row.deleted_by ?? undefined,
+    deletedAt: row.deleted_at ?? undefined,
+  };
+}
+
+function applyCriteria(
+  builder: Knex.QueryBuilder,
+  criteria: PermissionCriteria<StackQuery>,
+) {
+  if ('allOf' in criteria) {
+    builder.where(b => {
+      for (const c of criteria.allOf) {
+        b.andWhere(inner => applyCriteria(inner, c));
+      }
+    });
+  } else if ('anyOf' in criteria) {
+    builder.where(b => {
+      for (const c of criteria.anyOf) {
+        b.orWhere(inner => applyCriteria(inner, c));
+      }
+    });
+  } else if ('not' in criteria) {
+    builder.whereNot(b => applyCriteria(b, criteria.not));
+  } else {
+    builder.whereIn(criteria.column, criteria.values);
+  }
+}
+
+/** The cloud inventory: the only place that speaks SQL. */
+export class CloudStore {
+  private constructor(private readonly db: Knex) {}
+
+  static async create(database: DatabaseService): Promise<CloudStore> {
+    const db = await database.getClient();
+    if (!database.migrations?.skip) {
+      await db.migrate.latest({ directory: migrationsDir });
+    }
+    return new CloudStore(db);
+  }
+
+  /** Inserts a stack; a live stack with the same name is a conflict. */
+  async insertStack(stack: StoredStack): Promise<void> {
+    try {
+      await this.db<StackRow>('stacks').insert({
+        id: stack.id,
+        name: stack.name,
+        owner: stack.owner,
+        template: stack.template ?? null,
+        provider: stack.provider,
+        region: stack.region,
+        status: stack.status,
+        url: stack.url ?? null,
+        error: null,
+        spec: JSON.stringify(stack.spec),
+        idempotency_key: stack.idempotencyKey ?? null,
+        request_hash: stack.requestHash ?? null,
+        created_by: stack.createdBy,
+        created_at: stack.createdAt,
+        updated_at: stack.createdAt,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(
+          `A stack named '${stack.name}' exists already, or the idempotency key was used`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async getStack(id: string): Promise<StoredStack | undefined> {
+    const row = await this.db<StackRow>('stacks').where({ id }).first();
+    return row ? toStack(row) : undefined;
+  }
+
+  async getStackByIdempotencyKey(
+    key: string,
+  ): Promise<StoredStack | undefined> {
+    const row = await this.db<StackRow>('stacks')
+      .where({ idempotency_key: key })
+      .first();
+    return row ? toStack(row) : undefined;
+  }
+
+  async listStacks(
+    filter: StackFilter,
+    condition?: PermissionCriteria<StackQuery>,
+  ): Promise<StoredStack[]> {
+    const query = this.db<StackRow>('stacks').orderBy('created_at', 'desc');
+    if (!filter.includeDeleted) {
+      query.whereNull('deleted_at');
+    }
+    for (const [key, column] of [
+      ['owner', 'owner'],
+      ['status', 'status'],
+      ['provider', 'provider'],
+      ['region', 'region'],
+      ['template', 'template'],
+      ['createdBy', 'created_by'],
+    ] as const) {
+      if (filter[key]) {
+        query.where(column, filter[key] as string);
+      }
+    }
+    if (condition) {
+      applyCriteria(query, condition);
+    }
+    return (await query).map(toStack);
+  }
+
+  async updateStack(
+    id: string,
+    patch: Partial<
+      Pick<
+        Stack,
+        'status' | 'url' | 'error' | 'spec' | 'deletedBy' | 'deletedAt'
+      >
+    >,
+  ): Promise<void> {
+    const row: Partial<StackRow> = { updated_at: new Date().toISOString() };
+    if (patch.status) row.status = patch.status;
+    if (patch.url !== undefined) row.url = patch.url;
+    if (patch.error !== undefined) row.error = patch.error;
+    if (patch.spec) row.spec = JSON.stringify(patch.spec);
+    if (patch.deletedBy !== undefined) row.deleted_by = patch.deletedBy;
+    if (patch.deletedAt !== undefined) row.deleted_at = patch.deletedAt;
+    await this.db<StackRow>('stacks').where({ id }).update(row);
+  }
+
+  async listNodes(
+    stackId: string,
+    options?: { includeDeleted?: boolean },
+  ): Promise<StoredNode[]> {
+    const query = this.db<NodeRow>('nodes')
+      .where({ stack_id: stackId })
+      .orderBy([
+        { column: 'role' },
+        { column: 'created_at' },
+        { column: 'name' },
+      ]);
+    if (!options?.includeDeleted) {
+      query.whereNull('deleted_at');
+    }
+    return (await query).map(toNode);
+  }
+
+  /** Marks every live node of a stack deleted, in one statement. */
+  async markNodesDeleted(
+    stackId: string,
+    deletedBy: string,
+    deletedAt: string,
+  ): Promise<void> {
+    await this.db<NodeRow>('nodes')
+      .where({ stack_id: stackId })
+      .whereNull('deleted_at')
+      .update({
+        status: 'deleted',
+        deleted_by: deletedBy,
+        deleted_at: deletedAt,
+      });
+  }
+
+  async insertNodes(nodes: StoredNode[]): Promise<void> {
+    if (nodes.length === 0) {
+      return;
+    }
+    await this.db<NodeRow>('nodes').insert(
+      nodes.map(node => ({
+        id: node.id,
+        stack_id: node.stackId,
+        name: node.name,
+        role: node.role,
+        provider: node.provider,
+        region: node.region,
+        provider_resource_id: node.providerResourceId ?? null,
+        private_address: node.privateAddress ?? null,
+        public_address: node.publicAddress ?? null,
+        status: node.status,
+        created_by: node.createdBy,
+        created_at: node.createdAt,
+      })),
+    );
+  }
+
+  async updateNode(
+    id: string,
+    patch: Partial<
+      Pick<
+        CloudNode,
+        | 'status'
+        | 'providerResourceId'
+        | 'privateAddress'
+        | 'publicAddress'
+        | 'deletedBy'
+        | 'deletedAt'
+      >
+    >,
+  ): Promise<void> {
+    const row: Partial<NodeRow> = {};
+    if (patch.status) row.status = patch.status;
+    if (patch.providerResourceId !== undefined)
+      row.provider_resource_id = patch.providerResourceId;
+    if (patch.privateAddress !== undefined)
+      row.private_address = patch.privateAddress;
+    if (patch.publicAddress !== undefined)
+      row.public_address = patch.publicAddress ?? null;
+    if (patch.deletedBy !== undefined) row.deleted_by = patch.deletedBy;
+    if (patch.deletedAt !== undefined) row.deleted_at = patch.deletedAt;
+    await this.db<NodeRow>('nodes').where({ id }).update(row);
+  }
+
+  /** Stacks and nodes with who created and deleted them, newest first. */
+  async listUsage(filter: UsageFilter): Promise<UsageRecord[]> {
+    const records: UsageRecord[] = [];
+    const stackQuery = this.db<StackRow>('stacks');
+    const nodeQuery = this.db('nodes')
+      .join('stacks', 'nodes.stack_id', 'stacks.id')
+      .select(
+        'nodes.*',
+        'stacks.name as stack_name',
+        'stacks.owner as stack_owner',
+      );
+    for (const [query, prefix] of [
+      [stackQuery, 'stacks'],
+      [nodeQuery, 'nodes'],
+    ] as const) {
+      if (filter.provider) query.where(`${prefix}.provider`, filter.provider);
+      if (filter.region) query.where(`${prefix}.region`, filter.region);
+      if (filter.owner) query.where('stacks.owner', filter.owner);
+      if (filter.stackId) {
+        query.where(
+          prefix === 'stacks' ? 'stacks.id' : 'nodes.stack_id',
+          filter.stackId,
+        );
+      }
+      if (filter.user) {
+        const user = filter.user;
+        query.where(b =>
+          b
+            .where(`${prefix}.created_by`, user)
+            .orWhere(`${prefix}.deleted_by`, user),
+        );
+      }
+      if (filter.from) {
+        const from = filter.from;
+        query.where(b =>
+          b
+            .whereNull(`${prefix}.deleted_at`)
+            .orWhere(`${prefix}.deleted_at`, '>=', from),
+        );
+      }
+      if (filter.to) query.where(`${prefix}.created_at`, '<', filter.to);
+    }
+    if (filter.kind !== 'node') {
+      for (const row of (await stackQuery) as StackRow[]) {
+        records.push({
+          kind: 'stack',
+          id: row.id,
+          stackId: row.id,
+          stackName: row.name,
+          owner: row.owner,
+          provider: row.provider,
+          region: row.region,
+          createdBy: row.created_by,
+          createdAt: row.created_at,
+          deletedBy: row.deleted_by ?? undefined,
+          deletedAt: row.deleted_at ?? undefined,
+        });
+      }
+    }
+    if (filter.kind !== 'stack') {
+      for (const row of (await nodeQuery) as Array<
+        NodeRow & { stack_name: string; stack_owner: string }
+      >) {
+        records.push({
+          kind: 'node',
+          id: row.id,
+          stackId: row.stack_id,
+          stackName: row.stack_name,
+          role: row.role,
+          owner: row.stack_owner,
+          provider: row.provider,
+          region: row.region,
+          providerResourceId: row.provider_resource_id ?? undefined,
+          createdBy: row.created_by,
+          createdAt: row.created_at,
+          deletedBy: row.deleted_by ?? undefined,
+          deletedAt: row.deleted_at ?? undefined,
+        });
+      }
+    }
+    return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The Cloud Store cloud backend.
+ *
+ * @packageDocumentation
+ */
+
+export { cloudPlugin as default } from './plugin';

@@ -1,0 +1,241 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { LocalProvider } from '@internal/plugin-cloud-backend-module-local';
+import { StackSpec } from '@internal/plugin-cloud-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { CloudStore } from '../database/CloudStore';
+import { ProviderRegistry } from './ProviderRegistry';
+import { Reconciler } from './Reconciler';
+import { RECONCILER_ACTOR, StackService } from './StackService';
+
+jest.setTimeout(60_000);
+
+const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
+const spec: StackSpec = {
+  roles: [
+    {
+      name: 'app',
+      count: 2,
+      command: ['node', 's.js'],
+      files: { 's.js': SERVER },
+    },
+    { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+  ],
+};
+
+function isAlive(pid: number) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function pidsOf(dataDir: string, stackId: string): number[] {
+  const dir = join(dataDir, 'stacks', stackId, 'nodes');
+  return fs
+    .readdirSync(dir)
+    .map(n => Number(fs.readFileSync(join(dir, n, 'node.pid'), 'utf8')));
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>) {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error('Timed out waiting for a condition');
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
+  let dataDir: string;
+  let providers: LocalProvider[];
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(join(os.tmpdir(), 'cloud-reconcile-'));
+    providers = [];
+  });
+
+  afterEach(async () => {
+    for (const provider of providers) {
+      for (const stack of await provider.listStacks()) {
+        await provider.deleteStack(stack.stackId);
+      }
+      await provider.shutdown();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** One backend "life": a provider on the data folder and the services. */
+  async function start(store: CloudStore) {
+    const provider = await LocalProvider.create({
+      dataDir,
+      logger: mockServices.logger.mock(),
+      healthIntervalMs: 200,
+    });
+    providers.push(provider);
+    const registry = new ProviderRegistry();
+    registry.addProvider(provider);
+    const logger = mockServices.logger.mock();
+    const stacks = StackService.create({
+      store,
+      providers: registry,
+      logger,
+      limits: { maxNodesPerRole: 5, maxScriptTimeoutSeconds: 60 },
+    });
+    const reconciler = Reconciler.create({
+      store,
+      providers: registry,
+      stacks,
+      logger,
+      auditor: mockServices.auditor.mock({
+        createEvent: async () => ({
+          success: async () => {},
+          fail: async () => {},
+        }),
+      }),
+    });
+    return { provider, stacks, reconciler };
+  }
+
+  /** Ends a life the way SIGKILL would: no shutdown, processes left behind. */
+  async function kill(life: { provider: LocalProvider }) {
+    providers.splice(providers.indexOf(life.provider), 1);
+    await life.provider.abandon();
+  }
+
+  function row(
+    id: string,
+    name: string,
+    status: 'deploying' | 'deleting' | 'running',
+  ) {
+    return {
+      id,
+      name,
+      owner: 'group:default/web-team',
+      provider: 'local',
+      region: 'local',
+      status,
+      spec,
+      createdBy: 'user:default/developer',
+      createdAt: new Date().toISOString(),
+    } as const;
+  }
+
+  it('leaves a terminal state and no orphan after crashes during deploy and delete', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const first = await start(store);
+
+    // killed during deploy: the pending row is written, the provider started nodes
+    await store.insertStack(row('deploying-1', 'half-born', 'deploying'));
+    await first.provider.deployStack({
+      stackId: 'deploying-1',
+      name: 'half-born',
+      region: 'local',
+      spec,
+    });
+    // killed during delete: marked deleting, nodes still running
+    const kept = await first.stacks.create(
+      {
+        name: 'dying',
+        owner: 'group:default/web-team',
+        provider: 'local',
+        region: 'local',
+        spec,
+      },
+      'user:default/developer',
+    );
+    await store.updateStack(kept.stack.id, {
+      status: 'deleting',
+      deletedBy: 'user:default/ops',
+    });
+    // a healthy stack that must come back
+    const healthy = await first.stacks.create(
+      {
+        name: 'healthy',
+        owner: 'group:default/web-team',
+        provider: 'local',
+        region: 'local',
+        spec,
+      },
+      'user:default/developer',
+    );
+    // an orphan the inventory never heard of, and a ghost the provider lost
+    await first.provider.deployStack({
+      stackId: 'orphan-1',
+      name: 'orphan',
+      region: 'local',
+      spec,
+    });
+    await store.insertStack(row('ghost-1', 'ghost', 'running'));
+
+    const pids = {
+      deploying: pidsOf(dataDir, 'deploying-1'),
+      deleting: pidsOf(dataDir, kept.stack.id),
+      orphan: pidsOf(dataDir, 'orphan-1'),
+      healthy: pidsOf(dataDir, healthy.stack.id),
+    };
+    await kill(first);
+
+    const second = await start(store);
+    const report = await second.reconciler.reconcile();
+    expect(report).toMatchObject({
+      interruptedDeploys: ['deploying-1'],
+      deletesFinished: [kept.stack.id],
+      orphansDeleted: ['orphan-1'],
+      ghostsRemoved: ['ghost-1'],
+    });
+
+    await waitFor(() =>
+      [
+        ...pids.deploying,
+        ...pids.deleting,
+        ...pids.orphan,
+        ...pids.healthy,
+      ].every(p => !isAlive(p)),
+    );
+    expect((await second.provider.listStacks()).map(s => s.stackId)).toEqual([
+      healthy.stack.id,
+    ]);
+
+    const deploying = await second.stacks.get('deploying-1');
+    expect(deploying.status).toBe('failed');
+    expect(deploying.deletedAt).toBeTruthy();
+    const deleted = await second.stacks.get(kept.stack.id);
+    expect(deleted).toMatchObject({
+      status: 'deleted',
+      deletedBy: 'user:default/ops',
+    });
+    expect(deleted.nodes.every(n => n.deletedBy === 'user:default/ops')).toBe(
+      true,
+    );
+    const ghost = await second.stacks.get('ghost-1');
+    expect(ghost).toMatchObject({
+      status: 'deleted',
+      deletedBy: RECONCILER_ACTOR,
+    });
+
+    // the healthy stack runs again, on new processes
+    await waitFor(async () => {
+      const now = await second.provider.getStack(healthy.stack.id);
+      return now!.nodes.every(n => n.status === 'running');
+    });
+    const respawned = pidsOf(dataDir, healthy.stack.id);
+    expect(respawned.every(isAlive)).toBe(true);
+    expect(respawned.some(p => pids.healthy.includes(p))).toBe(false);
+    await second.reconciler.reconcile();
+    const live = await second.stacks.get(healthy.stack.id);
+    expect(live.status).toBe('running');
+    expect(live.nodes).toHaveLength(3);
+    const names = (await store.listStacks({})).map(s => s.name);
+    expect(names).toEqual(['healthy']);
+  });
+});

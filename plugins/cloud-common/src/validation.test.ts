@@ -1,0 +1,52 @@
+import { validateStackSpec } from './validation';
+
+const limits = { maxNodesPerRole: 5 };
+
+describe('validateStackSpec', () => {
+  it('accepts a 3-tier spec', () => {
+    expect(
+      validateStackSpec(
+        {
+          roles: [
+            { name: 'db', count: 1, command: ['node', 'db.js'] },
+            { name: 'app', count: 2, command: ['node', 'app.js'] },
+            { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+          ],
+        },
+        limits,
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [{ roles: [] }, 'at least one role'],
+    [{ roles: [{ name: 'app', count: 1 }] }, 'command is missing'],
+    [
+      {
+        roles: [
+          { name: 'app', count: 1, command: ['node'] },
+          { name: 'app', count: 1, command: ['node'] },
+        ],
+      },
+      'duplicate role',
+    ],
+    [{ roles: [{ name: 'a', count: 6, command: ['x'] }] }, 'from 0 to 5'],
+    [{ roles: [{ name: 'a', count: -1, command: ['x'] }] }, 'from 0 to 5'],
+    [
+      {
+        roles: [{ name: 'lb', kind: 'load-balancer', count: 1, balances: 'x' }],
+      },
+      'not a process role',
+    ],
+    [
+      {
+        roles: [{ name: 'a', count: 1, command: ['x'], files: { '../e': '' } }],
+      },
+      'relative path',
+    ],
+  ])('rejects %j', (spec, message) => {
+    expect(validateStackSpec(spec as any, limits).join('\n')).toContain(
+      message,
+    );
+  });
+});

@@ -1,0 +1,88 @@
+import {
+  NodeStatus,
+  ScriptResult,
+  StackSpec,
+} from '@internal/plugin-cloud-common';
+
+/** One node as a provider runs it. @public */
+export interface ProviderNode {
+  /** Stable within its stack, e.g. `app-2`. */
+  name: string;
+  role: string;
+  /** The provider's own identifier of what runs the node. */
+  resourceId: string;
+  privateAddress?: string;
+  publicAddress?: string;
+  status: NodeStatus;
+}
+
+/** One stack as a provider runs it. @public */
+export interface ProviderStack {
+  stackId: string;
+  name: string;
+  region: string;
+  /** `stopped` when every node was stopped on purpose. */
+  state: 'running' | 'stopped';
+  url?: string;
+  nodes: ProviderNode[];
+}
+
+/** What the cloud backend asks a provider to deploy. @public */
+export interface DeployStackRequest {
+  /** Chosen by the inventory; deploying the same id twice deploys once. */
+  stackId: string;
+  /** DNS label of the stack, unique among live stacks. */
+  name: string;
+  region: string;
+  spec: StackSpec;
+}
+
+/** Selects nodes of a stack; no names means every node. @public */
+export interface NodeSelector {
+  stackId: string;
+  nodeNames?: string[];
+}
+
+/**
+ * A place stacks run: the local host, a Kubernetes cluster, a cloud account.
+ *
+ * Every operation is idempotent, since the cloud backend retries them when it
+ * reconciles after a crash.
+ *
+ * @public
+ */
+export interface CloudProvider {
+  readonly id: string;
+  readonly title: string;
+  /** The regions a stack may be placed in. */
+  listRegions(): string[];
+  /** Deploys a stack and resolves once every node is healthy. */
+  deployStack(request: DeployStackRequest): Promise<ProviderStack>;
+  /** The stack as it runs now, or undefined when the provider has no such stack. */
+  getStack(stackId: string): Promise<ProviderStack | undefined>;
+  startNodes(selector: NodeSelector): Promise<ProviderStack>;
+  stopNodes(selector: NodeSelector): Promise<ProviderStack>;
+  restartNodes(selector: NodeSelector): Promise<ProviderStack>;
+  /** Deletes the stack and everything it holds; a missing stack is no error. */
+  deleteStack(stackId: string): Promise<void>;
+  /** Adds or removes nodes of a role until it has `count` nodes. */
+  scaleRole(
+    stackId: string,
+    role: string,
+    count: number,
+  ): Promise<ProviderStack>;
+  runScript(options: {
+    stackId: string;
+    nodeName: string;
+    script: string;
+    timeoutMs: number;
+  }): Promise<ScriptResult>;
+  /** The tail of a node's log. */
+  getLogs(options: {
+    stackId: string;
+    nodeName: string;
+    maxBytes?: number;
+  }): Promise<string>;
+  /** Every stack the provider holds, for reconciliation with the inventory. */
+  listStacks(): Promise<ProviderStack[]>;
+}

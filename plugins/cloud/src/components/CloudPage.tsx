@@ -1,0 +1,13 @@
+import { Route, Routes } from 'react-router-dom';
+import { ResourcesPage } from './ResourcesPage';
+import { StackPage } from './StackPage';
+import { UsagePage } from './UsagePage';
+
+/** The cloud plugin's pages under its root route. */
+export const CloudPage = () => (
+  <Routes>
+    <Route path="/" element={<ResourcesPage />} />
+    <Route path="/stacks/:stackId" element={<StackPage />} />
+    <Route path="/usage" element={<UsagePage />} />
+  </Routes>
+);

@@ -1,0 +1,140 @@
+import {
+  Content,
+  ContentHeader,
+  Link,
+  LinkButton,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { Stack } from '@internal/plugin-cloud-common';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { cloudApiRef, StackListFilter } from '../api/CloudApi';
+import { rootRouteRef } from '../routes';
+import { StatusChip } from './StatusChip';
+import { formatTime } from './util';
+
+const STATUSES = ['running', 'degraded', 'stopped', 'deploying', 'deleting'];
+
+/** Every stack with owner, template, provider, region and status. */
+export const ResourcesPage = () => {
+  const cloudApi = useApi(cloudApiRef);
+  const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';
+  const [filter, setFilter] = useState<StackListFilter>({});
+  const providers = useAsync(() => cloudApi.listProviders(), [cloudApi]);
+  const stacks = useAsync(
+    () => cloudApi.listStacks(filter),
+    [cloudApi, filter],
+  );
+
+  const columns: TableColumn<Stack>[] = [
+    {
+      title: 'Stack',
+      field: 'name',
+      render: s => <Link to={`${root}/stacks/${s.id}`}>{s.name}</Link>,
+    },
+    { title: 'Owner', field: 'owner' },
+    { title: 'Template', field: 'template' },
+    { title: 'Provider', field: 'provider' },
+    { title: 'Region', field: 'region' },
+    {
+      title: 'Status',
+      field: 'status',
+      render: s => <StatusChip status={s.status} />,
+    },
+    { title: 'Created by', field: 'createdBy' },
+    {
+      title: 'Created at',
+      field: 'createdAt',
+      render: s => formatTime(s.createdAt),
+    },
+  ];
+
+  const set =
+    (key: keyof StackListFilter) =>
+    (event: React.ChangeEvent<{ value: unknown }>) =>
+      setFilter(f => ({
+        ...f,
+        [key]: (event.target.value as string) || undefined,
+      }));
+
+  return (
+    <Content>
+      <ContentHeader title="Resources">
+        <LinkButton variant="outlined" to={`${root}/usage`}>
+          Usage records
+        </LinkButton>
+      </ContentHeader>
+      <Grid container spacing={2}>
+        <Grid item xs={12} md={3}>
+          <TextField
+            label="Owner"
+            fullWidth
+            value={filter.owner ?? ''}
+            onChange={set('owner')}
+            placeholder="group:default/web-team"
+          />
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            select
+            label="Status"
+            fullWidth
+            value={filter.status ?? ''}
+            onChange={set('status')}
+          >
+            <MenuItem value="">Any</MenuItem>
+            {STATUSES.map(s => (
+              <MenuItem key={s} value={s}>
+                {s}
+              </MenuItem>
+            ))}
+          </TextField>
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            select
+            label="Provider"
+            fullWidth
+            value={filter.provider ?? ''}
+            onChange={set('provider')}
+          >
+            <MenuItem value="">Any</MenuItem>
+            {(providers.value ?? []).map(p => (
+              <MenuItem key={p.id} value={p.id}>
+                {p.title}
+              </MenuItem>
+            ))}
+          </TextField>
+        </Grid>
+        <Grid item xs={12} md={3}>
+          <TextField
+            label="Template"
+            fullWidth
+            value={filter.template ?? ''}
+            onChange={set('template')}
+            placeholder="template:default/three-tier-web-app"
+          />
+        </Grid>
+        <Grid item xs={12}>
+          {stacks.error ? (
+            <ResponseErrorPanel error={stacks.error} />
+          ) : (
+            <Table<Stack>
+              title="Stacks"
+              isLoading={stacks.loading}
+              columns={columns}
+              data={stacks.value ?? []}
+              options={{ paging: true, pageSize: 20, search: true }}
+            />
+          )}
+        </Grid>
+      </Grid>
+    </Content>
+  );
+};

@@ -1,0 +1,155 @@
+import {
+  Content,
+  ContentHeader,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { UsageRecord } from '@internal/plugin-cloud-common';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { cloudApiRef, UsageListFilter } from '../api/CloudApi';
+import { formatTime, messageOf } from './util';
+
+/** Who created and deleted which stack and node, where and when. */
+export const UsagePage = () => {
+  const cloudApi = useApi(cloudApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [filter, setFilter] = useState<UsageListFilter>({});
+  const usage = useAsync(() => cloudApi.listUsage(filter), [cloudApi, filter]);
+
+  const set =
+    (key: keyof UsageListFilter) =>
+    (event: React.ChangeEvent<{ value: unknown }>) =>
+      setFilter(f => ({
+        ...f,
+        [key]: (event.target.value as string) || undefined,
+      }));
+
+  const exportCsv = async () => {
+    try {
+      const csv = await cloudApi.exportUsageCsv(filter);
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'cloud-usage.csv';
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      alertApi.post({
+        message: `Export failed: ${messageOf(e)}`,
+        severity: 'error',
+      });
+    }
+  };
+
+  const columns: TableColumn<UsageRecord>[] = [
+    { title: 'Kind', field: 'kind' },
+    { title: 'Stack', field: 'stackName' },
+    { title: 'Role', field: 'role' },
+    { title: 'Owner', field: 'owner' },
+    { title: 'Provider', field: 'provider' },
+    { title: 'Region', field: 'region' },
+    { title: 'Resource id', field: 'providerResourceId' },
+    { title: 'Created by', field: 'createdBy' },
+    {
+      title: 'Created at',
+      field: 'createdAt',
+      render: r => formatTime(r.createdAt),
+    },
+    { title: 'Deleted by', field: 'deletedBy' },
+    {
+      title: 'Deleted at',
+      field: 'deletedAt',
+      render: r => formatTime(r.deletedAt),
+    },
+  ];
+
+  return (
+    <Content>
+      <ContentHeader title="Usage records">
+        <Button variant="outlined" color="primary" onClick={exportCsv}>
+          Export CSV
+        </Button>
+      </ContentHeader>
+      <Grid container spacing={2}>
+        <Grid item xs={6} md={2}>
+          <TextField
+            select
+            label="Kind"
+            fullWidth
+            value={filter.kind ?? ''}
+            onChange={set('kind')}
+          >
+            <MenuItem value="">Any</MenuItem>
+            <MenuItem value="stack">stack</MenuItem>
+            <MenuItem value="node">node</MenuItem>
+          </TextField>
+        </Grid>
+        <Grid item xs={6} md={2}>
+          <TextField
+            label="Provider"
+            fullWidth
+            value={filter.provider ?? ''}
+            onChange={set('provider')}
+          />
+        </Grid>
+        <Grid item xs={6} md={2}>
+          <TextField
+            label="Region"
+            fullWidth
+            value={filter.region ?? ''}
+            onChange={set('region')}
+          />
+        </Grid>
+        <Grid item xs={6} md={2}>
+          <TextField
+            label="User"
+            fullWidth
+            value={filter.user ?? ''}
+            onChange={set('user')}
+            placeholder="user:default/developer"
+          />
+        </Grid>
+        <Grid item xs={6} md={2}>
+          <TextField
+            label="From"
+            type="date"
+            fullWidth
+            InputLabelProps={{ shrink: true }}
+            value={filter.from ?? ''}
+            onChange={set('from')}
+          />
+        </Grid>
+        <Grid item xs={6} md={2}>
+          <TextField
+            label="To"
+            type="date"
+            fullWidth
+            InputLabelProps={{ shrink: true }}
+            value={filter.to ?? ''}
+            onChange={set('to')}
+          />
+        </Grid>
+        <Grid item xs={12}>
+          {usage.error ? (
+            <ResponseErrorPanel error={usage.error} />
+          ) : (
+            <Table<UsageRecord>
+              title="Stacks and nodes"
+              isLoading={usage.loading}
+              columns={columns}
+              data={usage.value ?? []}
+              options={{ paging: true, pageSize: 20, search: true }}
+            />
+          )}
+        </Grid>
+      </Grid>
+    </Content>
+  );
+};

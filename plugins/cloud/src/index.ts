@@ -1,0 +1,15 @@
+/**
+ * Cloud Store resources: stacks, nodes, lifecycle operations and usage
+ * records.
+ *
+ * @packageDocumentation
+ */
+
+export { cloudPlugin as default } from './plugin';
+export { cloudApiRef } from './api/CloudApi';
+export type {
+  CloudApi,
+  StackListFilter,
+  UsageListFilter,
+} from './api/CloudApi';
+export { CloudClient } from './api/CloudClient';

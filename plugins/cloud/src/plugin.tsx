@@ -1,0 +1,45 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import CloudIcon from '@material-ui/icons/Cloud';
+import { cloudApiRef } from './api/CloudApi';
+import { CloudClient } from './api/CloudClient';
+import { rootRouteRef } from './routes';
+
+const cloudApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: cloudApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new CloudClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+const cloudPage = PageBlueprint.make({
+  params: {
+    path: '/cloud',
+    title: 'Resources',
+    icon: <CloudIcon />,
+    routeRef: rootRouteRef,
+    loader: () => import('./components/CloudPage').then(m => <m.CloudPage />),
+  },
+});
+
+/**
+ * Cloud Store resources: stacks, their nodes, lifecycle operations and usage
+ * records.
+ *
+ * @public
+ */
+export const cloudPlugin = createFrontendPlugin({
+  pluginId: 'cloud',
+  title: 'Resources',
+  icon: <CloudIcon />,
+  routes: { root: rootRouteRef },
+  extensions: [cloudApi, cloudPage],
+});

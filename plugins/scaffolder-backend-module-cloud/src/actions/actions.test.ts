@@ -1,0 +1,229 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { JsonObject, JsonValue } from '@backstage/types';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import yaml from 'yaml';
+import { CloudClient } from '../CloudClient';
+import { createCloudNodeScriptAction } from './nodeScript';
+import { examples as scriptExamples } from './nodeScript.examples';
+import { createCloudStackDeleteAction } from './stackDelete';
+import { examples as deleteExamples } from './stackDelete.examples';
+import { createCloudStackDeployAction } from './stackDeploy';
+import { examples as deployExamples } from './stackDeploy.examples';
+import { createCloudStackScaleAction } from './stackScale';
+import { examples as scaleExamples } from './stackScale.examples';
+import { SERVER_JS, startCloudBackend } from '../__testUtils__/cloudBackend';
+
+jest.setTimeout(120_000);
+
+type AnyAction = TemplateAction<any, any, any>;
+
+function exampleInput(example: string, stackId?: string): JsonObject {
+  const text = stackId
+    ? example.replace('${{ steps.deploy.output.stackId }}', stackId)
+    : example;
+  return yaml.parse(text).steps[0].input;
+}
+
+/** A context whose checkpoints persist across runs, like a retried task. */
+function contextFor(
+  input: JsonObject,
+  options: {
+    workspacePath: string;
+    checkpoints?: Map<string, JsonValue>;
+    taskId?: string;
+  },
+) {
+  const ctx = createMockActionContext({
+    input,
+    workspacePath: options.workspacePath,
+    task: { id: options.taskId ?? 'task-1' },
+  });
+  const checkpoints = options.checkpoints;
+  if (checkpoints) {
+    ctx.checkpoint = (async (opts: {
+      key: string;
+      fn: () => Promise<JsonValue>;
+    }) => {
+      if (!checkpoints.has(opts.key)) {
+        checkpoints.set(opts.key, await opts.fn());
+      }
+      return checkpoints.get(opts.key);
+    }) as typeof ctx.checkpoint;
+  }
+  ctx.getInitiatorCredentials = async () =>
+    mockCredentials.user('user:default/developer');
+  return ctx;
+}
+
+function outputs(ctx: { output: unknown }) {
+  return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+}
+
+describe('cloud actions', () => {
+  let cloud: Awaited<ReturnType<typeof startCloudBackend>>;
+  let client: CloudClient;
+  let workspacePath: string;
+  let deploy: AnyAction;
+  let remove: AnyAction;
+  let scale: AnyAction;
+  let script: AnyAction;
+  const stackIds: string[] = [];
+
+  beforeAll(async () => {
+    cloud = await startCloudBackend();
+    client = cloud.client;
+    deploy = createCloudStackDeployAction({ client });
+    remove = createCloudStackDeleteAction({ client });
+    scale = createCloudStackScaleAction({ client });
+    script = createCloudNodeScriptAction({ client });
+    workspacePath = fs.mkdtempSync(join(os.tmpdir(), 'cloud-workspace-'));
+    for (const dir of ['app', 'db']) {
+      fs.mkdirSync(join(workspacePath, dir));
+    }
+    fs.writeFileSync(join(workspacePath, 'app', 'server.js'), SERVER_JS);
+    fs.writeFileSync(join(workspacePath, 'app', 'app.js'), SERVER_JS);
+    fs.writeFileSync(join(workspacePath, 'db', 'db.js'), SERVER_JS);
+  });
+
+  afterAll(async () => {
+    await cloud?.stop();
+    fs.rmSync(workspacePath, { recursive: true, force: true });
+  });
+
+  it.each(deployExamples.map(e => [e.description, e.example]))(
+    'cloud:stack:deploy example: %s',
+    async (_, example) => {
+      const ctx = contextFor(exampleInput(example), { workspacePath });
+      await deploy.handler(ctx as any);
+      const out = outputs(ctx);
+      expect(out.stackId).toBeTruthy();
+      expect(out.url).toMatch(/^http:\/\/[a-z-]+\.localhost:\d+$/);
+      expect(out.stackPath).toBe(`/cloud/stacks/${out.stackId}`);
+      const stack = await client.getStack(
+        out.stackId,
+        mockCredentials.user('user:default/developer'),
+      );
+      expect(stack.status).toBe('running');
+      expect(stack.createdBy).toBe('user:default/developer');
+      stackIds.push(out.stackId);
+    },
+  );
+
+  it.each(scaleExamples.map(e => [e.description, e.example]))(
+    'cloud:stack:scale example: %s',
+    async (_, example) => {
+      const stackId = stackIds[stackIds.length - 1];
+      const ctx = contextFor(exampleInput(example, stackId), { workspacePath });
+      await scale.handler(ctx as any);
+      expect(outputs(ctx).nodes).toEqual(['app-1', 'app-2', 'app-3']);
+    },
+  );
+
+  it.each(scriptExamples.map(e => [e.description, e.example]))(
+    'cloud:node:script example: %s',
+    async (_, example) => {
+      const stackId = stackIds[stackIds.length - 1];
+      const ctx = contextFor(exampleInput(example, stackId), { workspacePath });
+      await script.handler(ctx as any);
+      expect(outputs(ctx).exitCode).toBe(0);
+      expect(outputs(ctx).output).toMatch(/\d/);
+    },
+  );
+
+  it.each(deleteExamples.map(e => [e.description, e.example]))(
+    'cloud:stack:delete example: %s',
+    async (_, example) => {
+      for (const stackId of stackIds.splice(0)) {
+        const ctx = contextFor(exampleInput(example, stackId), {
+          workspacePath,
+        });
+        await remove.handler(ctx as any);
+        expect(outputs(ctx).status).toBe('deleted');
+      }
+    },
+  );
+
+  it('repeats nothing when a task is retried', async () => {
+    const checkpoints = new Map<string, JsonValue>();
+    const input = {
+      name: 'retried',
+      owner: 'group:default/web-team',
+      roles: [
+        {
+          name: 'app',
+          count: 1,
+          command: ['node', 'server.js'],
+          filesFrom: 'app',
+        },
+      ],
+    };
+    const first = contextFor(input, { workspacePath, checkpoints });
+    await deploy.handler(first as any);
+    const again = contextFor(input, { workspacePath, checkpoints });
+    await deploy.handler(again as any);
+    // a crash after the call but before the checkpoint was saved
+    const lost = contextFor(input, { workspacePath });
+    await deploy.handler(lost as any);
+    const ids = [first, again, lost].map(c => outputs(c).stackId);
+    expect(new Set(ids).size).toBe(1);
+
+    const runs = new Map<string, JsonValue>();
+    const counter = {
+      stackId: ids[0],
+      node: 'app-1',
+      script: 'echo run >> runs.txt; wc -l < runs.txt',
+    };
+    for (let i = 0; i < 2; i++) {
+      const ctx = contextFor(counter, { workspacePath, checkpoints: runs });
+      await script.handler(ctx as any);
+      expect(outputs(ctx).output.trim()).toBe('1');
+    }
+
+    const deletes = new Map<string, JsonValue>();
+    for (let i = 0; i < 2; i++) {
+      const ctx = contextFor(
+        { stackId: ids[0] },
+        {
+          workspacePath,
+          checkpoints: deletes,
+        },
+      );
+      await remove.handler(ctx as any);
+      expect(outputs(ctx).status).toBe('deleted');
+    }
+  });
+
+  it('fails clearly on bad input', async () => {
+    await expect(
+      deploy.handler(
+        contextFor(
+          {
+            name: 'bad-one',
+            owner: 'group:default/web-team',
+            provider: 'mars',
+            roles: [{ name: 'app', count: 1, command: ['node', 'x.js'] }],
+          },
+          { workspacePath },
+        ) as any,
+      ),
+    ).rejects.toThrow(/Unknown provider 'mars'/);
+    await expect(
+      deploy.handler(
+        contextFor(
+          {
+            name: 'bad-two',
+            owner: 'group:default/web-team',
+            roles: [
+              { name: 'app', count: 1, command: ['node'], filesFrom: 'nope' },
+            ],
+          },
+          { workspacePath },
+        ) as any,
+      ),
+    ).rejects.toThrow(/No folder 'nope'/);
+  });
+});

@@ -1,0 +1,4 @@
+export { createCloudStackDeployAction } from './stackDeploy';
+export { createCloudStackDeleteAction } from './stackDelete';
+export { createCloudStackScaleAction } from './stackScale';
+export { createCloudNodeScriptAction } from './nodeScript';
