@@ -61,7 +61,7 @@ describe('ProductPage', () => {
 
     expect(screen.getByRole('link', { name: 'Order' })).toHaveAttribute(
       'href',
-      '/create/templates/default/postgresql',
+      '/store/products/default/postgresql/order',
     );
     expect(await screen.findByText('MySQL Database')).toBeInTheDocument();
   });
