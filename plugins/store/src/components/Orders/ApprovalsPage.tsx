@@ -44,7 +44,7 @@ function PendingOrder(props: { order: Order; onDecided: () => void }) {
         order.createdAt,
       ).toLocaleString()}`}
     >
-      <Box data-testid={`pending-${order.id}`}>
+      <Box>
         <Typography>
           Plan {order.planId} on {order.provider}:{' '}
           <strong>{formatPrice(order.price)}</strong>
@@ -135,7 +135,13 @@ export function ApprovalsPage() {
         )}
         <Grid container spacing={3}>
           {items.map(order => (
-            <Grid item xs={12} md={6} key={order.id}>
+            <Grid
+              item
+              xs={12}
+              md={6}
+              key={order.id}
+              data-testid={`pending-${order.id}`}
+            >
               <PendingOrder order={order} onDecided={inbox.retry} />
             </Grid>
           ))}
