@@ -8,7 +8,14 @@ import {
 import StorefrontIcon from '@material-ui/icons/Storefront';
 import { storeApiRef } from './api/StoreApi';
 import { StoreClient } from './api/StoreClient';
-import { productRouteRef, rootRouteRef } from './routes';
+import {
+  approvalsRouteRef,
+  orderProductRouteRef,
+  orderRouteRef,
+  ordersRouteRef,
+  productRouteRef,
+  rootRouteRef,
+} from './routes';
 
 const storeApi = ApiBlueprint.make({
   params: defineParams =>
@@ -41,6 +48,13 @@ export const storePlugin = createFrontendPlugin({
   pluginId: 'store',
   title: 'Store',
   icon: <StorefrontIcon />,
-  routes: { root: rootRouteRef, product: productRouteRef },
+  routes: {
+    root: rootRouteRef,
+    product: productRouteRef,
+    orderProduct: orderProductRouteRef,
+    orders: ordersRouteRef,
+    order: orderRouteRef,
+    approvals: approvalsRouteRef,
+  },
   extensions: [storeApi, storePage],
 });

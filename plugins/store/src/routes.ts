@@ -11,3 +11,27 @@ export const productRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/products/:namespace/:name',
 });
+
+/** The order form of one product. */
+export const orderProductRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/products/:namespace/:name/order',
+});
+
+/** The caller's orders. */
+export const ordersRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/orders',
+});
+
+/** One order and its timeline. */
+export const orderRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/orders/:id',
+});
+
+/** Orders waiting for the caller's decision. */
+export const approvalsRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/approvals',
+});

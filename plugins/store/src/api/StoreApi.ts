@@ -1,5 +1,10 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  Order,
+  OrderApprovalRequirement,
+  OrderDetails,
+  OrderStatus,
+  Price,
   ProductDetails,
   ProductFacets,
   ProductQuery,
@@ -19,6 +24,48 @@ export type FacetsResult = {
   totalItems: number;
 };
 
+/** Price, approval and form of an order before it is placed. @public */
+export type OrderPreview = {
+  product: string;
+  plan: string;
+  oneTimePrice?: Price;
+  recurringPrice?: Price;
+  approval: OrderApprovalRequirement;
+  /** The template's `spec.parameters`: one JSON schema or a list of steps. */
+  templateParameters?: unknown;
+  /** The template's `spec.secrets`, `{ schema }`. */
+  templateSecrets?: unknown;
+};
+
+/** What an order is placed with. Secrets go to the task, never stored. @public */
+export type OrderRequest = {
+  product: string;
+  plan: string;
+  provider: string;
+  region?: string;
+  parameters?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  comment?: string;
+};
+
+/** Which orders to list: mine, those I may decide, or all (admins). @public */
+export type OrderScope = 'mine' | 'inbox' | 'all';
+
+/** A decision on an order after it was placed. @public */
+export type OrderDecision =
+  | 'approve'
+  | 'reject'
+  | 'cancel'
+  | 'retry'
+  | 'close'
+  | 'reopen';
+
+/** A page of orders. @public */
+export type OrderList = {
+  items: Order[];
+  totalItems: number;
+};
+
 /** The store backend, as the frontend sees it. @public */
 export interface StoreApi {
   listProducts(options: {
@@ -32,6 +79,31 @@ export interface StoreApi {
     namespace: string;
     name: string;
   }): Promise<ProductDetails>;
+  previewOrder(options: {
+    product: string;
+    plan: string;
+  }): Promise<OrderPreview>;
+  /**
+   * Places an order. The same `idempotencyKey` places it once however often
+   * it is sent; one is generated when none is given.
+   */
+  createOrder(
+    request: OrderRequest,
+    options?: { idempotencyKey?: string },
+  ): Promise<OrderDetails>;
+  listOrders(options: {
+    scope: OrderScope;
+    status?: OrderStatus[];
+    limit?: number;
+    offset?: number;
+  }): Promise<OrderList>;
+  getOrder(options: { id: string }): Promise<OrderDetails>;
+  decideOrder(options: {
+    id: string;
+    action: OrderDecision;
+    comment?: string;
+    idempotencyKey?: string;
+  }): Promise<OrderDetails>;
 }
 
 /** @public */

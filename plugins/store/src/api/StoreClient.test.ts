@@ -8,7 +8,7 @@ describe('StoreClient', () => {
 
   function clientReturning(status: number, body: unknown) {
     const fetch = jest.fn(
-      async (_url: string) =>
+      async (_url: string, _init?: RequestInit) =>
         new Response(JSON.stringify(body), {
           status,
           headers: { 'Content-Type': 'application/json' },
@@ -56,6 +56,107 @@ describe('StoreClient', () => {
     expect(error.cause).toMatchObject({
       name: NotFoundError.name,
       message: 'No product product:default/x',
+    });
+  });
+
+  describe('orders', () => {
+    function request(fetch: jest.Mock, index = 0) {
+      const [url, init] = fetch.mock.calls[index] as [string, RequestInit];
+      const headers = new Headers(init?.headers);
+      return {
+        url: new URL(url),
+        method: init?.method,
+        headers,
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      };
+    }
+
+    it('previews an order', async () => {
+      const { fetch, client } = clientReturning(200, { plan: 'standard' });
+      await client.previewOrder({
+        product: 'product:default/postgresql',
+        plan: 'standard',
+      });
+      const sent = request(fetch);
+      expect(sent.method).toBe('POST');
+      expect(sent.url.pathname).toBe('/api/store/orders/preview');
+      expect(sent.body).toEqual({
+        product: 'product:default/postgresql',
+        plan: 'standard',
+      });
+    });
+
+    it('places an order with an Idempotency-Key, a new one per order', async () => {
+      const { fetch, client } = clientReturning(201, { id: 'o1' });
+      const order = {
+        product: 'product:default/postgresql',
+        plan: 'standard',
+        provider: 'local',
+        parameters: { name: 'db1' },
+        secrets: { password: 's3cret' },
+      };
+      await client.createOrder(order);
+      await client.createOrder(order);
+      await client.createOrder(order, { idempotencyKey: 'fixed' });
+      const first = request(fetch, 0);
+      expect(first.method).toBe('POST');
+      expect(first.url.pathname).toBe('/api/store/orders');
+      expect(first.body).toEqual(order);
+      const key = first.headers.get('Idempotency-Key');
+      expect(key).toMatch(/^[0-9a-f-]{32,36}$/);
+      expect(request(fetch, 1).headers.get('Idempotency-Key')).not.toBe(key);
+      expect(request(fetch, 2).headers.get('Idempotency-Key')).toBe('fixed');
+    });
+
+    it('lists orders of a scope and status', async () => {
+      const { fetch, client } = clientReturning(200, {
+        items: [],
+        totalItems: 0,
+      });
+      await client.listOrders({
+        scope: 'inbox',
+        status: ['pending_approval', 'approved'],
+        limit: 20,
+      });
+      const { url, method } = request(fetch);
+      expect(method).toBe('GET');
+      expect(url.pathname).toBe('/api/store/orders');
+      expect(url.searchParams.get('scope')).toBe('inbox');
+      expect(url.searchParams.getAll('status')).toEqual([
+        'pending_approval',
+        'approved',
+      ]);
+      expect(url.searchParams.get('limit')).toBe('20');
+    });
+
+    it('reads one order', async () => {
+      const { fetch, client } = clientReturning(200, { id: 'a/b' });
+      await client.getOrder({ id: 'a/b' });
+      expect(request(fetch).url.pathname).toBe('/api/store/orders/a%2Fb');
+    });
+
+    it.each(['approve', 'reject', 'cancel', 'retry'] as const)(
+      'sends %s with its comment',
+      async action => {
+        const { fetch, client } = clientReturning(200, { id: 'o1' });
+        await client.decideOrder({ id: 'o1', action, comment: 'Looks fine' });
+        const sent = request(fetch);
+        expect(sent.method).toBe('POST');
+        expect(sent.url.pathname).toBe(`/api/store/orders/o1/${action}`);
+        expect(sent.body).toEqual({ comment: 'Looks fine' });
+        expect(sent.headers.get('Idempotency-Key')).toBeTruthy();
+      },
+    );
+
+    it('turns a conflicting decision into an error', async () => {
+      const { client } = clientReturning(409, {
+        error: { name: 'ConflictError', message: 'Someone else decided' },
+        response: { statusCode: 409 },
+      });
+      const error = await client
+        .decideOrder({ id: 'o1', action: 'approve' })
+        .catch(e => e);
+      expect(error.cause).toMatchObject({ name: 'ConflictError' });
     });
   });
 });

@@ -1,11 +1,32 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  OrderDetails,
+  OrderStatus,
   ProductDetails,
   ProductQuery,
   ProductSort,
 } from '@internal/plugin-store-common';
-import { FacetsResult, ProductPage, StoreApi } from './StoreApi';
+import {
+  FacetsResult,
+  OrderDecision,
+  OrderList,
+  OrderPreview,
+  OrderRequest,
+  OrderScope,
+  ProductPage,
+  StoreApi,
+} from './StoreApi';
+
+/** A fresh key for one intended mutation, so a resent request acts once. */
+export function newIdempotencyKey(): string {
+  if (typeof globalThis.crypto?.randomUUID === 'function') {
+    return globalThis.crypto.randomUUID();
+  }
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+}
 
 /** Encodes a product query the way the store API reads it. */
 export function toSearchParams(query: ProductQuery): URLSearchParams {
@@ -57,9 +78,82 @@ export class StoreClient implements StoreApi {
     );
   }
 
+  async previewOrder(options: {
+    product: string;
+    plan: string;
+  }): Promise<OrderPreview> {
+    return this.send('/orders/preview', {
+      method: 'POST',
+      body: { product: options.product, plan: options.plan },
+    });
+  }
+
+  async createOrder(
+    request: OrderRequest,
+    options?: { idempotencyKey?: string },
+  ): Promise<OrderDetails> {
+    return this.send('/orders', {
+      method: 'POST',
+      body: request,
+      idempotencyKey: options?.idempotencyKey ?? newIdempotencyKey(),
+    });
+  }
+
+  async listOrders(options: {
+    scope: OrderScope;
+    status?: OrderStatus[];
+    limit?: number;
+    offset?: number;
+  }): Promise<OrderList> {
+    const params = new URLSearchParams({ scope: options.scope });
+    options.status?.forEach(s => params.append('status', s));
+    if (options.limit) params.set('limit', String(options.limit));
+    if (options.offset) params.set('offset', String(options.offset));
+    return this.get(`/orders?${params}`);
+  }
+
+  async getOrder(options: { id: string }): Promise<OrderDetails> {
+    return this.get(`/orders/${encodeURIComponent(options.id)}`);
+  }
+
+  async decideOrder(options: {
+    id: string;
+    action: OrderDecision;
+    comment?: string;
+    idempotencyKey?: string;
+  }): Promise<OrderDetails> {
+    return this.send(
+      `/orders/${encodeURIComponent(options.id)}/${options.action}`,
+      {
+        method: 'POST',
+        body: options.comment ? { comment: options.comment } : {},
+        idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      },
+    );
+  }
+
   private async get<T>(path: string): Promise<T> {
+    return this.send(path, { method: 'GET' });
+  }
+
+  private async send<T>(
+    path: string,
+    options: { method: string; body?: unknown; idempotencyKey?: string },
+  ): Promise<T> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('store');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`);
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    if (options.idempotencyKey) {
+      headers['Idempotency-Key'] = options.idempotencyKey;
+    }
+    const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: options.method,
+      headers,
+      body:
+        options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

@@ -1,15 +1,26 @@
 import { ReactRouterV6PageRouter } from '@backstage/frontend-adapter-react-router-v6';
 import { Route, Routes } from 'react-router-dom';
+import { OrderFormPage } from './OrderForm/OrderFormPage';
+import { ApprovalsPage } from './Orders/ApprovalsPage';
+import { OrderDetailsPage } from './Orders/OrderDetailsPage';
+import { OrdersPage } from './Orders/OrdersPage';
 import { ProductPage } from './ProductPage/ProductPage';
 import { StorePage } from './StorePage/StorePage';
 
-/** The store's pages: the shop window and product datasheets. */
+/** The store's pages: shop window, datasheets, ordering and approvals. */
 export function StoreRouter() {
   return (
     <ReactRouterV6PageRouter>
       <Routes>
         <Route path="/" element={<StorePage />} />
         <Route path="/products/:namespace/:name" element={<ProductPage />} />
+        <Route
+          path="/products/:namespace/:name/order"
+          element={<OrderFormPage />}
+        />
+        <Route path="/orders" element={<OrdersPage />} />
+        <Route path="/orders/:id" element={<OrderDetailsPage />} />
+        <Route path="/approvals" element={<ApprovalsPage />} />
       </Routes>
     </ReactRouterV6PageRouter>
   );

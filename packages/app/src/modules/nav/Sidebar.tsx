@@ -10,6 +10,8 @@ import { NavContentBlueprint } from '@backstage/plugin-app-react';
 import { SidebarLogo } from './SidebarLogo';
 import MenuIcon from '@material-ui/icons/Menu';
 import SearchIcon from '@material-ui/icons/Search';
+import ReceiptIcon from '@material-ui/icons/Receipt';
+import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
@@ -35,6 +37,17 @@ export const SidebarContent = NavContentBlueprint.make({
           <SidebarGroup label="Menu" icon={<MenuIcon />}>
             {nav.take('page:home')}
             {nav.take('page:store')}
+            {/* Sub-pages of the store's own router, so not nav items */}
+            <SidebarItem
+              icon={ReceiptIcon}
+              to="/store/orders"
+              text="My orders"
+            />
+            <SidebarItem
+              icon={AssignmentTurnedInIcon}
+              to="/store/approvals"
+              text="Approvals"
+            />
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             {nav.take('page:cloud')}

@@ -59,9 +59,10 @@ describe('ProductPage', () => {
     expect(within(standard).getByText('14-day trial')).toBeInTheDocument();
     expect(within(standard).queryByText('Needs approval')).toBeNull();
 
-    expect(screen.getByRole('link', { name: 'Order' })).toHaveAttribute(
+    // A router link styled as a button, so its role is button.
+    expect(screen.getByRole('button', { name: 'Order' })).toHaveAttribute(
       'href',
-      '/create/templates/default/postgresql',
+      '/store/products/default/postgresql/order',
     );
     expect(await screen.findByText('MySQL Database')).toBeInTheDocument();
   });

@@ -22,10 +22,14 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
-import { useParams } from 'react-router-dom';
+import { Link as RouterLink, useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { storeApiRef } from '../../api/StoreApi';
-import { productRouteRef, rootRouteRef } from '../../routes';
+import {
+  orderProductRouteRef,
+  productRouteRef,
+  rootRouteRef,
+} from '../../routes';
 import { PlanCard } from './PlanCard';
 
 /** Whether the store said 404, directly or as the cause of a ResponseError. */
@@ -60,12 +64,6 @@ function approvalText(product: ProductDetails): string {
     default:
       return 'Orders need no approval.';
   }
-}
-
-/** Where ordering starts until the store's own order flow exists. */
-function templateHref(templateRef: string) {
-  const ref = parseEntityRef(templateRef, { defaultKind: 'template' });
-  return `/create/templates/${ref.namespace}/${ref.name}`;
 }
 
 function RelatedProducts(props: { product: ProductDetails }) {
@@ -116,6 +114,7 @@ export function ProductPage() {
   const { namespace = 'default', name = '' } = useParams();
   const storeApi = useApi(storeApiRef);
   const storeRoute = useRouteRef(rootRouteRef);
+  const orderRoute = useRouteRef(orderProductRouteRef);
   const {
     value: product,
     loading,
@@ -182,7 +181,11 @@ export function ProductPage() {
                     variant="contained"
                     color="primary"
                     disabled={!product.orderable}
-                    href={templateHref(product.template)}
+                    component={RouterLink}
+                    to={
+                      orderRoute?.({ namespace, name }) ??
+                      `/store/products/${namespace}/${name}/order`
+                    }
                   >
                     Order
                   </Button>

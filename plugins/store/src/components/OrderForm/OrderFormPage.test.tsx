@@ -1,0 +1,164 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { OrderPreview, StoreApi, storeApiRef } from '../../api/StoreApi';
+import { rootRouteRef } from '../../routes';
+import { StoreRouter } from '../StoreRouter';
+import { orderDetails } from '../testOrders';
+import { postgresql } from '../testProducts';
+
+const templateParameters = [
+  {
+    title: 'Database',
+    required: ['name'],
+    properties: {
+      name: { title: 'Name', type: 'string', pattern: '^[a-z][a-z0-9-]+$' },
+      size: { title: 'Size', type: 'string', enum: ['small', 'large'] },
+    },
+  },
+];
+const templateSecrets = {
+  schema: {
+    required: ['password'],
+    properties: { password: { title: 'Password', type: 'string' } },
+  },
+};
+
+function preview(plan: string): OrderPreview {
+  const p = postgresql.plans.find(x => x.id === plan)!;
+  return {
+    product: postgresql.ref,
+    plan,
+    recurringPrice: p.price,
+    approval: p.needsApproval
+      ? {
+          needed: true,
+          count: 1,
+          approverGroups: ['group:default/platform-admins'],
+          sentence:
+            'Needs one approval from platform-admins because the Enterprise plan costs more than USD 500.00/month.',
+        }
+      : {
+          needed: false,
+          count: 0,
+          approverGroups: [],
+          sentence: 'No approval needed: the order is provisioned right away.',
+        },
+    templateParameters,
+    templateSecrets,
+  };
+}
+
+function mockStoreApi() {
+  return {
+    listProducts: jest.fn(async () => ({ items: [] })),
+    getFacets: jest.fn(),
+    getProduct: jest.fn(async () => postgresql),
+    previewOrder: jest.fn(async ({ plan }: { plan: string }) => preview(plan)),
+    createOrder: jest.fn(async () => orderDetails()),
+    listOrders: jest.fn(),
+    getOrder: jest.fn(async () => orderDetails()),
+    decideOrder: jest.fn(),
+  } as unknown as jest.Mocked<StoreApi>;
+}
+
+async function renderForm(api: StoreApi) {
+  await renderInTestApp(<StoreRouter />, {
+    apis: [[storeApiRef, api]],
+    mountPath: '/store/*',
+    mountedRoutes: { '/store': rootRouteRef },
+    initialRouteEntries: ['/store/products/default/postgresql/order'],
+  });
+}
+
+async function choose(label: RegExp, option: RegExp) {
+  await userEvent.click(
+    await screen.findByRole('button', { name: label }, { timeout: 5000 }),
+  );
+  await userEvent.click(
+    within(await screen.findByRole('listbox')).getByRole('option', {
+      name: option,
+    }),
+  );
+}
+
+// MUI selects are slow to render on a busy machine.
+jest.setTimeout(30_000);
+
+describe('OrderFormPage', () => {
+  it('previews the price and the approval as the plan changes', async () => {
+    const api = mockStoreApi();
+    await renderForm(api);
+
+    const price = await screen.findByTestId('order-preview', undefined, {
+      timeout: 5000,
+    });
+    expect(within(price).getByText('USD 0.00/month')).toBeInTheDocument();
+    expect(
+      within(price).getByText(
+        'No approval needed: the order is provisioned right away.',
+      ),
+    ).toBeInTheDocument();
+
+    await choose(/^Plan/, /^Enterprise/);
+
+    await waitFor(() =>
+      expect(api.previewOrder).toHaveBeenCalledWith({
+        product: 'product:default/postgresql',
+        plan: 'enterprise',
+      }),
+    );
+    const updated = await screen.findByTestId('order-preview');
+    expect(
+      await within(updated).findByText('USD 999.00/month'),
+    ).toBeInTheDocument();
+    expect(
+      within(updated).getByText(/Needs one approval from platform-admins/),
+    ).toBeInTheDocument();
+  });
+
+  it('renders the template inputs and places the order', async () => {
+    const api = mockStoreApi();
+    await renderForm(api);
+
+    await choose(/^Plan/, /^Enterprise/);
+    await choose(/^Provider/, /^local$/);
+    await userEvent.type(await screen.findByLabelText(/^Name/), 'db1');
+    await choose(/^Size/, /^large$/);
+    const password = screen.getByLabelText(/^Password/);
+    expect(password).toHaveAttribute('type', 'password');
+    await userEvent.type(password, 's3cret');
+    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+
+    await waitFor(() => expect(api.createOrder).toHaveBeenCalledTimes(1));
+    expect(api.createOrder).toHaveBeenCalledWith(
+      {
+        product: 'product:default/postgresql',
+        plan: 'enterprise',
+        provider: 'local',
+        parameters: { name: 'db1', size: 'large' },
+        secrets: { password: 's3cret' },
+      },
+      { idempotencyKey: expect.any(String) },
+    );
+    // The order's own page follows.
+    expect(
+      await screen.findByRole('heading', { name: 'PostgreSQL Database order' }),
+    ).toBeInTheDocument();
+    expect(api.getOrder).toHaveBeenCalledWith({ id: 'o1' });
+  });
+
+  it('does not place an order with missing required inputs', async () => {
+    const api = mockStoreApi();
+    await renderForm(api);
+    await userEvent.click(
+      await screen.findByRole(
+        'button',
+        { name: 'Place order' },
+        { timeout: 5000 },
+      ),
+    );
+    expect(await screen.findAllByText('Required')).toHaveLength(2);
+    expect(api.createOrder).not.toHaveBeenCalled();
+  });
+});
