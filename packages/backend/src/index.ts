@@ -57,6 +57,8 @@ backend.add(import('@internal/plugin-search-backend-module-store'));
 backend.add(import('@internal/plugin-cloud-backend'));
 backend.add(import('@internal/plugin-cloud-backend-module-local'));
 backend.add(import('@internal/plugin-scaffolder-backend-module-cloud'));
+// Each stack is also a Resource entity in the catalog.
+backend.add(import('@internal/plugin-catalog-backend-module-cloud'));
 
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -1,0 +1,121 @@
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { Stack } from '@internal/plugin-cloud-common';
+import { sanitizeEntityName, stackToEntity } from './stackToEntity';
+
+/** Options for {@link CloudStackEntityProvider.create}. @public */
+export interface CloudStackEntityProviderOptions {
+  auth: AuthService;
+  discovery: DiscoveryService;
+  logger: LoggerService;
+  /** Runs the refresh; without it, call `refresh()` yourself. */
+  taskRunner?: SchedulerServiceTaskRunner;
+  /** The frontend's base URL, for links to stack pages. */
+  appBaseUrl: string;
+  /** Owner of stacks that name none; defaults to their creator. */
+  defaultOwner?: string;
+}
+
+/**
+ * Mirrors the stacks of the cloud inventory into the catalog as Resource
+ * entities. Every refresh replaces the whole set, so deleted stacks leave
+ * the catalog.
+ *
+ * @public
+ */
+export class CloudStackEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+
+  static create(
+    options: CloudStackEntityProviderOptions,
+  ): CloudStackEntityProvider {
+    return new CloudStackEntityProvider(options);
+  }
+
+  private constructor(
+    private readonly options: CloudStackEntityProviderOptions,
+  ) {}
+
+  getProviderName(): string {
+    return 'cloud-stacks';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    await this.options.taskRunner?.run({
+      id: `${this.getProviderName()}:refresh`,
+      fn: async () => {
+        try {
+          await this.refresh();
+        } catch (error) {
+          this.options.logger.error(
+            'Could not mirror cloud stacks into the catalog',
+            error as Error,
+          );
+        }
+      },
+    });
+  }
+
+  /** Reads all live stacks and replaces the provider's entities with them. */
+  async refresh(): Promise<void> {
+    if (!this.connection) {
+      throw new Error(`${this.getProviderName()} is not connected yet`);
+    }
+    const cloudBaseUrl = await this.options.discovery.getBaseUrl('cloud');
+    const stacks = await this.listStacks(cloudBaseUrl);
+
+    // Stack names need not be unique across owners; a clash gets the id.
+    const taken = new Set<string>();
+    const entities = stacks
+      // A failed stack has been cleaned up (deletedAt set): nothing is left.
+      .filter(stack => stack.status !== 'deleted' && !stack.deletedAt)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map(stack => {
+        let name = sanitizeEntityName(stack.name);
+        if (taken.has(name.toLocaleLowerCase('en-US'))) {
+          name = sanitizeEntityName(`${name.slice(0, 40)}-${stack.id}`);
+        }
+        taken.add(name.toLocaleLowerCase('en-US'));
+        return {
+          entity: stackToEntity(stack, {
+            appBaseUrl: this.options.appBaseUrl,
+            cloudBaseUrl,
+            defaultOwner: this.options.defaultOwner,
+            name,
+          }),
+          locationKey: this.getProviderName(),
+        };
+      });
+
+    await this.connection.applyMutation({ type: 'full', entities });
+    this.options.logger.debug(
+      `Mirrored ${entities.length} cloud stacks into the catalog`,
+    );
+  }
+
+  private async listStacks(cloudBaseUrl: string): Promise<Stack[]> {
+    const { auth } = this.options;
+    const { token } = await auth.getPluginRequestToken({
+      onBehalfOf: await auth.getOwnServiceCredentials(),
+      targetPluginId: 'cloud',
+    });
+    const response = await fetch(`${cloudBaseUrl}/stacks`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const body = (await response.json()) as { items: Stack[] };
+    return body.items;
+  }
+}
