@@ -41,7 +41,23 @@ if [ ! -x "$chromium" ]; then
   echo "Chromium not found at $chromium: install Debian's 'chromium' package or set CHROMIUM_PATH" >&2
   exit 1
 fi
-rm -rf node_modules/.cache/e2e-data
+# The e2e backend runs on a throw-away data folder. Stacks that the tests
+# deploy keep running when the backend is killed (that is the local
+# provider's design: a restarted backend takes them over); end them here so
+# that no process outlives the run.
+e2e_data="$CLOUDSTORE_ROOT/node_modules/.cache/e2e-data"
+stop_e2e_stacks() {
+  local pid cwd
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || continue
+    case "$cwd" in
+      "$e2e_data"/*) kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true ;;
+    esac
+  done
+}
+stop_e2e_stacks
+rm -rf "$e2e_data"
+trap stop_e2e_stacks EXIT
 CI=true yarn test:e2e
 echo
 echo "All tests passed."

@@ -66,10 +66,11 @@ test('a developer browses, searches and filters the store and opens a product', 
   await expect(
     page.getByText(/need 1 approval from platform-admins/),
   ).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Order' })).toHaveAttribute(
-    'href',
-    /\/create\/templates\/default\/postgresql$/,
-  );
+  // Ordering goes through the store's order form, never straight to the
+  // scaffolder.
+  await expect(
+    page.getByRole('button', { name: 'Order', exact: true }),
+  ).toHaveAttribute('href', /\/store\/products\/default\/postgresql\/order$/);
 
   const screenshot = await page.screenshot({
     path: 'e2e-test-artifacts/store-product.png',
