@@ -3,8 +3,6 @@ import {
   ContentHeader,
   Link,
   LinkButton,
-  ResponseErrorPanel,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
@@ -12,8 +10,8 @@ import { Stack } from '@internal/plugin-cloud-common';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { ListTable, useListFilter } from './ListTable';
 import { cloudApiRef, StackListFilter } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
 import { StatusChip } from './StatusChip';
@@ -25,7 +23,7 @@ const STATUSES = ['running', 'degraded', 'stopped', 'deploying', 'deleting'];
 export const ResourcesPage = () => {
   const cloudApi = useApi(cloudApiRef);
   const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';
-  const [filter, setFilter] = useState<StackListFilter>({});
+  const { filter, set } = useListFilter<StackListFilter>();
   const providers = useAsync(() => cloudApi.listProviders(), [cloudApi]);
   const stacks = useAsync(
     () => cloudApi.listStacks(filter),
@@ -54,14 +52,6 @@ export const ResourcesPage = () => {
       render: s => formatTime(s.createdAt),
     },
   ];
-
-  const set =
-    (key: keyof StackListFilter) =>
-    (event: React.ChangeEvent<{ value: unknown }>) =>
-      setFilter(f => ({
-        ...f,
-        [key]: (event.target.value as string) || undefined,
-      }));
 
   return (
     <Content>
@@ -122,17 +112,7 @@ export const ResourcesPage = () => {
           />
         </Grid>
         <Grid item xs={12}>
-          {stacks.error ? (
-            <ResponseErrorPanel error={stacks.error} />
-          ) : (
-            <Table<Stack>
-              title="Stacks"
-              isLoading={stacks.loading}
-              columns={columns}
-              data={stacks.value ?? []}
-              options={{ paging: true, pageSize: 20, search: true }}
-            />
-          )}
+          <ListTable title="Stacks" columns={columns} state={stacks} />
         </Grid>
       </Grid>
     </Content>

@@ -1,8 +1,6 @@
 import {
   Content,
   ContentHeader,
-  ResponseErrorPanel,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
@@ -11,8 +9,8 @@ import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { ListTable, useListFilter } from './ListTable';
 import { cloudApiRef, UsageListFilter } from '../api/CloudApi';
 import { formatTime, messageOf } from './util';
 
@@ -20,16 +18,8 @@ import { formatTime, messageOf } from './util';
 export const UsagePage = () => {
   const cloudApi = useApi(cloudApiRef);
   const alertApi = useApi(alertApiRef);
-  const [filter, setFilter] = useState<UsageListFilter>({});
+  const { filter, set } = useListFilter<UsageListFilter>();
   const usage = useAsync(() => cloudApi.listUsage(filter), [cloudApi, filter]);
-
-  const set =
-    (key: keyof UsageListFilter) =>
-    (event: React.ChangeEvent<{ value: unknown }>) =>
-      setFilter(f => ({
-        ...f,
-        [key]: (event.target.value as string) || undefined,
-      }));
 
   const exportCsv = async () => {
     try {
@@ -137,17 +127,7 @@ export const UsagePage = () => {
           />
         </Grid>
         <Grid item xs={12}>
-          {usage.error ? (
-            <ResponseErrorPanel error={usage.error} />
-          ) : (
-            <Table<UsageRecord>
-              title="Stacks and nodes"
-              isLoading={usage.loading}
-              columns={columns}
-              data={usage.value ?? []}
-              options={{ paging: true, pageSize: 20, search: true }}
-            />
-          )}
+          <ListTable title="Stacks and nodes" columns={columns} state={usage} />
         </Grid>
       </Grid>
     </Content>
