@@ -9,6 +9,9 @@ import { generateProjects } from '@backstage/e2e-test-utils/playwright';
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dataDir = process.env.E2E_DATA_DIR ?? 'node_modules/.cache/e2e-data';
+// Ports of the store that the tests start; change them to run two suites at once.
+const appPort = process.env.CLOUDSTORE_APP_PORT ?? '3000';
+const backendPort = process.env.CLOUDSTORE_BACKEND_PORT ?? '7007';
 
 export default defineConfig({
   timeout: 120_000,
@@ -19,14 +22,14 @@ export default defineConfig({
     : [
         {
           command: 'yarn workspace backend start',
-          url: 'http://localhost:7007/.backstage/health/v1/readiness',
+          url: `http://localhost:${backendPort}/.backstage/health/v1/readiness`,
           reuseExistingServer: !process.env.CI,
           timeout: 180_000,
           env: { CLOUDSTORE_DATA_DIR: `../../${dataDir}` },
         },
         {
           command: 'yarn workspace app start',
-          url: 'http://localhost:3000',
+          url: `http://localhost:${appPort}`,
           reuseExistingServer: !process.env.CI,
           timeout: 300_000,
         },
@@ -39,7 +42,7 @@ export default defineConfig({
   ],
   use: {
     actionTimeout: 0,
-    baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
+    baseURL: process.env.PLAYWRIGHT_URL ?? `http://localhost:${appPort}`,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
