@@ -161,4 +161,61 @@ describe('LocalProvider', () => {
     expect(keep.nodes.find(n => n.name === 'db-1')!.status).toBe('stopped');
     expect((await getLocalhostUrl(keep.url!)).status).toBe(200);
   }, 30_000);
+
+  it('finishes a deploy that a crash of the backend cut off', async () => {
+    const first = await create();
+    await first.deployStack({
+      stackId: 'half',
+      name: 'half',
+      region: 'local',
+      spec: contractStackSpec(2),
+    });
+    // as if killed after db-1 and app-1 were started: app-2 and lb-1 unknown
+    const record = join(dataDir, 'stacks', 'half', 'stack.json');
+    const saved = JSON.parse(fs.readFileSync(record, 'utf8'));
+    fs.writeFileSync(
+      record,
+      JSON.stringify({
+        ...saved,
+        nodes: saved.nodes.filter((n: { name: string }) =>
+          ['db-1', 'app-1'].includes(n.name),
+        ),
+        nextIndex: { db: 1, app: 1 },
+      }),
+    );
+    const leftovers = ['db-1', 'app-1', 'app-2', 'lb-1'].map(n =>
+      pidOf(dataDir, 'half', n),
+    );
+    providers.splice(0);
+    await first.abandon();
+
+    const second = await create();
+    expect(leftovers.filter(isAlive)).toEqual([]);
+    const resumed = await second.deployStack({
+      stackId: 'half',
+      name: 'half',
+      region: 'local',
+      spec: contractStackSpec(2),
+    });
+    expect(resumed.nodes.map(n => [n.name, n.status])).toEqual([
+      ['db-1', 'running'],
+      ['app-1', 'running'],
+      ['app-2', 'running'],
+      ['lb-1', 'running'],
+    ]);
+    expect((await getLocalhostUrl(resumed.url!)).status).toBe(200);
+    // deploying once more changes nothing
+    const again = await second.deployStack({
+      stackId: 'half',
+      name: 'half',
+      region: 'local',
+      spec: contractStackSpec(2),
+    });
+    expect(again.nodes.map(n => n.name)).toEqual([
+      'db-1',
+      'app-1',
+      'app-2',
+      'lb-1',
+    ]);
+  }, 30_000);
 });

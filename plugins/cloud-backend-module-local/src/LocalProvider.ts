@@ -102,8 +102,26 @@ export class LocalProvider implements CloudProvider {
     }
     const existing = this.stacks.get(stackId);
     if (existing) {
+      // Deploying again finishes a deploy that a crash cut off: the nodes
+      // that were started are kept, the ones still missing are added.
       return this.enqueue(existing, async () => {
-        await this.waitHealthy(existing, [...existing.processes.keys()]);
+        if (existing.record.state === 'deleting') {
+          throw new ConflictError(`Stack '${name}' is being deleted`);
+        }
+        for (const role of existing.record.spec.roles) {
+          const current = existing.record.nodes.filter(
+            n => n.role === role.name,
+          );
+          const added = await this.addNodes(
+            existing,
+            role,
+            Math.max(0, role.count - current.length),
+          );
+          await this.waitHealthy(existing, [
+            ...current.map(n => n.name),
+            ...added,
+          ]);
+        }
         return this.describe(existing);
       });
     }
@@ -381,6 +399,7 @@ export class LocalProvider implements CloudProvider {
     await this.router.listen(port);
     fs.writeFileSync(routerFile, JSON.stringify({ port }));
 
+    const resumed: NodeProcess[] = [];
     for (const stackId of fs.readdirSync(this.stacksDir)) {
       const dir = this.stackDir(stackId);
       let record: StackRecord;
@@ -432,9 +451,14 @@ export class LocalProvider implements CloudProvider {
       for (const node of record.nodes) {
         if (node.wanted === 'running') {
           live.processes.get(node.name)!.start();
+          resumed.push(live.processes.get(node.name)!);
         }
       }
     }
+    // Report the resumed stacks as running, not starting, to the first
+    // reconciliation; a node that does not come up is reported as it is.
+    const timeout = this.options.healthTimeoutMs ?? 30_000;
+    await Promise.allSettled(resumed.map(p => p.waitHealthy(timeout)));
   }
 
   private async addNodes(live: LiveStack, role: RoleSpec, count: number) {

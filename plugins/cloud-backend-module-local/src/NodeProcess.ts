@@ -25,6 +25,11 @@ const MAX_LOG_BYTES = 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
 
+interface HealthWaiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /** Sends a signal to a whole process group, ignoring one that is gone. */
 export function killGroup(pid: number, signal: NodeJS.Signals) {
   try {
@@ -76,6 +81,7 @@ export class NodeProcess {
   private restartTimer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private healthySince = 0;
+  private readonly waiters = new Set<HealthWaiter>();
 
   constructor(private readonly options: NodeProcessOptions) {}
 
@@ -120,6 +126,7 @@ export class NodeProcess {
     clearTimeout(this.restartTimer);
     clearTimeout(this.healthTimer);
     this.setHealthy(false);
+    this.rejectWaiters();
     const child = this.child;
     const exited = this.exited;
     if (!child?.pid || !exited) {
@@ -141,23 +148,48 @@ export class NodeProcess {
     this.wanted = false;
     clearTimeout(this.restartTimer);
     clearTimeout(this.healthTimer);
+    this.rejectWaiters();
     this.child = undefined;
   }
 
   /** Resolves once the node is healthy, or rejects at the deadline. */
   async waitHealthy(timeoutMs: number) {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.healthy) {
-      if (!this.wanted) {
-        throw new Error(`Node ${this.options.key} was stopped`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Node ${this.options.key} did not become healthy within ${timeoutMs} ms`,
-        );
-      }
-      await new Promise(resolve => setTimeout(resolve, 50));
+    if (this.healthy) {
+      return;
     }
+    if (!this.wanted) {
+      throw new Error(`Node ${this.options.key} was stopped`);
+    }
+    // woken by the health check that sees the node answer, not by polling
+    await new Promise<void>((resolve, reject) => {
+      const waiter: HealthWaiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+        reject: error => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(
+        () =>
+          waiter.reject(
+            new Error(
+              `Node ${this.options.key} did not become healthy within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.add(waiter);
+    });
+  }
+
+  private rejectWaiters() {
+    const error = new Error(`Node ${this.options.key} was stopped`);
+    [...this.waiters].forEach(waiter => waiter.reject(error));
   }
 
   private spawn() {
@@ -280,5 +312,8 @@ export class NodeProcess {
       this.healthySince = Date.now();
     }
     this.options.onHealthChange();
+    if (healthy) {
+      [...this.waiters].forEach(waiter => waiter.resolve());
+    }
   }
 }

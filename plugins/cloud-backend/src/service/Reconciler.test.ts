@@ -188,7 +188,7 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     const second = await start(store);
     const report = await second.reconciler.reconcile();
     expect(report).toMatchObject({
-      interruptedDeploys: ['deploying-1'],
+      resumedDeploys: ['deploying-1'],
       deletesFinished: [kept.stack.id],
       orphansDeleted: ['orphan-1'],
       ghostsRemoved: ['ghost-1'],
@@ -202,13 +202,23 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
         ...pids.healthy,
       ].every(p => !isAlive(p)),
     );
-    expect((await second.provider.listStacks()).map(s => s.stackId)).toEqual([
-      healthy.stack.id,
-    ]);
+    expect(
+      (await second.provider.listStacks()).map(s => s.stackId).sort(),
+    ).toEqual(['deploying-1', healthy.stack.id].sort());
 
-    const deploying = await second.stacks.get('deploying-1');
-    expect(deploying.status).toBe('failed');
-    expect(deploying.deletedAt).toBeTruthy();
+    // the interrupted deploy is finished, on new processes
+    await waitFor(
+      async () => (await second.stacks.get('deploying-1')).status !== 'deploying',
+    );
+    const resumed = await second.stacks.get('deploying-1');
+    expect(resumed).toMatchObject({ status: 'running', url: expect.any(String) });
+    expect(resumed.deletedAt).toBeUndefined();
+    expect(resumed.nodes.map(n => [n.name, n.status])).toEqual([
+      ['app-1', 'running'],
+      ['app-2', 'running'],
+      ['lb-1', 'running'],
+    ]);
+    expect(pidsOf(dataDir, 'deploying-1').every(isAlive)).toBe(true);
     const deleted = await second.stacks.get(kept.stack.id);
     expect(deleted).toMatchObject({
       status: 'deleted',
@@ -235,7 +245,7 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     const live = await second.stacks.get(healthy.stack.id);
     expect(live.status).toBe('running');
     expect(live.nodes).toHaveLength(3);
-    const names = (await store.listStacks({})).map(s => s.name);
-    expect(names).toEqual(['healthy']);
+    const names = (await store.listStacks({})).map(s => s.name).sort();
+    expect(names).toEqual(['half-born', 'healthy']);
   });
 });

@@ -7,7 +7,7 @@ import { RECONCILER_ACTOR, StackService } from './StackService';
 export interface ReconcileReport {
   orphansDeleted: string[];
   ghostsRemoved: string[];
-  interruptedDeploys: string[];
+  resumedDeploys: string[];
   deletesFinished: string[];
   synced: number;
 }
@@ -45,7 +45,7 @@ export class Reconciler {
     const report: ReconcileReport = {
       orphansDeleted: [],
       ghostsRemoved: [],
-      interruptedDeploys: [],
+      resumedDeploys: [],
       deletesFinished: [],
       synced: 0,
     };
@@ -61,7 +61,7 @@ export class Reconciler {
     const changed =
       report.orphansDeleted.length +
       report.ghostsRemoved.length +
-      report.interruptedDeploys.length +
+      report.resumedDeploys.length +
       report.deletesFinished.length;
     if (changed) {
       const event = await this.auditor.createEvent({
@@ -106,12 +106,12 @@ export class Reconciler {
       }
       const found = running.find(s => s.stackId === stack.id);
       if (stack.status === 'pending' || stack.status === 'deploying') {
-        // nobody is deploying it any more: the backend stopped mid-deploy
-        await this.stacks.failStack(
-          stack.id,
-          'The deploy was interrupted; nothing was left running',
-        );
-        report.interruptedDeploys.push(stack.id);
+        // Nobody is deploying it any more: the backend stopped mid-deploy.
+        // It finishes in the background (a deploy waits for health checks);
+        // being in flight, it is skipped by the reconciliations meanwhile,
+        // and it ends running, or failed with nothing left at the provider.
+        void this.stacks.resumeDeploy(stack);
+        report.resumedDeploys.push(stack.id);
       } else if (stack.status === 'deleting') {
         await this.stacks.finishDelete(
           stack,

@@ -183,27 +183,63 @@ export class StackService {
         idempotencyKey,
         requestHash,
       });
-      const provider = this.providers.get(request.provider);
-      try {
-        const deployed = await provider.deployStack({
-          stackId: id,
-          name: request.name,
-          region: request.region,
-          spec: request.spec,
-        });
-        await this.syncNodes(id, deployed, actor, request);
-        await this.store.updateStack(id, {
-          status: this.statusOf(deployed),
-          url: deployed.url,
-        });
-      } catch (error) {
-        this.logger.warn(`Deploy of stack ${id} failed: ${error}`);
-        await this.failStack(id, (error as Error).message ?? String(error));
-        throw error;
-      }
+      await this.deployAtProvider({ id, ...request }, actor);
       return { stack: await this.get(id), created: true };
     } finally {
       this.leave(id);
+    }
+  }
+
+  /**
+   * Finishes a deploy that a stopped backend cut off, from its pending row:
+   * the provider's deploy is idempotent per stack id, so the nodes it
+   * already started are kept and only the missing ones are added.
+   */
+  async resumeDeploy(
+    stack: Pick<
+      StoredStack,
+      'id' | 'name' | 'provider' | 'region' | 'spec' | 'createdBy'
+    >,
+  ): Promise<void> {
+    if (this.inFlight.has(stack.id)) {
+      return;
+    }
+    this.enter(stack.id);
+    try {
+      await this.deployAtProvider(stack, stack.createdBy);
+      this.logger.info(`Resumed the interrupted deploy of stack ${stack.id}`);
+    } catch (error) {
+      // the stack is failed and cleaned up by now
+      this.logger.warn(
+        `The interrupted deploy of stack ${stack.id} did not finish: ${error}`,
+      );
+    } finally {
+      this.leave(stack.id);
+    }
+  }
+
+  /** Calls the provider for a stack whose pending row exists. */
+  private async deployAtProvider(
+    stack: Pick<StoredStack, 'id' | 'name' | 'provider' | 'region' | 'spec'>,
+    actor: string,
+  ) {
+    const { id } = stack;
+    try {
+      const deployed = await this.providers.get(stack.provider).deployStack({
+        stackId: id,
+        name: stack.name,
+        region: stack.region,
+        spec: stack.spec,
+      });
+      await this.syncNodes(id, deployed, actor, stack);
+      await this.store.updateStack(id, {
+        status: this.statusOf(deployed),
+        url: deployed.url,
+      });
+    } catch (error) {
+      this.logger.warn(`Deploy of stack ${id} failed: ${error}`);
+      await this.failStack(id, (error as Error).message ?? String(error));
+      throw error;
     }
   }
 
