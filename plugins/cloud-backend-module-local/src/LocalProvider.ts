@@ -228,7 +228,11 @@ export class LocalProvider implements CloudProvider {
       this.save(live.record);
       await Promise.all([...live.processes.values()].map(p => p.stop()));
       live.processes.clear();
-      fs.rmSync(this.stackDir(stackId), { recursive: true, force: true });
+      // not rmSync: other stacks' calls go on while the folder goes
+      await fs.promises.rm(this.stackDir(stackId), {
+        recursive: true,
+        force: true,
+      });
       this.stacks.delete(stackId);
     });
   }
@@ -255,7 +259,7 @@ export class LocalProvider implements CloudProvider {
           removed.map(async name => {
             await live.processes.get(name)?.stop();
             live.processes.delete(name);
-            fs.rmSync(this.nodeDir(stackId, name), {
+            await fs.promises.rm(this.nodeDir(stackId, name), {
               recursive: true,
               force: true,
             });

@@ -423,9 +423,9 @@ describe.each(targets)('the cloud backend killed on $name', target => {
     await startBackend();
 
     // no process of the previous life survives
-    expect(
-      [...halfwayPids, doomedPid, ...steadyPids].filter(isAlive),
-    ).toEqual([]);
+    expect([...halfwayPids, doomedPid, ...steadyPids].filter(isAlive)).toEqual(
+      [],
+    );
 
     // the interrupted deploy is finished: running, once
     const halfway = await waitFor('the resumed deploy', async () => {
@@ -444,20 +444,19 @@ describe.each(targets)('the cloud backend killed on $name', target => {
     expect((await getStackUrl(halfway.url!)).body).toMatch(
       /^hello from app-[12]$/,
     );
-    expect((await stacksNamed('halfway')).map(s => s.id)).toEqual([
-      pending.id,
-    ]);
+    expect((await stacksNamed('halfway')).map(s => s.id)).toEqual([pending.id]);
     // the same request again is answered with that stack, not a second one
     const retry = await api('POST', '/stacks', deployBody, deployKey);
     expect(retry.status).toBe(200);
     expect((await retry.json()).id).toBe(pending.id);
-    expect((await stacksNamed('halfway')).map(s => s.id)).toEqual([
-      pending.id,
-    ]);
+    expect((await stacksNamed('halfway')).map(s => s.id)).toEqual([pending.id]);
 
     // the interrupted delete is finished: nothing left of the stack
     const deleted = await getStack(doomed.id);
-    expect(deleted).toMatchObject({ status: 'deleted', deletedBy: 'crash-test' });
+    expect(deleted).toMatchObject({
+      status: 'deleted',
+      deletedBy: 'crash-test',
+    });
     expect(deleted.deletedAt).toBeTruthy();
     expect(deleted.nodes.every(n => n.status === 'deleted')).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'stacks', doomed.id))).toBe(false);

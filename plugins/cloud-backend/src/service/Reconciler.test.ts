@@ -208,10 +208,14 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
 
     // the interrupted deploy is finished, on new processes
     await waitFor(
-      async () => (await second.stacks.get('deploying-1')).status !== 'deploying',
+      async () =>
+        (await second.stacks.get('deploying-1')).status !== 'deploying',
     );
     const resumed = await second.stacks.get('deploying-1');
-    expect(resumed).toMatchObject({ status: 'running', url: expect.any(String) });
+    expect(resumed).toMatchObject({
+      status: 'running',
+      url: expect.any(String),
+    });
     expect(resumed.deletedAt).toBeUndefined();
     expect(resumed.nodes.map(n => [n.name, n.status])).toEqual([
       ['app-1', 'running'],

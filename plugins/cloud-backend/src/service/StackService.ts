@@ -101,13 +101,16 @@ export class StackService {
   }
 
   async get(stackId: string): Promise<StackDetails> {
-    const stack = await this.store.getStack(stackId);
+    // both reads at once; deleted nodes are shown only for an ended stack
+    const [stack, allNodes] = await Promise.all([
+      this.store.getStack(stackId),
+      this.store.listNodes(stackId, { includeDeleted: true }),
+    ]);
     if (!stack) {
       throw new NotFoundError(`No stack '${stackId}'`);
     }
-    const nodes = await this.store.listNodes(stackId, {
-      includeDeleted: stack.status === 'deleted' || stack.status === 'failed',
-    });
+    const ended = stack.status === 'deleted' || stack.status === 'failed';
+    const nodes = ended ? allNodes : allNodes.filter(n => !n.deletedAt);
     const { idempotencyKey: _k, requestHash: _h, ...rest } = stack;
     return { ...rest, nodes };
   }
@@ -183,7 +186,7 @@ export class StackService {
         idempotencyKey,
         requestHash,
       });
-      await this.deployAtProvider({ id, ...request }, actor);
+      await this.deployAtProvider({ id, ...request }, actor, true);
       return { stack: await this.get(id), created: true };
     } finally {
       this.leave(id);
@@ -222,6 +225,7 @@ export class StackService {
   private async deployAtProvider(
     stack: Pick<StoredStack, 'id' | 'name' | 'provider' | 'region' | 'spec'>,
     actor: string,
+    fresh = false,
   ) {
     const { id } = stack;
     try {
@@ -231,11 +235,14 @@ export class StackService {
         region: stack.region,
         spec: stack.spec,
       });
-      await this.syncNodes(id, deployed, actor, stack);
-      await this.store.updateStack(id, {
-        status: this.statusOf(deployed),
-        url: deployed.url,
-      });
+      // together: reconciliation syncs the nodes of a running stack anyway
+      await Promise.all([
+        this.syncNodes(id, deployed, actor, stack, fresh),
+        this.store.updateStack(id, {
+          status: this.statusOf(deployed),
+          url: deployed.url,
+        }),
+      ]);
     } catch (error) {
       this.logger.warn(`Deploy of stack ${id} failed: ${error}`);
       await this.failStack(id, (error as Error).message ?? String(error));
@@ -243,9 +250,16 @@ export class StackService {
     }
   }
 
-  /** Deletes a stack at its provider and records who did it. */
-  async delete(stackId: string, actor: string): Promise<StackDetails> {
-    const stack = await this.get(stackId);
+  /**
+   * Deletes a stack at its provider and records who did it; `loaded` saves
+   * reading again a stack that the caller has just read.
+   */
+  async delete(
+    stackId: string,
+    actor: string,
+    loaded?: StackDetails,
+  ): Promise<StackDetails> {
+    const stack = loaded?.id === stackId ? loaded : await this.get(stackId);
     if (stack.status === 'deleted' || stack.status === 'failed') {
       return stack;
     }
@@ -272,11 +286,10 @@ export class StackService {
   ) {
     await this.providers.get(stack.provider).deleteStack(stack.id);
     const now = new Date().toISOString();
-    await this.store.markNodesDeleted(stack.id, actor, now);
-    await this.store.updateStack(stack.id, {
-      status: 'deleted',
-      deletedAt: now,
-    });
+    await Promise.all([
+      this.store.markNodesDeleted(stack.id, actor, now),
+      this.store.updateStack(stack.id, { status: 'deleted', deletedAt: now }),
+    ]);
   }
 
   /** Marks a stack failed after cleaning up whatever the provider has. */
@@ -412,18 +425,22 @@ export class StackService {
     return this.providers.get(stack.provider).getLogs({ stackId, nodeName });
   }
 
-  /** Makes the inventory's nodes match what the provider runs. */
+  /**
+   * Makes the inventory's nodes match what the provider runs; `fresh` says
+   * the stack was just created and has no nodes in the inventory yet.
+   */
   async syncNodes(
     stackId: string,
     state: ProviderStack,
     actor: string,
     placement?: { provider: string; region: string },
+    fresh = false,
   ) {
     const stack = placement ?? (await this.store.getStack(stackId));
     if (!stack) {
       return;
     }
-    const known = await this.store.listNodes(stackId);
+    const known = fresh ? [] : await this.store.listNodes(stackId);
     const now = new Date().toISOString();
     const added: StoredNode[] = [];
     for (const node of state.nodes) {

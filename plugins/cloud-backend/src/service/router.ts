@@ -266,7 +266,7 @@ export async function createRouter(
       req,
       'stack-delete',
       { stackId: stack.id, name: stack.name, provider: stack.provider },
-      () => stacks.delete(stack.id, actorOf(credentials)),
+      () => stacks.delete(stack.id, actorOf(credentials), stack),
     );
     res.json(result);
   });
