@@ -162,6 +162,7 @@ export class NodeProcess {
     }
     // woken by the health check that sees the node answer, not by polling
     await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
       const waiter: HealthWaiter = {
         resolve: () => {
           clearTimeout(timer);
@@ -174,7 +175,8 @@ export class NodeProcess {
           reject(error);
         },
       };
-      const timer = setTimeout(
+      this.waiters.add(waiter);
+      timer = setTimeout(
         () =>
           waiter.reject(
             new Error(
@@ -183,7 +185,6 @@ export class NodeProcess {
           ),
         timeoutMs,
       );
-      this.waiters.add(waiter);
     });
   }
 
