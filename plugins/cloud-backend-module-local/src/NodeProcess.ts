@@ -162,7 +162,7 @@ export class NodeProcess {
     }
     // woken by the health check that sees the node answer, not by polling
     await new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined = undefined;
       const waiter: HealthWaiter = {
         resolve: () => {
           clearTimeout(timer);
