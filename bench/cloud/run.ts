@@ -13,7 +13,7 @@
  *
  * Usage (from the repository root):
  *   yarn bench:cloud
- * Options: BENCH_STACKS (20), BENCH_CONCURRENCY (5), BENCH_ROUNDS (3).
+ * Options: BENCH_STACKS (20), BENCH_CONCURRENCY (5), BENCH_ROUNDS (5).
  */
 import {
   BackstageCredentials,
@@ -42,7 +42,7 @@ import { createCloudStackDeployAction } from '../../plugins/scaffolder-backend-m
 
 const STACKS = Number(process.env.BENCH_STACKS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TARGET = 0.8;
 
 const SERVER_JS = `
