@@ -20,6 +20,39 @@ async function getStackUrl(request: APIRequestContext, url: string) {
   });
 }
 
+/** The heading of the Resources page. */
+function resourcesHeading(page: Page) {
+  return page.getByRole('heading', { name: 'Resources', level: 1 });
+}
+
+/** The page of a stack that the test made and has not deleted yet. */
+let liveStackPage: string | undefined;
+
+// A failed run deletes its stack through the page as well, so that no process
+// outlives it.
+test.afterEach(async ({ page }, testInfo) => {
+  if (!liveStackPage) {
+    return;
+  }
+  testInfo.setTimeout(testInfo.timeout + 180_000);
+  await page.goto(liveStackPage);
+  liveStackPage = undefined;
+  const remove = page
+    .getByRole('group', { name: 'Stack actions' })
+    .getByRole('button', { name: 'Delete' });
+  await expect(remove).toBeVisible();
+  // A deleted stack has its actions disabled.
+  if (await remove.isDisabled()) {
+    return;
+  }
+  await remove.click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(resourcesHeading(page)).toBeVisible({ timeout: 120_000 });
+});
+
 test('an admin runs the 3-tier template, opens, scales and deletes its stack', async ({
   page,
   request,
@@ -53,11 +86,15 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
   // The task deploys four real processes; allow minutes on a busy machine.
   const stackLink = page.getByRole('link', { name: 'Stack', exact: true });
   await expect(stackLink).toBeVisible({ timeout: 300_000 });
+  const appLink = await page
+    .getByRole('link', { name: 'Open the app' })
+    .getAttribute('href');
   await stackLink.click();
 
   await expect(
     page.getByRole('heading', { name: `Stack ${name}` }),
   ).toBeVisible();
+  liveStackPage = page.url();
   const actions = page.getByRole('group', { name: 'Stack actions' });
   const nodes = page.getByRole('table').filter({ hasText: 'Node id' });
   for (const node of ['lb-1', 'app-1', 'app-2', 'db-1']) {
@@ -74,6 +111,7 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
     .getByRole('link', { name: new RegExp(`^http://${name}\\.localhost:`) })
     .first()
     .getAttribute('href'))!;
+  expect(url).toBe(appLink);
   await expect(async () => {
     const res = await getStackUrl(request, url);
     expect(res.status()).toBe(200);
@@ -106,24 +144,33 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
     expect([...servedBy].sort()).toEqual(['app-1', 'app-2', 'app-3']);
   }).toPass({ timeout: 60_000 });
 
-  // Delete the stack.
-  const stackPage = page.url();
+  // The Resources page lists it and leads back to it.
+  const heading = page.getByRole('heading', { name: `Stack ${name}` });
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Resources' })
+    .click();
+  await page.getByPlaceholder('Filter').fill(name);
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(heading).toBeVisible();
+  await expect(apps).toHaveCount(3);
+
+  // Delete the stack: the page goes back to the list, which no longer has it.
   await actions.getByRole('button', { name: 'Delete' }).click();
   const confirm = page.getByRole('dialog', { name: `Delete stack ${name}?` });
   await confirm.getByRole('button', { name: 'Delete' }).click();
-  await expect(page.getByRole('heading', { name: 'Resources' })).toBeVisible({
-    timeout: 120_000,
-  });
-  await expect(
-    page.getByRole('table').filter({ hasText: 'Created by' }),
-  ).toBeVisible();
+  await expect(resourcesHeading(page)).toBeVisible({ timeout: 120_000 });
+  await page.getByPlaceholder('Filter').fill(name);
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  await expect(page.getByText('No records to display')).toBeVisible();
   await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
   await expect(async () => {
     const res = await getStackUrl(request, url);
     expect(res.status()).toBe(404);
   }).toPass({ timeout: 30_000 });
   // Its page keeps who deleted it.
-  await page.goto(stackPage);
+  await page.goto(liveStackPage!);
+  liveStackPage = undefined;
   await expect(
     page.getByText('deleted', { exact: true }).first(),
   ).toBeVisible();
