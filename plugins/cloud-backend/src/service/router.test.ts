@@ -10,6 +10,7 @@ import {
 } from '@backstage/backend-test-utils';
 import {
   AuthorizeResult,
+  ConditionalPolicyDecision,
   Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
@@ -63,7 +64,9 @@ const OWNER = 'group:default/web-team';
 const ownedBy = createConditionFactory(isStackOwner);
 const createdBy = createConditionFactory(isStackCreator);
 
-function conditional(conditions: ReturnType<typeof ownedBy>): PolicyDecision {
+function conditional(
+  conditions: ConditionalPolicyDecision['conditions'],
+): PolicyDecision {
   return {
     result: AuthorizeResult.CONDITIONAL,
     pluginId: 'cloud',
@@ -231,8 +234,8 @@ describe.each(databases.eachSupportedId())(
           provider: 'local',
           region: 'local',
           spec: SPEC,
-        });
-      expect(res.status).toBe(201);
+        })
+        .expect(201);
       stackId = res.body.id;
     });
 
