@@ -44,8 +44,9 @@ fi
 # The e2e backend runs on a throw-away data folder. Stacks that the tests
 # deploy keep running when the backend is killed (that is the local
 # provider's design: a restarted backend takes them over); end them here so
-# that no process outlives the run.
-e2e_data="$CLOUDSTORE_ROOT/node_modules/.cache/e2e-data"
+# that no process outlives the run. E2E_DATA_DIR is relative to the repo, as
+# in playwright.config.ts.
+e2e_data="$CLOUDSTORE_ROOT/${E2E_DATA_DIR:-node_modules/.cache/e2e-data}"
 stop_e2e_stacks() {
   local pid cwd
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do

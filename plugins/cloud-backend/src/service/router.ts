@@ -233,21 +233,26 @@ export async function createRouter(
   });
 
   router.post('/stacks', async (req, res) => {
-    const credentials = await authorizeBasic(req, cloudStackCreatePermission);
-    const body = parse(createStackBody, req.body);
     const idempotencyKey = req.header('idempotency-key') || undefined;
     const result = await audited(
       req,
       'stack-create',
       {
-        name: body.name,
-        owner: body.owner,
-        provider: body.provider,
-        region: body.region,
-        template: body.template,
+        name: req.body?.name,
+        owner: req.body?.owner,
+        provider: req.body?.provider,
+        region: req.body?.region,
+        template: req.body?.template,
         idempotencyKey,
       },
-      () => stacks.create(body, actorOf(credentials), idempotencyKey),
+      async () => {
+        const credentials = await authorizeBasic(
+          req,
+          cloudStackCreatePermission,
+        );
+        const body = parse(createStackBody, req.body);
+        return stacks.create(body, actorOf(credentials), idempotencyKey);
+      },
     );
     res.status(result.created ? 201 : 200).json(result.stack);
   });
@@ -257,72 +262,92 @@ export async function createRouter(
     res.json(stack);
   });
 
+  // Mutations are audited from the start, so that a refused attempt is
+  // recorded as a failure too.
   router.delete('/stacks/:stackId', async (req, res) => {
-    const { credentials, stack } = await authorizeStack(
-      req,
-      cloudStackDeletePermission,
-    );
     const result = await audited(
       req,
       'stack-delete',
-      { stackId: stack.id, name: stack.name, provider: stack.provider },
-      () => stacks.delete(stack.id, actorOf(credentials), stack),
+      { stackId: req.params.stackId },
+      async () => {
+        const { credentials, stack } = await authorizeStack(
+          req,
+          cloudStackDeletePermission,
+        );
+        return stacks.delete(stack.id, actorOf(credentials), stack);
+      },
     );
     res.json(result);
   });
 
   for (const operation of ['start', 'stop', 'restart'] as const) {
     router.post(`/stacks/:stackId/${operation}`, async (req, res) => {
-      const { credentials, stack } = await authorizeStack(
-        req,
-        cloudNodeOperatePermission,
-      );
-      const { nodes } = parse(nodesBody, req.body);
       const result = await audited(
         req,
         `node-${operation}`,
-        { stackId: stack.id, name: stack.name, nodes: nodes ?? 'all' },
-        () => stacks.operate(stack.id, operation, nodes, actorOf(credentials)),
+        { stackId: req.params.stackId, nodes: req.body?.nodes ?? 'all' },
+        async () => {
+          const { credentials, stack } = await authorizeStack(
+            req,
+            cloudNodeOperatePermission,
+          );
+          const { nodes } = parse(nodesBody, req.body);
+          return stacks.operate(
+            stack.id,
+            operation,
+            nodes,
+            actorOf(credentials),
+          );
+        },
       );
       res.json(result);
     });
   }
 
   router.post('/stacks/:stackId/scale', async (req, res) => {
-    const { credentials, stack } = await authorizeStack(
-      req,
-      cloudNodeOperatePermission,
-    );
-    const { role, count } = parse(scaleBody, req.body);
     const result = await audited(
       req,
       'stack-scale',
-      { stackId: stack.id, name: stack.name, role, count },
-      () => stacks.scale(stack.id, role, count, actorOf(credentials)),
+      {
+        stackId: req.params.stackId,
+        role: req.body?.role,
+        count: req.body?.count,
+      },
+      async () => {
+        const { credentials, stack } = await authorizeStack(
+          req,
+          cloudNodeOperatePermission,
+        );
+        const { role, count } = parse(scaleBody, req.body);
+        return stacks.scale(stack.id, role, count, actorOf(credentials));
+      },
     );
     res.json(result);
   });
 
   router.post('/stacks/:stackId/nodes/:nodeName/script', async (req, res) => {
-    const { stack } = await authorizeStack(req, cloudNodeScriptRunPermission);
-    const { script, timeoutSeconds } = parse(scriptBody, req.body);
     const result = await audited(
       req,
       'node-script-run',
       {
-        stackId: stack.id,
-        name: stack.name,
+        stackId: req.params.stackId,
         node: req.params.nodeName,
-        script,
-        timeoutSeconds: timeoutSeconds ?? 60,
+        script: req.body?.script,
+        timeoutSeconds: req.body?.timeoutSeconds ?? 60,
       },
-      () =>
-        stacks.runScript(
+      async () => {
+        const { stack } = await authorizeStack(
+          req,
+          cloudNodeScriptRunPermission,
+        );
+        const { script, timeoutSeconds } = parse(scriptBody, req.body);
+        return stacks.runScript(
           stack.id,
           req.params.nodeName,
           script,
           timeoutSeconds ?? 60,
-        ),
+        );
+      },
       'high',
     );
     res.json(result);

@@ -23,8 +23,8 @@ export const ScaleDialog = (props: {
   const current = props.stack.nodes.filter(n => n.role === role).length;
   const [count, setCount] = useState(String(current));
   return (
-    <Dialog open onClose={props.onClose}>
-      <DialogTitle>Scale a role</DialogTitle>
+    <Dialog open onClose={props.onClose} aria-labelledby="scale-dialog-title">
+      <DialogTitle id="scale-dialog-title">Scale a role</DialogTitle>
       <DialogContent>
         <TextField
           select
@@ -93,8 +93,16 @@ export const ScriptDialog = (props: {
     }
   };
   return (
-    <Dialog open onClose={props.onClose} fullWidth maxWidth="md">
-      <DialogTitle>Run a script on {props.node}</DialogTitle>
+    <Dialog
+      open
+      onClose={props.onClose}
+      fullWidth
+      maxWidth="md"
+      aria-labelledby="script-dialog-title"
+    >
+      <DialogTitle id="script-dialog-title">
+        Run a script on {props.node}
+      </DialogTitle>
       <DialogContent>
         <TextField
           label="Script"
@@ -140,8 +148,14 @@ export const LogsDialog = (props: {
       .then(setLogs, e => setLogs(messageOf(e)));
   }, [cloudApi, props.stackId, props.node]);
   return (
-    <Dialog open onClose={props.onClose} fullWidth maxWidth="lg">
-      <DialogTitle>Logs of {props.node}</DialogTitle>
+    <Dialog
+      open
+      onClose={props.onClose}
+      fullWidth
+      maxWidth="lg"
+      aria-labelledby="logs-dialog-title"
+    >
+      <DialogTitle id="logs-dialog-title">Logs of {props.node}</DialogTitle>
       <DialogContent>
         {logs === undefined ? <Progress /> : <pre>{logs}</pre>}
       </DialogContent>

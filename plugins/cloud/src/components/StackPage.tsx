@@ -120,8 +120,13 @@ export const StackPage = () => {
     {
       title: 'Actions',
       render: n => (
-        <ButtonGroup size="small" disabled={!live || !!busy}>
+        <ButtonGroup
+          size="small"
+          disabled={!live || !!busy}
+          aria-label={`Actions of ${n.name}`}
+        >
           <Button
+            aria-label={`Start ${n.name}`}
             onClick={() =>
               run(`Start ${n.name}`, () =>
                 cloudApi.operate(stack.id, 'start', [n.name]),
@@ -131,6 +136,7 @@ export const StackPage = () => {
             Start
           </Button>
           <Button
+            aria-label={`Stop ${n.name}`}
             onClick={() =>
               run(`Stop ${n.name}`, () =>
                 cloudApi.operate(stack.id, 'stop', [n.name]),
@@ -140,6 +146,7 @@ export const StackPage = () => {
             Stop
           </Button>
           <Button
+            aria-label={`Restart ${n.name}`}
             onClick={() =>
               run(`Restart ${n.name}`, () =>
                 cloudApi.operate(stack.id, 'restart', [n.name]),
@@ -148,10 +155,16 @@ export const StackPage = () => {
           >
             Restart
           </Button>
-          <Button onClick={() => setDialog({ kind: 'script', node: n.name })}>
+          <Button
+            aria-label={`Script on ${n.name}`}
+            onClick={() => setDialog({ kind: 'script', node: n.name })}
+          >
             Script
           </Button>
-          <Button onClick={() => setDialog({ kind: 'logs', node: n.name })}>
+          <Button
+            aria-label={`Logs of ${n.name}`}
+            onClick={() => setDialog({ kind: 'logs', node: n.name })}
+          >
             Logs
           </Button>
         </ButtonGroup>
@@ -166,6 +179,7 @@ export const StackPage = () => {
           disabled={!live || !!busy}
           variant="outlined"
           color="primary"
+          aria-label="Stack actions"
         >
           <Button
             onClick={() =>
@@ -254,8 +268,14 @@ export const StackPage = () => {
         />
       )}
       {dialog?.kind === 'delete' && (
-        <Dialog open onClose={() => setDialog(undefined)}>
-          <DialogTitle>Delete stack {stack.name}?</DialogTitle>
+        <Dialog
+          open
+          onClose={() => setDialog(undefined)}
+          aria-labelledby="delete-dialog-title"
+        >
+          <DialogTitle id="delete-dialog-title">
+            Delete stack {stack.name}?
+          </DialogTitle>
           <DialogContent>
             Every node ends and its folders are removed. The usage records keep
             who deleted it and when.
