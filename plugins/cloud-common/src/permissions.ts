@@ -1,4 +1,8 @@
-import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  createPermission,
+  PermissionCondition,
+  PermissionCriteria,
+} from '@backstage/plugin-permission-common';
 
 /** The resource type of stacks, for conditional decisions. @public */
 export const CLOUD_STACK_RESOURCE_TYPE = 'cloud-stack';
@@ -52,3 +56,52 @@ export const cloudPermissions = [
   cloudNodeScriptRunPermission,
   cloudUsageReadPermission,
 ];
+
+/** The names of the stack permission rules. @public */
+export const CLOUD_STACK_RULES = {
+  IS_STACK_OWNER: 'IS_STACK_OWNER',
+  IS_STACK_CREATOR: 'IS_STACK_CREATOR',
+} as const;
+
+type StackCondition = PermissionCondition<typeof CLOUD_STACK_RESOURCE_TYPE>;
+
+/**
+ * Conditions on stacks for permission policies. They are plain data, so a
+ * policy builds them without depending on the cloud backend.
+ * @public
+ */
+export const cloudStackConditions = {
+  /** The stack is owned by one of `owners` (usually the user's groups). */
+  isStackOwner(params: { owners: string[] }): StackCondition {
+    return {
+      rule: CLOUD_STACK_RULES.IS_STACK_OWNER,
+      resourceType: CLOUD_STACK_RESOURCE_TYPE,
+      params,
+    };
+  },
+  /** The stack was created by one of `users`. */
+  isStackCreator(params: { users: string[] }): StackCondition {
+    return {
+      rule: CLOUD_STACK_RULES.IS_STACK_CREATOR,
+      resourceType: CLOUD_STACK_RESOURCE_TYPE,
+      params,
+    };
+  },
+};
+
+/**
+ * The stacks a user may see and operate: those of their groups (`claims`
+ * include the user and every group they belong to) and those they created.
+ * @public
+ */
+export function stackOwnerOrCreator(
+  userEntityRef: string,
+  claims: string[],
+): PermissionCriteria<StackCondition> {
+  return {
+    anyOf: [
+      cloudStackConditions.isStackOwner({ owners: claims }),
+      cloudStackConditions.isStackCreator({ users: [userEntityRef] }),
+    ],
+  };
+}

@@ -30,6 +30,7 @@ export class CloudClient {
       provider: string;
       region: string;
       spec: StackSpec;
+      requestedBy?: string;
     },
     options: { credentials: BackstageCredentials; idempotencyKey: string },
   ): Promise<StackDetails> {

@@ -4,6 +4,7 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
+  CLOUD_STACK_RULES,
   Stack,
 } from '@internal/plugin-cloud-common';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ export const cloudStackResourceRef = createPermissionResourceRef<
 
 /** A stack owned by one of the given entities (usually the user's groups). */
 export const isStackOwner = createPermissionRule({
-  name: 'IS_STACK_OWNER',
+  name: CLOUD_STACK_RULES.IS_STACK_OWNER,
   description: 'Allow stacks owned by one of the given entity refs',
   resourceRef: cloudStackResourceRef,
   paramsSchema: z.object({
@@ -29,7 +30,7 @@ export const isStackOwner = createPermissionRule({
 
 /** A stack created by one of the given users. */
 export const isStackCreator = createPermissionRule({
-  name: 'IS_STACK_CREATOR',
+  name: CLOUD_STACK_RULES.IS_STACK_CREATOR,
   description: 'Allow stacks created by one of the given user refs',
   resourceRef: cloudStackResourceRef,
   paramsSchema: z.object({

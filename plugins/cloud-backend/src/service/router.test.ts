@@ -60,6 +60,8 @@ const VIEWER = 'user:default/viewer';
 const OUTSIDER = 'user:default/outsider';
 const TEAM_MEMBER = 'user:default/team-member';
 const OWNER = 'group:default/web-team';
+/** Services, such as the store fulfilling an order, are allowed everything. */
+const SERVICE = 'service';
 
 const ownedBy = createConditionFactory(isStackOwner);
 const createdBy = createConditionFactory(isStackCreator);
@@ -88,6 +90,7 @@ const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
 function decide(user: string, permission: Permission): PolicyDecision {
   switch (user) {
     case ADMIN:
+    case SERVICE:
       return ALLOW;
     case OPERATOR:
       return permission.name === cloudNodeScriptRunPermission.name
@@ -117,6 +120,9 @@ function decide(user: string, permission: Permission): PolicyDecision {
 }
 
 function userOf(credentials: BackstageCredentials): string {
+  if (credentials.principal.type === 'service') {
+    return SERVICE;
+  }
   return (credentials.principal as BackstageUserPrincipal).userEntityRef;
 }
 
@@ -461,6 +467,67 @@ describe.each(databases.eachSupportedId())(
       expect(await snapshot()).toEqual(before);
       expect(await markerExists('member-was-here')).toBe(false);
       expect(before.status).toBe('running');
+    });
+
+    it('records the user a service deploys for as the creator, and only a service may name one', async () => {
+      const oneNode: StackSpec = { roles: [SPEC.roles[1]] };
+      const body = {
+        owner: OWNER,
+        provider: 'local',
+        region: 'local',
+        spec: oneNode,
+        requestedBy: TEAM_MEMBER,
+      };
+
+      const byUser = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', as(ADMIN))
+        .send({ ...body, name: `for-member-${suffix}` });
+      expect(byUser.status).toBe(400);
+      expect(byUser.body.error.message).toBe(
+        'requestedBy may only be set by a service; users deploy as themselves',
+      );
+
+      const forGroup = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          ...body,
+          name: `for-member-${suffix}`,
+          requestedBy: OWNER,
+        });
+      expect(forGroup.status).toBe(400);
+      expect(forGroup.body.error.message).toBe(
+        `requestedBy must be a user entity ref, got '${OWNER}'`,
+      );
+      const listed = await api()
+        .get('/api/cloud/stacks')
+        .set('authorization', as(ADMIN));
+      expect(
+        listed.body.items.map((s: { name: string }) => s.name),
+      ).not.toContain(`for-member-${suffix}`);
+
+      const created = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', mockCredentials.service.header())
+        .send({ ...body, name: `for-member-${suffix}` });
+      expect(created.status).toBe(201);
+      expect(created.body.createdBy).toBe(TEAM_MEMBER);
+      const usage = await api()
+        .get(`/api/cloud/usage?stackId=${created.body.id}`)
+        .set('authorization', as(ADMIN));
+      expect(
+        usage.body.items.map((r: { createdBy: string }) => r.createdBy),
+      ).toEqual(expect.arrayContaining([TEAM_MEMBER]));
+      expect(
+        new Set(
+          usage.body.items.map((r: { createdBy: string }) => r.createdBy),
+        ),
+      ).toEqual(new Set([TEAM_MEMBER]));
+      await api()
+        .delete(`/api/cloud/stacks/${created.body.id}`)
+        .set('authorization', as(ADMIN))
+        .expect(200);
     });
 
     it('asked the policy about every permission of the plugin', () => {

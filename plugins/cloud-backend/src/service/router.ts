@@ -5,6 +5,7 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -64,6 +65,7 @@ const createStackBody = z.object({
     ),
     entryRole: z.string().optional(),
   }),
+  requestedBy: z.string().optional(),
 });
 
 const nodesBody = z.object({ nodes: z.array(z.string()).optional() });
@@ -83,6 +85,37 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
     );
   }
   return result.data;
+}
+
+/**
+ * Who a new stack is recorded as created by. A service that deploys for a
+ * user, such as the store fulfilling an order through the scaffolder, names
+ * that user in `requestedBy`; users always deploy as themselves.
+ */
+function creatorOf(
+  credentials: BackstageCredentials,
+  requestedBy: string | undefined,
+): string {
+  if (!requestedBy) {
+    return actorOf(credentials);
+  }
+  if (credentials.principal.type !== 'service') {
+    throw new InputError(
+      'requestedBy may only be set by a service; users deploy as themselves',
+    );
+  }
+  let ref;
+  try {
+    ref = parseEntityRef(requestedBy);
+  } catch {
+    ref = undefined;
+  }
+  if (ref?.kind.toLocaleLowerCase('en-US') !== 'user') {
+    throw new InputError(
+      `requestedBy must be a user entity ref, got '${requestedBy}'`,
+    );
+  }
+  return stringifyEntityRef(ref);
 }
 
 function actorOf(credentials: BackstageCredentials): string {
@@ -250,8 +283,12 @@ export async function createRouter(
           req,
           cloudStackCreatePermission,
         );
-        const body = parse(createStackBody, req.body);
-        return stacks.create(body, actorOf(credentials), idempotencyKey);
+        const { requestedBy, ...body } = parse(createStackBody, req.body);
+        return stacks.create(
+          body,
+          creatorOf(credentials, requestedBy),
+          idempotencyKey,
+        );
       },
     );
     res.status(result.created ? 201 : 200).json(result.stack);

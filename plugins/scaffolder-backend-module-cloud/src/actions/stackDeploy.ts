@@ -31,6 +31,13 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
           z.string().default('local').describe('Id of the cloud provider'),
         region: z =>
           z.string().default('local').describe('Region of the provider'),
+        requestedBy: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'User entity ref that the stack is deployed for, when a service runs the task (the store passes the secret storeRequester); empty when a user runs it',
+            ),
         roles: z =>
           z
             .array(
@@ -110,6 +117,7 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
               region,
               template: ctx.templateInfo?.entityRef,
               spec: { roles, entryRole },
+              requestedBy: ctx.input.requestedBy || undefined,
             },
             {
               credentials,
