@@ -60,12 +60,7 @@ export const storePlugin = createBackendPlugin({
           resourceRef: productResourceRef,
           permissions: storePermissions,
           rules: Object.values(productPermissionRules),
-          getResources: async ids =>
-            Promise.all(
-              ids.map(id =>
-                store.getProduct({ id, permissionFilter: undefined }),
-              ),
-            ),
+          getResources: ids => store.getProductResources(ids),
         });
 
         const products = ProductService.create({

@@ -128,6 +128,8 @@ export type ProductDetails = ProductSummary & {
   sla?: string;
   /** The parameter schema of the template, to render an order form. */
   templateParameters?: unknown;
+  /** Whether the caller has a fulfilled order of the product. */
+  subscribed: boolean;
 };
 
 /** The sort orders of a product list. @public */

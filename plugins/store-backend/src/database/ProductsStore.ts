@@ -18,6 +18,7 @@ import {
   ProductFilter,
   ProductPermissionFilter,
   ProductQueryFilters,
+  ProductResource,
   StoredProduct,
 } from './types';
 
@@ -30,6 +31,9 @@ const PRODUCTS = 'store_products';
 const TAGS = 'store_product_tags';
 const PROVIDERS = 'store_product_providers';
 const AUDIENCE = 'store_product_audience';
+const ORDERS = 'store_orders';
+/** The order status of an active subscription. */
+const FULFILLED = 'fulfilled';
 
 /** How many changed products make the index refresh its statistics. */
 const BULK_CHANGE = 500;
@@ -182,6 +186,12 @@ export class ProductsStore {
         added.map(p => this.toRow(p, now)),
         INSERT_CHUNK,
       );
+      if (added.length > 0) {
+        await this.recountOrders(
+          trx,
+          added.map(p => p.id),
+        );
+      }
 
       const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
         [
@@ -212,6 +222,31 @@ export class ProductsStore {
     return result;
   }
 
+  /**
+   * Counts the orders of products that (re-)enter the index; from then on
+   * each new order counts itself, in the transaction that creates it.
+   */
+  private async recountOrders(trx: Knex.Transaction, ids: string[]) {
+    const [{ count }] = await trx(ORDERS).count({ count: '*' });
+    if (Number(count) === 0) {
+      return;
+    }
+    const wanted = new Set(ids);
+    const counts: Array<{ id: string; count: number | string }> = await trx(
+      ORDERS,
+    )
+      .select({ id: trx.raw('lower(product_ref)') })
+      .count({ count: '*' })
+      .groupByRaw('lower(product_ref)');
+    for (const row of counts) {
+      if (wanted.has(row.id)) {
+        await trx(PRODUCTS)
+          .where('id', row.id)
+          .update({ order_count: Number(row.count) });
+      }
+    }
+  }
+
   /** One page of products matching the filters, in the requested order. */
   async listProducts(options: {
     filters: ProductQueryFilters;
@@ -226,6 +261,8 @@ export class ProductsStore {
     const query = this.db<ProductRow>({ p: PRODUCTS });
     this.applyFilters(query, filters, permissionFilter);
 
+    // Ties are broken by the id in the direction of the sort, so that a
+    // page is one scan of the sort's index, forwards or backwards.
     if (cursor) {
       const value =
         column === 'created_at' ? new Date(Number(cursor.value)) : cursor.value;
@@ -234,7 +271,7 @@ export class ProductsStore {
         inner
           .where(`p.${column}`, op, value)
           .orWhere(tie =>
-            tie.where(`p.${column}`, value).andWhere('p.id', '>', cursor.id),
+            tie.where(`p.${column}`, value).andWhere('p.id', op, cursor.id),
           ),
       );
     }
@@ -242,7 +279,7 @@ export class ProductsStore {
       .select('p.*')
       .orderBy([
         { column: `p.${column}`, order: direction },
-        { column: 'p.id', order: 'asc' },
+        { column: 'p.id', order: direction },
       ])
       .limit(limit + 1);
 
@@ -500,9 +537,75 @@ export class ProductsStore {
               .whereIn('group_ref', criteria.values),
           ),
       );
+    } else if (criteria.key === 'subscriber') {
+      query.whereIn('p.id', this.subscribedProducts(criteria.values));
     } else {
       query.whereIn(`p.${criteria.key}`, criteria.values);
     }
+  }
+
+  /**
+   * Ids of the products of which one of the users has a fulfilled order; a
+   * subquery on the orders' (requester, status, product_ref) index.
+   */
+  private subscribedProducts(users: string[]): Knex.QueryBuilder {
+    const refs = [
+      ...new Set([...users, ...users.map(u => u.toLocaleLowerCase('en-US'))]),
+    ];
+    return this.db(ORDERS)
+      .select(this.db.raw('lower(product_ref)'))
+      .whereIn('requester', refs)
+      .andWhere('status', FULFILLED);
+  }
+
+  /** Whether one of the users has a fulfilled order of the product. */
+  async isSubscribed(options: { id: string; users: string[] }) {
+    const row = await this.db({ p: PRODUCTS })
+      .where('p.id', options.id.toLocaleLowerCase('en-US'))
+      .whereIn('p.id', this.subscribedProducts(options.users))
+      .first('p.id');
+    return Boolean(row);
+  }
+
+  /** Products with their subscribers, for permission rules applied in memory. */
+  async getProductResources(
+    ids: string[],
+  ): Promise<Array<ProductResource | undefined>> {
+    const keys = ids.map(id => id.toLocaleLowerCase('en-US'));
+    const rows: ProductRow[] = await this.db<ProductRow>({ p: PRODUCTS })
+      .whereIn('p.id', keys)
+      .select('p.*');
+    const products = new Map(
+      (await this.withChildren(rows)).map(p => [p.id, p]),
+    );
+    const subscribers = new Map<string, Set<string>>();
+    if (products.size > 0) {
+      const orders: Array<{ id: string; requester: string }> = await this.db(
+        ORDERS,
+      )
+        .select({ id: this.db.raw('lower(product_ref)'), requester: 'requester' })
+        .whereRaw(
+          `lower(product_ref) IN (${[...products.keys()]
+            .map(() => '?')
+            .join(', ')})`,
+          [...products.keys()],
+        )
+        .andWhere('status', FULFILLED);
+      for (const order of orders) {
+        const set = subscribers.get(order.id) ?? new Set<string>();
+        set.add(order.requester.toLocaleLowerCase('en-US'));
+        subscribers.set(order.id, set);
+      }
+    }
+    return keys.map(key => {
+      const product = products.get(key);
+      return (
+        product && {
+          ...product,
+          subscribers: [...(subscribers.get(key) ?? [])],
+        }
+      );
+    });
   }
 
   private async withChildren(rows: ProductRow[]): Promise<StoredProduct[]> {
