@@ -6,6 +6,19 @@ export const PRODUCT_API_VERSION = 'cloudstore.io/v1alpha1';
 /** The `kind` of Product entities. @public */
 export const PRODUCT_KIND = 'Product';
 
+/**
+ * The events topic on which the catalog announces that a Product entity has
+ * new content; the payload is a {@link ProductChangedEvent}.
+ * @public
+ */
+export const PRODUCT_CHANGED_TOPIC = 'store.product.changed';
+
+/** The payload of an event on {@link PRODUCT_CHANGED_TOPIC}. @public */
+export type ProductChangedEvent = {
+  /** The entity ref of the product. */
+  entityRef: string;
+};
+
 /** What a product delivers. @public */
 export type ProductType = 'application' | 'service' | 'resource';
 

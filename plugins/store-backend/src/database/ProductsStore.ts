@@ -116,12 +116,22 @@ export class ProductsStore {
     return new ProductsStore(db);
   }
 
-  /** The content hash (the catalog's etag) of every indexed product. */
-  async getContentHashes(): Promise<Map<string, string>> {
-    const rows = await this.db<ProductRow>(PRODUCTS).select(
-      'id',
-      'content_hash',
-    );
+  /**
+   * The content hash (the catalog's etag) of the given indexed products, or
+   * of all of them.
+   */
+  async getContentHashes(ids?: string[]): Promise<Map<string, string>> {
+    const rows: Array<Pick<ProductRow, 'id' | 'content_hash'>> = [];
+    if (!ids) {
+      rows.push(...(await this.db<ProductRow>(PRODUCTS).select('id', 'content_hash')));
+    }
+    for (let i = 0; ids && i < ids.length; i += 500) {
+      rows.push(
+        ...(await this.db<ProductRow>(PRODUCTS)
+          .whereIn('id', ids.slice(i, i + 500))
+          .select('id', 'content_hash')),
+      );
+    }
     return new Map(rows.map(r => [r.id, r.content_hash]));
   }
 
