@@ -14,7 +14,10 @@ export const catalogModuleStore = createBackendModule({
   moduleId: 'store',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint, events: eventsServiceRef },
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        events: eventsServiceRef,
+      },
       async init({ catalog, events }) {
         catalog.addProcessor(new ProductEntityProcessor({ events }));
       },

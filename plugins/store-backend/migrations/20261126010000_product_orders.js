@@ -15,7 +15,10 @@ exports.up = async function up(knex) {
       .whereRaw('lower(store_orders.product_ref) = store_products.id'),
   });
   await knex.schema.alterTable('store_orders', table => {
-    table.index(['requester', 'status', 'product_ref'], 'store_orders_subscriber_idx');
+    table.index(
+      ['requester', 'status', 'product_ref'],
+      'store_orders_subscriber_idx',
+    );
   });
 };
 

@@ -181,7 +181,12 @@ describe('store backend', () => {
   /** An order of the product that went all the way to the given status. */
   async function orderOf(
     knex: Awaited<ReturnType<typeof startBackend>>['knex'],
-    options: { id: string; product: string; requester: string; status: 'fulfilled' | 'cancelled' },
+    options: {
+      id: string;
+      product: string;
+      requester: string;
+      status: 'fulfilled' | 'cancelled';
+    },
   ) {
     const orders = await OrdersStore.create({
       database: mockServices.database({ knex }),
@@ -446,7 +451,10 @@ describe('store backend', () => {
         totalItems: 1,
         facets: { category: [{ value: 'Networking', count: 1 }] },
       });
-      const page = await get('/products/default/old-vpn', 'user:default/developer');
+      const page = await get(
+        '/products/default/old-vpn',
+        'user:default/developer',
+      );
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({
         lifecycle: 'deprecated',
@@ -455,7 +463,10 @@ describe('store backend', () => {
         orderCount: 1,
       });
 
-      for (const user of ['user:default/accountant', 'user:default/web-developer']) {
+      for (const user of [
+        'user:default/accountant',
+        'user:default/web-developer',
+      ]) {
         expect(await list(user)).toEqual([]);
         expect((await facets(user)).totalItems).toBe(0);
         expect((await get('/products/default/old-vpn', user)).status).toBe(404);

@@ -191,7 +191,9 @@ describe('ProductsStore', () => {
       ]);
 
       // A product that leaves the index and comes back keeps its count.
-      await store.replaceAll(names.filter(n => n !== 'c').map(n => toIndexedProduct(makeProduct(n))));
+      await store.replaceAll(
+        names.filter(n => n !== 'c').map(n => toIndexedProduct(makeProduct(n))),
+      );
       await store.replaceAll(names.map(n => toIndexedProduct(makeProduct(n))));
       const c = await store.getProduct({
         id: 'product:default/c',

@@ -123,7 +123,9 @@ export class ProductsStore {
   async getContentHashes(ids?: string[]): Promise<Map<string, string>> {
     const rows: Array<Pick<ProductRow, 'id' | 'content_hash'>> = [];
     if (!ids) {
-      rows.push(...(await this.db<ProductRow>(PRODUCTS).select('id', 'content_hash')));
+      rows.push(
+        ...(await this.db<ProductRow>(PRODUCTS).select('id', 'content_hash')),
+      );
     }
     for (let i = 0; ids && i < ids.length; i += 500) {
       rows.push(
@@ -593,7 +595,10 @@ export class ProductsStore {
       const orders: Array<{ id: string; requester: string }> = await this.db(
         ORDERS,
       )
-        .select({ id: this.db.raw('lower(product_ref)'), requester: 'requester' })
+        .select({
+          id: this.db.raw('lower(product_ref)'),
+          requester: 'requester',
+        })
         .whereRaw(
           `lower(product_ref) IN (${[...products.keys()]
             .map(() => '?')

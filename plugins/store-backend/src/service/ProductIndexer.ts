@@ -75,7 +75,8 @@ export class ProductIndexer {
       id: 'store-product-index',
       topics: [PRODUCT_CHANGED_TOPIC],
       onEvent: async ({ eventPayload }) => {
-        const { entityRef } = (eventPayload ?? {}) as Partial<ProductChangedEvent>;
+        const { entityRef } = (eventPayload ??
+          {}) as Partial<ProductChangedEvent>;
         if (typeof entityRef === 'string') {
           this.enqueue([entityRef]);
         }

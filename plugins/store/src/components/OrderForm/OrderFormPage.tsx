@@ -24,13 +24,7 @@ import {
 } from '@backstage/plugin-scaffolder-react/alpha';
 import { JsonValue } from '@backstage/types';
 import { formatPrice, ProductDetails } from '@internal/plugin-store-common';
-import {
-  Box,
-  Grid,
-  MenuItem,
-  TextField,
-  Typography,
-} from '@material-ui/core';
+import { Box, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';

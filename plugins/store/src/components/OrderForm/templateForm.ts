@@ -81,9 +81,7 @@ export function splitOrderValues(
   const parameters: Record<string, JsonValue> = { ...values };
   const secrets: Record<string, string> = {};
   for (const step of manifest.steps) {
-    for (const [name, property] of Object.entries(
-      propertiesOf(step.schema),
-    )) {
+    for (const [name, property] of Object.entries(propertiesOf(step.schema))) {
       const uiSchema = isObject(step.schema.uiSchema)
         ? step.schema.uiSchema[name]
         : undefined;

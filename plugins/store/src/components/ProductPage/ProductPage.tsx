@@ -181,19 +181,19 @@ export function ProductPage() {
               title="About"
               action={
                 product.orderable && (
-                <Box m={1}>
-                  <Button
-                    variant="contained"
-                    color="primary"
-                    component={RouterLink}
-                    to={
-                      orderRoute?.({ namespace, name }) ??
-                      `/store/products/${namespace}/${name}/order`
-                    }
-                  >
-                    Order
-                  </Button>
-                </Box>
+                  <Box m={1}>
+                    <Button
+                      variant="contained"
+                      color="primary"
+                      component={RouterLink}
+                      to={
+                        orderRoute?.({ namespace, name }) ??
+                        `/store/products/${namespace}/${name}/order`
+                      }
+                    >
+                      Order
+                    </Button>
+                  </Box>
                 )
               }
             >
