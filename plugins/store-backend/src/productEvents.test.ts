@@ -11,6 +11,7 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import catalogModuleStore from '@internal/plugin-catalog-backend-module-store';
 import { Knex } from 'knex';
 import request from 'supertest';
@@ -45,6 +46,7 @@ describe('product index refresh on catalog changes', () => {
       const knexes: Record<string, Knex> = {
         catalog: await databases.init(databaseId),
         store: await databases.init(databaseId),
+        events: await databases.init(databaseId),
       };
       const writeProducts = (title: string) =>
         directory.setContent({
@@ -57,11 +59,13 @@ describe('product index refresh on catalog changes', () => {
         });
       writeProducts('PostgreSQL');
 
-      const { server, stop } = await startTestBackend({
+      const backend = await startTestBackend({
         features: [
           catalogPlugin,
           catalogModuleStore,
           eventsPlugin,
+          // The real events service: one bus for all plugins of the backend.
+          eventsServiceFactory,
           storePlugin,
           createServiceFactory({
             service: coreServices.database,
@@ -71,6 +75,8 @@ describe('product index refresh on catalog changes', () => {
           }),
           mockServices.rootConfig.factory({
             data: {
+              // One backend instance: events stay in the process.
+              events: { useEventBus: 'never' },
               catalog: {
                 rules: [{ allow: ['Product', 'Location'] }],
                 locations: [
@@ -94,6 +100,7 @@ describe('product index refresh on catalog changes', () => {
           }),
         ],
       });
+      const { server } = backend;
       try {
         const user = mockCredentials.user.header('user:default/developer');
         const titles = async () => {
@@ -121,7 +128,7 @@ describe('product index refresh on catalog changes', () => {
           expect(await titles()).toEqual(['PostgreSQL 16', 'redis']),
         );
       } finally {
-        await stop();
+        await backend.stop();
       }
     });
   });
