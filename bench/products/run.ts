@@ -117,13 +117,14 @@ function generateProducts() {
 }
 
 /**
- * Orders spread over products and requesters; the consumer has a fulfilled
- * order of one product in fifty, some of them deprecated.
+ * Orders spread over products and a thousand requesters; the consumer has
+ * 40 fulfilled orders (a busy team's subscriptions), some of deprecated
+ * products.
  */
 async function generateOrders(knex: Knex) {
   const statuses = ['fulfilled', 'cancelled', 'pending_approval', 'rejected'];
   const rows = Array.from({ length: ORDERS }, (_, i) => {
-    const mine = i % 50 === 0;
+    const mine = i % 500 === 0;
     const product = mine ? (i * 17) % PRODUCTS : (i * 7919) % PRODUCTS;
     return {
       id: `order-${i}`,

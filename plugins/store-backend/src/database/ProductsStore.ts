@@ -95,6 +95,11 @@ const FACETS: FacetDefinition[] = [
 /** How many values of a many-valued facet are counted at most. */
 const FACET_LIMIT = 50;
 
+/** Placeholders for a list of bindings. */
+function marks(values: unknown[]) {
+  return values.map(() => '?').join(', ');
+}
+
 function escapeLike(term: string) {
   return term.replace(/[\\%_]/g, c => `\\${c}`);
 }
@@ -539,42 +544,51 @@ export class ProductsStore {
     } else if ('not' in criteria) {
       query.whereNot(inner => this.applyCriteria(inner, criteria.not));
     } else if (criteria.key === 'audience') {
-      query.where(inner =>
-        inner
-          .where('p.audience_all', true)
-          .orWhereIn(
-            'p.id',
-            this.db(AUDIENCE)
-              .select('product_id')
-              .whereIn('group_ref', criteria.values),
-          ),
+      // Written out rather than built: a list request builds this for every
+      // call, and the builder costs more than the query on a small page.
+      const values = criteria.values;
+      query.whereRaw(
+        values.length === 0
+          ? 'p.audience_all = ?'
+          : `(p.audience_all = ? OR p.id IN (SELECT product_id FROM ${AUDIENCE} WHERE group_ref IN (${marks(
+              values,
+            )})))`,
+        [true, ...values],
       );
     } else if (criteria.key === 'subscriber') {
-      query.whereIn('p.id', this.subscribedProducts(criteria.values));
+      const subscribed = this.subscription(criteria.values);
+      query.whereRaw(subscribed.sql, subscribed.bindings);
     } else {
       query.whereIn(`p.${criteria.key}`, criteria.values);
     }
   }
 
   /**
-   * Ids of the products of which one of the users has a fulfilled order; a
-   * subquery on the orders' (requester, status, product_ref) index.
+   * Whether one of the users has a fulfilled order of the product `p`. The
+   * users' fulfilled orders are read once per query, from the orders'
+   * (requester, status, product_ref) index.
    */
-  private subscribedProducts(users: string[]): Knex.QueryBuilder {
+  private subscription(users: string[]): { sql: string; bindings: string[] } {
     const refs = [
       ...new Set([...users, ...users.map(u => u.toLocaleLowerCase('en-US'))]),
     ];
-    return this.db(ORDERS)
-      .select(this.db.raw('lower(product_ref)'))
-      .whereIn('requester', refs)
-      .andWhere('status', FULFILLED);
+    if (refs.length === 0) {
+      return { sql: '1 = 0', bindings: [] };
+    }
+    return {
+      sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
+        refs,
+      )}) AND status = ?)`,
+      bindings: [...refs, FULFILLED],
+    };
   }
 
   /** Whether one of the users has a fulfilled order of the product. */
   async isSubscribed(options: { id: string; users: string[] }) {
+    const subscribed = this.subscription(options.users);
     const row = await this.db({ p: PRODUCTS })
       .where('p.id', options.id.toLocaleLowerCase('en-US'))
-      .whereIn('p.id', this.subscribedProducts(options.users))
+      .whereRaw(subscribed.sql, subscribed.bindings)
       .first('p.id');
     return Boolean(row);
   }
