@@ -26,7 +26,10 @@ test('a developer orders a product that needs approval, an approver approves it,
   await expect(preview).toContainText('Needs one approval from approvers');
   await developer.getByLabel(/^Name/).fill(name);
   // The 3-tier template deploys the stack for an owner group.
+  // The scaffolder's OwnerPicker takes a typed entity ref as well.
   await developer.getByLabel(/^Owner/).fill('group:default/developers');
+  // The scaffolder's form: the template's step, its review, then the order.
+  await developer.getByRole('button', { name: 'Review' }).click();
   await developer.getByRole('button', { name: 'Place order' }).click();
 
   await expect(

@@ -156,7 +156,16 @@ function OrderForm(props: { product: ProductDetails }) {
       );
       navigate(orderRoute?.({ id: order.id }) ?? `/store/orders/${order.id}`);
     },
-    [storeApi, product.ref, plan, provider, region, comment, manifest],
+    [
+      storeApi,
+      product.ref,
+      plan,
+      provider,
+      region,
+      comment,
+      manifest,
+      contextSecrets,
+    ],
   );
 
   if (form.loading || fieldExtensions.loading) {
