@@ -84,7 +84,7 @@ describe('ProductPage', () => {
     });
     expect(
       await screen.findByText(
-        'This product is deprecated — you have an active subscription',
+        /This product is deprecated — you have an active subscription/,
       ),
     ).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Order' })).toBeNull();
