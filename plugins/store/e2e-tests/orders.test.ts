@@ -18,7 +18,7 @@ test('a developer orders a product that needs approval, an approver approves it,
     await developer.goto('/store/products/default/three-tier-web-app');
     await expect(
       developer.getByRole('heading', { name: '3-Tier Web App' }),
-    ).toBeVisible({ timeout: 5_000 });
+    ).toBeVisible({ timeout: 20_000 });
   }).toPass({ timeout: 90_000 });
   await developer.getByRole('button', { name: 'Order' }).click();
 
