@@ -1,4 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
+import { mockServices } from '@backstage/backend-test-utils';
+import { JsonValue } from '@backstage/types';
 import {
   ProductEntityProcessor,
   validateProductEntity,
@@ -171,5 +173,40 @@ describe('ProductEntityProcessor', () => {
       ['dependsOn', 'Product:postgresql', 'template:postgresql'],
       ['dependencyOf', 'template:postgresql', 'Product:postgresql'],
     ]);
+  });
+});
+
+describe('ProductEntityProcessor events', () => {
+  it('announces a product when its content is new, not on every processing', async () => {
+    const events = mockServices.events.mock();
+    const processor = new ProductEntityProcessor({ events });
+    const stored = new Map<string, JsonValue>();
+    const cache = {
+      get: async <T extends JsonValue>(key: string) =>
+        stored.get(key) as T | undefined,
+      set: async <T extends JsonValue>(key: string, value: T) => {
+        stored.set(key, value);
+      },
+    };
+    const location = { type: 'url', target: 'https://example.com/p.yaml' };
+    const process = (entity: Entity) =>
+      processor.postProcessEntity(entity, location, () => {}, cache);
+
+    await process(goodProduct());
+    await process(goodProduct());
+    expect(events.publish).toHaveBeenCalledTimes(1);
+    expect(events.publish).toHaveBeenCalledWith({
+      topic: 'store.product.changed',
+      eventPayload: { entityRef: 'product:default/postgresql' },
+    });
+
+    const changed = goodProduct();
+    changed.metadata.title = 'PostgreSQL 16';
+    await process(changed);
+    expect(events.publish).toHaveBeenCalledTimes(2);
+
+    // Other kinds are none of the store's business.
+    await process({ ...changed, kind: 'Component' });
+    expect(events.publish).toHaveBeenCalledTimes(2);
   });
 });

@@ -7,18 +7,24 @@ import {
   RELATION_DEPENDS_ON,
   RELATION_OWNED_BY,
   RELATION_OWNER_OF,
+  stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   CatalogProcessor,
+  CatalogProcessorCache,
   CatalogProcessorEmit,
   processingResult,
 } from '@backstage/plugin-catalog-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import { createHash } from 'node:crypto';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
   isCurrencyCode,
   PRODUCT_API_VERSION,
+  PRODUCT_CHANGED_TOPIC,
   PRODUCT_KIND,
+  ProductChangedEvent,
   ProductEntity,
 } from '@internal/plugin-store-common';
 import productSchema from './schema/Product.v1alpha1.schema.json';
@@ -125,6 +131,16 @@ export function validateProductEntity(entity: Entity): entity is ProductEntity {
  * @public
  */
 export class ProductEntityProcessor implements CatalogProcessor {
+  private readonly events?: EventsService;
+
+  /**
+   * @param options.events - where to announce products whose content changed,
+   * so that the store refreshes them without waiting for its schedule
+   */
+  constructor(options: { events?: EventsService } = {}) {
+    this.events = options.events;
+  }
+
   getProcessorName(): string {
     return 'ProductEntityProcessor';
   }
@@ -137,6 +153,7 @@ export class ProductEntityProcessor implements CatalogProcessor {
     entity: Entity,
     _location: LocationSpec,
     emit: CatalogProcessorEmit,
+    cache?: CatalogProcessorCache,
   ): Promise<Entity> {
     if (
       entity.kind !== PRODUCT_KIND ||
@@ -144,6 +161,7 @@ export class ProductEntityProcessor implements CatalogProcessor {
     ) {
       return entity;
     }
+    await this.announceChange(entity, cache);
     const product = entity as ProductEntity;
     const self = getCompoundEntityRef(entity);
     const namespace = self.namespace;
@@ -186,5 +204,27 @@ export class ProductEntityProcessor implements CatalogProcessor {
       }),
     );
     return entity;
+  }
+
+  /**
+   * The catalog processes every entity over and over; the processing cache
+   * keeps the hash of what was announced last, so that only new content
+   * makes an event.
+   */
+  private async announceChange(entity: Entity, cache?: CatalogProcessorCache) {
+    if (!this.events || !cache) {
+      return;
+    }
+    const hash = createHash('sha256')
+      .update(JSON.stringify(entity))
+      .digest('hex');
+    if ((await cache.get<string>('contentHash')) === hash) {
+      return;
+    }
+    const eventPayload: ProductChangedEvent = {
+      entityRef: stringifyEntityRef(entity),
+    };
+    await this.events.publish({ topic: PRODUCT_CHANGED_TOPIC, eventPayload });
+    await cache.set('contentHash', hash);
   }
 }

@@ -182,6 +182,20 @@ describe('StorePolicy', () => {
             ],
           },
           {
+            allOf: [
+              {
+                rule: 'HAS_LIFECYCLE',
+                resourceType: 'store-product',
+                params: { lifecycles: ['deprecated'] },
+              },
+              {
+                rule: 'IS_SUBSCRIBER',
+                resourceType: 'store-product',
+                params: { claims },
+              },
+            ],
+          },
+          {
             rule: 'IS_PRODUCT_OWNER',
             resourceType: 'store-product',
             params: { claims },

@@ -83,10 +83,19 @@ describe('store orders', () => {
         requests.map(() => ({ result: AuthorizeResult.ALLOW })),
       ),
     });
+    // Every log line of the store, to check that no secret is ever logged.
+    const logger = mockServices.logger.mock();
+    logger.child.mockImplementation(() => logger);
     const { server } = await startTestBackend({
       features: [
         storePlugin,
         scaffolderPlugin,
+        createServiceFactory({
+          service: coreServices.logger,
+          deps: { plugin: coreServices.pluginMetadata },
+          factory: ({ plugin }) =>
+            plugin.getId() === 'store' ? logger : mockServices.logger.mock(),
+        }),
         mockServices.rootConfig.factory({ data: config }),
         createServiceFactory({
           service: coreServices.database,
@@ -151,6 +160,7 @@ describe('store orders', () => {
       settled,
       housekeeping,
       storeDb: knexes.store,
+      logger,
       auditedOrders,
     };
   }
@@ -283,7 +293,7 @@ describe('store orders', () => {
     });
 
     it('passes secrets to the task after approval and never stores them', async () => {
-      const { as, settled, storeDb } = await startBackend(databaseId);
+      const { as, settled, storeDb, logger } = await startBackend(databaseId);
       const secret = 'never-stored-4711';
       const { body } = await as(DEVELOPER).post(
         '/orders',
@@ -308,6 +318,21 @@ describe('store orders', () => {
           secret,
         );
       }
+      // Nor returned by the API, nor logged.
+      const read = await as(DEVELOPER).get(`/orders/${body.id}`);
+      expect(read.status).toBe(200);
+      expect(read.body.parameters).toBeDefined();
+      expect(JSON.stringify(read.body)).not.toContain(secret);
+      const listed = await as(DEVELOPER).get('/orders?scope=mine');
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+      const logged = [
+        logger.info,
+        logger.warn,
+        logger.error,
+        logger.debug,
+      ].flatMap(fn => fn.mock.calls);
+      expect(logged.length).toBeGreaterThan(0);
+      expect(JSON.stringify(logged)).not.toContain(secret);
 
       const short = await as(DEVELOPER).post('/orders', {
         ...webapp,

@@ -18,6 +18,7 @@ import {
 } from '@internal/plugin-store-common';
 import request from 'supertest';
 import { makeProduct, makeTemplate } from './__testUtils__/products';
+import { OrdersStore } from './database/OrdersStore';
 import { storePlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -174,7 +175,50 @@ describe('store backend', () => {
       request(server)
         .get(`/api/store${path}`)
         .set('Authorization', mockCredentials.user.header(user));
-    return { get, authorizeConditional };
+    return { get, authorizeConditional, knex };
+  }
+
+  /** An order of the product that went all the way to the given status. */
+  async function orderOf(
+    knex: Awaited<ReturnType<typeof startBackend>>['knex'],
+    options: {
+      id: string;
+      product: string;
+      requester: string;
+      status: 'fulfilled' | 'cancelled';
+    },
+  ) {
+    const orders = await OrdersStore.create({
+      database: mockServices.database({ knex }),
+      skipMigrations: true,
+    });
+    await orders.createOrder(
+      {
+        id: options.id,
+        productRef: `product:default/${options.product}`,
+        productTitle: options.product,
+        templateRef: 'template:default/postgresql',
+        planId: 'standard',
+        provider: 'local',
+        parameters: {},
+        price: { amount: '10.00', currency: 'USD', interval: 'month' },
+        requester: options.requester,
+        status: options.status === 'fulfilled' ? 'provisioning' : 'approved',
+        approvalsRequired: 0,
+        approverGroups: [],
+      },
+      { actor: options.requester },
+    );
+    await orders.transition({
+      id: options.id,
+      expected: {
+        status: options.status === 'fulfilled' ? 'provisioning' : 'approved',
+        version: 1,
+      },
+      to: options.status,
+      action: options.status === 'fulfilled' ? 'fulfil' : 'cancel',
+      actor: options.requester,
+    });
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
@@ -276,14 +320,15 @@ describe('store backend', () => {
     const byPrice = (a: Listed, b: Listed) =>
       Number(a.fromPrice.amount) - Number(b.fromPrice.amount) ||
       a.name.localeCompare(b.name);
-    // All products were indexed at once and never ordered: ties by id.
-    const byId = (a: Listed, b: Listed) => a.name.localeCompare(b.name);
+    // All products were indexed at once and never ordered: ties by id, in
+    // the direction of the sort (most ordered and newest sort downwards).
+    const byIdDown = (a: Listed, b: Listed) => b.name.localeCompare(a.name);
 
     it.each([
       ['name', byName],
       ['price', byPrice],
-      ['orders', byId],
-      ['newest', byId],
+      ['orders', byIdDown],
+      ['newest', byIdDown],
     ] as const)(
       'pages through all products sorted by %s',
       async (sort, compare) => {
@@ -374,6 +419,64 @@ describe('store backend', () => {
         lifecycle: 'deprecated',
         orderable: false,
       });
+    });
+
+    it('shows a deprecated product to its subscribers only', async () => {
+      const { get, knex, authorizeConditional } = await startBackend(
+        databaseId,
+      );
+      await orderOf(knex, {
+        id: 'o-subscriber',
+        product: 'old-vpn',
+        requester: 'user:default/developer',
+        status: 'fulfilled',
+      });
+      // A cancelled order is no subscription.
+      await orderOf(knex, {
+        id: 'o-cancelled',
+        product: 'old-vpn',
+        requester: 'user:default/accountant',
+        status: 'cancelled',
+      });
+      const list = async (user: string) =>
+        (await get('/products?category=Networking', user)).body.items.map(
+          (p: { name: string }) => p.name,
+        );
+      const facets = async (user: string) =>
+        (await get('/products/facets?q=vpn', user)).body;
+
+      authorizeConditional.mockClear();
+      expect(await list('user:default/developer')).toEqual(['old-vpn']);
+      expect(authorizeConditional).toHaveBeenCalledTimes(1);
+      expect(await facets('user:default/developer')).toMatchObject({
+        totalItems: 1,
+        facets: { category: [{ value: 'Networking', count: 1 }] },
+      });
+      const page = await get(
+        '/products/default/old-vpn',
+        'user:default/developer',
+      );
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({
+        lifecycle: 'deprecated',
+        orderable: false,
+        subscribed: true,
+        // Every order counts, the cancelled one too.
+        orderCount: 2,
+      });
+
+      for (const user of [
+        'user:default/accountant',
+        'user:default/web-developer',
+      ]) {
+        expect(await list(user)).toEqual([]);
+        expect((await facets(user)).totalItems).toBe(0);
+        expect((await get('/products/default/old-vpn', user)).status).toBe(404);
+      }
+
+      expect(await list(ADMIN)).toEqual(['old-vpn']);
+      const admin = await get('/products/default/old-vpn', ADMIN);
+      expect(admin.body).toMatchObject({ subscribed: false, orderable: false });
     });
 
     it('asks for permission exactly once per request', async () => {

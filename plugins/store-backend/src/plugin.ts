@@ -4,6 +4,7 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { storePermissions } from '@internal/plugin-store-common';
 import { ProductsStore } from './database/ProductsStore';
 import {
@@ -39,6 +40,8 @@ export const storePlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         auditor,
@@ -54,18 +57,15 @@ export const storePlugin = createBackendPlugin({
         permissionsRegistry,
         scheduler,
         catalog,
+        events,
+        lifecycle,
       }) {
         const store = await ProductsStore.create({ database });
         permissionsRegistry.addResourceType({
           resourceRef: productResourceRef,
           permissions: storePermissions,
           rules: Object.values(productPermissionRules),
-          getResources: async ids =>
-            Promise.all(
-              ids.map(id =>
-                store.getProduct({ id, permissionFilter: undefined }),
-              ),
-            ),
+          getResources: ids => store.getProductResources(ids),
         });
 
         const products = ProductService.create({
@@ -89,8 +89,11 @@ export const storePlugin = createBackendPlugin({
           auth,
           logger,
         });
-        // Catalog changes reach the store within one refresh interval; a
-        // refresh reads only etags unless something changed.
+        // The catalog announces changed products, which are refreshed in a
+        // second; the schedule catches what events miss (deletions, events
+        // lost in a restart) and reads only etags unless something changed.
+        await indexer.subscribe(events);
+        lifecycle.addShutdownHook(() => indexer.stop());
         await indexer.schedule(
           scheduler,
           config.has('store.products.refresh')

@@ -23,6 +23,7 @@ export const STORE_PRODUCT_RULES = {
   IS_IN_AUDIENCE: 'IS_IN_AUDIENCE',
   IS_PRODUCT_OWNER: 'IS_PRODUCT_OWNER',
   HAS_LIFECYCLE: 'HAS_LIFECYCLE',
+  IS_SUBSCRIBER: 'IS_SUBSCRIBER',
 } as const;
 
 type ProductCondition = PermissionCondition<typeof STORE_PRODUCT_RESOURCE_TYPE>;
@@ -49,6 +50,14 @@ export const storeProductConditions = {
       params,
     };
   },
+  /** One of `claims` has a fulfilled order of the product. */
+  isSubscriber(params: { claims: string[] }): ProductCondition {
+    return {
+      rule: STORE_PRODUCT_RULES.IS_SUBSCRIBER,
+      resourceType: STORE_PRODUCT_RESOURCE_TYPE,
+      params,
+    };
+  },
   /** The product is in one of the lifecycles. */
   hasLifecycle(params: { lifecycles: ProductLifecycle[] }): ProductCondition {
     return {
@@ -61,7 +70,8 @@ export const storeProductConditions = {
 
 /**
  * The usual visibility of products to a consumer with the given ownership
- * claims: published products of their audience, and everything they own.
+ * claims: published products of their audience, deprecated products they
+ * are subscribed to, and everything they own.
  * @public
  */
 export function consumerProductVisibility(
@@ -73,6 +83,12 @@ export function consumerProductVisibility(
         allOf: [
           storeProductConditions.hasLifecycle({ lifecycles: ['published'] }),
           storeProductConditions.isInAudience({ claims }),
+        ],
+      },
+      {
+        allOf: [
+          storeProductConditions.hasLifecycle({ lifecycles: ['deprecated'] }),
+          storeProductConditions.isSubscriber({ claims }),
         ],
       },
       storeProductConditions.isProductOwner({ claims }),

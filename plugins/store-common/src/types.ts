@@ -6,6 +6,19 @@ export const PRODUCT_API_VERSION = 'cloudstore.io/v1alpha1';
 /** The `kind` of Product entities. @public */
 export const PRODUCT_KIND = 'Product';
 
+/**
+ * The events topic on which the catalog announces that a Product entity has
+ * new content; the payload is a {@link ProductChangedEvent}.
+ * @public
+ */
+export const PRODUCT_CHANGED_TOPIC = 'store.product.changed';
+
+/** The payload of an event on {@link PRODUCT_CHANGED_TOPIC}. @public */
+export type ProductChangedEvent = {
+  /** The entity ref of the product. */
+  entityRef: string;
+};
+
 /** What a product delivers. @public */
 export type ProductType = 'application' | 'service' | 'resource';
 
@@ -128,6 +141,8 @@ export type ProductDetails = ProductSummary & {
   sla?: string;
   /** The parameter schema of the template, to render an order form. */
   templateParameters?: unknown;
+  /** Whether the caller has a fulfilled order of the product. */
+  subscribed: boolean;
 };
 
 /** The sort orders of a product list. @public */

@@ -18,7 +18,7 @@ test('a developer orders a product that needs approval, an approver approves it,
     await developer.goto('/store/products/default/three-tier-web-app');
     await expect(
       developer.getByRole('heading', { name: '3-Tier Web App' }),
-    ).toBeVisible({ timeout: 5_000 });
+    ).toBeVisible({ timeout: 20_000 });
   }).toPass({ timeout: 90_000 });
   await developer.getByRole('button', { name: 'Order' }).click();
 
@@ -26,7 +26,10 @@ test('a developer orders a product that needs approval, an approver approves it,
   await expect(preview).toContainText('Needs one approval from approvers');
   await developer.getByLabel(/^Name/).fill(name);
   // The 3-tier template deploys the stack for an owner group.
+  // The scaffolder's OwnerPicker takes a typed entity ref as well.
   await developer.getByLabel(/^Owner/).fill('group:default/developers');
+  // The scaffolder's form: the template's step, its review, then the order.
+  await developer.getByRole('button', { name: 'Review' }).click();
   await developer.getByRole('button', { name: 'Place order' }).click();
 
   await expect(

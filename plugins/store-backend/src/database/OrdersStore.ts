@@ -23,6 +23,8 @@ const GROUPS = 'store_order_approver_groups';
 const DECISIONS = 'store_order_decisions';
 const EVENTS = 'store_order_events';
 const KEYS = 'store_idempotency_keys';
+/** The product index; its order counts serve the "most ordered" sort. */
+const PRODUCTS = 'store_products';
 
 type OrderRow = {
   id: string;
@@ -162,6 +164,11 @@ export class OrdersStore {
           })),
         );
       }
+      // Counted in the same transaction, so that the count of a product is
+      // the number of its orders, and listing by it needs no aggregation.
+      await trx(PRODUCTS)
+        .where('id', order.productRef.toLocaleLowerCase('en-US'))
+        .increment('order_count', 1);
       await trx<EventRow>(EVENTS).insert({
         order_id: order.id,
         action: 'create',

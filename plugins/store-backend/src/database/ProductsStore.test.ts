@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
+import { OrdersStore } from './OrdersStore';
 import { ProductsStore } from './ProductsStore';
 
 jest.setTimeout(60_000);
@@ -18,6 +19,27 @@ describe('ProductsStore', () => {
       database: mockServices.database({ knex }),
     });
     return { knex, store };
+  }
+
+  async function orderOf(orders: OrdersStore, name: string, n: number) {
+    await orders.createOrder(
+      {
+        id: `${name}-${n}`,
+        // Refs keep the case they were written in; the index is lower-case.
+        productRef: `Product:default/${name}`,
+        productTitle: name,
+        templateRef: 'template:default/t',
+        planId: 'standard',
+        provider: 'local',
+        parameters: {},
+        price: { amount: '1.00', currency: 'USD', interval: 'month' },
+        requester: 'user:default/developer',
+        status: 'approved',
+        approvalsRequired: 0,
+        approverGroups: [],
+      },
+      { actor: 'user:default/developer' },
+    );
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
@@ -131,6 +153,53 @@ describe('ProductsStore', () => {
         permissionFilter: { not: { key: 'lifecycle', values: ['draft'] } },
       });
       expect(notDraft.items.map(p => p.name)).toEqual(['data', 'open']);
+    });
+
+    it('sorts by order count with stable pages, counting each new order', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const orders = await OrdersStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      await store.replaceAll(names.map(n => toIndexedProduct(makeProduct(n))));
+      const ordered: Record<string, number> = { c: 3, a: 1, f: 1, d: 1, g: 2 };
+      for (const [name, count] of Object.entries(ordered)) {
+        for (let i = 0; i < count; i++) {
+          await orderOf(orders, name, i);
+        }
+      }
+
+      const pages: string[][] = [];
+      let cursor;
+      do {
+        const page = await store.listProducts({
+          filters: {},
+          permissionFilter: undefined,
+          sort: 'orders',
+          cursor,
+          limit: 2,
+        });
+        pages.push(page.items.map(p => `${p.name}:${p.orderCount}`));
+        cursor = page.nextCursor;
+      } while (cursor);
+      // Most ordered first; ties in a fixed order across page boundaries.
+      expect(pages).toEqual([
+        ['c:3', 'g:2'],
+        ['f:1', 'd:1'],
+        ['a:1', 'e:0'],
+        ['b:0'],
+      ]);
+
+      // A product that leaves the index and comes back keeps its count.
+      await store.replaceAll(
+        names.filter(n => n !== 'c').map(n => toIndexedProduct(makeProduct(n))),
+      );
+      await store.replaceAll(names.map(n => toIndexedProduct(makeProduct(n))));
+      const c = await store.getProduct({
+        id: 'product:default/c',
+        permissionFilter: undefined,
+      });
+      expect(c?.orderCount).toBe(3);
     });
   });
 });

@@ -18,6 +18,7 @@ import {
   ProductFilter,
   ProductPermissionFilter,
   ProductQueryFilters,
+  ProductResource,
   StoredProduct,
 } from './types';
 
@@ -30,6 +31,9 @@ const PRODUCTS = 'store_products';
 const TAGS = 'store_product_tags';
 const PROVIDERS = 'store_product_providers';
 const AUDIENCE = 'store_product_audience';
+const ORDERS = 'store_orders';
+/** The order status of an active subscription. */
+const FULFILLED = 'fulfilled';
 
 /** How many changed products make the index refresh its statistics. */
 const BULK_CHANGE = 500;
@@ -91,6 +95,11 @@ const FACETS: FacetDefinition[] = [
 /** How many values of a many-valued facet are counted at most. */
 const FACET_LIMIT = 50;
 
+/** Placeholders for a list of bindings. */
+function marks(values: unknown[]) {
+  return values.map(() => '?').join(', ');
+}
+
 function escapeLike(term: string) {
   return term.replace(/[\\%_]/g, c => `\\${c}`);
 }
@@ -112,12 +121,24 @@ export class ProductsStore {
     return new ProductsStore(db);
   }
 
-  /** The content hash (the catalog's etag) of every indexed product. */
-  async getContentHashes(): Promise<Map<string, string>> {
-    const rows = await this.db<ProductRow>(PRODUCTS).select(
-      'id',
-      'content_hash',
-    );
+  /**
+   * The content hash (the catalog's etag) of the given indexed products, or
+   * of all of them.
+   */
+  async getContentHashes(ids?: string[]): Promise<Map<string, string>> {
+    const rows: Array<Pick<ProductRow, 'id' | 'content_hash'>> = [];
+    if (!ids) {
+      rows.push(
+        ...(await this.db<ProductRow>(PRODUCTS).select('id', 'content_hash')),
+      );
+    }
+    for (let i = 0; ids && i < ids.length; i += 500) {
+      rows.push(
+        ...(await this.db<ProductRow>(PRODUCTS)
+          .whereIn('id', ids.slice(i, i + 500))
+          .select('id', 'content_hash')),
+      );
+    }
     return new Map(rows.map(r => [r.id, r.content_hash]));
   }
 
@@ -182,6 +203,12 @@ export class ProductsStore {
         added.map(p => this.toRow(p, now)),
         INSERT_CHUNK,
       );
+      if (added.length > 0) {
+        await this.recountOrders(
+          trx,
+          added.map(p => p.id),
+        );
+      }
 
       const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
         [
@@ -212,6 +239,31 @@ export class ProductsStore {
     return result;
   }
 
+  /**
+   * Counts the orders of products that (re-)enter the index; from then on
+   * each new order counts itself, in the transaction that creates it.
+   */
+  private async recountOrders(trx: Knex.Transaction, ids: string[]) {
+    const [{ count }] = await trx(ORDERS).count({ count: '*' });
+    if (Number(count) === 0) {
+      return;
+    }
+    const wanted = new Set(ids);
+    const counts: Array<{ id: string; count: number | string }> = await trx(
+      ORDERS,
+    )
+      .select({ id: trx.raw('lower(product_ref)') })
+      .count({ count: '*' })
+      .groupByRaw('lower(product_ref)');
+    for (const row of counts) {
+      if (wanted.has(row.id)) {
+        await trx(PRODUCTS)
+          .where('id', row.id)
+          .update({ order_count: Number(row.count) });
+      }
+    }
+  }
+
   /** One page of products matching the filters, in the requested order. */
   async listProducts(options: {
     filters: ProductQueryFilters;
@@ -226,6 +278,8 @@ export class ProductsStore {
     const query = this.db<ProductRow>({ p: PRODUCTS });
     this.applyFilters(query, filters, permissionFilter);
 
+    // Ties are broken by the id in the direction of the sort, so that a
+    // page is one scan of the sort's index, forwards or backwards.
     if (cursor) {
       const value =
         column === 'created_at' ? new Date(Number(cursor.value)) : cursor.value;
@@ -234,7 +288,7 @@ export class ProductsStore {
         inner
           .where(`p.${column}`, op, value)
           .orWhere(tie =>
-            tie.where(`p.${column}`, value).andWhere('p.id', '>', cursor.id),
+            tie.where(`p.${column}`, value).andWhere('p.id', op, cursor.id),
           ),
       );
     }
@@ -242,7 +296,7 @@ export class ProductsStore {
       .select('p.*')
       .orderBy([
         { column: `p.${column}`, order: direction },
-        { column: 'p.id', order: 'asc' },
+        { column: 'p.id', order: direction },
       ])
       .limit(limit + 1);
 
@@ -490,19 +544,97 @@ export class ProductsStore {
     } else if ('not' in criteria) {
       query.whereNot(inner => this.applyCriteria(inner, criteria.not));
     } else if (criteria.key === 'audience') {
-      query.where(inner =>
-        inner
-          .where('p.audience_all', true)
-          .orWhereIn(
-            'p.id',
-            this.db(AUDIENCE)
-              .select('product_id')
-              .whereIn('group_ref', criteria.values),
-          ),
+      // Written out rather than built: a list request builds this for every
+      // call, and the builder costs more than the query on a small page.
+      const values = criteria.values;
+      query.whereRaw(
+        values.length === 0
+          ? 'p.audience_all = ?'
+          : `(p.audience_all = ? OR p.id IN (SELECT product_id FROM ${AUDIENCE} WHERE group_ref IN (${marks(
+              values,
+            )})))`,
+        [true, ...values],
       );
+    } else if (criteria.key === 'subscriber') {
+      const subscribed = this.subscription(criteria.values);
+      query.whereRaw(subscribed.sql, subscribed.bindings);
     } else {
       query.whereIn(`p.${criteria.key}`, criteria.values);
     }
+  }
+
+  /**
+   * Whether one of the users has a fulfilled order of the product `p`. The
+   * users' fulfilled orders are read once per query, from the orders'
+   * (requester, status, product_ref) index.
+   */
+  private subscription(users: string[]): { sql: string; bindings: string[] } {
+    const refs = [
+      ...new Set([...users, ...users.map(u => u.toLocaleLowerCase('en-US'))]),
+    ];
+    if (refs.length === 0) {
+      return { sql: '1 = 0', bindings: [] };
+    }
+    return {
+      sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
+        refs,
+      )}) AND status = ?)`,
+      bindings: [...refs, FULFILLED],
+    };
+  }
+
+  /** Whether one of the users has a fulfilled order of the product. */
+  async isSubscribed(options: { id: string; users: string[] }) {
+    const subscribed = this.subscription(options.users);
+    const row = await this.db({ p: PRODUCTS })
+      .where('p.id', options.id.toLocaleLowerCase('en-US'))
+      .whereRaw(subscribed.sql, subscribed.bindings)
+      .first('p.id');
+    return Boolean(row);
+  }
+
+  /** Products with their subscribers, for permission rules applied in memory. */
+  async getProductResources(
+    ids: string[],
+  ): Promise<Array<ProductResource | undefined>> {
+    const keys = ids.map(id => id.toLocaleLowerCase('en-US'));
+    const rows: ProductRow[] = await this.db<ProductRow>({ p: PRODUCTS })
+      .whereIn('p.id', keys)
+      .select('p.*');
+    const products = new Map(
+      (await this.withChildren(rows)).map(p => [p.id, p]),
+    );
+    const subscribers = new Map<string, Set<string>>();
+    if (products.size > 0) {
+      const orders: Array<{ id: string; requester: string }> = await this.db(
+        ORDERS,
+      )
+        .select({
+          id: this.db.raw('lower(product_ref)'),
+          requester: 'requester',
+        })
+        .whereRaw(
+          `lower(product_ref) IN (${[...products.keys()]
+            .map(() => '?')
+            .join(', ')})`,
+          [...products.keys()],
+        )
+        .andWhere('status', FULFILLED);
+      for (const order of orders) {
+        const set = subscribers.get(order.id) ?? new Set<string>();
+        set.add(order.requester.toLocaleLowerCase('en-US'));
+        subscribers.set(order.id, set);
+      }
+    }
+    return keys.map(key => {
+      const product = products.get(key);
+      return (
+        product && {
+          ...product,
+          subscribers: [...(subscribers.get(key) ?? [])],
+        }
+      );
+    });
   }
 
   private async withChildren(rows: ProductRow[]): Promise<StoredProduct[]> {

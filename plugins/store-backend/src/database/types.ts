@@ -34,6 +34,12 @@ export interface IndexedProduct {
   contentHash: string;
 }
 
+/** A product as permission rules see it when they check one by one. */
+export interface ProductResource extends IndexedProduct {
+  /** Lower-case refs of the users with a fulfilled order of the product. */
+  subscribers: string[];
+}
+
 /** An indexed product with what the store adds to it. */
 export interface StoredProduct extends IndexedProduct {
   orderCount: number;
@@ -44,7 +50,8 @@ export interface StoredProduct extends IndexedProduct {
 export type ProductFilter =
   | { key: 'audience'; values: string[] }
   | { key: 'owner'; values: string[] }
-  | { key: 'lifecycle'; values: string[] };
+  | { key: 'lifecycle'; values: string[] }
+  | { key: 'subscriber'; values: string[] };
 
 /** A permission decision as a database filter; undefined means allow all. */
 export type ProductPermissionFilter =

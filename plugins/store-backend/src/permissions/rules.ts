@@ -7,11 +7,11 @@ import {
   STORE_PRODUCT_RULES,
 } from '@internal/plugin-store-common';
 import { z } from 'zod';
-import { IndexedProduct, ProductFilter } from '../database/types';
+import { ProductFilter, ProductResource } from '../database/types';
 
 /** The product resource of the store, for permission rules. */
 export const productResourceRef = createPermissionResourceRef<
-  IndexedProduct,
+  ProductResource,
   ProductFilter
 >().with({
   pluginId: 'store',
@@ -64,9 +64,27 @@ const hasLifecycle = createPermissionRule({
   toQuery: ({ lifecycles }) => ({ key: 'lifecycle', values: lifecycles }),
 });
 
+const isSubscriber = createPermissionRule({
+  name: STORE_PRODUCT_RULES.IS_SUBSCRIBER,
+  description:
+    'Allow products of which one of the given users has a fulfilled order',
+  resourceRef: productResourceRef,
+  paramsSchema: z.object({
+    claims: z
+      .array(z.string())
+      .describe('Entity refs of the user (group refs never match)'),
+  }),
+  apply: (product, { claims }) => {
+    const wanted = new Set(lowerCase(claims));
+    return product.subscribers.some(ref => wanted.has(ref));
+  },
+  toQuery: ({ claims }) => ({ key: 'subscriber', values: claims }),
+});
+
 /** The permission rules of store products. */
 export const productPermissionRules = {
   isInAudience,
   isProductOwner,
   hasLifecycle,
+  isSubscriber,
 };

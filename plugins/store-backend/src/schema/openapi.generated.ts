@@ -313,8 +313,20 @@ export const spec = {
                 type: 'string',
               },
               templateParameters: {},
+              subscribed: {
+                type: 'boolean',
+                description:
+                  'Whether the caller has a fulfilled order of the product.',
+              },
             },
-            required: ['description', 'template', 'plans', 'approval', 'docs'],
+            required: [
+              'description',
+              'template',
+              'plans',
+              'approval',
+              'docs',
+              'subscribed',
+            ],
           },
         ],
       },
@@ -613,6 +625,8 @@ export const spec = {
           {
             name: 'sort',
             in: 'query',
+            description:
+              'name (A to Z), price (cheapest first), orders (most ordered first) or newest; ties are broken by the product ref, in the direction of the sort.',
             required: false,
             schema: {
               type: 'string',

@@ -24,10 +24,10 @@ import {
 } from '@internal/plugin-store-common';
 import { ProductsStore } from '../database/ProductsStore';
 import {
-  IndexedProduct,
   ProductFilter,
   ProductPermissionFilter,
   ProductQueryFilters,
+  ProductResource,
   StoredProduct,
 } from '../database/types';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -50,7 +50,7 @@ export class ProductService {
     auth: AuthService;
     permissions: PermissionsService;
     catalog: CatalogService;
-    ruleset: PermissionRuleset<IndexedProduct, ProductFilter>;
+    ruleset: PermissionRuleset<ProductResource, ProductFilter>;
     /** The currency of price range filters. */
     priceCurrency?: string;
   }): ProductService {
@@ -136,6 +136,12 @@ export class ProductService {
       throw new NotFoundError(`No product ${ref}`);
     }
     const { spec, metadata } = product.entity;
+    const subscribed = this.auth.isPrincipal(options.credentials, 'user')
+      ? await this.store.isSubscribed({
+          id: product.id,
+          users: [options.credentials.principal.userEntityRef],
+        })
+      : false;
     // Users may not see the templates that products govern (the store runs
     // them for approved orders), but whoever may see the product may see
     // the parameters its order form needs.
@@ -155,6 +161,7 @@ export class ProductService {
       docs: spec.docs ?? [],
       sla: spec.sla,
       templateParameters: template?.spec?.parameters,
+      subscribed,
     };
   }
 

@@ -117,18 +117,28 @@ describe('OrderFormPage', () => {
     ).toBeInTheDocument();
   });
 
-  it('renders the template inputs and places the order', async () => {
+  it('renders the template with the scaffolder form and places the order', async () => {
     const api = mockStoreApi();
     await renderForm(api);
 
     await choose(/^Plan/, /^Enterprise/);
     await choose(/^Provider/, /^local$/);
-    await userEvent.type(await screen.findByLabelText(/^Name/), 'db1');
+    await userEvent.type(await screen.findByLabelText(/^Region/), 'eu-1');
+    await userEvent.type(
+      await screen.findByLabelText(/^Name/, undefined, { timeout: 5000 }),
+      'db1',
+    );
     await choose(/^Size/, /^large$/);
-    const password = screen.getByLabelText(/^Password/);
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    // The secrets step: the scaffolder's Secret field keeps the value out
+    // of the form data.
+    const password = await screen.findByLabelText(/^Password/);
     expect(password).toHaveAttribute('type', 'password');
     await userEvent.type(password, 's3cret');
-    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Place order' }),
+    );
 
     await waitFor(() => expect(api.createOrder).toHaveBeenCalledTimes(1));
     expect(api.createOrder).toHaveBeenCalledWith(
@@ -136,6 +146,7 @@ describe('OrderFormPage', () => {
         product: 'product:default/postgresql',
         plan: 'enterprise',
         provider: 'local',
+        region: 'eu-1',
         parameters: { name: 'db1', size: 'large' },
         secrets: { password: 's3cret' },
       },
@@ -148,17 +159,16 @@ describe('OrderFormPage', () => {
     expect(api.getOrder).toHaveBeenCalledWith({ id: 'o1' });
   });
 
-  it('does not place an order with missing required inputs', async () => {
+  it('does not go on with missing required inputs', async () => {
     const api = mockStoreApi();
     await renderForm(api);
     await userEvent.click(
-      await screen.findByRole(
-        'button',
-        { name: 'Place order' },
-        { timeout: 5000 },
-      ),
+      await screen.findByRole('button', { name: 'Next' }, { timeout: 5000 }),
     );
-    expect(await screen.findAllByText('Required')).toHaveLength(2);
+    // Still on the first step: Name is required.
+    expect(await screen.findByLabelText(/^Name/)).toBeInTheDocument();
+    expect(screen.queryByLabelText(/^Password/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Place order' })).toBeNull();
     expect(api.createOrder).not.toHaveBeenCalled();
   });
 });

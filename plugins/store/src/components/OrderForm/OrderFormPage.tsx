@@ -6,16 +6,25 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
-import { formatPrice, ProductDetails } from '@internal/plugin-store-common';
 import {
-  Box,
-  Button,
-  Grid,
-  MenuItem,
-  TextField,
-  Typography,
-} from '@material-ui/core';
+  useApi,
+  useApiHolder,
+  useRouteRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  FieldExtensionOptions,
+  SecretsContextProvider,
+  useTemplateSecrets,
+} from '@backstage/plugin-scaffolder-react';
+import {
+  formFieldsApiRef,
+  FormFieldExtensionData,
+  SecretWidget,
+  Stepper,
+} from '@backstage/plugin-scaffolder-react/alpha';
+import { JsonValue } from '@backstage/types';
+import { formatPrice, ProductDetails } from '@internal/plugin-store-common';
+import { Box, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -24,13 +33,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { storeApiRef } from '../../api/StoreApi';
 import { newIdempotencyKey } from '../../api/StoreClient';
 import { orderRouteRef, productRouteRef } from '../../routes';
-import {
-  initialOrderValues,
-  orderFieldError,
-  orderFields,
-  toOrderInput,
-} from './orderFields';
-import { OrderFieldInput } from './OrderFieldInput';
+import { orderFormManifest, splitOrderValues } from './templateForm';
 
 function PricePreview(props: { product: ProductDetails; plan: string }) {
   const storeApi = useApi(storeApiRef);
@@ -68,16 +71,48 @@ function PricePreview(props: { product: ProductDetails; plan: string }) {
   );
 }
 
+/**
+ * The scaffolder's own form fields from the app (OwnerPicker, EntityPicker
+ * and the others that FormFieldBlueprint extensions provide), and its
+ * `Secret` field, which keeps values in the secrets context.
+ */
+function useFieldExtensions() {
+  const formFieldsApi = useApiHolder().get(formFieldsApiRef);
+  const formFields = useAsync(
+    async () => (await formFieldsApi?.loadFormFields()) ?? [],
+    [formFieldsApi],
+  );
+  const extensions = useMemo<FieldExtensionOptions[]>(
+    () => [
+      ...(formFields.value ?? []).map(field => {
+        // A FormField is the FormFieldExtensionData it was created from.
+        const { name, component, validation } =
+          field as unknown as FormFieldExtensionData;
+        return { name, component, validation } as FieldExtensionOptions;
+      }),
+      {
+        name: 'Secret',
+        component: SecretWidget,
+      } as unknown as FieldExtensionOptions,
+    ],
+    [formFields.value],
+  );
+  return { loading: formFields.loading, extensions };
+}
+
 function OrderForm(props: { product: ProductDetails }) {
   const { product } = props;
   const storeApi = useApi(storeApiRef);
   const orderRoute = useRouteRef(orderRouteRef);
   const navigate = useNavigate();
+  const { secrets: contextSecrets } = useTemplateSecrets();
   const [plan, setPlan] = useState(product.plans[0]?.id ?? '');
   const [provider, setProvider] = useState(product.providers[0] ?? '');
+  const [region, setRegion] = useState('');
   const [comment, setComment] = useState('');
   // One key per form: a double click or a resent request orders once.
   const [idempotencyKey] = useState(newIdempotencyKey);
+  const fieldExtensions = useFieldExtensions();
 
   // The form is the same for every plan, so it is read once.
   const form = useAsync(
@@ -90,37 +125,50 @@ function OrderForm(props: { product: ProductDetails }) {
         : Promise.resolve(undefined),
     [storeApi, product],
   );
-  const fields = useMemo(
+  const manifest = useMemo(
     () =>
-      orderFields(
+      orderFormManifest(
+        product.title,
         form.value?.templateParameters ?? product.templateParameters,
         form.value?.templateSecrets,
       ),
-    [form.value, product.templateParameters],
+    [form.value, product.title, product.templateParameters],
   );
-  const [values, setValues] = useState<Record<string, unknown>>();
-  const current = values ?? initialOrderValues(fields);
-  const [touched, setTouched] = useState(false);
-  const errors = Object.fromEntries(
-    fields.map(f => [f.name, orderFieldError(f, current[f.name])]),
+
+  const [submission, submit] = useAsyncFn(
+    async (values: Record<string, JsonValue>) => {
+      const { parameters, secrets } = splitOrderValues(
+        manifest,
+        values,
+        contextSecrets,
+      );
+      const order = await storeApi.createOrder(
+        {
+          product: product.ref,
+          plan,
+          provider,
+          region: region.trim() || undefined,
+          parameters,
+          secrets: Object.keys(secrets).length > 0 ? secrets : undefined,
+          comment: comment.trim() || undefined,
+        },
+        { idempotencyKey },
+      );
+      navigate(orderRoute?.({ id: order.id }) ?? `/store/orders/${order.id}`);
+    },
+    [
+      storeApi,
+      product.ref,
+      plan,
+      provider,
+      region,
+      comment,
+      manifest,
+      contextSecrets,
+    ],
   );
-  const valid = Object.values(errors).every(e => !e);
 
-  const [submission, submit] = useAsyncFn(async () => {
-    const order = await storeApi.createOrder(
-      {
-        product: product.ref,
-        plan,
-        provider,
-        ...toOrderInput(fields, current),
-        comment: comment || undefined,
-      },
-      { idempotencyKey },
-    );
-    navigate(orderRoute?.({ id: order.id }) ?? `/store/orders/${order.id}`);
-  }, [storeApi, product.ref, plan, provider, fields, current, comment]);
-
-  if (form.loading) {
+  if (form.loading || fieldExtensions.loading) {
     return <Progress />;
   }
 
@@ -128,90 +176,79 @@ function OrderForm(props: { product: ProductDetails }) {
     <Grid container spacing={3}>
       <Grid item xs={12} md={8}>
         <InfoCard title="Order">
-          <form
-            noValidate
-            aria-label="Order form"
-            onSubmit={e => {
-              e.preventDefault();
-              setTouched(true);
-              if (valid) {
-                submit();
-              }
-            }}
+          <TextField
+            select
+            fullWidth
+            margin="normal"
+            variant="outlined"
+            id="order-plan"
+            label="Plan"
+            value={plan}
+            onChange={e => setPlan(e.target.value)}
           >
-            <TextField
-              select
-              fullWidth
-              margin="normal"
-              variant="outlined"
-              id="order-plan"
-              label="Plan"
-              value={plan}
-              onChange={e => setPlan(e.target.value)}
-            >
-              {product.plans.map(p => (
-                <MenuItem key={p.id} value={p.id}>
-                  {p.title} — {formatPrice(p.price)}
-                </MenuItem>
-              ))}
-            </TextField>
-            <TextField
-              select
-              fullWidth
-              margin="normal"
-              variant="outlined"
-              id="order-provider"
-              label="Provider"
-              value={provider}
-              onChange={e => setProvider(e.target.value)}
-            >
-              {product.providers.map(p => (
-                <MenuItem key={p} value={p}>
-                  {p}
-                </MenuItem>
-              ))}
-            </TextField>
-            {fields.map(field => (
-              <OrderFieldInput
-                key={field.name}
-                field={field}
-                value={current[field.name]}
-                error={touched ? errors[field.name] : undefined}
-                onChange={value =>
-                  setValues({ ...current, [field.name]: value })
-                }
-              />
+            {product.plans.map(p => (
+              <MenuItem key={p.id} value={p.id}>
+                {p.title} — {formatPrice(p.price)}
+              </MenuItem>
             ))}
-            <TextField
-              fullWidth
-              multiline
-              minRows={2}
-              margin="normal"
-              variant="outlined"
-              id="order-comment"
-              label="Comment for the approvers"
-              value={comment}
-              onChange={e => setComment(e.target.value)}
-            />
-            {submission.error && (
-              <Box my={2}>
-                <ResponseErrorPanel
-                  error={submission.error}
-                  title="The order was not placed"
-                />
-              </Box>
-            )}
-            <Box mt={2}>
-              <Button
-                type="submit"
-                variant="contained"
-                color="primary"
-                disabled={submission.loading || !plan || !provider}
-              >
-                Place order
-              </Button>
+          </TextField>
+          <TextField
+            select
+            fullWidth
+            margin="normal"
+            variant="outlined"
+            id="order-provider"
+            label="Provider"
+            value={provider}
+            onChange={e => setProvider(e.target.value)}
+          >
+            {product.providers.map(p => (
+              <MenuItem key={p} value={p}>
+                {p}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            fullWidth
+            margin="normal"
+            variant="outlined"
+            id="order-region"
+            label="Region"
+            helperText="Where the provider places it; empty for its default"
+            value={region}
+            onChange={e => setRegion(e.target.value)}
+          />
+          <TextField
+            fullWidth
+            multiline
+            minRows={2}
+            margin="normal"
+            variant="outlined"
+            id="order-comment"
+            label="Comment for the approvers"
+            value={comment}
+            onChange={e => setComment(e.target.value)}
+          />
+          {submission.error && (
+            <Box my={2}>
+              <ResponseErrorPanel
+                error={submission.error}
+                title="The order was not placed"
+              />
             </Box>
-          </form>
+          )}
+          <Box mt={2} aria-label="Order form" role="form">
+            <Stepper
+              manifest={manifest}
+              extensions={fieldExtensions.extensions}
+              onCreate={async values => {
+                if (plan && provider) {
+                  await submit(values);
+                }
+              }}
+              components={{ createButtonText: 'Place order' }}
+            />
+          </Box>
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={4}>
@@ -247,7 +284,11 @@ export function OrderFormPage() {
             title="The product could not be loaded"
           />
         )}
-        {product.value && <OrderForm product={product.value} />}
+        {product.value && (
+          <SecretsContextProvider>
+            <OrderForm product={product.value} />
+          </SecretsContextProvider>
+        )}
       </Content>
     </Page>
   );

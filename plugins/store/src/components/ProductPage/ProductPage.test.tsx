@@ -67,6 +67,29 @@ describe('ProductPage', () => {
     expect(await screen.findByText('MySQL Database')).toBeInTheDocument();
   });
 
+  it('tells a subscriber of a deprecated product, and offers no order', async () => {
+    const api = mockStoreApi({
+      getProduct: jest.fn(async () => ({
+        ...postgresql,
+        lifecycle: 'deprecated' as const,
+        orderable: false,
+        subscribed: true,
+      })),
+    });
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/postgresql'],
+    });
+    expect(
+      await screen.findByText(
+        /This product is deprecated — you have an active subscription/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Order' })).toBeNull();
+  });
+
   it('says so when the product is not offered', async () => {
     const api = mockStoreApi({
       // What StoreClient throws for a 404 from the store backend.

@@ -166,7 +166,11 @@ export function ProductPage() {
         {product.lifecycle === 'deprecated' && (
           <Box mb={2}>
             <WarningPanel
-              title="This product is deprecated"
+              title={
+                product.subscribed
+                  ? 'This product is deprecated — you have an active subscription'
+                  : 'This product is deprecated'
+              }
               message="Existing subscriptions keep running, but it can no longer be ordered."
             />
           </Box>
@@ -176,20 +180,21 @@ export function ProductPage() {
             <InfoCard
               title="About"
               action={
-                <Box m={1}>
-                  <Button
-                    variant="contained"
-                    color="primary"
-                    disabled={!product.orderable}
-                    component={RouterLink}
-                    to={
-                      orderRoute?.({ namespace, name }) ??
-                      `/store/products/${namespace}/${name}/order`
-                    }
-                  >
-                    Order
-                  </Button>
-                </Box>
+                product.orderable && (
+                  <Box m={1}>
+                    <Button
+                      variant="contained"
+                      color="primary"
+                      component={RouterLink}
+                      to={
+                        orderRoute?.({ namespace, name }) ??
+                        `/store/products/${namespace}/${name}/order`
+                      }
+                    >
+                      Order
+                    </Button>
+                  </Box>
+                )
               }
             >
               <Typography paragraph>{product.description}</Typography>
