@@ -44,6 +44,20 @@ describe('StoreClient', () => {
     expect(url.searchParams.get('limit')).toBe('10');
   });
 
+  it('writes spaces as %20, which the API accepts, and never a raw +', async () => {
+    const { fetch, client } = clientReturning(200, { items: [] });
+    await client.listProducts({
+      query: { q: 'c++ build', category: ['Web apps'] },
+    });
+    await client.getFacets({ query: { category: ['Web apps'] } });
+    const [list, facets] = fetch.mock.calls.map(([u]) => u);
+    expect(list).toContain('q=c%2B%2B%20build');
+    expect(list).toContain('category=Web%20apps');
+    expect(facets).toContain('category=Web%20apps');
+    expect(list).not.toContain('+');
+    expect(new URL(list).searchParams.get('q')).toBe('c++ build');
+  });
+
   it('turns error responses into errors of the same kind', async () => {
     const { client } = clientReturning(404, {
       error: { name: 'NotFoundError', message: 'No product product:default/x' },

@@ -41,6 +41,15 @@ export function toSearchParams(query: ProductQuery): URLSearchParams {
   return params;
 }
 
+/**
+ * The query string of `params` with spaces as `%20`: URLSearchParams writes
+ * them as `+`, which the API's OpenAPI validation refuses as a reserved
+ * character (a literal `+` is already written as `%2B`).
+ */
+export function toQueryString(params: URLSearchParams): string {
+  return params.toString().replace(/\+/g, '%20');
+}
+
 /** Talks to the store backend over HTTP. @public */
 export class StoreClient implements StoreApi {
   constructor(
@@ -60,11 +69,13 @@ export class StoreClient implements StoreApi {
     if (options.sort) params.set('sort', options.sort);
     if (options.cursor) params.set('cursor', options.cursor);
     if (options.limit) params.set('limit', String(options.limit));
-    return this.get(`/products?${params}`);
+    return this.get(`/products?${toQueryString(params)}`);
   }
 
   async getFacets(options: { query: ProductQuery }): Promise<FacetsResult> {
-    return this.get(`/products/facets?${toSearchParams(options.query)}`);
+    return this.get(
+      `/products/facets?${toQueryString(toSearchParams(options.query))}`,
+    );
   }
 
   async getProduct(options: {
@@ -109,7 +120,7 @@ export class StoreClient implements StoreApi {
     options.status?.forEach(s => params.append('status', s));
     if (options.limit) params.set('limit', String(options.limit));
     if (options.offset) params.set('offset', String(options.offset));
-    return this.get(`/orders?${params}`);
+    return this.get(`/orders?${toQueryString(params)}`);
   }
 
   async getOrder(options: { id: string }): Promise<OrderDetails> {
