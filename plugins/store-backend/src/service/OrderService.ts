@@ -145,6 +145,12 @@ function userOf(credentials: BackstageCredentials): string {
   return principal.userEntityRef;
 }
 
+/** Names of the parameters that a template's form steps declare. */
+function declaredParameters(schema: unknown): Set<string> {
+  const steps = [schema ?? []].flat() as Array<{ properties?: object }>;
+  return new Set(steps.flatMap(step => Object.keys(step?.properties ?? {})));
+}
+
 /** The group an order is for, from a template's `owner` parameter. */
 function ownerGroupOf(owner: unknown): string | undefined {
   if (typeof owner !== 'string' || owner === '') {
@@ -297,7 +303,16 @@ export class OrderService {
         `The template ${product.template} of product ${product.ref} was not found`,
       );
     }
-    const parameters = input.parameters ?? {};
+    // Where the stack goes is chosen with the order, not in the template's
+    // form: templates that declare `provider` or `region` get the order's.
+    const declared = declaredParameters(template.spec?.parameters);
+    const parameters: Record<string, unknown> = { ...input.parameters };
+    if (declared.has('provider')) {
+      parameters.provider = input.provider;
+    }
+    if (declared.has('region') && input.region !== undefined) {
+      parameters.region = input.region;
+    }
     this.validateParameters(parameters, template.spec?.parameters);
     this.validateSecrets(
       options.secrets ?? {},
