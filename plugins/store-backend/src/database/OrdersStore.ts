@@ -216,7 +216,11 @@ export class OrdersStore {
     limit: number;
     offset?: number;
     cursor?: OrderCursor;
-  }): Promise<{ items: Order[]; totalItems: number; nextCursor?: OrderCursor }> {
+  }): Promise<{
+    items: Order[];
+    totalItems: number;
+    nextCursor?: OrderCursor;
+  }> {
     const { filter, permissionFilter, cursor } = options;
     const query = this.db<OrderRow>(ORDERS);
     if (filter.requester) {

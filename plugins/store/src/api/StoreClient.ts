@@ -2,7 +2,6 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   OrderDetails,
-  OrderStatus,
   ProductDetails,
   ProductQuery,
   ProductSort,

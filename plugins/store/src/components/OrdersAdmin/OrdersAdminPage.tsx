@@ -274,9 +274,7 @@ function AdminOrders() {
           options={{ paging: false, search: false }}
           columns={columns}
           data={items}
-          emptyContent={
-            <Box p={2}>No orders match the filters.</Box>
-          }
+          emptyContent={<Box p={2}>No orders match the filters.</Box>}
         />
         {moreState.error && (
           <ResponseErrorPanel

@@ -14,6 +14,10 @@ export function OrdersAdminSidebarItem() {
     return null;
   }
   return (
-    <SidebarItem icon={ListAltIcon} to="/store/admin/orders" text="Orders admin" />
+    <SidebarItem
+      icon={ListAltIcon}
+      to="/store/admin/orders"
+      text="Orders admin"
+    />
   );
 }

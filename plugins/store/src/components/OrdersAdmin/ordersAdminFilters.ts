@@ -16,9 +16,7 @@ export type OrdersAdminFilters = {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Reads the filters from the page's search params, ignoring junk. */
-export function filtersFromParams(
-  params: URLSearchParams,
-): OrdersAdminFilters {
+export function filtersFromParams(params: URLSearchParams): OrdersAdminFilters {
   const day = (key: string) => {
     const value = params.get(key) ?? '';
     return DAY.test(value) ? value : '';
@@ -51,7 +49,9 @@ export function filtersToParams(filters: OrdersAdminFilters): URLSearchParams {
 }
 
 /** Why the filters cannot be applied, if they cannot. */
-export function filtersProblem(filters: OrdersAdminFilters): string | undefined {
+export function filtersProblem(
+  filters: OrdersAdminFilters,
+): string | undefined {
   if (filters.from && filters.to && filters.from > filters.to) {
     return `The start date ${filters.from} is after the end date ${filters.to}`;
   }
