@@ -31,7 +31,7 @@ import {
   Select,
   TextField,
 } from '@material-ui/core';
-import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -157,9 +157,8 @@ function AdminOrders() {
   const orderRoute = useRouteRef(orderRouteRef);
   const [searchParams, setSearchParams] = useSearchParams();
   const search = searchParams.toString();
-  const [filters, setFilters] = useState(() => filtersFromParams(searchParams));
-  useEffect(
-    () => setFilters(filtersFromParams(new URLSearchParams(search))),
+  const filters = useMemo(
+    () => filtersFromParams(new URLSearchParams(search)),
     [search],
   );
   const problem = filtersProblem(filters);
