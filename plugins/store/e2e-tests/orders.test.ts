@@ -9,6 +9,8 @@ test('a developer orders a product that needs approval, an approver approves it,
   browser,
   request,
 }) => {
+  // Deploying a 3-tier stack takes a while on a loaded machine.
+  test.setTimeout(300_000);
   const name = `e2e-${Date.now().toString(36)}`;
 
   // The developer orders the 3-Tier Web App, which every order needs approval for.
@@ -25,6 +27,9 @@ test('a developer orders a product that needs approval, an approver approves it,
 
   const preview = developer.getByTestId('order-preview');
   await expect(preview).toContainText('Needs one approval from approvers');
+  // The stack goes where the order says: the local provider runs here.
+  await developer.getByLabel(/^Provider/).click();
+  await developer.getByRole('option', { name: 'local', exact: true }).click();
   await developer.getByLabel(/^Name/).fill(name);
   // The 3-tier template deploys the stack for an owner group.
   await developer.getByLabel(/^Owner/).fill('group:default/developers');
