@@ -85,7 +85,9 @@ describe('OrdersAdminPage', () => {
     const api = mockStoreApi([page([failed, pending, cancelled])]);
     await renderAdmin(api);
 
-    expect(await screen.findByText('Orders (3)', undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Orders (3)', undefined, slow),
+    ).toBeInTheDocument();
     expect(api.listOrders).toHaveBeenCalledWith({ scope: 'all', limit: 50 });
     const row = (title: string) => screen.getByText(title).closest('tr')!;
     expect(within(row('Redis Cache')).getByText('group:default/team-web'));
@@ -144,7 +146,8 @@ describe('OrdersAdminPage', () => {
       await screen.findByText(
         /The start date 2026-02-01 is after the end date 2026-01-01/,
         undefined,
-        slow),
+        slow,
+      ),
     ).toBeInTheDocument();
     expect(api.listOrders).not.toHaveBeenCalled();
   });
@@ -154,7 +157,9 @@ describe('OrdersAdminPage', () => {
     await renderAdmin(api);
     await screen.findByText('Redis Cache', undefined, slow);
     await userEvent.click(screen.getByRole('button', { name: 'Show more' }));
-    expect(await screen.findByText('PostgreSQL Database', undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText('PostgreSQL Database', undefined, slow),
+    ).toBeInTheDocument();
     expect(api.listOrders).toHaveBeenLastCalledWith({
       scope: 'all',
       limit: 50,
@@ -213,7 +218,11 @@ describe('OrdersAdminPage', () => {
     );
     await renderAdmin(api);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Reopen order cancelled-1' }, slow),
+      await screen.findByRole(
+        'button',
+        { name: 'Reopen order cancelled-1' },
+        slow,
+      ),
     );
     const dialog = await screen.findByRole('dialog', undefined, slow);
     await userEvent.click(
@@ -230,7 +239,9 @@ describe('OrdersAdminPage', () => {
   it('is not available to those who may not administer orders', async () => {
     const api = mockStoreApi([page([failed])]);
     await renderAdmin(api, { allowed: false });
-    expect(await screen.findByText('Not available', undefined, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Not available', undefined, slow),
+    ).toBeInTheDocument();
     expect(screen.queryByText('Redis Cache')).not.toBeInTheDocument();
   });
 });
