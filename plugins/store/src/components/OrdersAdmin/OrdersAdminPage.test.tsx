@@ -90,7 +90,9 @@ describe('OrdersAdminPage', () => {
     ).toBeInTheDocument();
     expect(api.listOrders).toHaveBeenCalledWith({ scope: 'all', limit: 50 });
     const row = (title: string) => screen.getByText(title).closest('tr')!;
-    expect(within(row('Redis Cache')).getByText('group:default/team-web'));
+    expect(
+      within(row('Redis Cache')).getByText('group:default/team-web'),
+    ).toBeInTheDocument();
     const actions = (title: string) =>
       within(row(title))
         .queryAllByRole('button')
