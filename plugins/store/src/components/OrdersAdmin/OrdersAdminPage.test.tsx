@@ -237,13 +237,4 @@ describe('OrdersAdminPage', () => {
       within(dialog).getByText(/The order could not be reopened/),
     ).toBeInTheDocument();
   });
-
-  it('is not available to those who may not administer orders', async () => {
-    const api = mockStoreApi([page([failed])]);
-    await renderAdmin(api, { allowed: false });
-    expect(
-      await screen.findByText('Not available', undefined, slow),
-    ).toBeInTheDocument();
-    expect(screen.queryByText('Redis Cache')).not.toBeInTheDocument();
-  });
 });
