@@ -1,10 +1,8 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { ResponseError } from '@backstage/errors';
 import { Order } from '@internal/plugin-store-common';
-import { configure, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { configure, screen } from '@testing-library/react';
 import { OrderList, StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
@@ -21,13 +19,6 @@ const failed = order({
   productTitle: 'Redis Cache',
   status: 'failed',
   ownerGroup: 'group:default/team-web',
-});
-const pending = order({ id: 'pending-1', productTitle: 'PostgreSQL Database' });
-const cancelled = order({
-  id: 'cancelled-1',
-  productTitle: 'Static website',
-  status: 'cancelled',
-  requester: 'user:default/web-developer',
 });
 
 function mockStoreApi(pages: OrderList[]) {
