@@ -4,7 +4,10 @@ import {
   AuthorizeResult,
   createPermission,
 } from '@backstage/plugin-permission-common';
-import { storeProductReadPermission } from '@internal/plugin-store-common';
+import {
+  storeOrderReadPermission,
+  storeProductReadPermission,
+} from '@internal/plugin-store-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
@@ -124,6 +127,48 @@ describe('StorePolicy', () => {
       userOf('user:default/finance'),
     );
     expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets admins read every order', async () => {
+    const decision = await policy.handle(
+      { permission: storeOrderReadPermission },
+      userOf('user:default/platform-admin'),
+    );
+    expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('shows users their own orders and those their groups approve', async () => {
+    const decision = await policy.handle(
+      { permission: storeOrderReadPermission },
+      userOf('user:default/data-scientist'),
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'store',
+      resourceType: 'store-order',
+      conditions: {
+        anyOf: [
+          {
+            rule: 'IS_ORDER_REQUESTER',
+            resourceType: 'store-order',
+            params: { claims: ['user:default/data-scientist'] },
+          },
+          {
+            rule: 'IS_ORDER_APPROVER',
+            resourceType: 'store-order',
+            params: {
+              claims: [
+                'user:default/data-scientist',
+                'group:default/team-data',
+                'group:default/developers',
+                'group:default/engineering',
+                'group:default/acme',
+              ],
+            },
+          },
+        ],
+      },
+    });
   });
 
   it('lets admins see every product', async () => {

@@ -11,9 +11,12 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
+  consumerOrderVisibility,
   consumerProductVisibility,
+  STORE_ORDER_RESOURCE_TYPE,
   STORE_PRODUCT_RESOURCE_TYPE,
   storeOrderAdminPermission,
+  storeOrderReadPermission,
   storeProductReadPermission,
 } from '@internal/plugin-store-common';
 import { GovernedTemplates } from './GovernedTemplates';
@@ -83,11 +86,14 @@ export class StorePolicy implements PermissionPolicy {
   ): Promise<PolicyDecision> {
     const isProductRead =
       request.permission.name === storeProductReadPermission.name;
+    const isOrderRead =
+      request.permission.name === storeOrderReadPermission.name;
     const isCatalogRead =
       request.permission.name === catalogEntityReadPermission.name &&
       this.governedTemplates !== undefined;
     if (
       !isProductRead &&
+      !isOrderRead &&
       !isCatalogRead &&
       !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
     ) {
@@ -111,6 +117,19 @@ export class StorePolicy implements PermissionPolicy {
       // cannot see them, so the scaffolder cannot run them for users; the
       // store creates their tasks with its own service credentials.
       return governedTemplateVisibility(await this.governedTemplates!.list());
+    }
+    if (isOrderRead) {
+      // Users see their own orders and those their groups approve; the
+      // store turns this into a filter of its order lists.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'store',
+        resourceType: STORE_ORDER_RESOURCE_TYPE,
+        conditions: consumerOrderVisibility({
+          userEntityRef: user.info.userEntityRef,
+          claims,
+        }),
+      };
     }
     if (isProductRead) {
       // Publishers review products before they are published: they see

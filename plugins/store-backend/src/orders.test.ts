@@ -228,6 +228,40 @@ describe('store orders', () => {
       expect(mine.body.totalItems).toBe(1);
     });
 
+    it('passes the order provider and region to templates that declare them', async () => {
+      const { as, settled } = await startBackend(databaseId);
+      const created = await as(DEVELOPER).post('/orders', {
+        product: 'product:default/placed',
+        plan: 'standard',
+        provider: 'local',
+        region: 'eu-west',
+        // What the order says wins over values typed into the template form.
+        parameters: { name: 'placed1', region: 'local' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.parameters).toEqual({
+        name: 'placed1',
+        provider: 'local',
+        region: 'eu-west',
+      });
+      const order = await settled(created.body.id);
+      expect(order.status).toBe('fulfilled');
+      expect(order.output.text).toEqual([
+        { title: 'Placement', content: 'local/eu-west' },
+      ]);
+
+      // Templates that do not declare them get the parameters as ordered.
+      const plain = await as(DEVELOPER).post('/orders', {
+        product: 'product:default/pg',
+        plan: 'standard',
+        provider: 'local',
+        region: 'eu-west',
+        parameters: { name: 'plain1' },
+      });
+      expect(plain.body.parameters).toEqual({ name: 'plain1' });
+      expect(plain.body.region).toBe('eu-west');
+    });
+
     it('waits for an approver from the product groups, nested included', async () => {
       const { as, sent, settled, auditedOrders } = await startBackend(
         databaseId,
@@ -482,7 +516,7 @@ describe('store orders', () => {
         )}`,
       );
       expect(all.body).toMatchObject({ totalItems: 1 });
-      expect((await as(DEVELOPER).get('/orders?scope=all')).status).toBe(403);
+      // Who sees which orders in a list is in orderLists.test.ts.
       expect(auditedOrders()).toEqual([
         'order-create:success',
         'order-fail:success',

@@ -11,6 +11,17 @@ export type OrderStatus =
   | 'rejected'
   | 'cancelled';
 
+/** Every order status, in the order of an order's life. @public */
+export const ORDER_STATUSES: OrderStatus[] = [
+  'pending_approval',
+  'approved',
+  'provisioning',
+  'fulfilled',
+  'failed',
+  'rejected',
+  'cancelled',
+];
+
 /** Everything that can happen to an order. @public */
 export type OrderAction =
   | 'create'
@@ -60,6 +71,8 @@ export type Order = {
   parameters: Record<string, unknown>;
   price: Price;
   requester: string;
+  /** The group the order is placed for: the template's `owner` parameter. */
+  ownerGroup?: string;
   status: OrderStatus;
   /** Increases with every change; decisions are conditional on it. */
   version: number;

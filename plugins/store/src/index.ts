@@ -8,3 +8,4 @@ export { storePlugin as default } from './plugin';
 export { storeApiRef } from './api/StoreApi';
 export type { StoreApi, ProductPage } from './api/StoreApi';
 export { StoreClient } from './api/StoreClient';
+export { OrdersAdminSidebarItem } from './components/OrdersAdmin/OrdersAdminSidebarItem';

@@ -12,6 +12,7 @@ import {
   approvalsRouteRef,
   orderProductRouteRef,
   orderRouteRef,
+  ordersAdminRouteRef,
   ordersRouteRef,
   productRouteRef,
   rootRouteRef,
@@ -55,6 +56,7 @@ export const storePlugin = createFrontendPlugin({
     orders: ordersRouteRef,
     order: orderRouteRef,
     approvals: approvalsRouteRef,
+    ordersAdmin: ordersAdminRouteRef,
   },
   extensions: [storeApi, storePage],
 });

@@ -35,3 +35,9 @@ export const approvalsRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/approvals',
 });
+
+/** Every order, for store administrators. */
+export const ordersAdminRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/admin/orders',
+});

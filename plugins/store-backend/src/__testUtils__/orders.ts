@@ -67,6 +67,24 @@ export function makeRunnableTemplate(name: string, action?: string): Entity {
   };
 }
 
+/**
+ * A template that declares where its stack goes, as the deploying templates
+ * do; its output names the provider and region the task received.
+ */
+export function makePlacedTemplate(name: string): Entity {
+  const template = makeRunnableTemplate(name);
+  const spec = template.spec as any;
+  spec.parameters[0].properties.provider = { type: 'string', default: 'local' };
+  spec.parameters[0].properties.region = { type: 'string', default: 'local' };
+  spec.output.text = [
+    {
+      title: 'Placement',
+      content: '${{ parameters.provider }}/${{ parameters.region }}',
+    },
+  ];
+  return template;
+}
+
 /** The catalog of the order tests: products, templates, users and groups. */
 export const orderEntities: Entity[] = [
   makeProduct('pg', {
@@ -127,6 +145,12 @@ export const orderEntities: Entity[] = [
     approval: { policy: 'none' },
   }),
   makeRunnableTemplate('broken', 'store:test:missing'),
+  makeProduct('placed', {
+    template: 'template:default/placed',
+    providers: ['local', 'kubernetes'],
+    approval: { policy: 'none' },
+  }),
+  makePlacedTemplate('placed'),
   makeProduct('draft', {
     lifecycle: 'draft',
     owner: 'group:default/developers',

@@ -11,7 +11,9 @@ import {
   OrderStatus,
   PriceInterval,
 } from '@internal/plugin-store-common';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
+import { OrderPermissionQuery } from '../permissions/rules';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-store-backend',
@@ -39,6 +41,7 @@ type OrderRow = {
   price_currency: string;
   price_interval: string;
   requester: string;
+  owner_group: string | null;
   status: string;
   version: number;
   approvals_required: number;
@@ -82,9 +85,22 @@ export type OrderFilter = {
   productRef?: string[];
   /** Orders whose approver groups include one of these. */
   approverGroup?: string[];
+  /**
+   * Orders placed for one of these groups, or by one of these users: a
+   * group's orders are those of its owner refs and of its members.
+   */
+  group?: { groups: string[]; members: string[] };
   createdAfter?: Date;
   createdBefore?: Date;
 };
+
+/** A permission decision on orders as a database filter; undefined allows all. */
+export type OrderPermissionFilter =
+  | PermissionCriteria<OrderPermissionQuery>
+  | undefined;
+
+/** Where a page of orders starts: after this creation time and id. */
+export type OrderCursor = { createdAt: string; id: string };
 
 /** A stored response of an idempotent request. */
 export type IdempotentResponse = { status: number; body: unknown };
@@ -144,6 +160,7 @@ export class OrdersStore {
         price_currency: order.price.currency,
         price_interval: order.price.interval,
         requester: order.requester,
+        owner_group: order.ownerGroup ?? null,
         status: order.status,
         version: 1,
         approvals_required: order.approvalsRequired,
@@ -195,12 +212,23 @@ export class OrdersStore {
     return { ...order, events: events.map(e => this.toEvent(e)) };
   }
 
+  /**
+   * A page of orders, newest first. Pages follow each other through a
+   * cursor (creation time and id of the last order of the previous page),
+   * so that orders placed meanwhile neither repeat nor vanish from a list.
+   */
   async listOrders(options: {
     filter: OrderFilter;
+    permissionFilter?: OrderPermissionFilter;
     limit: number;
-    offset: number;
-  }): Promise<{ items: Order[]; totalItems: number }> {
-    const { filter } = options;
+    offset?: number;
+    cursor?: OrderCursor;
+  }): Promise<{
+    items: Order[];
+    totalItems: number;
+    nextCursor?: OrderCursor;
+  }> {
+    const { filter, permissionFilter, cursor } = options;
     const query = this.db<OrderRow>(ORDERS);
     if (filter.requester) {
       query.whereIn('requester', filter.requester);
@@ -212,11 +240,12 @@ export class OrdersStore {
       query.whereIn('product_ref', filter.productRef);
     }
     if (filter.approverGroup) {
-      query.whereIn(
-        'id',
-        this.db(GROUPS)
-          .select('order_id')
-          .whereIn('group_ref', filter.approverGroup),
+      query.whereIn('id', this.ordersApprovedBy(filter.approverGroup));
+    }
+    if (filter.group) {
+      const { groups, members } = filter.group;
+      query.where(inner =>
+        inner.whereIn('owner_group', groups).orWhereIn('requester', members),
       );
     }
     if (filter.createdAfter) {
@@ -225,16 +254,63 @@ export class OrdersStore {
     if (filter.createdBefore) {
       query.where('created_at', '<', filter.createdBefore);
     }
+    if (permissionFilter) {
+      query.where(inner => this.applyCriteria(inner, permissionFilter));
+    }
     const [{ count }] = await query.clone().count({ count: '*' });
+    if (cursor) {
+      const after = new Date(cursor.createdAt);
+      query.where(inner =>
+        inner
+          .where('created_at', '<', after)
+          .orWhere(same =>
+            same.where('created_at', '=', after).andWhere('id', '<', cursor.id),
+          ),
+      );
+    }
     const rows = await query
       .select('*')
       .orderBy([
         { column: 'created_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .limit(options.limit)
-      .offset(options.offset);
-    return { items: await this.toOrders(rows), totalItems: Number(count) };
+      .limit(options.limit + 1)
+      .offset(options.offset ?? 0);
+    const items = await this.toOrders(rows.slice(0, options.limit));
+    const last = items.at(-1);
+    return {
+      items,
+      totalItems: Number(count),
+      nextCursor:
+        rows.length > options.limit && last
+          ? { createdAt: last.createdAt, id: last.id }
+          : undefined,
+    };
+  }
+
+  private ordersApprovedBy(groups: string[]) {
+    return this.db(GROUPS).select('order_id').whereIn('group_ref', groups);
+  }
+
+  private applyCriteria(
+    query: Knex.QueryBuilder,
+    criteria: PermissionCriteria<OrderPermissionQuery>,
+  ): void {
+    if ('allOf' in criteria) {
+      for (const part of criteria.allOf) {
+        query.andWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('anyOf' in criteria) {
+      for (const part of criteria.anyOf) {
+        query.orWhere(inner => this.applyCriteria(inner, part));
+      }
+    } else if ('not' in criteria) {
+      query.whereNot(inner => this.applyCriteria(inner, criteria.not));
+    } else if (criteria.key === 'requester') {
+      query.whereIn('requester', criteria.values);
+    } else {
+      query.whereIn('id', this.ordersApprovedBy(criteria.values));
+    }
   }
 
   /** Ids of orders in a status, oldest first; for the background jobs. */
@@ -475,6 +551,7 @@ export class OrdersStore {
         interval: row.price_interval as PriceInterval,
       },
       requester: row.requester,
+      ownerGroup: row.owner_group ?? undefined,
       status: row.status as OrderStatus,
       version: Number(row.version),
       approvalsRequired: Number(row.approvals_required),

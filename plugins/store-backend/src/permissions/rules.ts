@@ -3,6 +3,9 @@ import {
   createPermissionRule,
 } from '@backstage/plugin-permission-node';
 import {
+  Order,
+  STORE_ORDER_RESOURCE_TYPE,
+  STORE_ORDER_RULES,
   STORE_PRODUCT_RESOURCE_TYPE,
   STORE_PRODUCT_RULES,
 } from '@internal/plugin-store-common';
@@ -88,3 +91,53 @@ export const productPermissionRules = {
   hasLifecycle,
   isSubscriber,
 };
+
+/** An order permission condition as a database filter. */
+export type OrderPermissionQuery =
+  | { key: 'requester'; values: string[] }
+  | { key: 'approverGroup'; values: string[] };
+
+/** The order resource of the store, for permission rules. */
+export const orderResourceRef = createPermissionResourceRef<
+  Order,
+  OrderPermissionQuery
+>().with({
+  pluginId: 'store',
+  resourceType: STORE_ORDER_RESOURCE_TYPE,
+});
+
+const isOrderRequester = createPermissionRule({
+  name: STORE_ORDER_RULES.IS_ORDER_REQUESTER,
+  description: 'Allow orders placed by one of the given users',
+  resourceRef: orderResourceRef,
+  paramsSchema: z.object({
+    claims: z.array(z.string()).describe('Entity refs of users'),
+  }),
+  apply: (order, { claims }) =>
+    lowerCase(claims).includes(order.requester.toLocaleLowerCase('en-US')),
+  // Requesters are stored as their credentials name them.
+  toQuery: ({ claims }) => ({
+    key: 'requester',
+    values: [...new Set([...claims, ...lowerCase(claims)])],
+  }),
+});
+
+const isOrderApprover = createPermissionRule({
+  name: STORE_ORDER_RULES.IS_ORDER_APPROVER,
+  description: 'Allow orders that one of the given groups approves',
+  resourceRef: orderResourceRef,
+  paramsSchema: z.object({
+    claims: z.array(z.string()).describe('Entity refs of groups'),
+  }),
+  apply: (order, { claims }) => {
+    const wanted = new Set(lowerCase(claims));
+    return order.approverGroups.some(ref => wanted.has(ref));
+  },
+  toQuery: ({ claims }) => ({
+    key: 'approverGroup',
+    values: lowerCase(claims),
+  }),
+});
+
+/** The permission rules of store orders. */
+export const orderPermissionRules = { isOrderRequester, isOrderApprover };

@@ -464,6 +464,10 @@ export const spec = {
           requester: {
             type: 'string',
           },
+          ownerGroup: {
+            type: 'string',
+            description: 'The group the order is placed for.',
+          },
           status: {
             $ref: '#/components/schemas/OrderStatus',
           },
@@ -957,12 +961,14 @@ export const spec = {
             name: 'status',
             in: 'query',
             required: false,
+            description:
+              'Order statuses (pending_approval, approved, provisioning, fulfilled, failed, rejected, cancelled); an unknown one is a 400 that names it.',
             style: 'form',
             explode: true,
             schema: {
               type: 'array',
               items: {
-                $ref: '#/components/schemas/OrderStatus',
+                type: 'string',
               },
             },
           },
@@ -993,21 +999,47 @@ export const spec = {
             },
           },
           {
+            name: 'group',
+            in: 'query',
+            required: false,
+            description:
+              'Orders placed for the group (its owner parameter) or by its members, nested groups included.',
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
             name: 'createdAfter',
             in: 'query',
             required: false,
+            description:
+              'An ISO 8601 date or date-time; orders created at or after it.',
             schema: {
               type: 'string',
-              format: 'date-time',
             },
           },
           {
             name: 'createdBefore',
             in: 'query',
             required: false,
+            description:
+              'An ISO 8601 date or date-time; orders created before it.',
             schema: {
               type: 'string',
-              format: 'date-time',
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            required: false,
+            description: 'The nextCursor of the previous page.',
+            schema: {
+              type: 'string',
             },
           },
           {
@@ -1047,8 +1079,24 @@ export const spec = {
                     totalItems: {
                       type: 'integer',
                     },
+                    nextCursor: {
+                      type: 'string',
+                      description:
+                        'Where the next page starts; absent on the last page.',
+                    },
                   },
                   required: ['items', 'totalItems'],
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'A filter is invalid, e.g. an unknown status or a bad date.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },

@@ -51,6 +51,44 @@ export class GroupMembership {
     return found;
   }
 
+  /**
+   * The given groups with every group nested in them, and the users who are
+   * members of any of those: who belongs to the groups, directly or not.
+   */
+  async membersOf(
+    groupRefs: string[],
+  ): Promise<{ groups: string[]; members: string[] }> {
+    const credentials = await this.auth.getOwnServiceCredentials();
+    const groups = new Set(groupRefs.map(normalize));
+    let frontier = [...groups];
+    for (let depth = 0; frontier.length > 0 && depth < MAX_DEPTH; depth++) {
+      const { items } = await this.catalog.getEntities(
+        {
+          filter: { kind: 'group', 'relations.childOf': frontier },
+          fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        },
+        { credentials },
+      );
+      frontier = items
+        .map(group => stringifyEntityRef(group).toLocaleLowerCase('en-US'))
+        .filter(ref => !groups.has(ref));
+      frontier.forEach(ref => groups.add(ref));
+    }
+    const { items: users } = await this.catalog.getEntities(
+      {
+        filter: { kind: 'user', 'relations.memberOf': [...groups] },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials },
+    );
+    return {
+      groups: [...groups],
+      members: users.map(user =>
+        stringifyEntityRef(user).toLocaleLowerCase('en-US'),
+      ),
+    };
+  }
+
   /** Whether the user is in one of the groups, directly or not. */
   async isMemberOfAny(userRef: string, groupRefs: string[]): Promise<boolean> {
     if (groupRefs.length === 0) {

@@ -14,6 +14,8 @@ import { OrderProvisioner } from './OrderService';
 const SYSTEM_ACTOR = 'plugin:store';
 /** Running tasks listed per round; beyond, tasks are checked one by one. */
 const RUNNING_PAGE = 1000;
+/** Orders finished at the same time, at most. */
+const FINISH_CONCURRENCY = 8;
 
 type TaskEvent = {
   id: number;
@@ -188,23 +190,48 @@ export class OrderFulfiller implements OrderProvisioner {
     const complete =
       running.totalTasks === undefined ||
       running.totalTasks <= running.tasks.length;
-    for (const [id, { taskId, deadline }] of [...this.following]) {
-      try {
-        const finished =
-          !runningIds.has(taskId) &&
-          (await this.isDone(taskId, complete)) &&
-          (await this.finishFromEvents(id, taskId));
-        if (finished) {
-          this.following.delete(id);
-        } else if (Date.now() > deadline) {
-          this.following.delete(id);
-          await this.finish(id, 'fail', {
-            error: `The scaffolder task ${taskId} did not finish in time`,
-          });
-        }
-      } catch (error) {
-        this.logger.warn(`Could not follow order ${id}: ${error}`);
+    const candidates = [...this.following].filter(
+      ([, { taskId, deadline }]) =>
+        !runningIds.has(taskId) || Date.now() > deadline,
+    );
+    // Orders finish side by side: one order's notification or a slow read
+    // must not hold back the orders whose tasks ended at the same time.
+    let next = 0;
+    const worker = async () => {
+      while (next < candidates.length) {
+        const [id, followed] = candidates[next++];
+        await this.checkOrder(id, followed, runningIds, complete);
       }
+    };
+    await Promise.all(
+      Array.from(
+        { length: Math.min(FINISH_CONCURRENCY, candidates.length) },
+        worker,
+      ),
+    );
+  }
+
+  private async checkOrder(
+    id: string,
+    { taskId, deadline }: { taskId: string; deadline: number },
+    runningIds: Set<string>,
+    listComplete: boolean,
+  ) {
+    try {
+      const finished =
+        !runningIds.has(taskId) &&
+        (await this.isDone(taskId, listComplete)) &&
+        (await this.finishFromEvents(id, taskId));
+      if (finished) {
+        this.following.delete(id);
+      } else if (Date.now() > deadline) {
+        this.following.delete(id);
+        await this.finish(id, 'fail', {
+          error: `The scaffolder task ${taskId} did not finish in time`,
+        });
+      }
+    } catch (error) {
+      this.logger.warn(`Could not follow order ${id}: ${error}`);
     }
   }
 

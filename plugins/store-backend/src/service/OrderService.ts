@@ -22,7 +22,13 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
+  ConditionTransformer,
+  createConditionTransformer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
+import {
   nextOrderStatus,
+  ORDER_STATUSES,
   Order,
   OrderAction,
   OrderDetails,
@@ -38,7 +44,14 @@ import {
 } from '@internal/plugin-store-common';
 import { randomUUID } from 'node:crypto';
 import { Validator } from 'jsonschema';
-import { OrderFilter, OrderPatch, OrdersStore } from '../database/OrdersStore';
+import {
+  OrderCursor,
+  OrderFilter,
+  OrderPatch,
+  OrderPermissionFilter,
+  OrdersStore,
+} from '../database/OrdersStore';
+import { OrderPermissionQuery } from '../permissions/rules';
 import { ProductsStore } from '../database/ProductsStore';
 import { GroupMembership } from './GroupMembership';
 import { OrderNotifier } from './OrderNotifier';
@@ -81,8 +94,48 @@ export interface OrderProvisioner {
 /** Which orders a list shows. */
 export type OrderScope = 'mine' | 'inbox' | 'all';
 
+/** The filters of an order list, as the API receives them. */
+export type OrderListFilter = {
+  status?: string[];
+  product?: string[];
+  requester?: string[];
+  /** Group refs: orders placed for the group or by its members. */
+  group?: string[];
+  createdAfter?: string;
+  createdBefore?: string;
+};
+
 const SYSTEM_ACTOR = 'plugin:store';
 const TEMPLATE_CACHE_MS = 10_000;
+/** A date, or a date and time with a time zone. */
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function encodeOrderCursor(cursor: OrderCursor): string {
+  return Buffer.from(
+    JSON.stringify([cursor.createdAt, cursor.id]),
+    'utf8',
+  ).toString('base64url');
+}
+
+function decodeOrderCursor(encoded: string): OrderCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string' ||
+    Number.isNaN(Date.parse(parsed[0]))
+  ) {
+    throw new InputError('Malformed cursor: it is not one this API returned');
+  }
+  return { createdAt: parsed[0], id: parsed[1] };
+}
 
 function userOf(credentials: BackstageCredentials): string {
   const principal = credentials.principal as { userEntityRef?: string };
@@ -90,6 +143,30 @@ function userOf(credentials: BackstageCredentials): string {
     throw new NotAllowedError('Orders are placed and decided by users');
   }
   return principal.userEntityRef;
+}
+
+/** Names of the parameters that a template's form steps declare. */
+function declaredParameters(schema: unknown): Set<string> {
+  const steps = [schema ?? []].flat() as Array<{ properties?: object }>;
+  return new Set(steps.flatMap(step => Object.keys(step?.properties ?? {})));
+}
+
+/** The group an order is for, from a template's `owner` parameter. */
+function ownerGroupOf(owner: unknown): string | undefined {
+  if (typeof owner !== 'string' || owner === '') {
+    return undefined;
+  }
+  try {
+    const ref = parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+    return ref.kind.toLocaleLowerCase('en-US') === 'group'
+      ? stringifyEntityRef(ref).toLocaleLowerCase('en-US')
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Orders of store products: placing, deciding and administering them. */
@@ -118,6 +195,7 @@ export class OrderService {
     private readonly notifier: OrderNotifier,
     private readonly logger: LoggerService,
     private readonly approvalTimeoutMs: number,
+    private readonly transformConditions: ConditionTransformer<OrderPermissionQuery>,
     private provisioner?: OrderProvisioner,
   ) {}
 
@@ -131,6 +209,8 @@ export class OrderService {
     membership: GroupMembership;
     notifier: OrderNotifier;
     logger: LoggerService;
+    /** The order permission rules, to turn decisions into filters. */
+    ruleset: PermissionRuleset<Order, OrderPermissionQuery>;
     /** How long an order waits for approval before it is rejected. */
     approvalTimeout?: HumanDuration;
   }): OrderService {
@@ -145,6 +225,7 @@ export class OrderService {
       options.notifier,
       options.logger,
       durationToMilliseconds(options.approvalTimeout ?? { days: 7 }),
+      createConditionTransformer(options.ruleset),
     );
   }
 
@@ -222,7 +303,16 @@ export class OrderService {
         `The template ${product.template} of product ${product.ref} was not found`,
       );
     }
-    const parameters = input.parameters ?? {};
+    // Where the stack goes is chosen with the order, not in the template's
+    // form: templates that declare `provider` or `region` get the order's.
+    const declared = declaredParameters(template.spec?.parameters);
+    const parameters: Record<string, unknown> = { ...input.parameters };
+    if (declared.has('provider')) {
+      parameters.provider = input.provider;
+    }
+    if (declared.has('region') && input.region !== undefined) {
+      parameters.region = input.region;
+    }
     this.validateParameters(parameters, template.spec?.parameters);
     this.validateSecrets(
       options.secrets ?? {},
@@ -243,6 +333,7 @@ export class OrderService {
         parameters,
         price: plan.price,
         requester,
+        ownerGroup: ownerGroupOf(parameters.owner),
         status: requirement.needed ? 'pending_approval' : 'approved',
         approvalsRequired: requirement.count,
         approverGroups: requirement.approverGroups.map(ref =>
@@ -272,36 +363,129 @@ export class OrderService {
     return order;
   }
 
+  /**
+   * A page of orders. Which orders the caller sees is one conditional
+   * permission decision, applied as a database filter: their own orders and
+   * those their groups approve, or every order for administrators.
+   */
   async listOrders(options: {
     credentials: BackstageCredentials;
     scope: OrderScope;
-    filter: Omit<OrderFilter, 'approverGroup'>;
+    filter: OrderListFilter;
     limit?: number;
     offset?: number;
-  }): Promise<{ items: Order[]; totalItems: number }> {
+    cursor?: string;
+  }): Promise<{ items: Order[]; totalItems: number; nextCursor?: string }> {
     const { credentials, scope } = options;
     const user = userOf(credentials);
-    const filter: OrderFilter = { ...options.filter };
-    if (scope === 'mine') {
-      await this.require(credentials, storeOrderReadPermission);
-      filter.requester = [user];
-    } else if (scope === 'inbox') {
+    const filter = await this.toStoreFilter(options.filter);
+    let permissionFilter: OrderPermissionFilter;
+    if (scope === 'inbox') {
       await this.require(credentials, storeOrderApprovePermission);
       filter.status = ['pending_approval'];
       filter.approverGroup = [...(await this.membership.groupsOf(user))];
     } else {
-      await this.require(credentials, storeOrderAdminPermission);
+      const [decision] = await this.permissions.authorizeConditional(
+        [{ permission: storeOrderReadPermission }],
+        { credentials },
+      );
+      if (decision.result === AuthorizeResult.DENY) {
+        return { items: [], totalItems: 0 };
+      }
+      if (decision.result === AuthorizeResult.CONDITIONAL) {
+        permissionFilter = this.transformConditions(decision.conditions);
+      }
+      if (scope === 'mine') {
+        filter.requester = [user];
+      }
     }
     const page = await this.orders.listOrders({
       filter,
+      permissionFilter,
       limit: options.limit ?? 50,
-      offset: options.offset ?? 0,
+      offset: options.cursor ? 0 : options.offset ?? 0,
+      cursor: options.cursor ? decodeOrderCursor(options.cursor) : undefined,
     });
     if (scope === 'inbox') {
       // Nobody decides on their own order, so it is not in their inbox.
       page.items = page.items.filter(o => o.requester !== user);
     }
-    return page;
+    return {
+      items: page.items,
+      totalItems: page.totalItems,
+      nextCursor: page.nextCursor && encodeOrderCursor(page.nextCursor),
+    };
+  }
+
+  /** Checks the filters of a list and resolves its group to refs. */
+  private async toStoreFilter(input: OrderListFilter): Promise<OrderFilter> {
+    const date = (name: string, value?: string) => {
+      if (value === undefined) {
+        return undefined;
+      }
+      const parsed = new Date(value);
+      if (!ISO_DATE.test(value) || Number.isNaN(parsed.getTime())) {
+        throw new InputError(
+          `${name} "${value}" is not a date; use an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z`,
+        );
+      }
+      return parsed;
+    };
+    for (const status of input.status ?? []) {
+      if (!(ORDER_STATUSES as string[]).includes(status)) {
+        throw new InputError(
+          `Unknown order status "${status}"; the statuses are ${ORDER_STATUSES.join(
+            ', ',
+          )}`,
+        );
+      }
+    }
+    const createdAfter = date('createdAfter', input.createdAfter);
+    const createdBefore = date('createdBefore', input.createdBefore);
+    if (createdAfter && createdBefore && createdAfter > createdBefore) {
+      throw new InputError(
+        `createdAfter ${input.createdAfter} is later than createdBefore ${input.createdBefore}`,
+      );
+    }
+    const filter: OrderFilter = {
+      status: input.status as OrderStatus[] | undefined,
+      productRef: input.product?.map(ref => this.toProductRef(ref)),
+      requester: input.requester?.map(ref =>
+        this.toEntityRef(ref, 'user', 'requester'),
+      ),
+      createdAfter,
+      createdBefore,
+    };
+    if (input.group && input.group.length > 0) {
+      const groups = input.group.map(ref =>
+        this.toEntityRef(ref, 'group', 'group'),
+      );
+      filter.group = await this.membership.membersOf(groups);
+    }
+    return filter;
+  }
+
+  private toEntityRef(ref: string, kind: string, name: string): string {
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(ref, { defaultKind: kind, defaultNamespace: 'default' }),
+      ).toLocaleLowerCase('en-US');
+    } catch {
+      throw new InputError(`${name} "${ref}" is not an entity reference`);
+    }
+  }
+
+  private toProductRef(ref: string): string {
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'product',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch {
+      throw new InputError(`product "${ref}" is not a product reference`);
+    }
   }
 
   /** One order, for its requester, its approvers and admins. */
@@ -473,7 +657,7 @@ export class OrderService {
     }
     const [read, approve, admin] = await this.permissions.authorize(
       [
-        { permission: storeOrderReadPermission },
+        { permission: storeOrderReadPermission, resourceRef: order.id },
         { permission: storeOrderApprovePermission },
         { permission: storeOrderAdminPermission },
       ],

@@ -12,9 +12,13 @@ import {
 import { readDurationFromConfig } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { storeOrderPermissions } from '@internal/plugin-store-common';
+import {
+  storeOrderPermissions,
+  storeOrderReadPermission,
+} from '@internal/plugin-store-common';
 import { OrdersStore } from '../database/OrdersStore';
 import { ProductsStore } from '../database/ProductsStore';
+import { orderPermissionRules, orderResourceRef } from '../permissions/rules';
 import { GroupMembership } from './GroupMembership';
 import { OrderFulfiller } from './OrderFulfiller';
 import { OrderNotifier } from './OrderNotifier';
@@ -41,10 +45,19 @@ export async function createOrders(options: {
   products: ProductService;
   productsStore: ProductsStore;
 }): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
-  const { config, logger, scheduler } = options;
-  options.permissionsRegistry.addPermissions(storeOrderPermissions);
+  const { config, logger, scheduler, permissionsRegistry } = options;
 
   const ordersStore = await OrdersStore.create({ database: options.database });
+  permissionsRegistry.addResourceType({
+    resourceRef: orderResourceRef,
+    permissions: [storeOrderReadPermission],
+    rules: Object.values(orderPermissionRules),
+    getResources: async ids =>
+      Promise.all(ids.map(async id => ordersStore.getOrder(id))),
+  });
+  permissionsRegistry.addPermissions(
+    storeOrderPermissions.filter(p => p !== storeOrderReadPermission),
+  );
   const notifier = OrderNotifier.create({
     notifications: options.notifications,
     logger,
@@ -59,6 +72,7 @@ export async function createOrders(options: {
     membership: GroupMembership.create(options),
     notifier,
     logger,
+    ruleset: permissionsRegistry.getPermissionRuleset(orderResourceRef),
     approvalTimeout: config.has('store.orders.approvalTimeout')
       ? readDurationFromConfig(config, { key: 'store.orders.approvalTimeout' })
       : undefined,

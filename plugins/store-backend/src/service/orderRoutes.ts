@@ -4,7 +4,6 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { OrderStatus } from '@internal/plugin-store-common';
 import { createHash } from 'node:crypto';
 import express from 'express';
 import { IdempotentResponse, OrdersStore } from '../database/OrdersStore';
@@ -150,20 +149,21 @@ export function registerOrderRoutes(
 
   router.get('/orders', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const date = (value?: string) => (value ? new Date(value) : undefined);
     res.json(
       await orders.listOrders({
         credentials,
         scope: req.query.scope ?? 'mine',
         filter: {
-          status: req.query.status as OrderStatus[] | undefined,
-          productRef: req.query.product,
+          status: req.query.status,
+          product: req.query.product,
           requester: req.query.requester,
-          createdAfter: date(req.query.createdAfter),
-          createdBefore: date(req.query.createdBefore),
+          group: req.query.group,
+          createdAfter: req.query.createdAfter,
+          createdBefore: req.query.createdBefore,
         },
         limit: req.query.limit,
         offset: req.query.offset,
+        cursor: req.query.cursor,
       }),
     );
   });

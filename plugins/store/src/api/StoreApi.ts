@@ -60,10 +60,27 @@ export type OrderDecision =
   | 'close'
   | 'reopen';
 
+/** Filters of an order list; the admin page keeps them in its URL. @public */
+export type OrderListFilters = {
+  status?: OrderStatus[];
+  /** Product entity refs. */
+  product?: string[];
+  /** User entity refs. */
+  requester?: string[];
+  /** Group entity refs: orders for the group or by its members. */
+  group?: string[];
+  /** ISO 8601 date or date-time, inclusive. */
+  createdAfter?: string;
+  /** ISO 8601 date or date-time, exclusive. */
+  createdBefore?: string;
+};
+
 /** A page of orders. @public */
 export type OrderList = {
   items: Order[];
   totalItems: number;
+  /** Where the next page starts; absent on the last page. */
+  nextCursor?: string;
 };
 
 /** The store backend, as the frontend sees it. @public */
@@ -91,12 +108,14 @@ export interface StoreApi {
     request: OrderRequest,
     options?: { idempotencyKey?: string },
   ): Promise<OrderDetails>;
-  listOrders(options: {
-    scope: OrderScope;
-    status?: OrderStatus[];
-    limit?: number;
-    offset?: number;
-  }): Promise<OrderList>;
+  listOrders(
+    options: {
+      scope: OrderScope;
+      limit?: number;
+      offset?: number;
+      cursor?: string;
+    } & OrderListFilters,
+  ): Promise<OrderList>;
   getOrder(options: { id: string }): Promise<OrderDetails>;
   decideOrder(options: {
     id: string;

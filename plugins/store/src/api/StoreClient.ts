@@ -2,7 +2,6 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   OrderDetails,
-  OrderStatus,
   ProductDetails,
   ProductQuery,
   ProductSort,
@@ -11,6 +10,7 @@ import {
   FacetsResult,
   OrderDecision,
   OrderList,
+  OrderListFilters,
   OrderPreview,
   OrderRequest,
   OrderScope,
@@ -110,16 +110,25 @@ export class StoreClient implements StoreApi {
     });
   }
 
-  async listOrders(options: {
-    scope: OrderScope;
-    status?: OrderStatus[];
-    limit?: number;
-    offset?: number;
-  }): Promise<OrderList> {
+  async listOrders(
+    options: {
+      scope: OrderScope;
+      limit?: number;
+      offset?: number;
+      cursor?: string;
+    } & OrderListFilters,
+  ): Promise<OrderList> {
     const params = new URLSearchParams({ scope: options.scope });
-    options.status?.forEach(s => params.append('status', s));
+    for (const key of ['status', 'product', 'requester', 'group'] as const) {
+      options[key]?.forEach(value => params.append(key, value));
+    }
+    if (options.createdAfter) params.set('createdAfter', options.createdAfter);
+    if (options.createdBefore) {
+      params.set('createdBefore', options.createdBefore);
+    }
     if (options.limit) params.set('limit', String(options.limit));
     if (options.offset) params.set('offset', String(options.offset));
+    if (options.cursor) params.set('cursor', options.cursor);
     return this.get(`/orders?${toQueryString(params)}`);
   }
 

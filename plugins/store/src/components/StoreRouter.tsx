@@ -4,6 +4,7 @@ import { OrderFormPage } from './OrderForm/OrderFormPage';
 import { ApprovalsPage } from './Orders/ApprovalsPage';
 import { OrderDetailsPage } from './Orders/OrderDetailsPage';
 import { OrdersPage } from './Orders/OrdersPage';
+import { OrdersAdminPage } from './OrdersAdmin/OrdersAdminPage';
 import { ProductPage } from './ProductPage/ProductPage';
 import { StorePage } from './StorePage/StorePage';
 
@@ -21,6 +22,7 @@ export function StoreRouter() {
         <Route path="/orders" element={<OrdersPage />} />
         <Route path="/orders/:id" element={<OrderDetailsPage />} />
         <Route path="/approvals" element={<ApprovalsPage />} />
+        <Route path="/admin/orders" element={<OrdersAdminPage />} />
       </Routes>
     </ReactRouterV6PageRouter>
   );

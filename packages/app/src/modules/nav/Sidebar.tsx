@@ -15,6 +15,7 @@ import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+import { OrdersAdminSidebarItem } from '@internal/plugin-store';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -48,6 +49,7 @@ export const SidebarContent = NavContentBlueprint.make({
               to="/store/approvals"
               text="Approvals"
             />
+            <OrdersAdminSidebarItem />
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             {nav.take('page:cloud')}
