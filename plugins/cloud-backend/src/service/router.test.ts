@@ -120,7 +120,7 @@ function decide(user: string, permission: Permission): PolicyDecision {
 }
 
 function userOf(credentials: BackstageCredentials): string {
-  if (credentials.principal.type === 'service') {
+  if ((credentials.principal as { type: string }).type === 'service') {
     return SERVICE;
   }
   return (credentials.principal as BackstageUserPrincipal).userEntityRef;

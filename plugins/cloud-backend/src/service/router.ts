@@ -99,7 +99,7 @@ function creatorOf(
   if (!requestedBy) {
     return actorOf(credentials);
   }
-  if (credentials.principal.type !== 'service') {
+  if (principalOf(credentials).type !== 'service') {
     throw new InputError(
       'requestedBy may only be set by a service; users deploy as themselves',
     );
@@ -118,12 +118,16 @@ function creatorOf(
   return stringifyEntityRef(ref);
 }
 
-function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
+function principalOf(credentials: BackstageCredentials) {
+  return credentials.principal as {
     type: string;
     userEntityRef?: string;
     subject?: string;
   };
+}
+
+function actorOf(credentials: BackstageCredentials): string {
+  const principal = principalOf(credentials);
   return principal.userEntityRef ?? principal.subject ?? 'unknown';
 }
 
