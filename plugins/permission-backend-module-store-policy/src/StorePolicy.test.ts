@@ -9,6 +9,14 @@ import {
   storeProductReadPermission,
 } from '@internal/plugin-store-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  cloudNodeOperatePermission,
+  cloudNodeScriptRunPermission,
+  cloudStackCreatePermission,
+  cloudStackDeletePermission,
+  cloudStackReadPermission,
+  cloudUsageReadPermission,
+} from '@internal/plugin-cloud-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupAncestryResolver } from './GroupAncestryResolver';
@@ -169,6 +177,86 @@ describe('StorePolicy', () => {
         ],
       },
     });
+  });
+
+  it('lets members see, operate and delete the stacks of their groups and those they created', async () => {
+    for (const permission of [
+      cloudStackReadPermission,
+      cloudNodeOperatePermission,
+      cloudStackDeletePermission,
+    ]) {
+      const decision = await policy.handle(
+        { permission },
+        userOf('user:default/data-scientist'),
+      );
+      expect(decision).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'cloud',
+        resourceType: 'cloud-stack',
+        conditions: {
+          anyOf: [
+            {
+              rule: 'IS_STACK_OWNER',
+              resourceType: 'cloud-stack',
+              params: {
+                owners: [
+                  'user:default/data-scientist',
+                  'group:default/team-data',
+                  'group:default/developers',
+                  'group:default/engineering',
+                  'group:default/acme',
+                ],
+              },
+            },
+            {
+              rule: 'IS_STACK_CREATOR',
+              resourceType: 'cloud-stack',
+              params: { users: ['user:default/data-scientist'] },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('lets users run scripts only on stacks they created', async () => {
+    const decision = await policy.handle(
+      { permission: cloudNodeScriptRunPermission },
+      userOf('user:default/developer'),
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'cloud',
+      resourceType: 'cloud-stack',
+      conditions: {
+        rule: 'IS_STACK_CREATOR',
+        resourceType: 'cloud-stack',
+        params: { users: ['user:default/developer'] },
+      },
+    });
+  });
+
+  it('lets users deploy, and only admins read usage records', async () => {
+    const developer = userOf('user:default/developer');
+    const admin = userOf('user:default/platform-admin');
+    expect(
+      await policy.handle(
+        { permission: cloudStackCreatePermission },
+        developer,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(
+      await policy.handle({ permission: cloudUsageReadPermission }, developer),
+    ).toEqual({ result: AuthorizeResult.DENY });
+    for (const permission of [
+      cloudUsageReadPermission,
+      cloudNodeScriptRunPermission,
+      cloudStackDeletePermission,
+    ]) {
+      expect(await policy.handle({ permission }, admin)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
   });
 
   it('lets admins see every product', async () => {

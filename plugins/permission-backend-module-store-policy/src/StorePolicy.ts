@@ -8,6 +8,7 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import {
   AuthorizeResult,
+  isResourcePermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -27,10 +28,20 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { GroupAncestryResolver } from './GroupAncestryResolver';
+import {
+  CLOUD_STACK_RESOURCE_TYPE,
+  cloudNodeOperatePermission,
+  cloudNodeScriptRunPermission,
+  cloudStackConditions,
+  cloudStackDeletePermission,
+  cloudStackReadPermission,
+  cloudUsageReadPermission,
+  stackOwnerOrCreator,
+} from '@internal/plugin-cloud-common';
 
 /**
- * Permissions that change what the catalog holds; only administrators have
- * them.
+ * Permissions that change what the catalog holds, administer orders or read
+ * everyone's cloud usage; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
   [
@@ -38,16 +49,31 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogLocationCreatePermission,
     catalogLocationDeletePermission,
     storeOrderAdminPermission,
+    cloudUsageReadPermission,
+  ].map(p => p.name),
+);
+
+/** Permissions that users other than administrators have on conditions. */
+const CONDITIONAL_PERMISSIONS = new Set(
+  [
+    storeProductReadPermission,
+    storeOrderReadPermission,
+    cloudStackReadPermission,
+    cloudNodeOperatePermission,
+    cloudStackDeletePermission,
+    cloudNodeScriptRunPermission,
   ].map(p => p.name),
 );
 
 /**
  * The interim Cloud Store policy: members of the configured admin groups, or
- * of groups nested in them, may
- * do everything; other signed-in users may do everything except change the
- * catalog's locations and delete entities, and see only the store products
- * meant for them. Service-to-service calls carry no
- * user and are allowed, as Backstage plugins expect of one another.
+ * of groups nested in them, may do everything. Other signed-in users may not
+ * change the catalog's locations, delete entities, administer orders or read
+ * usage records; they see only the store products meant for them, their own
+ * orders and those they approve, and the stacks of their groups or that they
+ * created; they run scripts only on stacks they created. Service-to-service
+ * calls carry no user and are allowed, as Backstage plugins expect of one
+ * another.
  */
 export class StorePolicy implements PermissionPolicy {
   private constructor(
@@ -84,18 +110,14 @@ export class StorePolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    const isProductRead =
-      request.permission.name === storeProductReadPermission.name;
-    const isOrderRead =
-      request.permission.name === storeOrderReadPermission.name;
+    const { name } = request.permission;
     const isCatalogRead =
-      request.permission.name === catalogEntityReadPermission.name &&
+      name === catalogEntityReadPermission.name &&
       this.governedTemplates !== undefined;
     if (
-      !isProductRead &&
-      !isOrderRead &&
       !isCatalogRead &&
-      !ADMIN_ONLY_PERMISSIONS.has(request.permission.name)
+      !CONDITIONAL_PERMISSIONS.has(name) &&
+      !ADMIN_ONLY_PERMISSIONS.has(name)
     ) {
       return { result: AuthorizeResult.ALLOW };
     }
@@ -118,7 +140,7 @@ export class StorePolicy implements PermissionPolicy {
       // store creates their tasks with its own service credentials.
       return governedTemplateVisibility(await this.governedTemplates!.list());
     }
-    if (isOrderRead) {
+    if (name === storeOrderReadPermission.name) {
       // Users see their own orders and those their groups approve; the
       // store turns this into a filter of its order lists.
       return {
@@ -131,7 +153,7 @@ export class StorePolicy implements PermissionPolicy {
         }),
       };
     }
-    if (isProductRead) {
+    if (name === storeProductReadPermission.name) {
       // Publishers review products before they are published: they see
       // every product, drafts included.
       if (isIn(this.publisherRefs)) {
@@ -144,6 +166,27 @@ export class StorePolicy implements PermissionPolicy {
         pluginId: 'store',
         resourceType: STORE_PRODUCT_RESOURCE_TYPE,
         conditions: consumerProductVisibility(claims),
+      };
+    }
+    if (name === cloudNodeScriptRunPermission.name) {
+      // Scripts run anything on a node: only on stacks one created oneself.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'cloud',
+        resourceType: CLOUD_STACK_RESOURCE_TYPE,
+        conditions: cloudStackConditions.isStackCreator({
+          users: [user.info.userEntityRef],
+        }),
+      };
+    }
+    if (isResourcePermission(request.permission, CLOUD_STACK_RESOURCE_TYPE)) {
+      // Stacks are seen, operated and deleted by their owner group's members
+      // (nested groups included) and by whoever created them.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'cloud',
+        resourceType: CLOUD_STACK_RESOURCE_TYPE,
+        conditions: stackOwnerOrCreator(user.info.userEntityRef, claims),
       };
     }
     return { result: AuthorizeResult.DENY };
