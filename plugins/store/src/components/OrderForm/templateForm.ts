@@ -17,6 +17,33 @@ function propertiesOf(schema: unknown): Record<string, JsonObject> {
 }
 
 /**
+ * Template parameters that the store fills from the order's own provider and
+ * region (the store backend's order service does), so the form leaves them
+ * out rather than ask twice.
+ */
+const PLACEMENT_PARAMETERS: ReadonlySet<string> = new Set([
+  'provider',
+  'region',
+]);
+
+function withoutPlacement(step: JsonObject): JsonObject {
+  if (!isObject(step.properties)) {
+    return step;
+  }
+  const kept = (name: JsonValue) =>
+    typeof name !== 'string' || !PLACEMENT_PARAMETERS.has(name);
+  return {
+    ...step,
+    properties: Object.fromEntries(
+      Object.entries(step.properties).filter(([name]) => kept(name)),
+    ),
+    ...(Array.isArray(step.required)
+      ? { required: step.required.filter(kept) }
+      : {}),
+  };
+}
+
+/**
  * The steps of the scaffolder form of an order: the template's parameter
  * steps as the scaffolder renders them, and a last step for the template's
  * secrets, each entered through the scaffolder's `Secret` field.
@@ -42,7 +69,7 @@ export function orderFormManifest(
         title: typeof step.title === 'string' ? step.title : 'Parameters',
         description:
           typeof step.description === 'string' ? step.description : undefined,
-        schema: step,
+        schema: withoutPlacement(step),
       })),
       ...(Object.keys(secretProperties).length > 0 && isObject(secretSchema)
         ? [
