@@ -3,7 +3,7 @@
 // of the same template created directly, in one run against a running
 // backend. Prints the ratio; fails when it is above the budget.
 //
-//   node scripts/benchmark-orders.mjs [--count 200] [--backend http://localhost:7407]
+//   node scripts/benchmark-orders.mjs [--count 200] [--backend http://localhost:7007]
 //
 // Orders are placed by the demo developer; direct tasks by the demo
 // platform admin, since governed templates are run directly only by admins.
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '200' },
-    backend: { type: 'string', default: 'http://localhost:7407' },
+    backend: { type: 'string', default: 'http://localhost:7007' },
     product: { type: 'string', default: 'product:default/static-website' },
     template: { type: 'string', default: 'template:default/static-website' },
     plan: { type: 'string', default: 'free' },
