@@ -236,7 +236,8 @@ describe('store backend', () => {
         hasFreePlan: true,
         needsApproval: true,
         orderable: true,
-        providers: ['kubernetes', 'local'],
+        // as the publisher lists them: the first is the order form's default
+        providers: ['local', 'kubernetes'],
       });
 
       const twoWords = await get(

@@ -223,7 +223,8 @@ export class ProductService {
       type: entity.spec.type,
       category: product.category,
       owner: entity.spec.owner,
-      providers: product.providers,
+      // in the order the publisher lists them: the first is the default
+      providers: entity.spec.providers,
       tags: product.tags,
       icon: entity.spec.icon,
       lifecycle: product.lifecycle,
