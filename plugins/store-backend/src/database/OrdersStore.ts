@@ -13,6 +13,7 @@ import {
 } from '@internal/plugin-store-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
+import { applyCriteria } from './applyCriteria';
 import { OrderPermissionQuery } from '../permissions/rules';
 
 const migrationsDir = resolvePackagePath(
@@ -255,7 +256,11 @@ export class OrdersStore {
       query.where('created_at', '<', filter.createdBefore);
     }
     if (permissionFilter) {
-      query.where(inner => this.applyCriteria(inner, permissionFilter));
+      query.where(inner =>
+        applyCriteria(inner, permissionFilter, (q, condition) =>
+          this.applyOrderCondition(q, condition),
+        ),
+      );
     }
     const [{ count }] = await query.clone().count({ count: '*' });
     if (cursor) {
@@ -292,24 +297,14 @@ export class OrdersStore {
     return this.db(GROUPS).select('order_id').whereIn('group_ref', groups);
   }
 
-  private applyCriteria(
+  private applyOrderCondition(
     query: Knex.QueryBuilder,
-    criteria: PermissionCriteria<OrderPermissionQuery>,
+    condition: OrderPermissionQuery,
   ): void {
-    if ('allOf' in criteria) {
-      for (const part of criteria.allOf) {
-        query.andWhere(inner => this.applyCriteria(inner, part));
-      }
-    } else if ('anyOf' in criteria) {
-      for (const part of criteria.anyOf) {
-        query.orWhere(inner => this.applyCriteria(inner, part));
-      }
-    } else if ('not' in criteria) {
-      query.whereNot(inner => this.applyCriteria(inner, criteria.not));
-    } else if (criteria.key === 'requester') {
-      query.whereIn('requester', criteria.values);
+    if (condition.key === 'requester') {
+      query.whereIn('requester', condition.values);
     } else {
-      query.whereIn('id', this.ordersApprovedBy(criteria.values));
+      query.whereIn('id', this.ordersApprovedBy(condition.values));
     }
   }
 

@@ -2,7 +2,6 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   FacetCount,
   fromMinorUnits,
@@ -12,6 +11,7 @@ import {
   ProductSort,
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
+import { applyCriteria } from './applyCriteria';
 import {
   IndexedProduct,
   ProductCursor,
@@ -525,28 +525,22 @@ export class ProductsStore {
     filter: ProductPermissionFilter,
   ) {
     if (filter) {
-      query.where(inner => this.applyCriteria(inner, filter));
+      query.where(inner =>
+        applyCriteria(inner, filter, (q, condition) =>
+          this.applyProductCondition(q, condition),
+        ),
+      );
     }
   }
 
-  private applyCriteria(
+  private applyProductCondition(
     query: Knex.QueryBuilder,
-    criteria: PermissionCriteria<ProductFilter>,
+    condition: ProductFilter,
   ): void {
-    if ('allOf' in criteria) {
-      for (const part of criteria.allOf) {
-        query.andWhere(inner => this.applyCriteria(inner, part));
-      }
-    } else if ('anyOf' in criteria) {
-      for (const part of criteria.anyOf) {
-        query.orWhere(inner => this.applyCriteria(inner, part));
-      }
-    } else if ('not' in criteria) {
-      query.whereNot(inner => this.applyCriteria(inner, criteria.not));
-    } else if (criteria.key === 'audience') {
+    if (condition.key === 'audience') {
       // Written out rather than built: a list request builds this for every
       // call, and the builder costs more than the query on a small page.
-      const values = criteria.values;
+      const values = condition.values;
       query.whereRaw(
         values.length === 0
           ? 'p.audience_all = ?'
@@ -555,11 +549,11 @@ export class ProductsStore {
             )})))`,
         [true, ...values],
       );
-    } else if (criteria.key === 'subscriber') {
-      const subscribed = this.subscription(criteria.values);
+    } else if (condition.key === 'subscriber') {
+      const subscribed = this.subscription(condition.values);
       query.whereRaw(subscribed.sql, subscribed.bindings);
     } else {
-      query.whereIn(`p.${criteria.key}`, criteria.values);
+      query.whereIn(`p.${condition.key}`, condition.values);
     }
   }
 
