@@ -1,14 +1,8 @@
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
-import { Order } from '@internal/plugin-store-common';
 import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { OrderList, StoreApi, storeApiRef } from '../../api/StoreApi';
-import { rootRouteRef } from '../../routes';
-import { StoreRouter } from '../StoreRouter';
-import { order, orderDetails } from '../testOrders';
+import { order } from '../testOrders';
+import { mockStoreApi, page, renderAdmin } from './__testUtils__/ordersAdmin';
 
 // The first render of the app takes a while on a loaded machine.
 configure({ asyncUtilTimeout: 15_000 });
@@ -27,57 +21,6 @@ const cancelled = order({
   productTitle: 'Static website',
   status: 'cancelled',
   requester: 'user:default/web-developer',
-});
-
-function mockStoreApi(pages: OrderList[]) {
-  const listOrders = jest.fn(async (options: { cursor?: string }) =>
-    options.cursor === 'page-2' ? pages[1] : pages[0],
-  );
-  return {
-    listProducts: jest.fn(),
-    getFacets: jest.fn(),
-    getProduct: jest.fn(),
-    previewOrder: jest.fn(),
-    createOrder: jest.fn(),
-    listOrders,
-    getOrder: jest.fn(),
-    decideOrder: jest.fn(
-      async ({ id, action }: { id: string; action: string }) =>
-        orderDetails({
-          id,
-          status: action === 'reopen' ? 'pending_approval' : 'cancelled',
-        }),
-    ),
-  } as unknown as jest.Mocked<StoreApi>;
-}
-
-async function renderAdmin(
-  api: StoreApi,
-  options: { path?: string; allowed?: boolean } = {},
-) {
-  await renderInTestApp(<StoreRouter />, {
-    apis: [
-      [storeApiRef, api],
-      [
-        permissionApiRef,
-        mockApis.permission({
-          authorize:
-            options.allowed === false
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        }),
-      ],
-    ],
-    mountPath: '/store/*',
-    mountedRoutes: { '/store': rootRouteRef },
-    initialRouteEntries: [options.path ?? '/store/admin/orders'],
-  });
-}
-
-const page = (items: Order[], nextCursor?: string): OrderList => ({
-  items,
-  totalItems: items.length,
-  nextCursor,
 });
 
 describe('OrdersAdminPage', () => {
