@@ -6,7 +6,8 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
-import { Stack } from '@internal/plugin-cloud-common';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { cloudUsageReadPermission, Stack } from '@internal/plugin-cloud-common';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -24,6 +25,7 @@ export const ResourcesPage = () => {
   const cloudApi = useApi(cloudApiRef);
   const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';
   const { filter, set } = useListFilter<StackListFilter>();
+  const usage = usePermission({ permission: cloudUsageReadPermission });
   const providers = useAsync(() => cloudApi.listProviders(), [cloudApi]);
   const stacks = useAsync(
     () => cloudApi.listStacks(filter),
@@ -56,9 +58,11 @@ export const ResourcesPage = () => {
   return (
     <Content>
       <ContentHeader title="Resources">
-        <LinkButton variant="outlined" to={`${root}/usage`}>
-          Usage records
-        </LinkButton>
+        {usage.allowed && (
+          <LinkButton variant="outlined" to={`${root}/usage`}>
+            Usage records
+          </LinkButton>
+        )}
       </ContentHeader>
       <Grid container spacing={2}>
         <Grid item xs={12} md={3}>
