@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  LOAD_BALANCER_RUNTIME,
   NodeStatus,
   RoleSpec,
   ScriptResult,
@@ -488,7 +489,7 @@ export class LocalProvider implements CloudProvider {
       }
       const proc = this.createProcess(live, role, name, port);
       live.processes.set(name, proc);
-      if (role.kind === 'load-balancer') {
+      if (role.runtime === LOAD_BALANCER_RUNTIME) {
         this.updateUpstreams(live);
       }
       proc.start();
@@ -504,7 +505,7 @@ export class LocalProvider implements CloudProvider {
     port: number,
   ) {
     const { stackId } = live.record;
-    const isLb = role.kind === 'load-balancer';
+    const isLb = role.runtime === LOAD_BALANCER_RUNTIME;
     const peers: Record<string, string> = {};
     for (const other of live.record.spec.roles) {
       const addresses = live.record.nodes
@@ -549,7 +550,7 @@ export class LocalProvider implements CloudProvider {
       return;
     }
     for (const lb of live.record.spec.roles) {
-      if (lb.kind !== 'load-balancer') {
+      if (lb.runtime !== LOAD_BALANCER_RUNTIME) {
         continue;
       }
       const upstreams = live.record.nodes
@@ -583,7 +584,7 @@ export class LocalProvider implements CloudProvider {
     const { spec } = live.record;
     const entryRole =
       spec.entryRole ??
-      spec.roles.find(r => r.kind === 'load-balancer')?.name ??
+      spec.roles.find(r => r.runtime === LOAD_BALANCER_RUNTIME)?.name ??
       spec.roles[spec.roles.length - 1].name;
     const node = live.record.nodes.find(
       n => n.role === entryRole && live.processes.get(n.name)?.isHealthy,

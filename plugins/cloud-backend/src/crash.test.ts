@@ -68,7 +68,7 @@ function stackSpec(env: Record<string, string>, appCount = 1): StackSpec {
         env,
         files: { 'server.js': NODE_JS },
       },
-      { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+      { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
     ],
   };
 }

@@ -32,7 +32,7 @@ function threeTier(appCount = 2): StackSpec {
         command: ['node', 's.js'],
         files: { 's.js': SERVER },
       },
-      { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+      { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
     ],
   };
 }

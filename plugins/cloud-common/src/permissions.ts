@@ -41,6 +41,17 @@ export const cloudNodeScriptRunPermission = createPermission({
   resourceType: CLOUD_STACK_RESOURCE_TYPE,
 });
 
+/**
+ * Deploy roles with a raw host command instead of a configured runtime:
+ * for admins; service principals (templates) need no permission.
+ *
+ * @public
+ */
+export const cloudCommandUsePermission = createPermission({
+  name: 'cloud.command.use',
+  attributes: { action: 'create' },
+});
+
 /** Read and export usage records. @public */
 export const cloudUsageReadPermission = createPermission({
   name: 'cloud.usage.read',
@@ -55,6 +66,7 @@ export const cloudPermissions = [
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudUsageReadPermission,
+  cloudCommandUsePermission,
 ];
 
 /** The names of the stack permission rules. @public */

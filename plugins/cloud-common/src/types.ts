@@ -22,25 +22,50 @@ export type NodeStatus =
 /**
  * One role of a stack: a group of identical nodes.
  *
- * A `process` role runs `command` in each node's working directory; a
- * `load-balancer` role is a reverse proxy over the healthy nodes of the role
- * it `balances`.
+ * A role names a `runtime` from the list the provider's admins configure
+ * (for the local provider e.g. `node`, `static`, `load-balancer`); the
+ * runtime decides what runs and how its health is checked, and `entry` picks
+ * the file it starts among the role's `files`. A raw `command` is accepted
+ * only from a service principal (the scaffolder running a template) or with
+ * the `cloud.command.use` permission. A role has a runtime or a command,
+ * never both. A `load-balancer` role is a reverse proxy over the healthy
+ * nodes of the role it `balances`.
  *
  * @public
  */
 export interface RoleSpec {
   name: string;
-  kind?: 'process' | 'load-balancer';
+  /** A runtime the provider offers, e.g. `node`. */
+  runtime?: string;
+  /** The file, relative to the node's folder, that the runtime starts. */
+  entry?: string;
   count: number;
-  /** argv; a leading `node` means the Node.js runtime of the provider. */
+  /** Raw argv, for trusted callers only; see above. */
   command?: string[];
   env?: Record<string, string>;
   /** Files written into each node's working directory, by relative path. */
   files?: Record<string, string>;
-  /** Path answered with 2xx when the node is healthy; defaults to `/`. */
+  /** Path answered with 2xx when the node is healthy; the runtime's by default. */
   healthPath?: string;
   /** For a load balancer: the role whose nodes it balances. */
   balances?: string;
+  /** Limits of each node, from the plan; the provider's defaults otherwise. */
+  limits?: NodeLimits;
+}
+
+/** What one node may use. @public */
+export interface NodeLimits {
+  /** Memory in MiB. */
+  memoryMb?: number;
+  /** Processes and threads at once. */
+  processes?: number;
+}
+
+/** A runtime that roles of a provider may name. @public */
+export interface RuntimeInfo {
+  name: string;
+  title: string;
+  description?: string;
 }
 
 /** What a stack is made of; roles start in the order given. @public */
@@ -114,6 +139,8 @@ export interface CloudProviderInfo {
   id: string;
   title: string;
   regions: string[];
+  /** The runtimes roles may name on this provider. */
+  runtimes?: RuntimeInfo[];
 }
 
 /** The outcome of a script run on a node. @public */

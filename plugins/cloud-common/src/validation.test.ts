@@ -8,9 +8,9 @@ describe('validateStackSpec', () => {
       validateStackSpec(
         {
           roles: [
-            { name: 'db', count: 1, command: ['node', 'db.js'] },
+            { name: 'db', count: 1, runtime: 'node', entry: 'db.js' },
             { name: 'app', count: 2, command: ['node', 'app.js'] },
-            { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+            { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
           ],
         },
         limits,
@@ -20,7 +20,16 @@ describe('validateStackSpec', () => {
 
   it.each([
     [{ roles: [] }, 'at least one role'],
-    [{ roles: [{ name: 'app', count: 1 }] }, 'command is missing'],
+    [{ roles: [{ name: 'app', count: 1 }] }, 'a runtime or give a command'],
+    [
+      { roles: [{ name: 'app', count: 1, runtime: 'node', command: ['x'] }] },
+      'not both',
+    ],
+    [
+      { roles: [{ name: 'app', count: 1, runtime: 'node', entry: '/etc/x' }] },
+      'entry',
+    ],
+    [{ roles: [{ name: 'lb', runtime: 'load-balancer', count: 1 }] }, 'balances'],
     [
       {
         roles: [
@@ -34,9 +43,11 @@ describe('validateStackSpec', () => {
     [{ roles: [{ name: 'a', count: -1, command: ['x'] }] }, 'from 0 to 5'],
     [
       {
-        roles: [{ name: 'lb', kind: 'load-balancer', count: 1, balances: 'x' }],
+        roles: [
+          { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'x' },
+        ],
       },
-      'not a process role',
+      'not a role of nodes to balance',
     ],
     [
       {

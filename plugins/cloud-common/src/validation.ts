@@ -2,6 +2,18 @@ import { StackSpec } from './types';
 
 const ROLE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
+/** The runtime of a role that balances the nodes of another role. @public */
+export const LOAD_BALANCER_RUNTIME = 'load-balancer';
+
+function isRelativePath(path: unknown): boolean {
+  return (
+    typeof path === 'string' &&
+    path.length > 0 &&
+    !path.startsWith('/') &&
+    !path.split(/[\\/]/).includes('..')
+  );
+}
+
 /** Lower-case DNS label used as `<stack>.localhost`. @public */
 export const STACK_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 
@@ -37,34 +49,37 @@ export function validateStackSpec(
         `${at}.count must be an integer from 0 to ${options.maxNodesPerRole}`,
       );
     }
-    const kind = role.kind ?? 'process';
-    if (kind === 'process') {
+    const hasCommand = role.command !== undefined;
+    if (hasCommand === (role.runtime !== undefined)) {
+      problems.push(`${at} must name a runtime or give a command, not both`);
+    } else if (hasCommand) {
       if (
         !Array.isArray(role.command) ||
         role.command.length === 0 ||
         role.command.some(a => typeof a !== 'string' || a.length === 0)
       ) {
-        problems.push(`${at}.command is missing`);
+        problems.push(`${at}.command must be a non-empty list of arguments`);
       }
-    } else if (kind === 'load-balancer') {
-      if (!role.balances) {
-        problems.push(`${at}.balances must name the role to balance`);
-      }
-    } else {
-      problems.push(`${at}.kind must be process or load-balancer`);
+    } else if (typeof role.runtime !== 'string' || !role.runtime) {
+      problems.push(`${at}.runtime must name a runtime`);
+    } else if (role.runtime === LOAD_BALANCER_RUNTIME && !role.balances) {
+      problems.push(`${at}.balances must name the role to balance`);
+    }
+    if (role.entry !== undefined && !isRelativePath(role.entry)) {
+      problems.push(`${at}.entry '${role.entry}' must be a relative path`);
     }
     for (const file of Object.keys(role.files ?? {})) {
-      if (file.startsWith('/') || file.split(/[\\/]/).includes('..')) {
+      if (!isRelativePath(file)) {
         problems.push(`${at}.files '${file}' must be a relative path`);
       }
     }
   }
   for (const [i, role] of spec.roles.entries()) {
-    if (role.kind === 'load-balancer' && role.balances) {
+    if (role.runtime === LOAD_BALANCER_RUNTIME && role.balances) {
       const target = spec.roles.find(r => r.name === role.balances);
-      if (!target || target.kind === 'load-balancer') {
+      if (!target || target.runtime === LOAD_BALANCER_RUNTIME) {
         problems.push(
-          `spec.roles[${i}].balances '${role.balances}' is not a process role`,
+          `spec.roles[${i}].balances '${role.balances}' is not a role of nodes to balance`,
         );
       }
     }

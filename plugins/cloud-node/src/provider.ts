@@ -1,5 +1,6 @@
 import {
   NodeStatus,
+  RuntimeInfo,
   ScriptResult,
   StackSpec,
 } from '@internal/plugin-cloud-common';
@@ -54,9 +55,21 @@ export interface NodeSelector {
 export interface CloudProvider {
   readonly id: string;
   readonly title: string;
+  /**
+   * Set when the provider's stacks live on one host, as the local
+   * provider's do: the inventory records the host of each stack, and only
+   * the provider of that host reconciles or operates it.
+   */
+  readonly hostId?: string;
   /** The regions a stack may be placed in. */
   listRegions(): string[];
-  /** Deploys a stack and resolves once every node is healthy. */
+  /** The runtimes that roles may name; none means raw commands only. */
+  listRuntimes?(): RuntimeInfo[];
+  /**
+   * Deploys a stack and resolves once every node is healthy; a node that
+   * cannot become healthy ends it with a {@link NodeFailedError}, with
+   * nothing of the stack left running.
+   */
   deployStack(request: DeployStackRequest): Promise<ProviderStack>;
   /** The stack as it runs now, or undefined when the provider has no such stack. */
   getStack(stackId: string): Promise<ProviderStack | undefined>;

@@ -20,7 +20,7 @@ const spec: StackSpec = {
       command: ['node', 's.js'],
       files: { 's.js': SERVER },
     },
-    { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+    { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
   ],
 };
 

@@ -54,7 +54,8 @@ const createStackBody = z.object({
     roles: z.array(
       z.object({
         name: z.string(),
-        kind: z.enum(['process', 'load-balancer']).optional(),
+        runtime: z.string().optional(),
+        entry: z.string().optional(),
         count: z.number(),
         command: z.array(z.string()).optional(),
         env: z.record(z.string(), z.string()).optional(),

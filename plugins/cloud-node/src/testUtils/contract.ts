@@ -40,7 +40,7 @@ export function contractStackSpec(appCount = 2): StackSpec {
         command: ['node', 'server.js'],
         files: { 'server.js': SERVER },
       },
-      { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+      { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
     ],
   };
 }

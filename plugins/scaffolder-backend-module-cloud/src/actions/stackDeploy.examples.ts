@@ -54,7 +54,12 @@ export const examples: TemplateExample[] = [
                 command: ['node', 'app.js'],
                 filesFrom: 'app',
               },
-              { name: 'lb', kind: 'load-balancer', count: 1, balances: 'app' },
+              {
+                name: 'lb',
+                runtime: 'load-balancer',
+                count: 1,
+                balances: 'app',
+              },
             ],
           },
         },

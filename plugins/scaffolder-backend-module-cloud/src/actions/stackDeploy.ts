@@ -43,16 +43,22 @@ export function createCloudStackDeployAction(options: { client: CloudClient }) {
             .array(
               z.object({
                 name: z.string().describe('Role name, e.g. app'),
-                kind: z
-                  .enum(['process', 'load-balancer'])
+                runtime: z
+                  .string()
                   .optional()
-                  .describe('process (default) or load-balancer'),
+                  .describe(
+                    'A runtime the provider offers, e.g. node or load-balancer',
+                  ),
+                entry: z
+                  .string()
+                  .optional()
+                  .describe('The file the runtime starts, e.g. server.js'),
                 count: z.number().int().describe('Number of nodes'),
                 command: z
                   .array(z.string())
                   .optional()
                   .describe(
-                    'Command of a process role; a leading node is the Node.js runtime',
+                    'A raw command instead of a runtime; only templates may use it',
                   ),
                 env: z
                   .record(z.string(), z.string())
