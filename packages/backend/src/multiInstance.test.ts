@@ -285,10 +285,16 @@ describeWithPostgres('two backend instances on one PostgreSQL', () => {
       }
     };
     let watching = true;
+    let watchError: unknown;
     const watcher = (async () => {
       while (watching) {
-        await watchRuns();
-        await watchStacks();
+        try {
+          await watchRuns();
+          await watchStacks();
+        } catch (error) {
+          // e.g. while an instance restarts
+          watchError = error;
+        }
         await new Promise(resolve => setTimeout(resolve, 500));
       }
     })();
@@ -409,7 +415,9 @@ describeWithPostgres('two backend instances on one PostgreSQL', () => {
             ? true
             : undefined,
         (TICKS * RECONCILE_SECONDS + 120) * 1000,
-      );
+      ).catch(error => {
+        throw new Error(`${error.message}; the watcher: ${watchError}`);
+      });
     } finally {
       watching = false;
       await watcher;
