@@ -1,15 +1,15 @@
 import {
   LoggerService,
-  resolvePackagePath,
   resolveSafeChildPath,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   LOAD_BALANCER_RUNTIME,
+  NodeLimits,
   NodeStatus,
   RoleSpec,
+  RuntimeInfo,
   ScriptResult,
-  StackSpec,
 } from '@internal/plugin-cloud-common';
 import {
   CloudProvider,
@@ -18,28 +18,16 @@ import {
   ProviderNode,
   ProviderStack,
 } from '@internal/plugin-cloud-node';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NodeProcess, killGroup, killLeftover } from './NodeProcess';
+import { LOG_FILE, NodeProcess } from './NodeProcess';
 import { findFreePort } from './ports';
+import { recoverStacks } from './recovery';
+import { LocalRuntimeConfig, Runtimes } from './runtimes';
+import { Sandbox } from './sandbox/Sandbox';
+import { ScriptRunner } from './ScriptRunner';
 import { StackRouter } from './StackRouter';
-
-/** What the provider keeps on disk about a stack, to survive restarts. */
-interface StackRecord {
-  stackId: string;
-  name: string;
-  region: string;
-  spec: StackSpec;
-  state: 'running' | 'stopped' | 'deleting';
-  nextIndex: Record<string, number>;
-  nodes: Array<{
-    name: string;
-    role: string;
-    port: number;
-    wanted: 'running' | 'stopped';
-  }>;
-}
+import { StackRecord, StateFiles } from './StateFiles';
 
 interface LiveStack {
   record: StackRecord;
@@ -57,14 +45,18 @@ export interface LocalProviderOptions {
   healthTimeoutMs?: number;
   healthIntervalMs?: number;
   regions?: string[];
+  /** The host identity; generated once per data folder when absent. */
+  hostId?: string;
+  /** The runtimes roles may name; node, static and load-balancer when absent. */
+  runtimes?: Record<string, LocalRuntimeConfig>;
+  /** Limits of a node whose role and runtime set none. */
+  limits?: NodeLimits;
 }
-
-const LB_SCRIPT = 'assets/loadBalancer.js';
-const MAX_SCRIPT_OUTPUT = 64 * 1024;
 
 /**
  * The embedded default provider: every node is a supervised process on this
- * host, in its own working directory under the data folder.
+ * host, in a sandbox whose only writable folder is its own under the data
+ * folder.
  *
  * @public
  */
@@ -73,16 +65,38 @@ export class LocalProvider implements CloudProvider {
   readonly title = 'Local host';
   private readonly stacks = new Map<string, LiveStack>();
   private readonly router: StackRouter;
-  private readonly stacksDir: string;
 
-  private constructor(private readonly options: LocalProviderOptions) {
-    this.stacksDir = join(options.dataDir, 'stacks');
-    this.router = new StackRouter(name => this.entryAddress(name));
+  private constructor(
+    private readonly options: LocalProviderOptions,
+    readonly hostId: string,
+    private readonly files: StateFiles,
+    private readonly runtimes: Runtimes,
+    private readonly sandbox: Sandbox,
+    private readonly scripts: ScriptRunner,
+  ) {
+    this.router = StackRouter.create(name => this.entryAddresses(name));
   }
 
   /** Creates the provider, ends leftovers of a crash and resumes stacks. */
   static async create(options: LocalProviderOptions): Promise<LocalProvider> {
-    const provider = new LocalProvider(options);
+    const files = StateFiles.create(options.dataDir);
+    const runtimes = Runtimes.create({
+      runtimes: options.runtimes,
+      limits: options.limits,
+    });
+    const sandbox = await Sandbox.create({
+      dataDir: options.dataDir,
+      readOnlyPaths: runtimes.readOnlyPaths(),
+      logger: options.logger,
+    });
+    const provider = new LocalProvider(
+      options,
+      options.hostId ?? files.hostId(),
+      files,
+      runtimes,
+      sandbox,
+      ScriptRunner.create({ sandbox }),
+    );
     await provider.init();
     return provider;
   }
@@ -96,11 +110,16 @@ export class LocalProvider implements CloudProvider {
     return this.options.regions ?? ['local'];
   }
 
+  listRuntimes(): RuntimeInfo[] {
+    return this.runtimes.list();
+  }
+
   async deployStack(request: DeployStackRequest): Promise<ProviderStack> {
     const { stackId, name, region, spec } = request;
     if (!this.listRegions().includes(region)) {
       throw new InputError(`Unknown region '${region}'`);
     }
+    this.runtimes.check(spec.roles);
     const existing = this.stacks.get(stackId);
     if (existing) {
       // Deploying again finishes a deploy that a crash cut off: the nodes
@@ -109,20 +128,22 @@ export class LocalProvider implements CloudProvider {
         if (existing.record.state === 'deleting') {
           throw new ConflictError(`Stack '${name}' is being deleted`);
         }
-        for (const role of existing.record.spec.roles) {
-          const current = existing.record.nodes.filter(
-            n => n.role === role.name,
-          );
-          const added = await this.addNodes(
-            existing,
-            role,
-            Math.max(0, role.count - current.length),
-          );
-          await this.waitHealthy(existing, [
-            ...current.map(n => n.name),
-            ...added,
-          ]);
-        }
+        await this.orStopAll(existing, async () => {
+          for (const role of existing.record.spec.roles) {
+            const current = existing.record.nodes.filter(
+              n => n.role === role.name,
+            );
+            const added = await this.addNodes(
+              existing,
+              role,
+              Math.max(0, role.count - current.length),
+            );
+            await this.waitHealthy(existing, [
+              ...current.map(n => n.name),
+              ...added,
+            ]);
+          }
+        });
         return this.describe(existing);
       });
     }
@@ -147,11 +168,13 @@ export class LocalProvider implements CloudProvider {
     };
     this.stacks.set(stackId, live);
     return this.enqueue(live, async () => {
-      this.save(record);
-      for (const role of spec.roles) {
-        const added = await this.addNodes(live, role, role.count);
-        await this.waitHealthy(live, added);
-      }
+      this.files.saveStack(record);
+      await this.orStopAll(live, async () => {
+        for (const role of spec.roles) {
+          const added = await this.addNodes(live, role, role.count);
+          await this.waitHealthy(live, added);
+        }
+      });
       return this.describe(live);
     });
   }
@@ -178,8 +201,8 @@ export class LocalProvider implements CloudProvider {
         live.processes.get(name)!.start();
       }
       live.record.state = 'running';
-      this.save(live.record);
-      await this.waitHealthy(live, names);
+      this.files.saveStack(live.record);
+      await this.orStop(live, names, () => this.waitHealthy(live, names));
       return this.describe(live);
     });
   }
@@ -188,14 +211,7 @@ export class LocalProvider implements CloudProvider {
     const live = this.get(selector.stackId);
     return this.enqueue(live, async () => {
       const names = this.select(live, selector);
-      for (const name of names) {
-        this.nodeRecord(live, name).wanted = 'stopped';
-      }
-      if (live.record.nodes.every(n => n.wanted === 'stopped')) {
-        live.record.state = 'stopped';
-      }
-      this.save(live.record);
-      await Promise.all(names.map(name => live.processes.get(name)!.stop()));
+      await this.stop(live, names);
       return this.describe(live);
     });
   }
@@ -210,8 +226,8 @@ export class LocalProvider implements CloudProvider {
         live.processes.get(name)!.start();
       }
       live.record.state = 'running';
-      this.save(live.record);
-      await this.waitHealthy(live, names);
+      this.files.saveStack(live.record);
+      await this.orStop(live, names, () => this.waitHealthy(live, names));
       return this.describe(live);
     });
   }
@@ -226,14 +242,10 @@ export class LocalProvider implements CloudProvider {
         return;
       }
       live.record.state = 'deleting';
-      this.save(live.record);
+      this.files.saveStack(live.record);
       await Promise.all([...live.processes.values()].map(p => p.stop()));
       live.processes.clear();
-      // not rmSync: other stacks' calls go on while the folder goes
-      await fs.promises.rm(this.stackDir(stackId), {
-        recursive: true,
-        force: true,
-      });
+      await this.files.removeStack(stackId);
       this.stacks.delete(stackId);
     });
   }
@@ -248,23 +260,17 @@ export class LocalProvider implements CloudProvider {
       const current = live.record.nodes.filter(n => n.role === roleName);
       if (count > current.length) {
         const added = await this.addNodes(live, role, count - current.length);
-        await this.waitHealthy(live, added);
+        try {
+          await this.waitHealthy(live, added);
+        } catch (error) {
+          // the stack stays as it was before the scale
+          await this.removeNodes(live, added);
+          throw error;
+        }
       } else if (count < current.length) {
-        const removed = current.slice(count).map(n => n.name);
-        live.record.nodes = live.record.nodes.filter(
-          n => !removed.includes(n.name),
-        );
-        this.save(live.record);
-        this.updateUpstreams(live);
-        await Promise.all(
-          removed.map(async name => {
-            await live.processes.get(name)?.stop();
-            live.processes.delete(name);
-            await fs.promises.rm(this.nodeDir(stackId, name), {
-              recursive: true,
-              force: true,
-            });
-          }),
+        await this.removeNodes(
+          live,
+          current.slice(count).map(n => n.name),
         );
       }
       live.record.spec = {
@@ -273,7 +279,7 @@ export class LocalProvider implements CloudProvider {
           r.name === roleName ? { ...r, count } : r,
         ),
       };
-      this.save(live.record);
+      this.files.saveStack(live.record);
       return this.describe(live);
     });
   }
@@ -285,55 +291,24 @@ export class LocalProvider implements CloudProvider {
     timeoutMs: number;
   }): Promise<ScriptResult> {
     const live = this.get(options.stackId);
-    const process_ = live.processes.get(options.nodeName);
-    if (!process_) {
+    const node = live.processes.get(options.nodeName);
+    if (!node) {
       throw new NotFoundError(`No node '${options.nodeName}'`);
     }
-    if (process_.status !== 'running') {
+    if (node.status !== 'running') {
       throw new ConflictError(
-        `Node '${options.nodeName}' is ${process_.status}, not running`,
+        `Node '${options.nodeName}' is ${node.status}, not running`,
       );
     }
-    const cwd = this.nodeDir(options.stackId, options.nodeName);
-    const started = Date.now();
-    return new Promise<ScriptResult>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', options.script], {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          PORT: String(process_.port),
-          NODE_NAME: options.nodeName,
-        },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      const collect = (chunk: Buffer) => {
-        if (output.length < MAX_SCRIPT_OUTPUT) {
-          output += chunk.toString('utf8');
-        }
-      };
-      child.stdout!.on('data', collect);
-      child.stderr!.on('data', collect);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        killGroup(child.pid!, 'SIGKILL');
-      }, options.timeoutMs);
-      child.once('error', error => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once('close', code => {
-        clearTimeout(timer);
-        killGroup(child.pid!, 'SIGKILL');
-        resolve({
-          exitCode: timedOut ? null : code,
-          timedOut,
-          output: output.slice(0, MAX_SCRIPT_OUTPUT),
-          durationMs: Date.now() - started,
-        });
-      });
+    return this.scripts.run({
+      key: node.key,
+      nodeName: options.nodeName,
+      workDir: this.files.workDir(options.stackId, options.nodeName),
+      port: node.port,
+      limits: node.launch.limits,
+      readOnlyPaths: node.launch.readOnlyPaths,
+      script: options.script,
+      timeoutMs: options.timeoutMs,
     });
   }
 
@@ -347,8 +322,8 @@ export class LocalProvider implements CloudProvider {
       throw new NotFoundError(`No node '${options.nodeName}'`);
     }
     const path = join(
-      this.nodeDir(options.stackId, options.nodeName),
-      'node.log',
+      this.files.nodeDir(options.stackId, options.nodeName),
+      LOG_FILE,
     );
     const maxBytes = options.maxBytes ?? 64 * 1024;
     let handle: fs.promises.FileHandle | undefined;
@@ -374,6 +349,7 @@ export class LocalProvider implements CloudProvider {
       ),
     );
     await this.router.close();
+    this.sandbox.close();
   }
 
   /**
@@ -389,74 +365,44 @@ export class LocalProvider implements CloudProvider {
   }
 
   private async init() {
-    fs.mkdirSync(this.stacksDir, { recursive: true });
-    const routerFile = join(this.options.dataDir, 'router.json');
-    let previousPort: number | undefined;
-    try {
-      previousPort = JSON.parse(fs.readFileSync(routerFile, 'utf8')).port;
-    } catch {
-      previousPort = undefined;
-    }
-    const port = await findFreePort(this.options.routerPort ?? previousPort);
-    if (this.options.routerPort && port !== this.options.routerPort) {
-      throw new Error(`Router port ${this.options.routerPort} is in use`);
+    const { routerPort } = this.options;
+    const port = await findFreePort(routerPort ?? this.files.readRouterPort());
+    if (routerPort && port !== routerPort) {
+      throw new Error(`Router port ${routerPort} is in use`);
     }
     await this.router.listen(port);
-    fs.writeFileSync(routerFile, JSON.stringify({ port }));
+    this.files.writeRouterPort(port);
 
     const resumed: NodeProcess[] = [];
-    for (const stackId of fs.readdirSync(this.stacksDir)) {
-      const dir = this.stackDir(stackId);
-      let record: StackRecord;
-      try {
-        record = JSON.parse(fs.readFileSync(join(dir, 'stack.json'), 'utf8'));
-      } catch {
-        // a deploy that crashed before its first write
-        fs.rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
-      for (const entry of fs.readdirSync(join(dir, 'nodes'), {
-        withFileTypes: true,
-      })) {
-        if (
-          killLeftover(
-            join(dir, 'nodes', entry.name),
-            `${stackId}/${entry.name}`,
-          )
-        ) {
-          this.options.logger.info(
-            `Ended leftover process of node ${stackId}/${entry.name}`,
-          );
-        }
-        if (!record.nodes.some(n => n.name === entry.name)) {
-          fs.rmSync(join(dir, 'nodes', entry.name), {
-            recursive: true,
-            force: true,
-          });
-        }
-      }
-      if (record.state === 'deleting') {
-        fs.rmSync(dir, { recursive: true, force: true });
-        continue;
-      }
+    for (const record of recoverStacks(this.files, this.options.logger)) {
       const live: LiveStack = {
         record,
         processes: new Map(),
         queue: Promise.resolve(),
       };
-      this.stacks.set(stackId, live);
+      this.stacks.set(record.stackId, live);
       for (const node of record.nodes) {
         const role = record.spec.roles.find(r => r.name === node.role)!;
         node.port = await findFreePort(node.port);
-        const proc = this.createProcess(live, role, node.name, node.port);
-        live.processes.set(node.name, proc);
+        try {
+          live.processes.set(
+            node.name,
+            this.createProcess(live, role, node.name, node.port),
+          );
+        } catch (error) {
+          // e.g. its runtime is no longer configured: reported as failed
+          this.options.logger.warn(
+            `Cannot resume node ${record.stackId}/${node.name}: ${error}`,
+          );
+        }
       }
-      this.save(record);
+      this.files.saveStack(record);
       this.updateUpstreams(live);
       for (const node of record.nodes) {
-        if (node.wanted === 'running') {
-          live.processes.get(node.name)!.start();
-          resumed.push(live.processes.get(node.name)!);
+        const proc = live.processes.get(node.name);
+        if (node.wanted === 'running' && proc) {
+          proc.start({ resumed: true });
+          resumed.push(proc);
         }
       }
     }
@@ -479,14 +425,15 @@ export class LocalProvider implements CloudProvider {
         port,
         wanted: 'running',
       });
-      this.save(live.record);
-      const dir = this.nodeDir(live.record.stackId, name);
-      fs.mkdirSync(dir, { recursive: true });
+      this.files.saveStack(live.record);
+      const workDir = this.files.workDir(live.record.stackId, name);
+      fs.mkdirSync(workDir, { recursive: true });
       for (const [file, content] of Object.entries(role.files ?? {})) {
-        const path = resolveSafeChildPath(dir, file);
+        const path = resolveSafeChildPath(workDir, file);
         fs.mkdirSync(dirname(path), { recursive: true });
         fs.writeFileSync(path, content);
       }
+      this.sandbox.prepareWorkDir(workDir);
       const proc = this.createProcess(live, role, name, port);
       live.processes.set(name, proc);
       if (role.runtime === LOAD_BALANCER_RUNTIME) {
@@ -496,6 +443,58 @@ export class LocalProvider implements CloudProvider {
       added.push(name);
     }
     return added;
+  }
+
+  /** Stops nodes and removes them with their folders. */
+  private async removeNodes(live: LiveStack, names: string[]) {
+    live.record.nodes = live.record.nodes.filter(n => !names.includes(n.name));
+    this.files.saveStack(live.record);
+    this.updateUpstreams(live);
+    await Promise.all(
+      names.map(async name => {
+        await live.processes.get(name)?.stop();
+        live.processes.delete(name);
+        await this.files.removeNode(live.record.stackId, name);
+      }),
+    );
+  }
+
+  private async stop(live: LiveStack, names: string[]) {
+    for (const name of names) {
+      this.nodeRecord(live, name).wanted = 'stopped';
+    }
+    if (live.record.nodes.every(n => n.wanted === 'stopped')) {
+      live.record.state = 'stopped';
+    }
+    this.files.saveStack(live.record);
+    await Promise.all(names.map(name => live.processes.get(name)?.stop()));
+  }
+
+  /** Runs an operation; when it fails, its nodes stop and it rethrows. */
+  private async orStop(
+    live: LiveStack,
+    names: string[],
+    operation: () => Promise<void>,
+  ) {
+    try {
+      await operation();
+    } catch (error) {
+      await this.stop(live, names);
+      throw error;
+    }
+  }
+
+  /** As {@link orStop}, for a deploy: every node of the stack stops. */
+  private async orStopAll(live: LiveStack, operation: () => Promise<void>) {
+    try {
+      await operation();
+    } catch (error) {
+      await this.stop(
+        live,
+        live.record.nodes.map(n => n.name),
+      );
+      throw error;
+    }
   }
 
   private createProcess(
@@ -515,29 +514,23 @@ export class LocalProvider implements CloudProvider {
       peers[`CLOUD_ROLE_${key}_ADDRESSES`] = addresses.join(',');
     }
     return new NodeProcess({
-      key: `${stackId}/${name}`,
-      command: isLb
-        ? [
-            'node',
-            resolvePackagePath(
-              '@internal/plugin-cloud-backend-module-local',
-              LB_SCRIPT,
-            ),
-          ]
-        : role.command!,
+      stackId,
+      name,
+      role: role.name,
+      dir: this.files.nodeDir(stackId, name),
+      workDir: this.files.workDir(stackId, name),
+      launch: this.runtimes.resolve(role),
       env: {
         ...peers,
         ...role.env,
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOST: '127.0.0.1',
         STACK_NAME: live.record.name,
         NODE_NAME: name,
         ROLE: role.name,
         ...(isLb ? { UPSTREAMS_FILE: 'upstreams.json' } : {}),
       },
-      cwd: this.nodeDir(stackId, name),
       port,
-      healthPath: isLb ? '/__lb/health' : role.healthPath ?? '/',
+      sandbox: this.sandbox,
       logger: this.options.logger,
       healthIntervalMs: this.options.healthIntervalMs ?? 2000,
       onHealthChange: () => this.updateUpstreams(live),
@@ -558,12 +551,7 @@ export class LocalProvider implements CloudProvider {
         .filter(n => live.processes.get(n.name)?.isHealthy)
         .map(n => `127.0.0.1:${n.port}`);
       for (const node of live.record.nodes.filter(n => n.role === lb.name)) {
-        const dir = this.nodeDir(live.record.stackId, node.name);
-        if (fs.existsSync(dir)) {
-          const tmp = join(dir, 'upstreams.json.tmp');
-          fs.writeFileSync(tmp, JSON.stringify(upstreams));
-          fs.renameSync(tmp, join(dir, 'upstreams.json'));
-        }
+        this.files.writeUpstreams(live.record.stackId, node.name, upstreams);
       }
     }
   }
@@ -575,8 +563,11 @@ export class LocalProvider implements CloudProvider {
     );
   }
 
-  /** Address of the node that answers the stack's URL. */
-  private entryAddress(name: string): string | undefined {
+  /**
+   * Addresses of the healthy nodes that answer the stack's URL, the first
+   * one preferred; undefined for no such stack.
+   */
+  private entryAddresses(name: string): string[] | undefined {
     const live = [...this.stacks.values()].find(s => s.record.name === name);
     if (!live) {
       return undefined;
@@ -586,16 +577,17 @@ export class LocalProvider implements CloudProvider {
       spec.entryRole ??
       spec.roles.find(r => r.runtime === LOAD_BALANCER_RUNTIME)?.name ??
       spec.roles[spec.roles.length - 1].name;
-    const node = live.record.nodes.find(
-      n => n.role === entryRole && live.processes.get(n.name)?.isHealthy,
-    );
-    return node ? `127.0.0.1:${node.port}` : '';
+    return live.record.nodes
+      .filter(
+        n => n.role === entryRole && live.processes.get(n.name)?.isHealthy,
+      )
+      .map(n => `127.0.0.1:${n.port}`);
   }
 
   private describe(live: LiveStack): ProviderStack {
     const { record } = live;
     const url = `http://${record.name}.localhost:${this.router.port}`;
-    const entry = this.entryAddress(record.name);
+    const entry = this.entryAddresses(record.name)?.[0];
     return {
       stackId: record.stackId,
       name: record.name,
@@ -644,21 +636,5 @@ export class LocalProvider implements CloudProvider {
     const result = live.queue.then(fn, fn);
     live.queue = result.catch(() => undefined);
     return result;
-  }
-
-  private save(record: StackRecord) {
-    const dir = this.stackDir(record.stackId);
-    fs.mkdirSync(join(dir, 'nodes'), { recursive: true });
-    const tmp = join(dir, 'stack.json.tmp');
-    fs.writeFileSync(tmp, JSON.stringify(record, null, 2));
-    fs.renameSync(tmp, join(dir, 'stack.json'));
-  }
-
-  private stackDir(stackId: string) {
-    return resolveSafeChildPath(this.stacksDir, stackId);
-  }
-
-  private nodeDir(stackId: string, name: string) {
-    return resolveSafeChildPath(this.stackDir(stackId), join('nodes', name));
   }
 }
