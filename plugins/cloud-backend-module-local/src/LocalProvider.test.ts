@@ -335,7 +335,9 @@ describe('LocalProvider runtimes, failures and host identity', () => {
     expect((await getLocalhostUrl(`${stack.url}/css/site.css`)).body).toBe(
       'h1{}',
     );
-    expect((await getLocalhostUrl(`${stack.url}/../node.log`)).status).toBe(404);
+    expect((await getLocalhostUrl(`${stack.url}/../node.log`)).status).toBe(
+      404,
+    );
   });
 
   it('fails a deploy at once when a node exits before it is healthy, and stops the stack', async () => {
@@ -355,7 +357,8 @@ describe('LocalProvider runtimes, failures and host identity', () => {
               runtime: 'node',
               entry: 'crash.js',
               files: {
-                'crash.js': 'console.error("cannot reach the database"); process.exit(3);',
+                'crash.js':
+                  'console.error("cannot reach the database"); process.exit(3);',
               },
             },
           ],
@@ -374,14 +377,17 @@ describe('LocalProvider runtimes, failures and host identity', () => {
     expect(['app-1', 'app-2']).toContain(error.failure.node);
     // nothing keeps running or restarting
     const stack = (await provider.getStack('broken'))!;
-    expect(stack.nodes.every(n => ['failed', 'stopped'].includes(n.status))).toBe(
-      true,
-    );
+    expect(
+      stack.nodes.every(n => ['failed', 'stopped'].includes(n.status)),
+    ).toBe(true);
     const pids = ['db-1', 'app-1', 'app-2'].map(n =>
       pidOf(dataDir, 'broken', n),
     );
     expect(pids.filter(isAlive)).toEqual([]);
-    const log = await provider.getLogs({ stackId: 'broken', nodeName: 'app-1' });
+    const log = await provider.getLogs({
+      stackId: 'broken',
+      nodeName: 'app-1',
+    });
     // the first run and two quick retries, then no more
     expect(log.match(/starting/g)).toHaveLength(3);
   }, 30_000);

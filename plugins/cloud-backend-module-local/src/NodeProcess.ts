@@ -69,7 +69,9 @@ function descendants(pid: number): number[] {
     }
     try {
       const stat = fs.readFileSync(`/proc/${child}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const parent = Number(
+        stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1],
+      );
       children.set(parent, [...(children.get(parent) ?? []), child]);
     } catch {
       // gone meanwhile

@@ -35,7 +35,11 @@ async function startUpstream(name: string): Promise<Upstream> {
     server.listen(0, '127.0.0.1', () => resolve()),
   );
   const { port } = server.address() as AddressInfo;
-  return { server, address: `127.0.0.1:${port}`, connections: () => connections };
+  return {
+    server,
+    address: `127.0.0.1:${port}`,
+    connections: () => connections,
+  };
 }
 
 /** A GET over a fresh connection that asks to close, as curl would. */
@@ -45,7 +49,13 @@ function get(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/hello',
+        headers: { host },
+        agent: false,
+      },
       res => {
         let body = '';
         res.on('data', chunk => (body += chunk));
@@ -141,7 +151,10 @@ describe.each(['load balancer', 'stack router'])('the %s', kind => {
     setTargets([upstreams[0].address]);
     const before = upstreams[0].connections();
     for (let i = 0; i < 5; i++) {
-      expect(await get(port, host)).toEqual({ status: 200, body: 'one /hello' });
+      expect(await get(port, host)).toEqual({
+        status: 200,
+        body: 'one /hello',
+      });
     }
     expect(upstreams[0].connections() - before).toBeLessThanOrEqual(1);
   });
@@ -159,7 +172,10 @@ describe.each(['load balancer', 'stack router'])('the %s', kind => {
       return body.startsWith('one');
     });
     for (let i = 0; i < 4; i++) {
-      expect(await get(port, host)).toEqual({ status: 200, body: 'one /hello' });
+      expect(await get(port, host)).toEqual({
+        status: 200,
+        body: 'one /hello',
+      });
     }
   });
 });

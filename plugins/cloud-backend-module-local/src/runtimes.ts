@@ -199,7 +199,9 @@ export class Runtimes {
     const runtime = role.runtime ? this.runtimes[role.runtime] : undefined;
     if (!runtime) {
       throw new InputError(
-        `Role '${role.name}' names the runtime '${role.runtime}', which the local provider does not offer; it offers ${Object.keys(
+        `Role '${role.name}' names the runtime '${
+          role.runtime
+        }', which the local provider does not offer; it offers ${Object.keys(
           this.runtimes,
         ).join(', ')}`,
       );
@@ -210,7 +212,9 @@ export class Runtimes {
       const files = Object.keys(role.files ?? {}).map(f => posix.normalize(f));
       if (!entry || !files.includes(posix.normalize(entry))) {
         throw new InputError(
-          `Role '${role.name}': the entry '${entry ?? ''}' of runtime '${role.runtime}' is not one of the role's files`,
+          `Role '${role.name}': the entry '${entry ?? ''}' of runtime '${
+            role.runtime
+          }' is not one of the role's files`,
         );
       }
     }
@@ -239,8 +243,7 @@ export class Runtimes {
 
   private limits(role?: NodeLimits, runtime?: NodeLimits): AppliedLimits {
     return {
-      memoryMb:
-        role?.memoryMb ?? runtime?.memoryMb ?? this.defaults.memoryMb,
+      memoryMb: role?.memoryMb ?? runtime?.memoryMb ?? this.defaults.memoryMb,
       processes:
         role?.processes ?? runtime?.processes ?? this.defaults.processes,
     };

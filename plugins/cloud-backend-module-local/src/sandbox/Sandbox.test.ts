@@ -82,7 +82,10 @@ describe('the sandbox of local nodes', () => {
       TMP_FILE: join('/tmp', tmpMarker),
     };
     fs.mkdirSync(join(backendDir, 'data'));
-    fs.writeFileSync(files.CONFIG_FILE, 'backend:\n  auth: { keys: [secret] }\n');
+    fs.writeFileSync(
+      files.CONFIG_FILE,
+      'backend:\n  auth: { keys: [secret] }\n',
+    );
     fs.writeFileSync(files.DATABASE_FILE, 'SQLite format 3\0');
     provider = await LocalProvider.create({
       dataDir: join(backendDir, 'data', 'local-provider'),
@@ -145,7 +148,10 @@ describe('the sandbox of local nodes', () => {
     expect(probe.writeTmp.ok).toBe(true);
     expect(fs.existsSync(files.TMP_FILE)).toBe(false);
     expect(fs.existsSync(files.ESCAPE_FILE)).toBe(false);
-    expect(fs.readdirSync(backendDir).sort()).toEqual(['app-config.yaml', 'data']);
+    expect(fs.readdirSync(backendDir).sort()).toEqual([
+      'app-config.yaml',
+      'data',
+    ]);
     // the sandbox's init, the node and ps itself: nothing of the host
     expect(probe.processes.sort()).toEqual(['bwrap', 'node', 'ps']);
     expect(probe.proc.length).toBeLessThanOrEqual(3);
@@ -177,7 +183,10 @@ describe('the sandbox of local nodes', () => {
     expect(result.output).toContain('uid=65534');
     expect(result.output).toContain('processes=bwrap ps sh \n');
     expect(fs.existsSync(files.ESCAPE_FILE)).toBe(false);
-    expect(fs.readdirSync(backendDir).sort()).toEqual(['app-config.yaml', 'data']);
+    expect(fs.readdirSync(backendDir).sort()).toEqual([
+      'app-config.yaml',
+      'data',
+    ]);
   }, 30_000);
 
   it('kills what goes over the memory limit', async () => {

@@ -109,14 +109,20 @@ export class Sandbox {
     const limiter = createResourceLimiter(name);
     const swept = await limiter.sweep();
     if (swept) {
-      options.logger.info(`Ended ${swept} leftover sandboxes of a previous run`);
+      options.logger.info(
+        `Ended ${swept} leftover sandboxes of a previous run`,
+      );
     }
     // the Node.js installation the backend runs: bin, lib and headers
     const runtimeDir = dirname(dirname(fs.realpathSync(process.execPath)));
     let dropToNobody = false;
     if (process.getuid?.() === 0) {
       // bubblewrap, run as nobody, binds paths that nobody can reach
-      const unreachable = [options.dataDir, runtimeDir, ...options.readOnlyPaths]
+      const unreachable = [
+        options.dataDir,
+        runtimeDir,
+        ...options.readOnlyPaths,
+      ]
         .map(unreachableAncestor)
         .find(Boolean);
       if (unreachable) {
@@ -183,11 +189,7 @@ export class Sandbox {
       file: '/bin/sh',
       args,
       env: { PATH: '/usr/bin:/bin' },
-      options: Buffer.from(
-        options
-          .map(arg => `${arg}\0`)
-          .join(''),
-      ),
+      options: Buffer.from(options.map(arg => `${arg}\0`).join('')),
       release: limits.release,
     };
   }
@@ -216,7 +218,14 @@ export class Sandbox {
       '/usr',
       '/usr',
     ];
-    for (const dir of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    for (const dir of [
+      '/bin',
+      '/sbin',
+      '/lib',
+      '/lib32',
+      '/lib64',
+      '/libx32',
+    ]) {
       let stat: fs.Stats;
       try {
         stat = fs.lstatSync(dir);

@@ -105,7 +105,10 @@ class CgroupV1Limiter implements ResourceLimiter {
   static tryCreate(name: string): CgroupV1Limiter | undefined {
     const memoryRoot = join(CGROUP_ROOT, 'memory');
     const pidsRoot = join(CGROUP_ROOT, 'pids');
-    if (!isCgroupMount(memoryRoot, 'cgroup') || !isCgroupMount(pidsRoot, 'cgroup')) {
+    if (
+      !isCgroupMount(memoryRoot, 'cgroup') ||
+      !isCgroupMount(pidsRoot, 'cgroup')
+    ) {
       return undefined;
     }
     const own = ownCgroups();
@@ -158,7 +161,10 @@ class CgroupV1Limiter implements ResourceLimiter {
     let swept = 0;
     for (const dir of [this.memoryDir, this.pidsDir]) {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isDirectory() && (await removeCgroup(join(dir, entry.name)))) {
+        if (
+          entry.isDirectory() &&
+          (await removeCgroup(join(dir, entry.name)))
+        ) {
           swept += 1;
         }
       }
@@ -240,7 +246,10 @@ class CgroupV2Limiter implements ResourceLimiter {
   async sweep() {
     let swept = 0;
     for (const entry of fs.readdirSync(this.dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && (await removeCgroup(join(this.dir, entry.name)))) {
+      if (
+        entry.isDirectory() &&
+        (await removeCgroup(join(this.dir, entry.name)))
+      ) {
         swept += 1;
       }
     }
@@ -262,7 +271,8 @@ class CgroupV2Limiter implements ResourceLimiter {
  * sandbox user, so it is looser than a cgroup's.
  */
 class RlimitLimiter implements ResourceLimiter {
-  readonly description = 'rlimits (no writable cgroup: RLIMIT_DATA, RLIMIT_NPROC)';
+  readonly description =
+    'rlimits (no writable cgroup: RLIMIT_DATA, RLIMIT_NPROC)';
 
   async apply(_id: string, limits: AppliedLimits): Promise<LimitsHandle> {
     return {
