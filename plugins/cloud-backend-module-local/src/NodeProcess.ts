@@ -375,6 +375,9 @@ export class NodeProcess {
     this.child = child;
     this.exited = new Promise(resolve => {
       child.once('exit', (code, signal) => {
+        // the launcher leaves as soon as the node does; what the node left
+        // in the sandbox goes with the sandbox's init, in the same group
+        killGroup(child.pid!, 'SIGKILL');
         try {
           fs.appendFileSync(
             logPath,

@@ -60,11 +60,14 @@ export class ScriptRunner {
         child.stdout!.on('data', collect);
         child.stderr!.on('data', collect);
         let timedOut = false;
-        // the sandbox, and all that runs in it, ends with its launcher
+        // the group holds the sandbox's init, whose end ends all in it
         const timer = setTimeout(() => {
           timedOut = true;
           killGroup(child.pid!, 'SIGKILL');
         }, run.timeoutMs);
+        // the launcher leaves as soon as the script does; what the script
+        // left running goes with the sandbox's init, in the same group
+        child.once('exit', () => killGroup(child.pid!, 'SIGKILL'));
         child.once('error', error => {
           clearTimeout(timer);
           reject(error);

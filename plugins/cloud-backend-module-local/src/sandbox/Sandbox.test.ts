@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { LocalProvider } from '../LocalProvider';
+import { waitFor } from '../testHelpers';
 
 /**
  * What a node and a script can reach, with a real backend layout around
@@ -187,6 +188,31 @@ describe('the sandbox of local nodes', () => {
       'app-config.yaml',
       'data',
     ]);
+  }, 30_000);
+
+  it('ends every process of a node with it, detached or not', async () => {
+    await deploy('daemon', {
+      files: {
+        'server.js': `${PROBE}
+require('child_process').spawn('sh', ['-c', 'trap "" TERM; exec sleep 1000'], {
+  detached: true,
+  stdio: 'ignore',
+});`,
+      },
+    });
+    const stackDir = join(backendDir, 'data/local-provider/stacks/daemon');
+    const processesUnder = () =>
+      fs.readdirSync('/proc').filter(pid => {
+        try {
+          return fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(stackDir);
+        } catch {
+          return false;
+        }
+      });
+    // the launcher, the sandbox's init, the node and its detached child
+    await waitFor(() => processesUnder().length === 4);
+    await provider.deleteStack('daemon');
+    expect(processesUnder()).toEqual([]);
   }, 30_000);
 
   it('kills what goes over the memory limit', async () => {

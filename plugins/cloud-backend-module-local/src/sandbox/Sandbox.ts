@@ -199,6 +199,10 @@ export class Sandbox {
     this.limiter.close();
   }
 
+  // No --die-with-parent: nodes outlive a backend that is killed, and the
+  // next start ends them as leftovers. The sandbox's init stays in the
+  // launcher's process group, so a signal to the group reaches it, and
+  // with it every process of the sandbox's pid namespace.
   private bwrapArgs(spec: SandboxSpec): string[] {
     const args = [
       '--unshare-user',
@@ -212,8 +216,6 @@ export class Sandbox {
       String(SANDBOX_UID),
       '--hostname',
       spec.hostname,
-      // the sandbox ends with its launcher, also when that is killed
-      '--die-with-parent',
       '--ro-bind',
       '/usr',
       '/usr',
