@@ -1,13 +1,7 @@
-import {
-  LoggerService,
-  resolveSafeChildPath,
-} from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
-  LOAD_BALANCER_RUNTIME,
   NodeLimits,
-  NodeStatus,
-  RoleSpec,
   RuntimeInfo,
   ScriptResult,
 } from '@internal/plugin-cloud-common';
@@ -15,26 +9,20 @@ import {
   CloudProvider,
   DeployStackRequest,
   NodeSelector,
-  ProviderNode,
   ProviderStack,
 } from '@internal/plugin-cloud-node';
 import fs from 'node:fs';
-import { dirname, join } from 'node:path';
-import { LOG_FILE, NodeProcess } from './NodeProcess';
+import { join } from 'node:path';
+import { LiveStack, StackContext } from './LiveStack';
+import { NodeProcess } from './NodeProcess';
 import { findFreePort } from './ports';
+import { LOG_FILE } from './processes';
 import { recoverStacks } from './recovery';
 import { LocalRuntimeConfig, Runtimes } from './runtimes';
 import { Sandbox } from './sandbox/Sandbox';
 import { ScriptRunner } from './ScriptRunner';
 import { StackRouter } from './StackRouter';
-import { StackRecord, StateFiles } from './StateFiles';
-
-interface LiveStack {
-  record: StackRecord;
-  processes: Map<string, NodeProcess>;
-  /** Serialises the operations on one stack. */
-  queue: Promise<unknown>;
-}
+import { StateFiles } from './StateFiles';
 
 /** Options of {@link LocalProvider.create}. @public */
 export interface LocalProviderOptions {
@@ -71,7 +59,7 @@ export class LocalProvider implements CloudProvider {
     readonly hostId: string,
     private readonly files: StateFiles,
     private readonly runtimes: Runtimes,
-    private readonly sandbox: Sandbox,
+    private readonly context: StackContext,
     private readonly scripts: ScriptRunner,
   ) {
     this.router = StackRouter.create(name => this.entryAddresses(name));
@@ -94,7 +82,14 @@ export class LocalProvider implements CloudProvider {
       options.hostId ?? files.hostId(),
       files,
       runtimes,
-      sandbox,
+      {
+        files,
+        runtimes,
+        sandbox,
+        logger: options.logger,
+        healthIntervalMs: options.healthIntervalMs ?? 2000,
+        healthTimeoutMs: options.healthTimeoutMs ?? 30_000,
+      },
       ScriptRunner.create({ sandbox }),
     );
     await provider.init();
@@ -124,111 +119,78 @@ export class LocalProvider implements CloudProvider {
     if (existing) {
       // Deploying again finishes a deploy that a crash cut off: the nodes
       // that were started are kept, the ones still missing are added.
-      return this.enqueue(existing, async () => {
+      return existing.enqueue(async () => {
         if (existing.record.state === 'deleting') {
           throw new ConflictError(`Stack '${name}' is being deleted`);
         }
-        await this.orStopAll(existing, async () => {
-          for (const role of existing.record.spec.roles) {
-            const current = existing.record.nodes.filter(
-              n => n.role === role.name,
-            );
-            const added = await this.addNodes(
-              existing,
-              role,
-              Math.max(0, role.count - current.length),
-            );
-            await this.waitHealthy(existing, [
-              ...current.map(n => n.name),
-              ...added,
-            ]);
-          }
-        });
-        return this.describe(existing);
+        await this.deployRoles(existing);
+        return existing.describe(this.routerPort);
       });
     }
     for (const other of this.stacks.values()) {
-      if (other.record.name === name) {
+      if (other.name === name) {
         throw new ConflictError(`A stack named '${name}' already exists`);
       }
     }
-    const record: StackRecord = {
-      stackId,
-      name,
-      region,
-      spec,
-      state: 'running',
-      nextIndex: {},
-      nodes: [],
-    };
-    const live: LiveStack = {
-      record,
-      processes: new Map(),
-      queue: Promise.resolve(),
-    };
+    const live = LiveStack.create(
+      {
+        stackId,
+        name,
+        region,
+        spec,
+        state: 'running',
+        nextIndex: {},
+        nodes: [],
+      },
+      this.context,
+    );
     this.stacks.set(stackId, live);
-    return this.enqueue(live, async () => {
-      this.files.saveStack(record);
-      await this.orStopAll(live, async () => {
-        for (const role of spec.roles) {
-          const added = await this.addNodes(live, role, role.count);
-          await this.waitHealthy(live, added);
-        }
-      });
-      return this.describe(live);
+    return live.enqueue(async () => {
+      live.save();
+      await this.deployRoles(live);
+      return live.describe(this.routerPort);
     });
   }
 
   async getStack(stackId: string) {
     const live = this.stacks.get(stackId);
     return live && live.record.state !== 'deleting'
-      ? this.describe(live)
+      ? live.describe(this.routerPort)
       : undefined;
   }
 
   async listStacks() {
     return [...this.stacks.values()]
       .filter(s => s.record.state !== 'deleting')
-      .map(s => this.describe(s));
+      .map(s => s.describe(this.routerPort));
   }
 
   async startNodes(selector: NodeSelector) {
     const live = this.get(selector.stackId);
-    return this.enqueue(live, async () => {
-      const names = this.select(live, selector);
-      for (const name of names) {
-        this.nodeRecord(live, name).wanted = 'running';
-        live.processes.get(name)!.start();
-      }
-      live.record.state = 'running';
-      this.files.saveStack(live.record);
-      await this.orStop(live, names, () => this.waitHealthy(live, names));
-      return this.describe(live);
+    return live.enqueue(async () => {
+      const names = live.select(selector);
+      live.start(names);
+      await live.orStop(names, () => live.waitHealthy(names));
+      return live.describe(this.routerPort);
     });
   }
 
   async stopNodes(selector: NodeSelector) {
     const live = this.get(selector.stackId);
-    return this.enqueue(live, async () => {
-      const names = this.select(live, selector);
-      await this.stop(live, names);
-      return this.describe(live);
+    return live.enqueue(async () => {
+      await live.stop(live.select(selector));
+      return live.describe(this.routerPort);
     });
   }
 
   async restartNodes(selector: NodeSelector) {
     const live = this.get(selector.stackId);
-    return this.enqueue(live, async () => {
-      const names = this.select(live, selector);
+    return live.enqueue(async () => {
+      const names = live.select(selector);
       await Promise.all(names.map(name => live.processes.get(name)!.stop()));
-      for (const name of names) {
-        this.nodeRecord(live, name).wanted = 'running';
-        live.processes.get(name)!.start();
-      }
-      live.record.state = 'running';
-      this.files.saveStack(live.record);
-      await this.orStop(live, names, () => this.waitHealthy(live, names));
-      return this.describe(live);
+      live.start(names);
+      await live.orStop(names, () => live.waitHealthy(names));
+      return live.describe(this.routerPort);
     });
   }
 
@@ -237,15 +199,11 @@ export class LocalProvider implements CloudProvider {
     if (!live) {
       return;
     }
-    await this.enqueue(live, async () => {
+    await live.enqueue(async () => {
       if (!this.stacks.has(stackId)) {
         return;
       }
-      live.record.state = 'deleting';
-      this.files.saveStack(live.record);
-      await Promise.all([...live.processes.values()].map(p => p.stop()));
-      live.processes.clear();
-      await this.files.removeStack(stackId);
+      await live.delete();
       this.stacks.delete(stackId);
     });
   }
@@ -256,22 +214,19 @@ export class LocalProvider implements CloudProvider {
     if (!role) {
       throw new NotFoundError(`Stack has no role '${roleName}'`);
     }
-    return this.enqueue(live, async () => {
+    return live.enqueue(async () => {
       const current = live.record.nodes.filter(n => n.role === roleName);
       if (count > current.length) {
-        const added = await this.addNodes(live, role, count - current.length);
+        const added = await live.addNodes(role, count - current.length);
         try {
-          await this.waitHealthy(live, added);
+          await live.waitHealthy(added);
         } catch (error) {
           // the stack stays as it was before the scale
-          await this.removeNodes(live, added);
+          await live.removeNodes(added);
           throw error;
         }
       } else if (count < current.length) {
-        await this.removeNodes(
-          live,
-          current.slice(count).map(n => n.name),
-        );
+        await live.removeNodes(current.slice(count).map(n => n.name));
       }
       live.record.spec = {
         ...live.record.spec,
@@ -279,8 +234,8 @@ export class LocalProvider implements CloudProvider {
           r.name === roleName ? { ...r, count } : r,
         ),
       };
-      this.files.saveStack(live.record);
-      return this.describe(live);
+      live.save();
+      return live.describe(this.routerPort);
     });
   }
 
@@ -343,13 +298,9 @@ export class LocalProvider implements CloudProvider {
 
   /** Stops every node without changing what should run: for shutdown. */
   async shutdown() {
-    await Promise.all(
-      [...this.stacks.values()].flatMap(s =>
-        [...s.processes.values()].map(p => p.stop()),
-      ),
-    );
+    await Promise.all([...this.stacks.values()].map(s => s.halt()));
     await this.router.close();
-    this.sandbox.close();
+    this.context.sandbox.close();
   }
 
   /**
@@ -357,9 +308,7 @@ export class LocalProvider implements CloudProvider {
    * used to test recovery.
    */
   async abandon() {
-    for (const stack of this.stacks.values()) {
-      stack.processes.forEach(p => p.abandon());
-    }
+    this.stacks.forEach(stack => stack.abandon());
     this.stacks.clear();
     await this.router.close();
   }
@@ -375,239 +324,44 @@ export class LocalProvider implements CloudProvider {
 
     const resumed: NodeProcess[] = [];
     for (const record of recoverStacks(this.files, this.options.logger)) {
-      const live: LiveStack = {
-        record,
-        processes: new Map(),
-        queue: Promise.resolve(),
-      };
+      const live = LiveStack.create(record, this.context);
       this.stacks.set(record.stackId, live);
-      for (const node of record.nodes) {
-        const role = record.spec.roles.find(r => r.name === node.role)!;
-        node.port = await findFreePort(node.port);
-        try {
-          live.processes.set(
-            node.name,
-            this.createProcess(live, role, node.name, node.port),
-          );
-        } catch (error) {
-          // e.g. its runtime is no longer configured: reported as failed
-          this.options.logger.warn(
-            `Cannot resume node ${record.stackId}/${node.name}: ${error}`,
-          );
-        }
-      }
-      this.files.saveStack(record);
-      this.updateUpstreams(live);
-      for (const node of record.nodes) {
-        const proc = live.processes.get(node.name);
-        if (node.wanted === 'running' && proc) {
-          proc.start({ resumed: true });
-          resumed.push(proc);
-        }
-      }
+      resumed.push(...(await live.resume()));
     }
     // Report the resumed stacks as running, not starting, to the first
     // reconciliation; a node that does not come up is reported as it is.
-    const timeout = this.options.healthTimeoutMs ?? 30_000;
-    await Promise.allSettled(resumed.map(p => p.waitHealthy(timeout)));
-  }
-
-  private async addNodes(live: LiveStack, role: RoleSpec, count: number) {
-    const added: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const index = (live.record.nextIndex[role.name] ?? 0) + 1;
-      live.record.nextIndex[role.name] = index;
-      const name = `${role.name}-${index}`;
-      const port = await findFreePort();
-      live.record.nodes.push({
-        name,
-        role: role.name,
-        port,
-        wanted: 'running',
-      });
-      this.files.saveStack(live.record);
-      const workDir = this.files.workDir(live.record.stackId, name);
-      fs.mkdirSync(workDir, { recursive: true });
-      for (const [file, content] of Object.entries(role.files ?? {})) {
-        const path = resolveSafeChildPath(workDir, file);
-        fs.mkdirSync(dirname(path), { recursive: true });
-        fs.writeFileSync(path, content);
-      }
-      this.sandbox.prepareWorkDir(workDir);
-      const proc = this.createProcess(live, role, name, port);
-      live.processes.set(name, proc);
-      if (role.runtime === LOAD_BALANCER_RUNTIME) {
-        this.updateUpstreams(live);
-      }
-      proc.start();
-      added.push(name);
-    }
-    return added;
-  }
-
-  /** Stops nodes and removes them with their folders. */
-  private async removeNodes(live: LiveStack, names: string[]) {
-    live.record.nodes = live.record.nodes.filter(n => !names.includes(n.name));
-    this.files.saveStack(live.record);
-    this.updateUpstreams(live);
-    await Promise.all(
-      names.map(async name => {
-        await live.processes.get(name)?.stop();
-        live.processes.delete(name);
-        await this.files.removeNode(live.record.stackId, name);
-      }),
-    );
-  }
-
-  private async stop(live: LiveStack, names: string[]) {
-    for (const name of names) {
-      this.nodeRecord(live, name).wanted = 'stopped';
-    }
-    if (live.record.nodes.every(n => n.wanted === 'stopped')) {
-      live.record.state = 'stopped';
-    }
-    this.files.saveStack(live.record);
-    await Promise.all(names.map(name => live.processes.get(name)?.stop()));
-  }
-
-  /** Runs an operation; when it fails, its nodes stop and it rethrows. */
-  private async orStop(
-    live: LiveStack,
-    names: string[],
-    operation: () => Promise<void>,
-  ) {
-    try {
-      await operation();
-    } catch (error) {
-      await this.stop(live, names);
-      throw error;
-    }
-  }
-
-  /** As {@link orStop}, for a deploy: every node of the stack stops. */
-  private async orStopAll(live: LiveStack, operation: () => Promise<void>) {
-    try {
-      await operation();
-    } catch (error) {
-      await this.stop(
-        live,
-        live.record.nodes.map(n => n.name),
-      );
-      throw error;
-    }
-  }
-
-  private createProcess(
-    live: LiveStack,
-    role: RoleSpec,
-    name: string,
-    port: number,
-  ) {
-    const { stackId } = live.record;
-    const isLb = role.runtime === LOAD_BALANCER_RUNTIME;
-    const peers: Record<string, string> = {};
-    for (const other of live.record.spec.roles) {
-      const addresses = live.record.nodes
-        .filter(n => n.role === other.name)
-        .map(n => `127.0.0.1:${n.port}`);
-      const key = other.name.toUpperCase().replace(/-/g, '_');
-      peers[`CLOUD_ROLE_${key}_ADDRESSES`] = addresses.join(',');
-    }
-    return new NodeProcess({
-      stackId,
-      name,
-      role: role.name,
-      dir: this.files.nodeDir(stackId, name),
-      workDir: this.files.workDir(stackId, name),
-      launch: this.runtimes.resolve(role),
-      env: {
-        ...peers,
-        ...role.env,
-        HOST: '127.0.0.1',
-        STACK_NAME: live.record.name,
-        NODE_NAME: name,
-        ROLE: role.name,
-        ...(isLb ? { UPSTREAMS_FILE: 'upstreams.json' } : {}),
-      },
-      port,
-      sandbox: this.sandbox,
-      logger: this.options.logger,
-      healthIntervalMs: this.options.healthIntervalMs ?? 2000,
-      onHealthChange: () => this.updateUpstreams(live),
-    });
-  }
-
-  /** Writes the healthy nodes of balanced roles for the load balancers. */
-  private updateUpstreams(live: LiveStack) {
-    if (!this.stacks.has(live.record.stackId)) {
-      return;
-    }
-    for (const lb of live.record.spec.roles) {
-      if (lb.runtime !== LOAD_BALANCER_RUNTIME) {
-        continue;
-      }
-      const upstreams = live.record.nodes
-        .filter(n => n.role === lb.balances)
-        .filter(n => live.processes.get(n.name)?.isHealthy)
-        .map(n => `127.0.0.1:${n.port}`);
-      for (const node of live.record.nodes.filter(n => n.role === lb.name)) {
-        this.files.writeUpstreams(live.record.stackId, node.name, upstreams);
-      }
-    }
-  }
-
-  private async waitHealthy(live: LiveStack, names: string[]) {
-    const timeout = this.options.healthTimeoutMs ?? 30_000;
-    await Promise.all(
-      names.map(name => live.processes.get(name)!.waitHealthy(timeout)),
+    await Promise.allSettled(
+      resumed.map(p => p.waitHealthy(this.context.healthTimeoutMs)),
     );
   }
 
   /**
-   * Addresses of the healthy nodes that answer the stack's URL, the first
-   * one preferred; undefined for no such stack.
+   * Adds the missing nodes of each role in turn, waiting for each role to
+   * be healthy; when a node fails, every node of the stack stops.
    */
-  private entryAddresses(name: string): string[] | undefined {
-    const live = [...this.stacks.values()].find(s => s.record.name === name);
-    if (!live) {
-      return undefined;
+  private async deployRoles(live: LiveStack) {
+    try {
+      for (const role of live.record.spec.roles) {
+        const current = live.record.nodes
+          .filter(n => n.role === role.name)
+          .map(n => n.name);
+        const added = await live.addNodes(
+          role,
+          Math.max(0, role.count - current.length),
+        );
+        await live.waitHealthy([...current, ...added]);
+      }
+    } catch (error) {
+      await live.stop(live.record.nodes.map(n => n.name));
+      throw error;
     }
-    const { spec } = live.record;
-    const entryRole =
-      spec.entryRole ??
-      spec.roles.find(r => r.runtime === LOAD_BALANCER_RUNTIME)?.name ??
-      spec.roles[spec.roles.length - 1].name;
-    return live.record.nodes
-      .filter(
-        n => n.role === entryRole && live.processes.get(n.name)?.isHealthy,
-      )
-      .map(n => `127.0.0.1:${n.port}`);
   }
 
-  private describe(live: LiveStack): ProviderStack {
-    const { record } = live;
-    const url = `http://${record.name}.localhost:${this.router.port}`;
-    const entry = this.entryAddresses(record.name)?.[0];
-    return {
-      stackId: record.stackId,
-      name: record.name,
-      region: record.region,
-      state: record.state === 'stopped' ? 'stopped' : 'running',
-      url,
-      nodes: record.nodes.map((node): ProviderNode => {
-        const proc = live.processes.get(node.name);
-        const status: NodeStatus = proc?.status ?? 'failed';
-        const privateAddress = `127.0.0.1:${node.port}`;
-        return {
-          name: node.name,
-          role: node.role,
-          resourceId: `local:${record.stackId}/${node.name}`,
-          privateAddress,
-          publicAddress: entry === privateAddress ? url : undefined,
-          status,
-        };
-      }),
-    };
+  /** The healthy entry nodes of the stack of that name, if any. */
+  private entryAddresses(name: string): string[] | undefined {
+    return [...this.stacks.values()]
+      .find(s => s.name === name)
+      ?.entryAddresses();
   }
 
   private get(stackId: string): LiveStack {
@@ -616,25 +370,5 @@ export class LocalProvider implements CloudProvider {
       throw new NotFoundError(`No stack '${stackId}' on the local provider`);
     }
     return live;
-  }
-
-  private select(live: LiveStack, selector: NodeSelector) {
-    const names = selector.nodeNames ?? live.record.nodes.map(n => n.name);
-    for (const name of names) {
-      if (!live.processes.has(name)) {
-        throw new NotFoundError(`No node '${name}'`);
-      }
-    }
-    return names;
-  }
-
-  private nodeRecord(live: LiveStack, name: string) {
-    return live.record.nodes.find(n => n.name === name)!;
-  }
-
-  private enqueue<T>(live: LiveStack, fn: () => Promise<T>): Promise<T> {
-    const result = live.queue.then(fn, fn);
-    live.queue = result.catch(() => undefined);
-    return result;
   }
 }

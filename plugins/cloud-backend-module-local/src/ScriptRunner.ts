@@ -1,7 +1,7 @@
 import { ScriptResult } from '@internal/plugin-cloud-common';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { killGroup, sendOptions } from './NodeProcess';
+import { killGroup, sendOptions } from './processes';
 import { AppliedLimits } from './sandbox/limits';
 import { Sandbox } from './sandbox/Sandbox';
 

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'node:fs';
-import { killLeftover } from './NodeProcess';
+import { killLeftover } from './processes';
 import { StackRecord, StateFiles } from './StateFiles';
 
 /**
