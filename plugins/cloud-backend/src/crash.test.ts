@@ -332,7 +332,7 @@ describe.each(targets)('the cloud backend killed on $name', target => {
   function createBody(name: string, spec: StackSpec) {
     return {
       name,
-      owner: 'group:default/web-team',
+      owner: 'group:default/team-web',
       provider: 'local',
       region: 'local',
       spec,
