@@ -8,6 +8,9 @@ import { LocalProvider } from '@internal/plugin-cloud-backend-module-local';
 import {
   CloudProvider,
   cloudProvidersExtensionPoint,
+  DeployStackRequest,
+  NodeSelector,
+  ProviderStack,
 } from '@internal/plugin-cloud-node';
 
 /**
@@ -87,3 +90,85 @@ export const ORG = [
   group('team-web', 'developers'),
   group('finance', 'acme'),
 ];
+
+/**
+ * A provider that keeps stacks in memory and fails deploys as told: a node
+ * starts, then the deploy ends with `deployError`, as a real provider's
+ * would when a node does not come up.
+ */
+export class FakeProvider implements CloudProvider {
+  readonly id = 'fake';
+  readonly title = 'Fake';
+  readonly stacks = new Map<string, ProviderStack>();
+  readonly deleted: string[] = [];
+  deployError?: Error;
+
+  listRegions() {
+    return ['fake-1'];
+  }
+
+  listRuntimes() {
+    return [{ name: 'node', title: 'Node.js' }];
+  }
+
+  async deployStack(request: DeployStackRequest): Promise<ProviderStack> {
+    const stack: ProviderStack = {
+      stackId: request.stackId,
+      name: request.name,
+      region: request.region,
+      state: 'running',
+      nodes: request.spec.roles.map(role => ({
+        name: `${role.name}-1`,
+        role: role.name,
+        resourceId: `fake:${request.stackId}/${role.name}-1`,
+        status: 'starting',
+      })),
+    };
+    this.stacks.set(request.stackId, stack);
+    if (this.deployError) {
+      throw this.deployError;
+    }
+    stack.nodes.forEach(n => (n.status = 'running'));
+    return stack;
+  }
+
+  async getStack(stackId: string) {
+    return this.stacks.get(stackId);
+  }
+
+  async listStacks() {
+    return [...this.stacks.values()];
+  }
+
+  async deleteStack(stackId: string) {
+    this.deleted.push(stackId);
+    this.stacks.delete(stackId);
+  }
+
+  private unsupported(): never {
+    throw new Error('not supported by the fake provider');
+  }
+
+  startNodes = async (_: NodeSelector) => this.unsupported();
+  stopNodes = async (_: NodeSelector) => this.unsupported();
+  restartNodes = async (_: NodeSelector) => this.unsupported();
+  scaleRole = async () => this.unsupported();
+  runScript = async () => this.unsupported();
+  getLogs = async () => this.unsupported();
+}
+
+/** A module adding `provider` to the cloud backend. */
+export function providerModule(provider: CloudProvider) {
+  return createBackendModule({
+    pluginId: 'cloud',
+    moduleId: `test-${provider.id}`,
+    register(reg) {
+      reg.registerInit({
+        deps: { providers: cloudProvidersExtensionPoint },
+        async init({ providers }) {
+          providers.addProvider(provider);
+        },
+      });
+    },
+  });
+}
