@@ -101,9 +101,11 @@ describe.each(databases.eachSupportedId())(
       const details = await request(backend.server)
         .get(`/api/cloud/stacks/${stack.id}`)
         .set('authorization', mockCredentials.service.header());
-      expect(details.body.nodes.every((n: { status: string }) => n.status === 'deleted')).toBe(
-        true,
-      );
+      expect(
+        details.body.nodes.every(
+          (n: { status: string }) => n.status === 'deleted',
+        ),
+      ).toBe(true);
     });
 
     it('keeps the status of an error in the request, and names the provider of any other', async () => {

@@ -191,16 +191,16 @@ describe.each(databases.eachSupportedId())(
       const every = await startInstance(
         `d-${databaseId}`,
         {
-        maxNodesPerRole: 2,
-        maxScriptTimeoutSeconds: 7,
-        reconcile: {
-          frequency: { cron: '*/5 * * * *' },
-          timeout: 'PT2M',
-          initialDelay: { seconds: 5 },
-        },
-        instance: {
-          baseUrl: 'http://10.0.0.4:7007/api/cloud',
-          heartbeat: { seconds: 3 },
+          maxNodesPerRole: 2,
+          maxScriptTimeoutSeconds: 7,
+          reconcile: {
+            frequency: { cron: '*/5 * * * *' },
+            timeout: 'PT2M',
+            initialDelay: { seconds: 5 },
+          },
+          instance: {
+            baseUrl: 'http://10.0.0.4:7007/api/cloud',
+            heartbeat: { seconds: 3 },
           },
         },
         mockServices.scheduler.mock(),
@@ -225,7 +225,9 @@ describe.each(databases.eachSupportedId())(
           ]),
         );
         expect(
-          await knex('hosts').where({ host_id: `d-${databaseId}` }).first(),
+          await knex('hosts')
+            .where({ host_id: `d-${databaseId}` })
+            .first(),
         ).toMatchObject({ base_url: 'http://10.0.0.4:7007/api/cloud' });
         const tooMany = await request(every.backend.server)
           .post('/api/cloud/stacks')
