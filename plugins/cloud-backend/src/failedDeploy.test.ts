@@ -7,8 +7,16 @@ import {
 import { InputError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { NodeFailedError } from '@internal/plugin-cloud-node';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
-import { FakeProvider, ORG, providerModule } from './__testUtils__/providers';
+import {
+  FakeProvider,
+  localModuleOnHost,
+  ORG,
+  providerModule,
+} from './__testUtils__/providers';
 import { cloudPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -20,13 +28,16 @@ describe.each(databases.eachSupportedId())(
   databaseId => {
     const provider = new FakeProvider();
     let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    let dataDir: string;
 
     beforeAll(async () => {
+      dataDir = fs.mkdtempSync(join(os.tmpdir(), 'cloud-failed-'));
       const knex = await databases.init(databaseId);
       backend = await startTestBackend({
         features: [
           cloudPlugin,
           providerModule(provider),
+          localModuleOnHost({ hostId: 'host-a', dataDir }),
           catalogServiceMock.factory({ entities: ORG }),
           mockServices.database.factory({ knex }),
         ],
@@ -35,6 +46,7 @@ describe.each(databases.eachSupportedId())(
 
     afterAll(async () => {
       await backend?.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
     function deploy(name: string) {
@@ -59,6 +71,47 @@ describe.each(databases.eachSupportedId())(
         .set('authorization', mockCredentials.service.header());
       return res.body.items.find((s: { name: string }) => s.name === name);
     }
+
+    it('answers 422 for a node of the local provider that exits at once, and leaves nothing running', async () => {
+      const res = await request(backend.server)
+        .post('/api/cloud/stacks')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          name: 'exits-locally',
+          owner: 'group:default/team-web',
+          provider: 'local',
+          region: 'local',
+          spec: {
+            roles: [
+              {
+                name: 'app',
+                count: 1,
+                command: [
+                  'node',
+                  '-e',
+                  'console.log("cannot start: no config"); process.exit(3)',
+                ],
+              },
+            ],
+          },
+        });
+      expect(res.status).toBe(422);
+      const stack = await stackNamed('exits-locally');
+      expect(res.body.error.failure).toMatchObject({
+        stackId: stack.id,
+        role: 'app',
+        node: 'app-1',
+        exitCode: 3,
+        logTail: expect.stringContaining('cannot start: no config'),
+      });
+      expect(res.body.error.message).toContain(stack.id);
+      expect(stack).toMatchObject({ status: 'failed' });
+      expect(fs.existsSync(join(dataDir, 'stacks', stack.id))).toBe(false);
+      const listed = await request(backend.server)
+        .get('/api/cloud/providers')
+        .set('authorization', mockCredentials.service.header());
+      expect(listed.status).toBe(200);
+    });
 
     it('answers 422 naming the stack, role, node, exit code and log, and leaves the stack failed with nothing at the provider', async () => {
       provider.deployError = new NodeFailedError(

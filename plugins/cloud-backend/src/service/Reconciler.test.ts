@@ -359,10 +359,11 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     expect(second.resumedDeploys).toEqual(['stale-1']);
 
     for (const id of ['expired-1', 'stale-1']) {
-      await waitFor(
-        async () => (await life.stacks.get(id)).status === 'running',
-      );
-      expect((await store.getStack(id))?.lease).toBeUndefined();
+      // the lease ends once the deploy is recorded
+      await waitFor(async () => {
+        const resumed = await store.getStack(id);
+        return resumed?.status === 'running' && !resumed.lease;
+      });
     }
     const held = await store.getStack('held-1');
     expect(held).toMatchObject({
