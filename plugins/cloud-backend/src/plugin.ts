@@ -1,11 +1,12 @@
 import {
   coreServices,
   createBackendPlugin,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
+import { readCloudBackendConfig } from './config';
 import { CloudStore } from './database/CloudStore';
+import { IdempotencyStore } from './database/IdempotencyStore';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
 import { Reconciler } from './service/Reconciler';
@@ -47,17 +48,14 @@ export const cloudPlugin = createBackendPlugin({
         auditor,
         scheduler,
       }) {
+        const cloudConfig = readCloudBackendConfig(config);
         const store = await CloudStore.create(database);
+        const idempotency = await IdempotencyStore.create(database);
         const stacks = StackService.create({
           store,
           providers,
           logger,
-          limits: {
-            maxNodesPerRole:
-              config.getOptionalNumber('cloud.maxNodesPerRole') ?? 10,
-            maxScriptTimeoutSeconds:
-              config.getOptionalNumber('cloud.maxScriptTimeoutSeconds') ?? 300,
-          },
+          limits: cloudConfig.limits,
         });
         const reconciler = Reconciler.create({
           store,
@@ -78,16 +76,9 @@ export const cloudPlugin = createBackendPlugin({
 
         // The inventory must be right before the first request is served.
         await reconciler.reconcile();
-        const frequency = config.has('cloud.reconcile.frequency')
-          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-              config.getConfig('cloud.reconcile'),
-            )
-          : undefined;
         await scheduler.scheduleTask({
           id: 'cloud-reconcile',
-          frequency: frequency?.frequency ?? { minutes: 1 },
-          timeout: { minutes: 5 },
-          initialDelay: { minutes: 1 },
+          ...cloudConfig.reconcile,
           fn: async () => {
             await reconciler.reconcile();
           },
@@ -97,6 +88,7 @@ export const cloudPlugin = createBackendPlugin({
           await createRouter({
             stacks,
             store,
+            idempotency,
             providers,
             httpAuth,
             permissions,

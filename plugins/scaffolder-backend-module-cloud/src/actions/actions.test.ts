@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import yaml from 'yaml';
-import { CloudClient } from '../CloudClient';
+import { CloudApi } from '@internal/plugin-cloud-common';
 import { createCloudNodeScriptAction } from './nodeScript';
 import { examples as scriptExamples } from './nodeScript.examples';
 import { createCloudStackDeleteAction } from './stackDelete';
@@ -65,7 +65,7 @@ function outputs(ctx: { output: unknown }) {
 
 describe('cloud actions', () => {
   let cloud: Awaited<ReturnType<typeof startCloudBackend>>;
-  let client: CloudClient;
+  let api: CloudApi;
   let workspacePath: string;
   let deploy: AnyAction;
   let remove: AnyAction;
@@ -75,11 +75,12 @@ describe('cloud actions', () => {
 
   beforeAll(async () => {
     cloud = await startCloudBackend();
-    client = cloud.client;
-    deploy = createCloudStackDeployAction({ client });
-    remove = createCloudStackDeleteAction({ client });
-    scale = createCloudStackScaleAction({ client });
-    script = createCloudNodeScriptAction({ client });
+    api = cloud.api;
+    const options = { api, auth: cloud.auth };
+    deploy = createCloudStackDeployAction(options);
+    remove = createCloudStackDeleteAction(options);
+    scale = createCloudStackScaleAction(options);
+    script = createCloudNodeScriptAction(options);
     workspacePath = fs.mkdtempSync(join(os.tmpdir(), 'cloud-workspace-'));
     for (const dir of ['app', 'db']) {
       fs.mkdirSync(join(workspacePath, dir));
@@ -103,10 +104,9 @@ describe('cloud actions', () => {
       expect(out.stackId).toBeTruthy();
       expect(out.url).toMatch(/^http:\/\/[a-z-]+\.localhost:\d+$/);
       expect(out.stackPath).toBe(`/cloud/stacks/${out.stackId}`);
-      const stack = await client.getStack(
-        out.stackId,
-        mockCredentials.user('user:default/developer'),
-      );
+      const stack = await api.getStack(out.stackId, {
+        token: mockCredentials.user.token('user:default/developer'),
+      });
       expect(stack.status).toBe('running');
       expect(stack.createdBy).toBe('user:default/developer');
       stackIds.push(out.stackId);
