@@ -122,6 +122,19 @@ function query(filter: object) {
   return text ? `?${text}` : '';
 }
 
+/** A ResponseError whose message says what the cloud backend answered. */
+async function responseError(response: Response): Promise<ResponseError> {
+  const error = await ResponseError.fromResponse(response);
+  return new ResponseError({
+    message: `${error.message}: ${error.cause.message}`,
+    response,
+    data: error.body,
+    cause: error.cause,
+    statusCode: error.statusCode,
+    statusText: error.statusText,
+  });
+}
+
 function stackPath(stackId: string, ...rest: string[]) {
   return ['/stacks', stackId, ...rest]
     .map((part, i) => (i === 0 ? part : encodeURIComponent(part)))
@@ -250,7 +263,7 @@ export class CloudApiClient implements CloudApi {
       headers: this.headers(options),
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await responseError(response);
     }
     return response.text();
   }
@@ -282,7 +295,7 @@ export class CloudApiClient implements CloudApi {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      throw await responseError(response);
     }
     return (await response.json()) as T;
   }
