@@ -125,14 +125,8 @@ function query(filter: object) {
 /** A ResponseError whose message says what the cloud backend answered. */
 async function responseError(response: Response): Promise<ResponseError> {
   const error = await ResponseError.fromResponse(response);
-  return new ResponseError({
-    message: `${error.message}: ${error.cause.message}`,
-    response,
-    data: error.body,
-    cause: error.cause,
-    statusCode: error.statusCode,
-    statusText: error.statusText,
-  });
+  error.message = `${error.message}: ${error.cause.message}`;
+  return error;
 }
 
 function stackPath(stackId: string, ...rest: string[]) {

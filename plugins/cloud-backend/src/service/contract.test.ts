@@ -1,0 +1,123 @@
+import {
+  mockCredentials,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { NodeFailedError } from '@internal/plugin-cloud-node';
+import request from 'supertest';
+import {
+  createFakeProvider,
+  providerModule,
+} from '../__testUtils__/fakeProvider';
+import { cloudPlugin } from '../plugin';
+import { spec } from '../schema/openapi.generated';
+import { createRouter, RouterOptions } from './router';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** A provider whose nodes never become healthy. */
+const failingModule = providerModule(
+  createFakeProvider({
+    id: 'failing',
+    async deploy({ stackId }) {
+      throw new NodeFailedError('Node app-1 exited with code 3', {
+        stackId,
+        node: 'app-1',
+        role: 'app',
+        exitCode: 3,
+        logTail: 'Error: no database\n',
+      });
+    },
+  }),
+);
+
+describe('the cloud API contract', () => {
+  it('serves every operation of openapi.yaml, and nothing it does not describe', async () => {
+    const router = await createRouter({
+      permissionsRegistry: { getPermissionRuleset: () => ({}) },
+    } as unknown as RouterOptions);
+    const served = router.stack
+      .filter(layer => layer.route)
+      .flatMap(layer =>
+        Object.keys((layer.route as any).methods).map(
+          method => `${method} ${layer.route!.path}`,
+        ),
+      )
+      .filter(route => route !== 'get /openapi.json');
+    const described = Object.entries(spec.paths).flatMap(([path, item]) =>
+      METHODS.filter(method => method in item).map(
+        method => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+      ),
+    );
+    expect(served.sort()).toEqual(described.sort());
+  });
+
+  describe('on a backend', () => {
+    let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    const auth = mockCredentials.user.header('user:default/developer');
+
+    beforeAll(async () => {
+      backend = await startTestBackend({
+        features: [cloudPlugin, failingModule],
+      });
+    });
+
+    afterAll(async () => {
+      await backend?.stop();
+    });
+
+    const body = {
+      name: 'never-up',
+      owner: 'group:default/web-team',
+      provider: 'failing',
+      region: 'here',
+      spec: { roles: [{ name: 'app', count: 1, command: ['node', 'a.js'] }] },
+    };
+
+    it('answers a node that did not become healthy with 422 and what is known of it', async () => {
+      const res = await request(backend.server)
+        .post('/api/cloud/stacks')
+        .set('authorization', auth)
+        .send(body);
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({
+        name: 'NodeFailedError',
+        message: 'Node app-1 exited with code 3',
+        failure: {
+          node: 'app-1',
+          role: 'app',
+          exitCode: 3,
+          logTail: 'Error: no database\n',
+        },
+      });
+      const stack = await request(backend.server)
+        .get(`/api/cloud/stacks/${res.body.error.failure.stackId}`)
+        .set('authorization', auth);
+      expect(stack.body).toMatchObject({
+        name: 'never-up',
+        status: 'failed',
+      });
+    });
+
+    it.each([
+      [
+        'a role field the spec does not have',
+        { kind: 'process' },
+        'roles/0 must NOT have additional properties',
+      ],
+      ['a role name that is not a label', { name: 'App_1' }, 'roles/0/name'],
+      ['a count that is not an integer', { count: 1.5 }, 'roles/0/count'],
+      ['an empty command', { command: [] }, 'roles/0/command'],
+    ])('refuses %s with a 400 that says where', async (_, patch, field) => {
+      const res = await request(backend.server)
+        .post('/api/cloud/stacks')
+        .set('authorization', auth)
+        .send({
+          ...body,
+          spec: { roles: [{ ...body.spec.roles[0], ...patch }] },
+        });
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toContain(field);
+    });
+  });
+});
