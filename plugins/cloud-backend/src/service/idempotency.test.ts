@@ -103,8 +103,7 @@ describe.each(databases.eachSupportedId())(
         provider: 'local',
         region: 'local',
         spec: SPEC,
-      });
-      expect(res.status).toBe(201);
+      }).expect(201);
       stackId = res.body.id;
     });
 

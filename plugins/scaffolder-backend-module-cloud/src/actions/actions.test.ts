@@ -6,7 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import yaml from 'yaml';
-import { CloudApi } from '@internal/plugin-cloud-common';
+import {
+  CloudApi,
+  roleSpecSchema,
+  STACK_NAME_PATTERN,
+} from '@internal/plugin-cloud-common';
 import { createCloudNodeScriptAction } from './nodeScript';
 import { examples as scriptExamples } from './nodeScript.examples';
 import { createCloudStackDeleteAction } from './stackDelete';
@@ -182,6 +186,11 @@ describe('cloud actions', () => {
       await script.handler(ctx as any);
       expect(outputs(ctx).output.trim()).toBe('1');
     }
+    // the script ran, but its checkpoint was lost: the idempotency key of
+    // the task answers the first run
+    const lostRun = contextFor(counter, { workspacePath });
+    await script.handler(lostRun as any);
+    expect(outputs(lostRun).output.trim()).toBe('1');
 
     const deletes = new Map<string, JsonValue>();
     for (let i = 0; i < 2; i++) {
@@ -225,5 +234,52 @@ describe('cloud actions', () => {
         ) as any,
       ),
     ).rejects.toThrow(/No folder 'nope'/);
+  });
+
+  it('takes its input from the stack spec of cloud-common', () => {
+    const input = deploy.schema?.input as any;
+    expect(input.properties.name.pattern).toBe(STACK_NAME_PATTERN.source);
+    const role = input.properties.roles.items;
+    expect(Object.keys(role.properties).sort()).toEqual(
+      [
+        ...Object.keys(roleSpecSchema.shape).filter(k => k !== 'files'),
+        'filesFrom',
+      ].sort(),
+    );
+    expect(role.properties.name.pattern).toBe(
+      roleSpecSchema.shape.name._def.checks.find(
+        (c: { kind: string }) => c.kind === 'regex',
+      ).regex.source,
+    );
+  });
+
+  it('checks the spec with cloud-common before it calls the cloud backend', async () => {
+    await expect(
+      deploy.handler(
+        contextFor(
+          {
+            name: 'both-ways',
+            owner: 'group:default/web-team',
+            roles: [
+              {
+                name: 'app',
+                count: 1,
+                runtime: 'node',
+                command: ['node', 'server.js'],
+              },
+              { name: 'lb', count: 1, runtime: 'load-balancer' },
+            ],
+          },
+          { workspacePath },
+        ) as any,
+      ),
+    ).rejects.toThrow(
+      'Invalid stack spec: spec.roles.0: must name a runtime or give a command, not both; spec.roles.1.balances: must name the role to balance',
+    );
+    const stacks = await api.listStacks(
+      { includeDeleted: true },
+      { token: mockCredentials.user.token('user:default/developer') },
+    );
+    expect(stacks.map(s => s.name)).not.toContain('both-ways');
   });
 });
