@@ -154,6 +154,17 @@ export const spec = {
           },
         },
         responses: {
+          '200': {
+            description:
+              'The stack of an earlier request with the same Idempotency-Key whose backend instance stopped before it answered, as it is now',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/StackDetails',
+                },
+              },
+            },
+          },
           '201': {
             description: 'Deployed',
             content: {
