@@ -669,17 +669,37 @@ export const spec = {
           {
             in: 'query',
             name: 'from',
+            description: 'An ISO date or date-time',
+            allowReserved: true,
             schema: {
-              type: 'string',
-              format: 'date-time',
+              anyOf: [
+                {
+                  type: 'string',
+                  format: 'date',
+                },
+                {
+                  type: 'string',
+                  format: 'date-time',
+                },
+              ],
             },
           },
           {
             in: 'query',
             name: 'to',
+            description: 'An ISO date or date-time',
+            allowReserved: true,
             schema: {
-              type: 'string',
-              format: 'date-time',
+              anyOf: [
+                {
+                  type: 'string',
+                  format: 'date',
+                },
+                {
+                  type: 'string',
+                  format: 'date-time',
+                },
+              ],
             },
           },
           {

@@ -119,5 +119,18 @@ describe('the cloud API contract', () => {
       expect(res.body.error.name).toBe('InputError');
       expect(res.body.error.message).toContain(field);
     });
+
+    it.each([
+      ['from=2026-11-01', 200],
+      ['from=2026-11-01T10:00:00Z&to=2026-11-30', 200],
+      ['from=yesterday', 400],
+      ['kind=disk', 400],
+      ['colour=blue', 400],
+    ])('answers usage?%s with %s', async (query, status) => {
+      const res = await request(backend.server)
+        .get(`/api/cloud/usage?${query}`)
+        .set('authorization', auth);
+      expect(res.status).toBe(status);
+    });
   });
 });
