@@ -9,9 +9,10 @@ import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { cloudPlugin } from '../plugin';
-import { hashBody } from './idempotency';
+import { hashBody, inventoryKeyOf } from './idempotency';
 
 jest.setTimeout(120_000);
 
@@ -58,6 +59,7 @@ describe.each(databases.eachSupportedId())(
     const events: string[] = [];
     const suffix = databaseId.toLowerCase().replace(/_/g, '');
     let stackId: string;
+    let knex: Knex;
 
     auditor.createEvent.mockImplementation(async ({ eventId }) => {
       events.push(eventId);
@@ -85,7 +87,7 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       dataDir = fs.mkdtempSync(join(os.tmpdir(), 'cloud-idempotency-'));
-      const knex = await databases.init(databaseId);
+      knex = await databases.init(databaseId);
       backend = await startTestBackend({
         features: [
           cloudPlugin,
@@ -212,6 +214,59 @@ describe.each(databases.eachSupportedId())(
         timeoutSeconds: 10,
       });
       expect(unkeyed.body.output.trim()).toBe('2');
+    });
+
+    /** A key whose request never answered, as after a crash of its backend. */
+    async function claimedByADeadRequest(
+      route: string,
+      key: string,
+      body: object,
+    ) {
+      await knex('cloud_idempotency_keys').insert({
+        principal: ALICE,
+        route,
+        key,
+        body_hash: hashBody(body),
+        response_status: null,
+        response_json: null,
+        created_at: new Date(),
+      });
+    }
+
+    it('answers a deploy whose first request never answered from the inventory, once', async () => {
+      const body = {
+        name: `cut-off-${suffix}`,
+        owner: 'group:default/web-team',
+        provider: 'local',
+        region: 'local',
+        spec: SPEC,
+      };
+      const key = `cut-off-${suffix}`;
+      await claimedByADeadRequest('POST /stacks', key, body);
+      const first = await send('post', '/stacks', ALICE, key, reordered(body));
+      expect(first.status).toBe(201);
+      // the inventory knows the stack by the caller's key
+      const rows = await knex('stacks').where({
+        idempotency_key: inventoryKeyOf(mockCredentials.user(ALICE), key),
+      });
+      expect(rows.map(r => r.id)).toEqual([first.body.id]);
+      const again = await send('post', '/stacks', ALICE, key, body);
+      expect({ status: again.status, id: again.body.id }).toEqual({
+        status: 201,
+        id: first.body.id,
+      });
+      await send('delete', `/stacks/${first.body.id}`, ALICE, undefined).expect(
+        200,
+      );
+    });
+
+    it('refuses an operation whose first request has not answered yet', async () => {
+      const path = `/stacks/${stackId}/restart`;
+      const key = `running-${suffix}`;
+      await claimedByADeadRequest(`POST ${path}`, key, {});
+      const res = await send('post', path, ALICE, key, {});
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/still in progress/);
     });
 
     it('lets a request that failed be sent again with its key', async () => {

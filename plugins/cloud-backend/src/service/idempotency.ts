@@ -17,21 +17,23 @@ export function principalOf(credentials: BackstageCredentials): string {
   return principal.userEntityRef ?? principal.subject ?? 'unknown';
 }
 
+/** A value with the keys of its objects in order, at any depth. */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(canonical) as T;
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map(k => [k, canonical((value as Record<string, unknown>)[k])]),
+    ) as T;
+  }
+  return value;
+}
+
 /** A stable hash of a request body, whatever the order of its keys. */
 export function hashBody(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) {
-      return v.map(canonical);
-    }
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map(k => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
   return createHash('sha256')
     .update(JSON.stringify(canonical(value ?? {})))
     .digest('hex');

@@ -36,7 +36,12 @@ import express, { ErrorRequestHandler, Request } from 'express';
 import { CloudStore } from '../database/CloudStore';
 import { IdempotencyStore } from '../database/IdempotencyStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { createIdempotency, inventoryKeyOf, principalOf } from './idempotency';
+import {
+  canonical,
+  createIdempotency,
+  inventoryKeyOf,
+  principalOf,
+} from './idempotency';
 import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackService } from './StackService';
@@ -251,7 +256,9 @@ export async function createRouter(
 
   router.post('/stacks', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const { requestedBy, ...body } = req.body;
+    // in one order of keys, as the inventory compares it with a deploy that
+    // a crash cut off
+    const { requestedBy, ...body } = canonical(req.body);
     const key = req.header('idempotency-key');
     const inventoryKey = inventoryKeyOf(credentials, key);
     const create = () =>
