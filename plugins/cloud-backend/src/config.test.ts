@@ -2,60 +2,68 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { CloudProvider } from '@internal/plugin-cloud-node';
 import request from 'supertest';
-import {
-  createFakeProvider,
-  providerModule,
-} from './__testUtils__/fakeProvider';
-import { readCloudBackendConfig } from './config';
+import { FakeProvider, ORG, providerModule } from './__testUtils__/providers';
 import { cloudPlugin } from './plugin';
 
-const config = (data: object) => mockServices.rootConfig({ data });
+/** The fake provider on a host of its own, and able to scale and run scripts. */
+const fake = new FakeProvider();
+const stackOf = async (stackId: string) => fake.stacks.get(stackId)!;
+const provider: CloudProvider = {
+  id: fake.id,
+  title: fake.title,
+  hostId: 'config-host',
+  listRegions: () => fake.listRegions(),
+  listRuntimes: () => fake.listRuntimes(),
+  deployStack: req => fake.deployStack(req),
+  getStack: stackId => fake.getStack(stackId),
+  listStacks: () => fake.listStacks(),
+  deleteStack: stackId => fake.deleteStack(stackId),
+  startNodes: ({ stackId }) => stackOf(stackId),
+  stopNodes: ({ stackId }) => stackOf(stackId),
+  restartNodes: ({ stackId }) => stackOf(stackId),
+  async scaleRole(stackId, role, count) {
+    const stack = await stackOf(stackId);
+    stack.nodes = [
+      ...stack.nodes.filter(n => n.role !== role),
+      ...Array.from({ length: count }, (_, i) => ({
+        name: `${role}-${i + 1}`,
+        role,
+        resourceId: `fake:${stackId}/${role}-${i + 1}`,
+        status: 'running' as const,
+      })),
+    ];
+    return stack;
+  },
+  runScript: async () => ({
+    exitCode: 0,
+    timedOut: false,
+    output: '',
+    durationMs: 0,
+  }),
+  getLogs: async () => '',
+};
 
-describe('readCloudBackendConfig', () => {
-  it('has defaults for every key', () => {
-    expect(readCloudBackendConfig(config({}))).toEqual({
-      limits: { maxNodesPerRole: 10, maxScriptTimeoutSeconds: 300 },
-      reconcile: {
-        frequency: { minutes: 1 },
-        timeout: { minutes: 5 },
-        initialDelay: { minutes: 1 },
-      },
-    });
-  });
-
-  it('takes a reconcile frequency alone, keeping the default timeout', () => {
-    expect(
-      readCloudBackendConfig(
-        config({ cloud: { reconcile: { frequency: { seconds: 20 } } } }),
-      ).reconcile,
-    ).toEqual({
-      frequency: { seconds: 20 },
-      timeout: { minutes: 5 },
-      initialDelay: { minutes: 1 },
-    });
-  });
-
-  it.each([
-    [{ maxNodesPerRole: 0 }, 'cloud.maxNodesPerRole'],
-    [{ maxScriptTimeoutSeconds: 1.5 }, 'cloud.maxScriptTimeoutSeconds'],
-    [{ reconcile: { timeout: 'soon' } }, 'timeout'],
-  ])('refuses %j', (cloud, key) => {
-    expect(() => readCloudBackendConfig(config({ cloud }))).toThrow(key);
-  });
-});
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 describe('the cloud backend with every key of config.d.ts set', () => {
   const scheduler = mockServices.scheduler.mock();
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let knex: Awaited<ReturnType<typeof databases.init>>;
   const auth = mockCredentials.user.header('user:default/developer');
 
   beforeAll(async () => {
+    knex = await databases.init('SQLITE_3');
     backend = await startTestBackend({
       features: [
         cloudPlugin,
-        providerModule(createFakeProvider({ id: 'fake' })),
+        providerModule(provider),
+        catalogServiceMock.factory({ entities: ORG }),
+        mockServices.database.factory({ knex }),
         scheduler.factory,
         mockServices.rootConfig.factory({
           data: {
@@ -66,6 +74,10 @@ describe('the cloud backend with every key of config.d.ts set', () => {
                 frequency: { seconds: 30 },
                 timeout: { minutes: 2 },
                 initialDelay: { seconds: 10 },
+              },
+              instance: {
+                baseUrl: 'http://10.0.0.5:7007/api/cloud',
+                heartbeat: { seconds: 4 },
               },
             },
           },
@@ -78,26 +90,41 @@ describe('the cloud backend with every key of config.d.ts set', () => {
     await backend?.stop();
   });
 
-  it('honours each of them', async () => {
+  it('schedules reconciliation and heartbeats as configured', async () => {
     expect(scheduler.scheduleTask).toHaveBeenCalledWith(
       expect.objectContaining({
-        id: 'cloud-reconcile',
+        id: 'cloud-reconcile:config-host',
         frequency: { seconds: 30 },
         timeout: { minutes: 2 },
         initialDelay: { seconds: 10 },
       }),
     );
+    expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'cloud-host-heartbeat',
+        frequency: { seconds: 4 },
+      }),
+    );
+  });
 
+  it('tells the other instances where it serves its host', async () => {
+    const hosts = await knex('hosts').select('host_id', 'base_url');
+    expect(hosts).toEqual([
+      { host_id: 'config-host', base_url: 'http://10.0.0.5:7007/api/cloud' },
+    ]);
+  });
+
+  it('holds roles and scripts to the configured limits', async () => {
     const deploy = (count: number) =>
       request(backend.server)
         .post('/api/cloud/stacks')
         .set('authorization', auth)
         .send({
           name: `limits-${count}`,
-          owner: 'group:default/web-team',
+          owner: 'group:default/team-web',
           provider: 'fake',
-          region: 'here',
-          spec: { roles: [{ name: 'app', count, command: ['node'] }] },
+          region: 'fake-1',
+          spec: { roles: [{ name: 'app', count, runtime: 'node' }] },
         });
     const tooMany = await deploy(3);
     expect(tooMany.status).toBe(400);
@@ -110,6 +137,7 @@ describe('the cloud backend with every key of config.d.ts set', () => {
       .set('authorization', auth)
       .send({ role: 'app', count: 3 });
     expect(scaled.status).toBe(400);
+    expect(scaled.body.error.message).toContain('from 0 to 2');
 
     const script = (timeoutSeconds: number) =>
       request(backend.server)
@@ -120,31 +148,5 @@ describe('the cloud backend with every key of config.d.ts set', () => {
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.message).toContain('from 1 to 7');
     expect((await script(7)).status).toBe(200);
-  });
-});
-
-describe('the cloud backend with only a reconcile frequency', () => {
-  it('starts, with the default timeout', async () => {
-    const scheduler = mockServices.scheduler.mock();
-    const backend = await startTestBackend({
-      features: [
-        cloudPlugin,
-        scheduler.factory,
-        mockServices.rootConfig.factory({
-          data: { cloud: { reconcile: { frequency: { minutes: 3 } } } },
-        }),
-      ],
-    });
-    try {
-      expect(scheduler.scheduleTask).toHaveBeenCalledWith(
-        expect.objectContaining({
-          id: 'cloud-reconcile',
-          frequency: { minutes: 3 },
-          timeout: { minutes: 5 },
-        }),
-      );
-    } finally {
-      await backend.stop();
-    }
   });
 });

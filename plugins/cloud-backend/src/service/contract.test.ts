@@ -3,11 +3,9 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { NodeFailedError } from '@internal/plugin-cloud-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
-import {
-  createFakeProvider,
-  providerModule,
-} from '../__testUtils__/fakeProvider';
+import { FakeProvider, ORG, providerModule } from '../__testUtils__/providers';
 import { cloudPlugin } from '../plugin';
 import { spec } from '../schema/openapi.generated';
 import { createRouter, RouterOptions } from './router';
@@ -15,20 +13,14 @@ import { createRouter, RouterOptions } from './router';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** A provider whose nodes never become healthy. */
-const failingModule = providerModule(
-  createFakeProvider({
-    id: 'failing',
-    async deploy({ stackId }) {
-      throw new NodeFailedError('Node app-1 exited with code 3', {
-        stackId,
-        node: 'app-1',
-        role: 'app',
-        exitCode: 3,
-        logTail: 'Error: no database\n',
-      });
-    },
-  }),
-);
+const failing = new FakeProvider();
+failing.deployError = new NodeFailedError('Node app-1 exited with code 3', {
+  stackId: 'provider-side-id',
+  node: 'app-1',
+  role: 'app',
+  exitCode: 3,
+  logTail: 'Error: no database\n',
+});
 
 describe('the cloud API contract', () => {
   it('serves every operation of openapi.yaml, and nothing it does not describe', async () => {
@@ -57,7 +49,11 @@ describe('the cloud API contract', () => {
 
     beforeAll(async () => {
       backend = await startTestBackend({
-        features: [cloudPlugin, failingModule],
+        features: [
+          cloudPlugin,
+          providerModule(failing),
+          catalogServiceMock.factory({ entities: ORG }),
+        ],
       });
     });
 
@@ -67,10 +63,12 @@ describe('the cloud API contract', () => {
 
     const body = {
       name: 'never-up',
-      owner: 'group:default/web-team',
-      provider: 'failing',
-      region: 'here',
-      spec: { roles: [{ name: 'app', count: 1, command: ['node', 'a.js'] }] },
+      owner: 'group:default/team-web',
+      provider: 'fake',
+      region: 'fake-1',
+      spec: {
+        roles: [{ name: 'app', count: 1, runtime: 'node', entry: 'a.js' }],
+      },
     };
 
     it('answers a node that did not become healthy with 422 and what is known of it', async () => {
@@ -81,7 +79,6 @@ describe('the cloud API contract', () => {
       expect(res.status).toBe(422);
       expect(res.body.error).toMatchObject({
         name: 'NodeFailedError',
-        message: 'Node app-1 exited with code 3',
         failure: {
           node: 'app-1',
           role: 'app',
@@ -106,7 +103,11 @@ describe('the cloud API contract', () => {
       ],
       ['a role name that is not a label', { name: 'App_1' }, 'roles/0/name'],
       ['a count that is not an integer', { count: 1.5 }, 'roles/0/count'],
-      ['an empty command', { command: [] }, 'roles/0/command'],
+      [
+        'an empty command',
+        { runtime: undefined, command: [] },
+        'roles/0/command',
+      ],
     ])('refuses %s with a 400 that says where', async (_, patch, field) => {
       const res = await request(backend.server)
         .post('/api/cloud/stacks')

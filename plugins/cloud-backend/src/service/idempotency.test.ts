@@ -4,13 +4,14 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import localModule from '@internal/plugin-cloud-backend-module-local';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Knex } from 'knex';
 import request from 'supertest';
+import { localModuleOnHost, ORG } from '../__testUtils__/providers';
 import { cloudPlugin } from '../plugin';
 import { hashBody, inventoryKeyOf } from './idempotency';
 
@@ -91,7 +92,8 @@ describe.each(databases.eachSupportedId())(
       backend = await startTestBackend({
         features: [
           cloudPlugin,
-          localModule,
+          localModuleOnHost({ hostId: `host-${suffix}`, dataDir }),
+          catalogServiceMock.factory({ entities: ORG }),
           mockServices.database.factory({ knex }),
           auditor.factory,
           mockServices.rootConfig.factory({
@@ -101,7 +103,7 @@ describe.each(databases.eachSupportedId())(
       });
       const res = await send('post', '/stacks', ALICE, undefined, {
         name: `idem-${suffix}`,
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec: SPEC,
@@ -117,7 +119,7 @@ describe.each(databases.eachSupportedId())(
     it('deploys once per key and caller: the same request answers the first stack, another body is a 409', async () => {
       const body = {
         name: `keyed-${suffix}`,
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec: SPEC,
@@ -236,7 +238,7 @@ describe.each(databases.eachSupportedId())(
     it('answers a deploy whose first request never answered from the inventory, once', async () => {
       const body = {
         name: `cut-off-${suffix}`,
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec: SPEC,

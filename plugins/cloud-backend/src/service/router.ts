@@ -5,14 +5,7 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  InputError,
-  isError,
-  NotAllowedError,
-  NotFoundError,
-  serializeError,
-} from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -32,16 +25,11 @@ import {
   Stack,
   UsageRecord,
 } from '@internal/plugin-cloud-common';
-import express, { ErrorRequestHandler, Request } from 'express';
+import express, { Request } from 'express';
 import { CloudStore } from '../database/CloudStore';
 import { IdempotencyStore } from '../database/IdempotencyStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import {
-  canonical,
-  createIdempotency,
-  inventoryKeyOf,
-  principalOf,
-} from './idempotency';
+import { canonical, createIdempotency, inventoryKeyOf } from './idempotency';
 import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackService } from './StackService';
@@ -55,37 +43,6 @@ export interface RouterOptions {
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
-}
-
-/**
- * Who a new stack is recorded as created by. A service that deploys for a
- * user, such as the store fulfilling an order through the scaffolder, names
- * that user in `requestedBy`; users always deploy as themselves.
- */
-function creatorOf(
-  credentials: BackstageCredentials,
-  requestedBy: string | undefined,
-): string {
-  if (!requestedBy) {
-    return principalOf(credentials);
-  }
-  if ((credentials.principal as { type: string }).type !== 'service') {
-    throw new InputError(
-      'requestedBy may only be set by a service; users deploy as themselves',
-    );
-  }
-  let ref;
-  try {
-    ref = parseEntityRef(requestedBy);
-  } catch {
-    ref = undefined;
-  }
-  if (ref?.kind.toLocaleLowerCase('en-US') !== 'user') {
-    throw new InputError(
-      `requestedBy must be a user entity ref, got '${requestedBy}'`,
-    );
-  }
-  return stringifyEntityRef(ref);
 }
 
 function toCsv(records: UsageRecord[]): string {
@@ -113,23 +70,6 @@ function toCsv(records: UsageRecord[]): string {
     ...records.map(r => columns.map(c => cell(r[c])).join(',')),
   ].join('\n');
 }
-
-/**
- * A node that did not become healthy is a 422 that carries what is known of
- * it (see NodeFailedError of cloud-node), in Backstage's error body.
- */
-const nodeFailedHandler: ErrorRequestHandler = (error, req, res, next) => {
-  if (!isError(error) || error.name !== 'NodeFailedError') {
-    next(error);
-    return;
-  }
-  const { failure } = error as { failure?: unknown };
-  res.status(422).json({
-    error: { ...serializeError(error), failure },
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: 422 },
-  });
-};
 
 /**
  * The REST API of the cloud backend, generated from and validated against
@@ -277,7 +217,7 @@ export async function createRouter(
           await authorizeBasic(req, cloudStackCreatePermission);
           const result = await stacks.create(
             body,
-            creatorOf(credentials, requestedBy),
+            { credentials, requestedBy },
             inventoryKey,
           );
           return { status: result.created ? 201 : 200, body: result.stack };
@@ -310,11 +250,7 @@ export async function createRouter(
           );
           return {
             status: 200,
-            body: await stacks.delete(
-              stack.id,
-              principalOf(credentials),
-              stack,
-            ),
+            body: await stacks.delete(stack.id, credentials),
           };
         },
       ),
@@ -343,7 +279,7 @@ export async function createRouter(
                 stack.id,
                 operation,
                 nodes,
-                principalOf(credentials),
+                credentials,
               ),
             };
           },
@@ -369,12 +305,7 @@ export async function createRouter(
           );
           return {
             status: 200,
-            body: await stacks.scale(
-              stack.id,
-              role,
-              count,
-              principalOf(credentials),
-            ),
+            body: await stacks.scale(stack.id, role, count, credentials),
           };
         },
       ),
@@ -409,6 +340,7 @@ export async function createRouter(
               req.params.nodeName,
               script,
               timeoutSeconds,
+              credentials,
             ),
           };
         },
@@ -425,7 +357,9 @@ export async function createRouter(
       credentials,
       cloudStackReadPermission,
     );
-    res.json({ logs: await stacks.logs(stack.id, req.params.nodeName) });
+    res.json({
+      logs: await stacks.logs(stack.id, req.params.nodeName, credentials),
+    });
   });
 
   router.get('/usage', async (req, res) => {
@@ -451,8 +385,6 @@ export async function createRouter(
     }
     res.json({ items: records });
   });
-
-  router.use(nodeFailedHandler);
 
   return router;
 }
