@@ -83,6 +83,20 @@ cloudstore_install() {
   echo "$sum" >"$stamp"
 }
 
+# The local cloud provider runs every node in a bubblewrap sandbox.
+cloudstore_ensure_bubblewrap() {
+  if [ -x /usr/bin/bwrap ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    cloudstore_log "installing bubblewrap, the sandbox of the local cloud provider's nodes"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  else
+    cloudstore_log "the local cloud provider needs bubblewrap: sudo apt-get install bubblewrap"
+    return 1
+  fi
+}
+
 cloudstore_ensure_node || return 1 2>/dev/null || exit 1
 cloudstore_ensure_yarn_shim
 export PATH="$CLOUDSTORE_ROOT/node_modules/.bin:$PATH"

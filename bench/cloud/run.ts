@@ -56,7 +56,8 @@ const spec: StackSpec = {
     {
       name: 'app',
       count: 1,
-      command: ['node', 'server.js'],
+      runtime: 'node',
+      entry: 'server.js',
       files: { 'server.js': SERVER_JS },
     },
   ],

@@ -6,7 +6,8 @@ import {
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { LocalProvider } from './LocalProvider';
+import { NodeFailedError } from '@internal/plugin-cloud-node';
+import { LocalProvider, LocalProviderOptions } from './LocalProvider';
 import { getLocalhostUrl, isAlive, waitFor } from './testHelpers';
 
 const logger = mockServices.logger.mock();
@@ -218,4 +219,195 @@ describe('LocalProvider', () => {
       'lb-1',
     ]);
   }, 30_000);
+});
+
+describe('LocalProvider runtimes, failures and host identity', () => {
+  let dataDir: string;
+  const providers: LocalProvider[] = [];
+
+  beforeEach(() => {
+    dataDir = tempDir();
+  });
+
+  afterEach(async () => {
+    for (const provider of providers.splice(0)) {
+      for (const stack of await provider.listStacks()) {
+        await provider.deleteStack(stack.stackId);
+      }
+      await provider.shutdown();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function create(options?: Partial<LocalProviderOptions>) {
+    const provider = await LocalProvider.create({
+      dataDir,
+      logger,
+      healthIntervalMs: 200,
+      ...options,
+    });
+    providers.push(provider);
+    return provider;
+  }
+
+  it('offers the built-in runtimes, or those configured', async () => {
+    const provider = await create();
+    expect(provider.listRuntimes().map(r => r.name)).toEqual([
+      'node',
+      'static',
+      'load-balancer',
+    ]);
+    await provider.shutdown();
+    providers.splice(0);
+    const configured = await create({
+      runtimes: {
+        python: {
+          title: 'Python',
+          command: ['/usr/bin/python3', '{entry}'],
+          defaultEntry: 'main.py',
+        },
+      },
+    });
+    expect(configured.listRuntimes()).toEqual([
+      { name: 'python', title: 'Python', description: undefined },
+    ]);
+  });
+
+  it('refuses an unknown runtime or an entry that is not a file, before anything starts', async () => {
+    const provider = await create();
+    await expect(
+      provider.deployStack({
+        stackId: 'bad',
+        name: 'bad',
+        region: 'local',
+        spec: { roles: [{ name: 'app', count: 1, runtime: 'cobol' }] },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining("'cobol'"),
+    });
+    await expect(
+      provider.deployStack({
+        stackId: 'bad',
+        name: 'bad',
+        region: 'local',
+        spec: {
+          roles: [
+            {
+              name: 'app',
+              count: 1,
+              runtime: 'node',
+              entry: 'main.js',
+              files: { 'server.js': '' },
+            },
+          ],
+        },
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining("'main.js'"),
+    });
+    expect(await provider.getStack('bad')).toBeUndefined();
+    expect(fs.existsSync(join(dataDir, 'stacks', 'bad'))).toBe(false);
+  });
+
+  it('serves a static site', async () => {
+    const provider = await create();
+    const stack = await provider.deployStack({
+      stackId: 'site',
+      name: 'site',
+      region: 'local',
+      spec: {
+        roles: [
+          {
+            name: 'web',
+            count: 1,
+            runtime: 'static',
+            files: { 'index.html': '<h1>hello</h1>', 'css/site.css': 'h1{}' },
+          },
+        ],
+      },
+    });
+    expect(await getLocalhostUrl(stack.url!)).toEqual({
+      status: 200,
+      body: '<h1>hello</h1>',
+    });
+    expect((await getLocalhostUrl(`${stack.url}/css/site.css`)).body).toBe(
+      'h1{}',
+    );
+    expect((await getLocalhostUrl(`${stack.url}/../node.log`)).status).toBe(
+      404,
+    );
+  });
+
+  it('fails a deploy at once when a node exits before it is healthy, and stops the stack', async () => {
+    const provider = await create();
+    const started = Date.now();
+    const error = await provider
+      .deployStack({
+        stackId: 'broken',
+        name: 'broken',
+        region: 'local',
+        spec: {
+          roles: [
+            ...contractStackSpec(1).roles.filter(r => r.name === 'db'),
+            {
+              name: 'app',
+              count: 2,
+              runtime: 'node',
+              entry: 'crash.js',
+              files: {
+                'crash.js':
+                  'console.error("cannot reach the database"); process.exit(3);',
+              },
+            },
+          ],
+        },
+      })
+      .catch(e => e);
+    // not the 30 s health timeout
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(error).toBeInstanceOf(NodeFailedError);
+    expect(error.failure).toMatchObject({
+      stackId: 'broken',
+      role: 'app',
+      exitCode: 3,
+      logTail: expect.stringContaining('cannot reach the database'),
+    });
+    expect(['app-1', 'app-2']).toContain(error.failure.node);
+    // nothing keeps running or restarting
+    const stack = (await provider.getStack('broken'))!;
+    expect(
+      stack.nodes.every(n => ['failed', 'stopped'].includes(n.status)),
+    ).toBe(true);
+    const pids = ['db-1', 'app-1', 'app-2'].map(n =>
+      pidOf(dataDir, 'broken', n),
+    );
+    expect(pids.filter(isAlive)).toEqual([]);
+    const log = await provider.getLogs({
+      stackId: 'broken',
+      nodeName: 'app-1',
+    });
+    // the first run and two quick retries, then no more
+    expect(log.match(/starting/g)).toHaveLength(3);
+  }, 30_000);
+
+  it('keeps its host identity across restarts of the same data folder', async () => {
+    const first = await create();
+    const hostId = first.hostId;
+    expect(hostId).toBeTruthy();
+    await first.shutdown();
+    providers.splice(0);
+    const again = await create();
+    expect(again.hostId).toBe(hostId);
+    const otherDir = tempDir();
+    try {
+      const other = await create({ dataDir: otherDir });
+      expect(other.hostId).not.toBe(hostId);
+      const named = await create({ dataDir: otherDir, hostId: 'rack-7' });
+      expect(named.hostId).toBe('rack-7');
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,83 +1,70 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NodeStatus } from '@internal/plugin-cloud-common';
+import { NodeFailedError } from '@internal/plugin-cloud-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import {
+  descendants,
+  killGroup,
+  LOG_FILE,
+  PID_FILE,
+  readLogTail,
+  sendOptions,
+} from './processes';
+import { NodeLaunchSpec } from './runtimes';
+import { Sandbox } from './sandbox/Sandbox';
 
 /** How a node process is started and checked. */
 export interface NodeProcessOptions {
-  /** `<stackId>/<nodeName>`, put in the environment to recognise the process later. */
-  key: string;
-  command: string[];
+  stackId: string;
+  name: string;
+  role: string;
+  /** The node's folder: its log and pid file, out of the sandbox's reach. */
+  dir: string;
+  /** The folder the node may write, its working directory. */
+  workDir: string;
+  launch: NodeLaunchSpec;
   env: Record<string, string>;
-  cwd: string;
   port: number;
-  healthPath: string;
+  sandbox: Sandbox;
   logger: LoggerService;
   healthIntervalMs: number;
   onHealthChange: () => void;
 }
 
-const LOG_FILE = 'node.log';
-const PID_FILE = 'node.pid';
 const MAX_LOG_BYTES = 1024 * 1024;
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
+/** Quick restarts of a node that never became healthy before it fails. */
+const QUICK_RETRIES = 2;
+const QUICK_RETRY_MS = 200;
 
 interface HealthWaiter {
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
-/** Sends a signal to a whole process group, ignoring one that is gone. */
-export function killGroup(pid: number, signal: NodeJS.Signals) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group has already exited
-  }
-}
-
 /**
- * Kills the process group recorded in a node directory if it still belongs
- * to that node: left over when the backend was killed without a shutdown.
- */
-export function killLeftover(cwd: string, key: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(join(cwd, PID_FILE), 'utf8'));
-  } catch {
-    return false;
-  }
-  if (!pid) {
-    return false;
-  }
-  let environ: string;
-  try {
-    environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-  } catch {
-    return false;
-  }
-  if (!environ.split('\0').includes(`CLOUD_NODE_KEY=${key}`)) {
-    return false;
-  }
-  killGroup(pid, 'SIGKILL');
-  return true;
-}
-
-/**
- * One node: a process in its own group, restarted with backoff when it
- * crashes, checked over HTTP, with its output appended to a log file.
+ * One node: a sandboxed process in its own group, checked over HTTP, with
+ * its output appended to a log file. A node that exits before it ever
+ * became healthy gets a couple of quick retries and then fails; one that
+ * was healthy is restarted with backoff.
  */
 export class NodeProcess {
   private child?: ChildProcess;
   private exited?: Promise<void>;
+  private spawning: Promise<void> = Promise.resolve();
+  private releasing: Promise<void> = Promise.resolve();
   private wanted = false;
+  private failed = false;
   private healthy = false;
-  private everHealthy = false;
+  private healthyOnce = false;
   private failures = 0;
   private crashes = 0;
+  private quickRetries = 0;
+  private lastExitCode: number | null = null;
   private restartTimer?: NodeJS.Timeout;
   private healthTimer?: NodeJS.Timeout;
   private healthySince = 0;
@@ -85,8 +72,17 @@ export class NodeProcess {
 
   constructor(private readonly options: NodeProcessOptions) {}
 
+  get key() {
+    return `${this.options.stackId}/${this.options.name}`;
+  }
+
   get port() {
     return this.options.port;
+  }
+
+  /** What runs and with which limits. */
+  get launch() {
+    return this.options.launch;
   }
 
   get pid() {
@@ -94,53 +90,73 @@ export class NodeProcess {
   }
 
   get status(): NodeStatus {
+    if (this.failed) {
+      return 'failed';
+    }
     if (!this.wanted) {
       return 'stopped';
-    }
-    if (!this.child) {
-      return 'failed';
     }
     if (this.healthy) {
       return 'running';
     }
-    return this.everHealthy ? 'unhealthy' : 'starting';
+    if (!this.child && this.healthyOnce) {
+      return 'failed';
+    }
+    return this.healthyOnce ? 'unhealthy' : 'starting';
   }
 
   get isHealthy() {
     return this.wanted && this.healthy;
   }
 
-  start() {
+  /**
+   * Starts the node. A `resumed` node ran before the backend restarted and
+   * is restarted with backoff whenever it exits.
+   */
+  start(options?: { resumed?: boolean }) {
     if (this.wanted) {
       return;
     }
     this.wanted = true;
+    this.failed = false;
+    this.healthyOnce = options?.resumed ?? false;
     this.crashes = 0;
+    this.quickRetries = 0;
+    this.lastExitCode = null;
     this.spawn();
     this.scheduleHealthCheck(0);
   }
 
-  /** Ends the process group; resolves once the process has exited. */
+  /** Ends the node; resolves once every process of it has exited. */
   async stop() {
     this.wanted = false;
     clearTimeout(this.restartTimer);
     clearTimeout(this.healthTimer);
     this.setHealthy(false);
-    this.rejectWaiters();
+    this.rejectWaiters(new Error(`Node ${this.key} was stopped`));
+    await this.spawning;
     const child = this.child;
     const exited = this.exited;
-    if (!child?.pid || !exited) {
-      return;
+    if (child?.pid && exited) {
+      // SIGTERM to what runs in the sandbox, not to the sandbox itself,
+      // whose end would kill its processes before they finish
+      for (const pid of descendants(child.pid)) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      const timer = setTimeout(
+        () => killGroup(child.pid!, 'SIGKILL'),
+        STOP_GRACE_MS,
+      );
+      await exited;
+      clearTimeout(timer);
+      // children that ignored the group signal must not outlive the node
+      killGroup(child.pid, 'SIGKILL');
     }
-    killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(
-      () => killGroup(child.pid!, 'SIGKILL'),
-      STOP_GRACE_MS,
-    );
-    await exited;
-    clearTimeout(timer);
-    // children that ignored the group signal must not outlive the node
-    killGroup(child.pid, 'SIGKILL');
+    await this.releasing;
   }
 
   /** Stops supervising without ending the process, as a crash would. */
@@ -148,17 +164,23 @@ export class NodeProcess {
     this.wanted = false;
     clearTimeout(this.restartTimer);
     clearTimeout(this.healthTimer);
-    this.rejectWaiters();
+    this.rejectWaiters(new Error(`Node ${this.key} was abandoned`));
     this.child = undefined;
   }
 
-  /** Resolves once the node is healthy, or rejects at the deadline. */
+  /**
+   * Resolves once the node is healthy; rejects with a NodeFailedError when
+   * it fails or at the deadline.
+   */
   async waitHealthy(timeoutMs: number) {
     if (this.healthy) {
       return;
     }
+    if (this.failed) {
+      throw this.failure('exited before it became healthy');
+    }
     if (!this.wanted) {
-      throw new Error(`Node ${this.options.key} was stopped`);
+      throw new Error(`Node ${this.key} was stopped`);
     }
     // woken by the health check that sees the node answer, not by polling
     await new Promise<void>((resolve, reject) => {
@@ -179,23 +201,62 @@ export class NodeProcess {
       timer = setTimeout(
         () =>
           waiter.reject(
-            new Error(
-              `Node ${this.options.key} did not become healthy within ${timeoutMs} ms`,
-            ),
+            this.failure(`did not become healthy within ${timeoutMs} ms`),
           ),
         timeoutMs,
       );
     });
   }
 
-  private rejectWaiters() {
-    const error = new Error(`Node ${this.options.key} was stopped`);
+  private failure(what: string) {
+    const { stackId, name, role, dir } = this.options;
+    return new NodeFailedError(
+      `Node ${name} of role ${role} ${what}${
+        this.lastExitCode !== null ? ` (exit code ${this.lastExitCode})` : ''
+      }`,
+      {
+        stackId,
+        node: name,
+        role,
+        exitCode: this.lastExitCode,
+        logTail: readLogTail(dir),
+      },
+    );
+  }
+
+  private rejectWaiters(error: Error) {
     [...this.waiters].forEach(waiter => waiter.reject(error));
   }
 
   private spawn() {
-    const { command, cwd, env, key, logger } = this.options;
-    const logPath = join(cwd, LOG_FILE);
+    this.spawning = this.spawnSandbox().catch(error => {
+      this.options.logger.warn(`Node ${this.key} could not start: ${error}`);
+      this.lastExitCode = null;
+      this.fail();
+    });
+  }
+
+  private async spawnSandbox() {
+    const { dir, workDir, env, launch, logger, port, sandbox } = this.options;
+    // the cgroups of the previous run go before the next run's are made
+    await this.releasing;
+    if (!this.wanted) {
+      return;
+    }
+    const sandboxed = await sandbox.launch({
+      id: this.key,
+      workDir,
+      command: launch.command,
+      env: { ...env, PORT: String(port) },
+      limits: launch.limits,
+      readOnlyPaths: launch.readOnlyPaths,
+      hostname: this.options.name,
+    });
+    if (!this.wanted) {
+      await sandboxed.release();
+      return;
+    }
+    const logPath = join(dir, LOG_FILE);
     try {
       if (fs.statSync(logPath).size > MAX_LOG_BYTES) {
         fs.renameSync(logPath, `${logPath}.1`);
@@ -206,19 +267,23 @@ export class NodeProcess {
     const log = fs.openSync(logPath, 'a');
     fs.writeSync(
       log,
-      `--- ${new Date().toISOString()} starting ${command.join(' ')}\n`,
+      `--- ${new Date().toISOString()} starting ${launch.command.join(' ')}\n`,
     );
-    const [file, ...args] = command;
-    const child = spawn(file === 'node' ? process.execPath : file, args, {
-      cwd,
-      env: { ...env, CLOUD_NODE_KEY: key, PORT: String(this.options.port) },
+    const child = spawn(sandboxed.file, sandboxed.args, {
+      cwd: workDir,
+      // how a leftover of a crash is recognised
+      env: { ...sandboxed.env, CLOUD_NODE_KEY: this.key },
       detached: true,
-      stdio: ['ignore', log, log],
+      stdio: ['ignore', log, log, 'pipe'],
     });
     fs.closeSync(log);
+    sendOptions(child, sandboxed.options);
     this.child = child;
     this.exited = new Promise(resolve => {
       child.once('exit', (code, signal) => {
+        // the launcher leaves as soon as the node does; what the node left
+        // in the sandbox goes with the sandbox's init, in the same group
+        killGroup(child.pid!, 'SIGKILL');
         try {
           fs.appendFileSync(
             logPath,
@@ -227,22 +292,53 @@ export class NodeProcess {
         } catch {
           // the node's folder is gone with its stack
         }
+        this.releasing = sandboxed.release().catch(error => {
+          logger.warn(`Could not remove the cgroups of ${this.key}: ${error}`);
+        });
         if (this.child === child) {
           this.child = undefined;
+          this.lastExitCode = code;
           this.setHealthy(false);
           if (this.wanted) {
-            this.scheduleRestart();
+            this.onExit();
           }
         }
         resolve();
       });
     });
     child.once('error', error => {
-      logger.warn(`Node ${key} could not start: ${error}`);
+      logger.warn(`Node ${this.key} could not start: ${error}`);
     });
     if (child.pid) {
-      fs.writeFileSync(join(cwd, PID_FILE), String(child.pid));
+      fs.writeFileSync(join(dir, PID_FILE), String(child.pid));
     }
+  }
+
+  private onExit() {
+    if (this.healthyOnce) {
+      this.scheduleRestart();
+    } else if (this.quickRetries < QUICK_RETRIES) {
+      this.quickRetries += 1;
+      this.restartTimer = setTimeout(() => {
+        if (this.wanted && !this.child) {
+          this.spawn();
+        }
+      }, QUICK_RETRY_MS);
+    } else {
+      this.fail();
+    }
+  }
+
+  /** Gives up on a node that never came up: nothing restarts it. */
+  private fail() {
+    this.wanted = false;
+    this.failed = true;
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.healthTimer);
+    this.options.logger.warn(
+      `Node ${this.key} exited before it became healthy; not restarting it`,
+    );
+    this.rejectWaiters(this.failure('exited before it became healthy'));
   }
 
   private scheduleRestart() {
@@ -252,7 +348,7 @@ export class NodeProcess {
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** this.crashes);
     this.crashes += 1;
     this.options.logger.warn(
-      `Node ${this.options.key} exited; restarting in ${delay} ms`,
+      `Node ${this.key} exited; restarting in ${delay} ms`,
     );
     this.restartTimer = setTimeout(() => {
       if (this.wanted && !this.child) {
@@ -274,7 +370,7 @@ export class NodeProcess {
       if (ok) {
         this.failures = 0;
         this.setHealthy(true);
-      } else if (++this.failures >= (this.everHealthy ? 3 : 1)) {
+      } else if (++this.failures >= (this.healthyOnce ? 3 : 1)) {
         this.setHealthy(false);
       }
       // quick checks while starting, so deploys finish promptly
@@ -290,8 +386,9 @@ export class NodeProcess {
       {
         host: '127.0.0.1',
         port: this.options.port,
-        path: this.options.healthPath,
+        path: this.options.launch.healthPath,
         timeout: 2000,
+        agent: false,
       },
       res => {
         res.resume();
@@ -309,7 +406,7 @@ export class NodeProcess {
     }
     this.healthy = healthy;
     if (healthy) {
-      this.everHealthy = true;
+      this.healthyOnce = true;
       this.healthySince = Date.now();
     }
     this.options.onHealthChange();

@@ -1,6 +1,6 @@
 /**
- * The embedded default cloud provider: every node is a supervised process on
- * this host.
+ * The embedded default cloud provider: every node is a sandboxed,
+ * supervised process on this host.
  *
  * @packageDocumentation
  */
@@ -8,3 +8,4 @@
 export { cloudModuleLocal as default } from './module';
 export { LocalProvider } from './LocalProvider';
 export type { LocalProviderOptions } from './LocalProvider';
+export type { LocalRuntimeConfig } from './runtimes';

@@ -5,6 +5,7 @@ import {
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { resolve } from 'node:path';
 import { LocalProvider } from './LocalProvider';
+import { Runtimes } from './runtimes';
 
 /**
  * Adds the local provider to the cloud backend.
@@ -32,9 +33,16 @@ export const cloudModuleLocal = createBackendModule({
           logger,
           routerPort: config.getOptionalNumber('cloud.local.routerPort'),
           regions: config.getOptionalStringArray('cloud.local.regions'),
+          hostId: config.getOptionalString('cloud.local.hostId'),
+          limits: Runtimes.readLimits(
+            config.getOptionalConfig('cloud.local.limits'),
+          ),
+          runtimes: Runtimes.readConfig(
+            config.getOptionalConfig('cloud.local.runtimes'),
+          ),
         });
         logger.info(
-          `Local provider keeps stacks in ${dataDir}; stacks answer on http://<stack>.localhost:${provider.routerPort}`,
+          `Local provider ${provider.hostId} keeps stacks in ${dataDir}; stacks answer on http://<stack>.localhost:${provider.routerPort}`,
         );
         // Nodes end with the backend; the next start brings back what should run.
         lifecycle.addShutdownHook(() => provider.shutdown());

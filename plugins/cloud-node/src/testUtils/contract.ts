@@ -1,5 +1,6 @@
 /* eslint-disable jest/no-export -- a suite that provider modules run from their own tests */
 import { StackSpec } from '@internal/plugin-cloud-common';
+import { NodeFailedError } from '../errors';
 import { CloudProvider } from '../provider';
 
 /** Options of {@link runCloudProviderContractTests}. @public */
@@ -14,6 +15,13 @@ export interface CloudProviderContractOptions {
   get(url: string): Promise<{ status: number; body: string }>;
   /** Per-test timeout; deploys start real workloads. */
   timeoutMs?: number;
+  /**
+   * The runtime that runs a Node.js entry file, `node` by default; the
+   * suite's stacks name it with `entry: 'server.js'`.
+   */
+  nodeRuntime?: string;
+  /** How long a deploy whose node exits at once may take to fail; 15 s by default. */
+  failFastMs?: number;
 }
 
 const SERVER = `
@@ -25,19 +33,24 @@ http.createServer((req, res) => {
 `;
 
 /** A 3-tier stack in the provider-neutral spec: db, app nodes, a load balancer. */
-export function contractStackSpec(appCount = 2): StackSpec {
+export function contractStackSpec(
+  appCount = 2,
+  nodeRuntime = 'node',
+): StackSpec {
   return {
     roles: [
       {
         name: 'db',
         count: 1,
-        command: ['node', 'server.js'],
+        runtime: nodeRuntime,
+        entry: 'server.js',
         files: { 'server.js': SERVER },
       },
       {
         name: 'app',
         count: appCount,
-        command: ['node', 'server.js'],
+        runtime: nodeRuntime,
+        entry: 'server.js',
         files: { 'server.js': SERVER },
       },
       { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
@@ -55,6 +68,7 @@ export function runCloudProviderContractTests(
   options: CloudProviderContractOptions,
 ) {
   const timeout = options.timeoutMs ?? 60_000;
+  const nodeRuntime = options.nodeRuntime ?? 'node';
   let provider: CloudProvider;
   const suffix = Math.random().toString(36).slice(2, 8);
   const stackId = `contract-${suffix}`;
@@ -79,11 +93,87 @@ export function runCloudProviderContractTests(
         stackId: `bad-${suffix}`,
         name: `bad-${suffix}`,
         region: 'no-such-region',
-        spec: contractStackSpec(),
+        spec: contractStackSpec(2, nodeRuntime),
       }),
     ).rejects.toMatchObject({ name: 'InputError' });
     expect(await provider.getStack(`bad-${suffix}`)).toBeUndefined();
   });
+
+  it('lists the runtimes that roles may name', () => {
+    const runtimes = provider.listRuntimes?.() ?? [];
+    const names = runtimes.map(r => r.name);
+    expect(names).toContain(nodeRuntime);
+    expect(names).toContain('load-balancer');
+    expect(new Set(names).size).toBe(names.length);
+    for (const runtime of runtimes) {
+      expect(runtime.title).toBeTruthy();
+    }
+  });
+
+  it('refuses an unknown runtime before anything runs', async () => {
+    const spec = contractStackSpec(1, nodeRuntime);
+    spec.roles[1] = { ...spec.roles[1], runtime: 'no-such-runtime' };
+    await expect(
+      provider.deployStack({
+        stackId: `bad-runtime-${suffix}`,
+        name: `bad-runtime-${suffix}`,
+        region: options.region,
+        spec,
+      }),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    expect(await provider.getStack(`bad-runtime-${suffix}`)).toBeUndefined();
+  });
+
+  it(
+    'fails a deploy fast with the exit code and log of a node that exits at once',
+    async () => {
+      const failingId = `failing-${suffix}`;
+      const started = Date.now();
+      try {
+        const error = await provider
+          .deployStack({
+            stackId: failingId,
+            name: failingId,
+            region: options.region,
+            spec: {
+              roles: [
+                {
+                  name: 'app',
+                  count: 1,
+                  runtime: nodeRuntime,
+                  entry: 'server.js',
+                  files: {
+                    'server.js':
+                      'console.error("no configuration found"); process.exit(4);',
+                  },
+                },
+              ],
+            },
+          })
+          .then(
+            () => undefined,
+            e => e,
+          );
+        expect(Date.now() - started).toBeLessThan(options.failFastMs ?? 15_000);
+        expect(error).toBeInstanceOf(NodeFailedError);
+        expect(error.failure).toMatchObject({
+          stackId: failingId,
+          role: 'app',
+          node: expect.any(String),
+          exitCode: 4,
+          logTail: expect.stringContaining('no configuration found'),
+        });
+        const stack = await provider.getStack(failingId);
+        for (const node of stack?.nodes ?? []) {
+          expect(['failed', 'stopped']).toContain(node.status);
+        }
+      } finally {
+        await provider.deleteStack(failingId);
+      }
+      expect(await provider.getStack(failingId)).toBeUndefined();
+    },
+    timeout,
+  );
 
   it(
     'deploys a stack whose URL answers through the load balancer',
@@ -92,7 +182,7 @@ export function runCloudProviderContractTests(
         stackId,
         name,
         region: options.region,
-        spec: contractStackSpec(),
+        spec: contractStackSpec(2, nodeRuntime),
       });
       expect(stack.stackId).toBe(stackId);
       expect(stack.nodes.map(n => n.role).sort()).toEqual([
@@ -130,7 +220,7 @@ export function runCloudProviderContractTests(
         stackId,
         name,
         region: options.region,
-        spec: contractStackSpec(),
+        spec: contractStackSpec(2, nodeRuntime),
       });
       expect(again.nodes).toHaveLength(4);
       const all = await provider.listStacks();
