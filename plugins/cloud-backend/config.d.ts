@@ -1,12 +1,37 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   cloud?: {
     /** The most nodes one role may have. Defaults to 10. */
     maxNodesPerRole?: number;
     /** Longest time a script may run on a node, in seconds. Defaults to 300. */
     maxScriptTimeoutSeconds?: number;
-    /** How often the inventory is reconciled with the providers. */
+    /**
+     * How often the inventory is reconciled with the providers; each key
+     * alone is enough, the others keep their defaults.
+     */
     reconcile?: {
-      frequency?: { seconds?: number; minutes?: number };
+      /** Every minute by default; a duration, an ISO duration or a cron. */
+      frequency?: HumanDuration | string | { cron: string };
+      /** How long one reconciliation may take; 5 minutes by default. */
+      timeout?: HumanDuration | string;
+      /** How long after start the first scheduled one runs; 1 minute by default. */
+      initialDelay?: HumanDuration | string;
+    };
+    /** How the backend instances sharing one database find one another. */
+    instance?: {
+      /**
+       * This instance's cloud API as the other instances reach it, e.g.
+       * `http://10.0.0.5:7007/api/cloud`: operations on stacks of this
+       * instance's host are forwarded there. The discovery service's
+       * internal URL by default.
+       */
+      baseUrl?: string;
+      /**
+       * How often this instance records that it serves its hosts; 10
+       * seconds by default. A host missing three is not served.
+       */
+      heartbeat?: HumanDuration | string;
     };
   };
 }

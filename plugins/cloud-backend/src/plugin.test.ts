@@ -4,13 +4,14 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import localModule from '@internal/plugin-cloud-backend-module-local';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { localModuleOnHost, ORG } from './__testUtils__/providers';
 import { cloudPlugin } from './plugin';
 
 jest.setTimeout(120_000);
@@ -74,7 +75,11 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
     backend = await startTestBackend({
       features: [
         cloudPlugin,
-        localModule,
+        localModuleOnHost({
+          hostId: `host-${databaseId.toLowerCase()}`,
+          dataDir,
+        }),
+        catalogServiceMock.factory({ entities: ORG }),
         mockServices.database.factory({ knex }),
         auditor.factory,
         mockServices.rootConfig.factory({
@@ -112,7 +117,14 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .set('authorization', auth());
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
-      { id: 'local', title: 'Local host', regions: ['local'] },
+      expect.objectContaining({
+        id: 'local',
+        title: 'Local host',
+        regions: ['local'],
+        runtimes: expect.arrayContaining([
+          expect.objectContaining({ name: 'load-balancer' }),
+        ]),
+      }),
     ]);
   });
 
@@ -123,7 +135,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .set('idempotency-key', `key-${suffix}`)
       .send({
         name: `shop-${suffix}`,
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         template: 'template:default/three-tier',
         provider: 'local',
         region: 'local',
@@ -157,7 +169,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
   it('returns the first stack for a repeated idempotency key, 409 for another body', async () => {
     const body = {
       name: `shop-${suffix}`,
-      owner: 'group:default/web-team',
+      owner: 'group:default/team-web',
       template: 'template:default/three-tier',
       provider: 'local',
       region: 'local',
@@ -174,7 +186,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .post('/api/cloud/stacks')
       .set('authorization', auth())
       .set('idempotency-key', `key-${suffix}`)
-      .send({ ...body, owner: 'group:default/other' });
+      .send({ ...body, owner: 'group:default/finance' });
     expect(other.status).toBe(409);
     const sameName = await request(backend.server)
       .post('/api/cloud/stacks')
@@ -216,7 +228,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .set('authorization', auth())
       .send({
         name: `bad-${suffix}`,
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec: threeTier(),
@@ -229,7 +241,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
 
   it('lists stacks with filters', async () => {
     const mine = await request(backend.server)
-      .get('/api/cloud/stacks?owner=group:default/web-team&status=running')
+      .get('/api/cloud/stacks?owner=group:default/team-web&status=running')
       .set('authorization', auth());
     expect(mine.body.items.map((s: { id: string }) => s.id)).toEqual([stackId]);
     const none = await request(backend.server)

@@ -3,14 +3,17 @@ import {
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
+import { ConfigReader, readDurationFromConfig } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { durationToMilliseconds } from '@backstage/types';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
+import { randomUUID } from 'node:crypto';
 import { CloudStore } from './database/CloudStore';
+import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
-import { Reconciler } from './service/Reconciler';
 import { createRouter } from './service/router';
-import { StackService } from './service/StackService';
 
 /**
  * The cloud backend: providers, the inventory of stacks and nodes, lifecycle
@@ -29,42 +32,58 @@ export const cloudPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         database: coreServices.database,
+        discovery: coreServices.discovery,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
       },
       async init({
         config,
         logger,
         database,
+        discovery,
         httpRouter,
         httpAuth,
+        auth,
+        userInfo,
         permissions,
         permissionsRegistry,
         auditor,
         scheduler,
+        catalog,
       }) {
         const store = await CloudStore.create(database);
-        const stacks = StackService.create({
+        const instanceConfig = config.getOptionalConfig('cloud.instance');
+        const heartbeat = instanceConfig?.has('heartbeat')
+          ? readDurationFromConfig(instanceConfig, { key: 'heartbeat' })
+          : { seconds: 10 };
+        const { stacks, reconciler, leases, hosts } = createStackServices({
           store,
           providers,
           logger,
+          auditor,
+          auth,
+          permissions,
+          userInfo,
+          catalog,
           limits: {
             maxNodesPerRole:
               config.getOptionalNumber('cloud.maxNodesPerRole') ?? 10,
             maxScriptTimeoutSeconds:
               config.getOptionalNumber('cloud.maxScriptTimeoutSeconds') ?? 300,
           },
-        });
-        const reconciler = Reconciler.create({
-          store,
-          providers,
-          stacks,
-          logger,
-          auditor,
+          instanceId: randomUUID(),
+          baseUrl:
+            instanceConfig?.getOptionalString('baseUrl') ??
+            (await discovery.getBaseUrl('cloud')),
+          // a host whose instance missed three heartbeats is not served
+          hostAliveMs: 3 * durationToMilliseconds(heartbeat),
         });
 
         permissionsRegistry.addResourceType({
@@ -76,22 +95,60 @@ export const cloudPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions(cloudPermissions);
 
-        // The inventory must be right before the first request is served.
-        await reconciler.reconcile();
-        const frequency = config.has('cloud.reconcile.frequency')
-          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-              config.getConfig('cloud.reconcile'),
-            )
-          : undefined;
+        // One instance serves each host: the calls that leases of earlier
+        // lives of this instance covered ended with them.
+        for (const hostId of hosts.ownHosts()) {
+          const released = await leases.releaseStale(hostId);
+          if (released) {
+            logger.info(
+              `Released ${released} stack leases of host ${hostId} held before this start`,
+            );
+          }
+        }
+        await hosts.heartbeat();
         await scheduler.scheduleTask({
-          id: 'cloud-reconcile',
-          frequency: frequency?.frequency ?? { minutes: 1 },
-          timeout: { minutes: 5 },
-          initialDelay: { minutes: 1 },
+          id: 'cloud-host-heartbeat',
+          scope: 'local',
+          frequency: heartbeat,
+          timeout: heartbeat,
           fn: async () => {
-            await reconciler.reconcile();
+            await hosts.heartbeat();
           },
         });
+
+        // The inventory must be right before the first request is served.
+        await reconciler.reconcile();
+        const { scope: _scope, ...reconcileOverrides } = (config
+          .getOptionalConfig('cloud.reconcile')
+          ?.get<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
+        const schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          new ConfigReader({
+            frequency: { minutes: 1 },
+            timeout: { minutes: 5 },
+            initialDelay: { minutes: 1 },
+            ...reconcileOverrides,
+          }),
+        );
+        // Each host is reconciled by the instance serving it, whichever
+        // instance runs the reconciliation of providers without hosts.
+        for (const hostId of hosts.ownHosts()) {
+          await scheduler.scheduleTask({
+            id: `cloud-reconcile:${hostId}`,
+            ...schedule,
+            fn: async () => {
+              await reconciler.reconcile('hosts');
+            },
+          });
+        }
+        if (providers.list().some(p => !p.hostId)) {
+          await scheduler.scheduleTask({
+            id: 'cloud-reconcile',
+            ...schedule,
+            fn: async () => {
+              await reconciler.reconcile('shared');
+            },
+          });
+        }
 
         httpRouter.use(
           await createRouter({

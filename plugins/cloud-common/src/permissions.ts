@@ -52,6 +52,17 @@ export const cloudCommandUsePermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Name any existing group as the owner of a new stack, not only one's own:
+ * for admins; a service acting for a requester needs no permission.
+ *
+ * @public
+ */
+export const cloudStackOwnerAssignPermission = createPermission({
+  name: 'cloud.stack.owner.assign',
+  attributes: { action: 'create' },
+});
+
 /** Read and export usage records. @public */
 export const cloudUsageReadPermission = createPermission({
   name: 'cloud.usage.read',
@@ -67,6 +78,7 @@ export const cloudPermissions = [
   cloudNodeScriptRunPermission,
   cloudUsageReadPermission,
   cloudCommandUsePermission,
+  cloudStackOwnerAssignPermission,
 ];
 
 /** The names of the stack permission rules. @public */

@@ -29,7 +29,10 @@ describe('validateStackSpec', () => {
       { roles: [{ name: 'app', count: 1, runtime: 'node', entry: '/etc/x' }] },
       'entry',
     ],
-    [{ roles: [{ name: 'lb', runtime: 'load-balancer', count: 1 }] }, 'balances'],
+    [
+      { roles: [{ name: 'lb', runtime: 'load-balancer', count: 1 }] },
+      'balances',
+    ],
     [
       {
         roles: [

@@ -10,16 +10,18 @@ import {
 } from '@internal/plugin-store-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
+  cloudCommandUsePermission,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
   cloudStackDeletePermission,
+  cloudStackOwnerAssignPermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
 } from '@internal/plugin-cloud-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
-import { GroupAncestryResolver } from './GroupAncestryResolver';
+import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { StorePolicy } from './StorePolicy';
 
 const group = (name: string, parent?: string): Entity => ({
@@ -254,6 +256,29 @@ describe('StorePolicy', () => {
       cloudStackDeletePermission,
     ]) {
       expect(await policy.handle({ permission }, admin)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('lets only admins run raw commands and give stacks to any group', async () => {
+    const developer = userOf('user:default/developer');
+    const admin = userOf('user:default/platform-admin');
+    const nestedAdmin = userOf('user:default/platform-intern');
+    for (const permission of [
+      cloudCommandUsePermission,
+      cloudStackOwnerAssignPermission,
+    ]) {
+      expect(await policy.handle({ permission }, developer)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+      for (const user of [admin, nestedAdmin]) {
+        expect(await policy.handle({ permission }, user)).toEqual({
+          result: AuthorizeResult.ALLOW,
+        });
+      }
+      // the store and the scaffolder, acting as services
+      expect(await policy.handle({ permission })).toEqual({
         result: AuthorizeResult.ALLOW,
       });
     }

@@ -27,21 +27,24 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { GroupAncestryResolver } from './GroupAncestryResolver';
+import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
+  cloudCommandUsePermission,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudStackConditions,
   cloudStackDeletePermission,
+  cloudStackOwnerAssignPermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
   stackOwnerOrCreator,
 } from '@internal/plugin-cloud-common';
 
 /**
- * Permissions that change what the catalog holds, administer orders or read
- * everyone's cloud usage; only administrators have them.
+ * Permissions that change what the catalog holds, administer orders, read
+ * everyone's cloud usage, run raw host commands or give stacks to groups one
+ * is not in; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
   [
@@ -50,6 +53,8 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogLocationDeletePermission,
     storeOrderAdminPermission,
     cloudUsageReadPermission,
+    cloudCommandUsePermission,
+    cloudStackOwnerAssignPermission,
   ].map(p => p.name),
 );
 

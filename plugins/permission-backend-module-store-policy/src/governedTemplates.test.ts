@@ -11,7 +11,7 @@ import {
 } from '@internal/plugin-store-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
-import { GroupAncestryResolver } from './GroupAncestryResolver';
+import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { StorePolicy } from './StorePolicy';
 
 const entity = (kind: string, name: string, spec = {}): Entity => ({

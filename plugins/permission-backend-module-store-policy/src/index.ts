@@ -6,4 +6,3 @@
 
 export { permissionModuleStorePolicy as default } from './module';
 export { StorePolicy } from './StorePolicy';
-export { GroupAncestryResolver } from './GroupAncestryResolver';

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { GroupAncestryResolver } from './GroupAncestryResolver';
+import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { StorePolicy } from './StorePolicy';
 

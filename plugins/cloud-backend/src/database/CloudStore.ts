@@ -28,6 +28,8 @@ export interface StackFilter {
   region?: string;
   template?: string;
   createdBy?: string;
+  /** Only stacks on this host. */
+  hostId?: string;
   includeDeleted?: boolean;
 }
 
@@ -58,11 +60,21 @@ type StackRow = {
   spec: string;
   idempotency_key: string | null;
   request_hash: string | null;
+  host_id: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
   created_by: string;
   created_at: string;
   updated_at: string;
   deleted_by: string | null;
   deleted_at: string | null;
+};
+
+type HostRow = {
+  host_id: string;
+  base_url: string;
+  instance_id: string;
+  heartbeat_at: string;
 };
 
 type NodeRow = {
@@ -82,10 +94,28 @@ type NodeRow = {
   deleted_at: string | null;
 };
 
-/** A stack row with its idempotency data. */
+/** A stack row with its idempotency data, host and lease. */
 export interface StoredStack extends Stack {
   idempotencyKey?: string;
   requestHash?: string;
+  /** The host the stack lives on, for providers whose stacks live on one. */
+  hostId?: string;
+  /** The instance changing the stack at its provider, until `expiresAt`. */
+  lease?: StackLease;
+}
+
+/** Who holds a stack while a provider call on it runs. */
+export interface StackLease {
+  owner: string;
+  expiresAt: string;
+}
+
+/** A host of stacks and the backend instance that serves it. */
+export interface HostRegistration {
+  hostId: string;
+  baseUrl: string;
+  instanceId: string;
+  heartbeatAt: string;
 }
 
 /** A node as stored. */
@@ -119,6 +149,11 @@ function toStack(row: StackRow): StoredStack {
     deletedAt: row.deleted_at ?? undefined,
     idempotencyKey: row.idempotency_key ?? undefined,
     requestHash: row.request_hash ?? undefined,
+    hostId: row.host_id ?? undefined,
+    lease:
+      row.lease_owner && row.lease_expires_at
+        ? { owner: row.lease_owner, expiresAt: row.lease_expires_at }
+        : undefined,
   };
 }
 
@@ -192,6 +227,9 @@ export class CloudStore {
         spec: JSON.stringify(stack.spec),
         idempotency_key: stack.idempotencyKey ?? null,
         request_hash: stack.requestHash ?? null,
+        host_id: stack.hostId ?? null,
+        lease_owner: stack.lease?.owner ?? null,
+        lease_expires_at: stack.lease?.expiresAt ?? null,
         created_by: stack.createdBy,
         created_at: stack.createdAt,
         updated_at: stack.createdAt,
@@ -235,6 +273,7 @@ export class CloudStore {
       ['region', 'region'],
       ['template', 'template'],
       ['createdBy', 'created_by'],
+      ['hostId', 'host_id'],
     ] as const) {
       if (filter[key]) {
         query.where(column, filter[key] as string);
@@ -263,6 +302,108 @@ export class CloudStore {
     if (patch.deletedBy !== undefined) row.deleted_by = patch.deletedBy;
     if (patch.deletedAt !== undefined) row.deleted_at = patch.deletedAt;
     await this.db<StackRow>('stacks').where({ id }).update(row);
+  }
+
+  /**
+   * Leases a stack to `owner` until `ttlMs` after `now`, unless another
+   * owner holds an unexpired lease; the owner may take its own lease again.
+   * Resolves whether the lease was taken.
+   */
+  async acquireLease(
+    id: string,
+    owner: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const count = await this.db<StackRow>('stacks')
+      .where({ id })
+      .where(b =>
+        b
+          .whereNull('lease_owner')
+          .orWhere('lease_owner', owner)
+          .orWhere('lease_expires_at', '<=', now.toISOString()),
+      )
+      .update({
+        lease_owner: owner,
+        lease_expires_at: new Date(now.getTime() + ttlMs).toISOString(),
+      });
+    return count > 0;
+  }
+
+  /** Extends a lease that `owner` still holds; resolves whether it did. */
+  async renewLease(
+    id: string,
+    owner: string,
+    now: Date,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const count = await this.db<StackRow>('stacks')
+      .where({ id, lease_owner: owner })
+      .update({
+        lease_expires_at: new Date(now.getTime() + ttlMs).toISOString(),
+      });
+    return count > 0;
+  }
+
+  /** Ends the lease of `owner`, if it still holds it. */
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db<StackRow>('stacks')
+      .where({ id, lease_owner: owner })
+      .update({ lease_owner: null, lease_expires_at: null });
+  }
+
+  /**
+   * Ends the leases on a host's stacks whose owner does not start with
+   * `ownerPrefix`: one instance serves a host, so those are of its previous
+   * life, and the provider calls they covered ended with it.
+   */
+  async releaseHostLeases(
+    hostId: string,
+    ownerPrefix: string,
+  ): Promise<number> {
+    return this.db<StackRow>('stacks')
+      .where({ host_id: hostId })
+      .whereNotNull('lease_owner')
+      .whereNot('lease_owner', 'like', `${ownerPrefix}%`)
+      .update({ lease_owner: null, lease_expires_at: null });
+  }
+
+  /**
+   * Records the host of a stack that predates host records; a stack with a
+   * host keeps it.
+   */
+  async claimHost(id: string, hostId: string): Promise<void> {
+    await this.db<StackRow>('stacks')
+      .where({ id })
+      .whereNull('host_id')
+      .update({ host_id: hostId });
+  }
+
+  /** Registers or refreshes the instance that serves a host. */
+  async registerHost(host: HostRegistration): Promise<void> {
+    await this.db<HostRow>('hosts')
+      .insert({
+        host_id: host.hostId,
+        base_url: host.baseUrl,
+        instance_id: host.instanceId,
+        heartbeat_at: host.heartbeatAt,
+      })
+      .onConflict('host_id')
+      .merge(['base_url', 'instance_id', 'heartbeat_at']);
+  }
+
+  async getHost(hostId: string): Promise<HostRegistration | undefined> {
+    const row = await this.db<HostRow>('hosts')
+      .where({ host_id: hostId })
+      .first();
+    return row
+      ? {
+          hostId: row.host_id,
+          baseUrl: row.base_url,
+          instanceId: row.instance_id,
+          heartbeatAt: row.heartbeat_at,
+        }
+      : undefined;
   }
 
   async listNodes(

@@ -36,6 +36,7 @@ export class ProviderRegistry implements CloudProvidersExtensionPoint {
       id: p.id,
       title: p.title,
       regions: p.listRegions(),
+      ...(p.listRuntimes ? { runtimes: p.listRuntimes() } : {}),
     }));
   }
 }

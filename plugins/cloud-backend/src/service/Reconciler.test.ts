@@ -1,13 +1,19 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { LocalProvider } from '@internal/plugin-cloud-backend-module-local';
 import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { CloudStore } from '../database/CloudStore';
+import { onHost, ORG } from '../__testUtils__/providers';
+import { CloudStore, StoredStack } from '../database/CloudStore';
+import { createStackServices } from './createStackServices';
 import { ProviderRegistry } from './ProviderRegistry';
-import { Reconciler } from './Reconciler';
-import { RECONCILER_ACTOR, StackService } from './StackService';
+import { RECONCILER_ACTOR } from './StackService';
 
 jest.setTimeout(60_000);
 
@@ -71,37 +77,46 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** One backend "life": a provider on the data folder and the services. */
-  async function start(store: CloudStore) {
+  /**
+   * One backend "life": a provider on a data folder, as the instance serving
+   * `hostId`, and the services.
+   */
+  async function start(
+    store: CloudStore,
+    options: { hostId?: string; dir?: string } = {},
+  ) {
+    const hostId = options.hostId ?? 'host-a';
     const provider = await LocalProvider.create({
-      dataDir,
+      dataDir: options.dir ?? dataDir,
       logger: mockServices.logger.mock(),
       healthIntervalMs: 200,
     });
     providers.push(provider);
     const registry = new ProviderRegistry();
-    registry.addProvider(provider);
-    const logger = mockServices.logger.mock();
-    const stacks = StackService.create({
+    registry.addProvider(onHost(provider, hostId));
+    const services = createStackServices({
       store,
       providers: registry,
-      logger,
+      logger: mockServices.logger.mock(),
       limits: { maxNodesPerRole: 5, maxScriptTimeoutSeconds: 60 },
-    });
-    const reconciler = Reconciler.create({
-      store,
-      providers: registry,
-      stacks,
-      logger,
       auditor: mockServices.auditor.mock({
         createEvent: async () => ({
           success: async () => {},
           fail: async () => {},
         }),
       }),
+      auth: mockServices.auth(),
+      permissions: mockServices.permissions(),
+      userInfo: mockServices.userInfo(),
+      catalog: catalogServiceMock({ entities: ORG }),
+      instanceId: `${hostId}-${Math.random().toString(36).slice(2)}`,
+      baseUrl: `http://${hostId}.invalid/api/cloud`,
+      hostAliveMs: 30_000,
     });
-    return { provider, stacks, reconciler };
+    return { provider, ...services };
   }
+
+  const asService = { credentials: mockCredentials.service() };
 
   /** Ends a life the way SIGKILL would: no shutdown, processes left behind. */
   async function kill(life: { provider: LocalProvider }) {
@@ -113,18 +128,19 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     id: string,
     name: string,
     status: 'deploying' | 'deleting' | 'running',
-  ) {
+  ): StoredStack {
     return {
       id,
       name,
-      owner: 'group:default/web-team',
+      owner: 'group:default/team-web',
       provider: 'local',
       region: 'local',
+      hostId: 'host-a',
       status,
       spec,
       createdBy: 'user:default/developer',
       createdAt: new Date().toISOString(),
-    } as const;
+    };
   }
 
   it('leaves a terminal state and no orphan after crashes during deploy and delete', async () => {
@@ -146,12 +162,12 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     const kept = await first.stacks.create(
       {
         name: 'dying',
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec,
       },
-      'user:default/developer',
+      asService,
     );
     await store.updateStack(kept.stack.id, {
       status: 'deleting',
@@ -161,12 +177,12 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     const healthy = await first.stacks.create(
       {
         name: 'healthy',
-        owner: 'group:default/web-team',
+        owner: 'group:default/team-web',
         provider: 'local',
         region: 'local',
         spec,
       },
-      'user:default/developer',
+      asService,
     );
     // an orphan the inventory never heard of, and a ghost the provider lost
     await first.provider.deployStack({
@@ -251,5 +267,109 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     expect(live.nodes).toHaveLength(3);
     const names = (await store.listStacks({})).map(s => s.name).sort();
     expect(names).toEqual(['half-born', 'healthy']);
+  });
+  it('lets each instance judge only the stacks of its own host, tick after tick', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const dirB = fs.mkdtempSync(join(os.tmpdir(), 'cloud-reconcile-b-'));
+    try {
+      const a = await start(store, { hostId: 'host-a' });
+      const b = await start(store, { hostId: 'host-b', dir: dirB });
+      const request = (name: string) => ({
+        name,
+        owner: 'group:default/team-web',
+        provider: 'local',
+        region: 'local',
+        spec,
+      });
+      const onA = await a.stacks.create(request('on-a'), asService);
+      const onB = await b.stacks.create(request('on-b'), asService);
+      const pids = [
+        ...pidsOf(dataDir, onA.stack.id),
+        ...pidsOf(dirB, onB.stack.id),
+      ];
+      expect(pids).toHaveLength(6);
+
+      // each instance reconciles its host, and now and then everything it
+      // has, as at start-up; neither may take the other's stack for a ghost
+      for (let tick = 0; tick < 10; tick++) {
+        const scope = tick % 3 === 0 ? 'all' : 'hosts';
+        for (const life of [a, b]) {
+          const report = await life.reconciler.reconcile(scope);
+          expect(report).toMatchObject({
+            orphansDeleted: [],
+            ghostsRemoved: [],
+            resumedDeploys: [],
+            deletesFinished: [],
+            synced: 1,
+          });
+        }
+      }
+      for (const { stack } of [onA, onB]) {
+        const now = await a.stacks.get(stack.id);
+        expect(now.status).toBe('running');
+        expect(now.deletedAt).toBeUndefined();
+        expect(now.nodes.every(n => n.status === 'running')).toBe(true);
+      }
+      expect(pids.every(isAlive)).toBe(true);
+      expect((await store.getStack(onA.stack.id))?.hostId).toBe('host-a');
+      expect((await store.getStack(onB.stack.id))?.hostId).toBe('host-b');
+    } finally {
+      for (const provider of providers.splice(1)) {
+        for (const stack of await provider.listStacks()) {
+          await provider.deleteStack(stack.stackId);
+        }
+        await provider.shutdown();
+      }
+      fs.rmSync(dirB, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves leased stacks alone and resumes those whose lease ended', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const life = await start(store);
+    const inOneMinute = new Date(Date.now() + 60_000).toISOString();
+    const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+    // a call of this instance deploys this one now
+    const call = `${life.leases.instanceId}:call`;
+    await store.insertStack({
+      ...row('held-1', 'held', 'deploying'),
+      lease: { owner: call, expiresAt: inOneMinute },
+    });
+    // an instance of this host deployed these, then died
+    await store.insertStack({
+      ...row('expired-1', 'expired', 'deploying'),
+      lease: { owner: 'gone:1', expiresAt: aMinuteAgo },
+    });
+    await store.insertStack({
+      ...row('stale-1', 'stale', 'deploying'),
+      lease: { owner: 'earlier-life:1', expiresAt: inOneMinute },
+    });
+
+    const first = await life.reconciler.reconcile();
+    expect(first.resumedDeploys).toEqual(['expired-1']);
+    // the lease of an earlier life of this host's instance ends at start
+    expect(await life.leases.releaseStale('host-a')).toBe(1);
+    const second = await life.reconciler.reconcile();
+    expect(second.resumedDeploys).toEqual(['stale-1']);
+
+    for (const id of ['expired-1', 'stale-1']) {
+      // the lease ends once the deploy is recorded
+      await waitFor(async () => {
+        const resumed = await store.getStack(id);
+        return resumed?.status === 'running' && !resumed.lease;
+      });
+    }
+    const held = await store.getStack('held-1');
+    expect(held).toMatchObject({
+      status: 'deploying',
+      lease: { owner: call },
+    });
+    expect(await life.provider.getStack('held-1')).toBeUndefined();
   });
 });

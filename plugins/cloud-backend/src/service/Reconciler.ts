@@ -1,7 +1,11 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { CloudProvider } from '@internal/plugin-cloud-node';
 import { CloudStore } from '../database/CloudStore';
+import { NodeSync, stackStatusOf } from './NodeSync';
 import { ProviderRegistry } from './ProviderRegistry';
-import { RECONCILER_ACTOR, StackService } from './StackService';
+import { RECONCILER_ACTOR, StackDeployer } from './StackDeployer';
+import { StackLeases } from './StackLeases';
+import { StackOperations } from './StackOperations';
 
 /** What one reconciliation changed. */
 export interface ReconcileReport {
@@ -12,15 +16,29 @@ export interface ReconcileReport {
   synced: number;
 }
 
+/** Which providers a reconciliation covers. */
+export type ReconcileScope =
+  /** Every provider of this instance. */
+  | 'all'
+  /** The providers whose stacks live on a host this instance serves. */
+  | 'hosts'
+  /** The providers without hosts, which any instance may reconcile. */
+  | 'shared';
+
 /**
  * Makes the inventory and the providers agree: nothing a provider runs is
- * unknown to the inventory, and nothing in the inventory is a ghost.
+ * unknown to the inventory, and nothing in the inventory is a ghost. A
+ * provider with a host judges only the stacks of its host, and no stack is
+ * judged while a call holds its lease.
  */
 export class Reconciler {
   private constructor(
     private readonly store: CloudStore,
     private readonly providers: ProviderRegistry,
-    private readonly stacks: StackService,
+    private readonly deployer: StackDeployer,
+    private readonly operations: StackOperations,
+    private readonly nodes: NodeSync,
+    private readonly leases: StackLeases,
     private readonly logger: LoggerService,
     private readonly auditor: AuditorService,
   ) {}
@@ -28,20 +46,26 @@ export class Reconciler {
   static create(options: {
     store: CloudStore;
     providers: ProviderRegistry;
-    stacks: StackService;
+    deployer: StackDeployer;
+    operations: StackOperations;
+    nodes: NodeSync;
+    leases: StackLeases;
     logger: LoggerService;
     auditor: AuditorService;
   }) {
     return new Reconciler(
       options.store,
       options.providers,
-      options.stacks,
+      options.deployer,
+      options.operations,
+      options.nodes,
+      options.leases,
       options.logger,
       options.auditor,
     );
   }
 
-  async reconcile(): Promise<ReconcileReport> {
+  async reconcile(scope: ReconcileScope = 'all'): Promise<ReconcileReport> {
     const report: ReconcileReport = {
       orphansDeleted: [],
       ghostsRemoved: [],
@@ -49,9 +73,14 @@ export class Reconciler {
       deletesFinished: [],
       synced: 0,
     };
-    for (const provider of this.providers.list()) {
+    const covered = this.providers
+      .list()
+      .filter(
+        p => scope === 'all' || (scope === 'hosts' ? !!p.hostId : !p.hostId),
+      );
+    for (const provider of covered) {
       try {
-        await this.reconcileProvider(provider.id, report);
+        await this.reconcileProvider(provider, report);
       } catch (error) {
         this.logger.error(
           `Reconciliation with provider '${provider.id}' failed: ${error}`,
@@ -75,45 +104,55 @@ export class Reconciler {
     return report;
   }
 
-  private async reconcileProvider(providerId: string, report: ReconcileReport) {
-    const provider = this.providers.get(providerId);
+  private async reconcileProvider(
+    provider: CloudProvider,
+    report: ReconcileReport,
+  ) {
+    const { hostId } = provider;
     // Read the inventory first: a stack created after this read is in flight
     // and skipped below, never mistaken for an orphan.
-    const inventory = await this.store.listStacks({ provider: providerId });
+    const inventory = await this.store.listStacks({
+      provider: provider.id,
+      ...(hostId ? { hostId } : {}),
+    });
     const running = await provider.listStacks();
 
     for (const found of running) {
-      if (this.stacks.isInFlight(found.stackId)) {
+      if (inventory.some(s => s.id === found.stackId)) {
         continue;
       }
-      const known = inventory.find(s => s.id === found.stackId);
-      if (!known) {
-        const stored = await this.store.getStack(found.stackId);
-        if (stored && !stored.deletedAt && this.stacks.isInFlight(stored.id)) {
-          continue;
+      const stored = await this.store.getStack(found.stackId);
+      if (stored && !stored.deletedAt) {
+        // created after the inventory was read, or recorded before stacks
+        // had hosts: then it lives here
+        if (hostId && !stored.hostId) {
+          await this.store.claimHost(stored.id, hostId);
         }
-        if (stored && !stored.deletedAt) {
-          continue; // created after the inventory was read
-        }
-        await provider.deleteStack(found.stackId);
-        report.orphansDeleted.push(found.stackId);
+        continue;
       }
+      if (stored && this.leases.isHeld(stored)) {
+        continue;
+      }
+      await provider.deleteStack(found.stackId);
+      report.orphansDeleted.push(found.stackId);
     }
 
-    for (const stack of inventory) {
-      if (this.stacks.isInFlight(stack.id)) {
+    for (const listed of inventory) {
+      // read again: a call may have taken the stack since the list was read
+      const stack = await this.store.getStack(listed.id);
+      if (!stack || stack.deletedAt || this.leases.isHeld(stack)) {
         continue;
       }
       const found = running.find(s => s.stackId === stack.id);
       if (stack.status === 'pending' || stack.status === 'deploying') {
         // Nobody is deploying it any more: the backend stopped mid-deploy.
-        // It finishes in the background (a deploy waits for health checks);
-        // being in flight, it is skipped by the reconciliations meanwhile,
-        // and it ends running, or failed with nothing left at the provider.
-        void this.stacks.resumeDeploy(stack);
+        // It finishes in the background (a deploy waits for health checks)
+        // under its lease, so the reconciliations meanwhile skip it; it ends
+        // running, or failed with nothing left at the provider.
+        void this.deployer.resumeDeploy(stack);
         report.resumedDeploys.push(stack.id);
       } else if (stack.status === 'deleting') {
-        await this.stacks.finishDelete(
+        await this.operations.finishDelete(
           stack,
           stack.deletedBy ?? RECONCILER_ACTOR,
         );
@@ -123,14 +162,14 @@ export class Reconciler {
         await this.store.markNodesDeleted(stack.id, RECONCILER_ACTOR, now);
         await this.store.updateStack(stack.id, {
           status: 'deleted',
-          error: `The stack no longer exists at provider '${providerId}'`,
+          error: `The stack no longer exists at provider '${provider.id}'`,
           deletedBy: RECONCILER_ACTOR,
           deletedAt: now,
         });
         report.ghostsRemoved.push(stack.id);
       } else {
-        await this.stacks.syncNodes(stack.id, found, RECONCILER_ACTOR);
-        const status = this.stacks.statusOf(found);
+        await this.nodes.sync(stack.id, found, RECONCILER_ACTOR);
+        const status = stackStatusOf(found);
         if (status !== stack.status || found.url !== stack.url) {
           await this.store.updateStack(stack.id, { status, url: found.url });
         }

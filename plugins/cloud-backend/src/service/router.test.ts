@@ -15,12 +15,13 @@ import {
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { createConditionFactory } from '@backstage/plugin-permission-node';
-import localModule from '@internal/plugin-cloud-backend-module-local';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudPermissions,
+  cloudStackCreatePermission,
   cloudStackDeletePermission,
   cloudStackReadPermission,
   StackSpec,
@@ -29,6 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { localModuleOnHost, ORG } from '../__testUtils__/providers';
 import { cloudPlugin } from '../plugin';
 import { isStackCreator, isStackOwner } from './permissions';
 
@@ -59,7 +61,7 @@ const OPERATOR = 'user:default/operator';
 const VIEWER = 'user:default/viewer';
 const OUTSIDER = 'user:default/outsider';
 const TEAM_MEMBER = 'user:default/team-member';
-const OWNER = 'group:default/web-team';
+const OWNER = 'group:default/team-web';
 /** Services, such as the store fulfilling an order, are allowed everything. */
 const SERVICE = 'service';
 
@@ -85,7 +87,8 @@ const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
  * everything; an operator everything but scripts; a viewer only reads; an
  * outsider sees only another team's stacks; a team member reads and operates
  * the team's stacks but runs scripts only on stacks they created and deletes
- * only another team's stacks.
+ * only another team's stacks; they deploy, but neither with raw commands nor
+ * for groups they are not in.
  */
 function decide(user: string, permission: Permission): PolicyDecision {
   switch (user) {
@@ -111,6 +114,8 @@ function decide(user: string, permission: Permission): PolicyDecision {
           return conditional(createdBy({ users: [TEAM_MEMBER] }));
         case cloudStackDeletePermission.name:
           return conditional(ownedBy({ owners: ['group:default/other-team'] }));
+        case cloudStackCreatePermission.name:
+          return ALLOW;
         default:
           return DENY;
       }
@@ -125,6 +130,17 @@ function userOf(credentials: BackstageCredentials): string {
   }
   return (credentials.principal as BackstageUserPrincipal).userEntityRef;
 }
+
+/** The team member is in the team that owns the stacks. */
+const userInfo = mockServices.userInfo.mock({
+  async getUserInfo(credentials) {
+    const ref = (credentials.principal as BackstageUserPrincipal).userEntityRef;
+    return {
+      userEntityRef: ref,
+      ownershipEntityRefs: ref === TEAM_MEMBER ? [ref, OWNER] : [ref],
+    };
+  },
+});
 
 /** The permissions service of a backend whose policy is `decide`. */
 const permissions = mockServices.permissions.mock({
@@ -222,7 +238,9 @@ describe.each(databases.eachSupportedId())(
       backend = await startTestBackend({
         features: [
           cloudPlugin,
-          localModule,
+          localModuleOnHost({ hostId: `host-${suffix}`, dataDir }),
+          catalogServiceMock.factory({ entities: ORG }),
+          userInfo.factory,
           mockServices.database.factory({ knex }),
           auditor.factory,
           permissions.factory,
@@ -528,6 +546,83 @@ describe.each(databases.eachSupportedId())(
         .delete(`/api/cloud/stacks/${created.body.id}`)
         .set('authorization', as(ADMIN))
         .expect(200);
+    });
+
+    it('refuses raw commands to a user without cloud.command.use, and creates nothing', async () => {
+      const from = audit.length;
+      const name = `raw-${suffix}`;
+      const res = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', as(TEAM_MEMBER))
+        .send({
+          name,
+          owner: OWNER,
+          provider: 'local',
+          region: 'local',
+          spec: { roles: [SPEC.roles[1]] },
+        });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({
+        name: 'NotAllowedError',
+        message: expect.stringContaining('cloud.command.use'),
+      });
+      expect(auditedSince(from, 'stack-create')).toEqual([
+        expect.objectContaining({ outcome: 'failed' }),
+      ]);
+      const all = await api()
+        .get('/api/cloud/stacks?includeDeleted=true')
+        .set('authorization', as(ADMIN));
+      expect(all.body.items.map((s: { name: string }) => s.name)).not.toContain(
+        name,
+      );
+    });
+
+    it('refuses a stack for a group the user is not in with 403, and an unknown group with 400', async () => {
+      const body = {
+        name: `finance-${suffix}`,
+        provider: 'local',
+        region: 'local',
+        spec: { roles: [SPEC.roles[1]] },
+      };
+      const mine = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', as(TEAM_MEMBER))
+        .send({ ...body, owner: 'group:default/finance' });
+      expect(mine.status).toBe(403);
+      expect(mine.body.error.message).toBe(
+        'You are not a member of group:default/finance, so you cannot create a stack it owns',
+      );
+      const unknown = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', as(TEAM_MEMBER))
+        .send({ ...body, owner: 'group:default/no-such-team' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toBe(
+        "No group 'group:default/no-such-team' in the catalog",
+      );
+      const all = await api()
+        .get('/api/cloud/stacks?includeDeleted=true')
+        .set('authorization', as(ADMIN));
+      expect(all.body.items.map((s: { name: string }) => s.name)).not.toContain(
+        body.name,
+      );
+    });
+
+    it('answers 400 to a runtime the provider does not offer', async () => {
+      const res = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          name: `python-${suffix}`,
+          owner: OWNER,
+          provider: 'local',
+          region: 'local',
+          spec: { roles: [{ name: 'app', runtime: 'python', count: 1 }] },
+        });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        "spec.roles[0].runtime 'python' is not a runtime of provider 'local'",
+      );
     });
 
     it('asked the policy about every permission of the plugin', () => {

@@ -1,11 +1,9 @@
 import {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -86,50 +84,6 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
     );
   }
   return result.data;
-}
-
-/**
- * Who a new stack is recorded as created by. A service that deploys for a
- * user, such as the store fulfilling an order through the scaffolder, names
- * that user in `requestedBy`; users always deploy as themselves.
- */
-function creatorOf(
-  credentials: BackstageCredentials,
-  requestedBy: string | undefined,
-): string {
-  if (!requestedBy) {
-    return actorOf(credentials);
-  }
-  if (principalOf(credentials).type !== 'service') {
-    throw new InputError(
-      'requestedBy may only be set by a service; users deploy as themselves',
-    );
-  }
-  let ref;
-  try {
-    ref = parseEntityRef(requestedBy);
-  } catch {
-    ref = undefined;
-  }
-  if (ref?.kind.toLocaleLowerCase('en-US') !== 'user') {
-    throw new InputError(
-      `requestedBy must be a user entity ref, got '${requestedBy}'`,
-    );
-  }
-  return stringifyEntityRef(ref);
-}
-
-function principalOf(credentials: BackstageCredentials) {
-  return credentials.principal as {
-    type: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-}
-
-function actorOf(credentials: BackstageCredentials): string {
-  const principal = principalOf(credentials);
-  return principal.userEntityRef ?? principal.subject ?? 'unknown';
 }
 
 function toCsv(records: UsageRecord[]): string {
@@ -291,7 +245,7 @@ export async function createRouter(
         const { requestedBy, ...body } = parse(createStackBody, req.body);
         return stacks.create(
           body,
-          creatorOf(credentials, requestedBy),
+          { credentials, requestedBy },
           idempotencyKey,
         );
       },
@@ -316,7 +270,7 @@ export async function createRouter(
           req,
           cloudStackDeletePermission,
         );
-        return stacks.delete(stack.id, actorOf(credentials), stack);
+        return stacks.delete(stack.id, credentials);
       },
     );
     res.json(result);
@@ -334,12 +288,7 @@ export async function createRouter(
             cloudNodeOperatePermission,
           );
           const { nodes } = parse(nodesBody, req.body);
-          return stacks.operate(
-            stack.id,
-            operation,
-            nodes,
-            actorOf(credentials),
-          );
+          return stacks.operate(stack.id, operation, nodes, credentials);
         },
       );
       res.json(result);
@@ -361,7 +310,7 @@ export async function createRouter(
           cloudNodeOperatePermission,
         );
         const { role, count } = parse(scaleBody, req.body);
-        return stacks.scale(stack.id, role, count, actorOf(credentials));
+        return stacks.scale(stack.id, role, count, credentials);
       },
     );
     res.json(result);
@@ -378,7 +327,7 @@ export async function createRouter(
         timeoutSeconds: req.body?.timeoutSeconds ?? 60,
       },
       async () => {
-        const { stack } = await authorizeStack(
+        const { credentials, stack } = await authorizeStack(
           req,
           cloudNodeScriptRunPermission,
         );
@@ -388,6 +337,7 @@ export async function createRouter(
           req.params.nodeName,
           script,
           timeoutSeconds ?? 60,
+          credentials,
         );
       },
       'high',
@@ -396,8 +346,11 @@ export async function createRouter(
   });
 
   router.get('/stacks/:stackId/nodes/:nodeName/logs', async (req, res) => {
-    const { stack } = await authorizeStack(req, cloudStackReadPermission);
-    const logs = await stacks.logs(stack.id, req.params.nodeName);
+    const { credentials, stack } = await authorizeStack(
+      req,
+      cloudStackReadPermission,
+    );
+    const logs = await stacks.logs(stack.id, req.params.nodeName, credentials);
     res.json({ logs });
   });
 
