@@ -140,11 +140,6 @@ export class Sandbox {
     return new Sandbox(limiter, runtimeDir, dropToNobody);
   }
 
-  /** The Node.js that nodes run, seen at the same path inside. */
-  get nodePath() {
-    return process.execPath;
-  }
-
   /** Makes a fresh folder writable by the sandbox user. */
   prepareWorkDir(dir: string) {
     fs.mkdirSync(dir, { recursive: true });
