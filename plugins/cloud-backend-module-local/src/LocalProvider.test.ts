@@ -432,9 +432,12 @@ require('http').createServer((req, res) => res.end('ok')).listen(Number(process.
       join(dataDir, 'stacks/scaly/nodes/app-1/work/broken'),
       'yes',
     );
-    await expect(provider.startNodes({ stackId: 'scaly' })).rejects.toMatchObject(
-      { name: 'NodeFailedError', failure: { node: 'app-1', exitCode: 5 } },
-    );
+    await expect(
+      provider.startNodes({ stackId: 'scaly' }),
+    ).rejects.toMatchObject({
+      name: 'NodeFailedError',
+      failure: { node: 'app-1', exitCode: 5 },
+    });
     stack = (await provider.getStack('scaly'))!;
     expect(['failed', 'stopped']).toContain(stack.nodes[0].status);
     expect(isAlive(pidOf(dataDir, 'scaly', 'app-1'))).toBe(false);
