@@ -267,7 +267,7 @@ export class Sandbox {
 }
 
 /** The first folder on the way to `path` that others may not pass. */
-function unreachableAncestor(path: string): string | undefined {
+export function unreachableAncestor(path: string): string | undefined {
   let current = '/';
   for (const part of path.split('/').filter(Boolean)) {
     current = join(current, part);
