@@ -443,6 +443,27 @@ require('http').createServer((req, res) => res.end('ok')).listen(Number(process.
     expect(isAlive(pidOf(dataDir, 'scaly', 'app-1'))).toBe(false);
   }, 30_000);
 
+  it('never follows a link that a script plants where the balancer reads its upstreams', async () => {
+    const provider = await create();
+    const stack = await provider.deployStack({
+      stackId: 'planted',
+      name: 'planted',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    const target = join(dataDir, 'host-file');
+    fs.writeFileSync(target, 'untouched');
+    // as if a script had made the link; inside, the host path does not exist
+    const lbDir = join(dataDir, 'stacks/planted/nodes/lb-1/work');
+    fs.symlinkSync(target, join(lbDir, 'upstreams.json.tmp'));
+    await provider.scaleRole('planted', 'app', 2);
+    expect(fs.readFileSync(target, 'utf8')).toBe('untouched');
+    expect(
+      JSON.parse(fs.readFileSync(join(lbDir, 'upstreams.json'), 'utf8')),
+    ).toHaveLength(2);
+    expect((await getLocalhostUrl(stack.url!)).status).toBe(200);
+  }, 30_000);
+
   it('keeps its host identity across restarts of the same data folder', async () => {
     const first = await create();
     const hostId = first.hostId;
