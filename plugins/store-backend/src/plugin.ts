@@ -77,7 +77,8 @@ export const storePlugin = createBackendPlugin({
           priceCurrency: config.getOptionalString('store.currency'),
         });
         const orders = await createOrders({
-          ...{ auditor, auth, catalog, config, database, discovery, logger },
+          ...{ auditor, auth, catalog, config, database, discovery, lifecycle },
+          logger,
           ...{ notifications, permissions, permissionsRegistry, scheduler },
           products,
           productsStore: store,

@@ -103,6 +103,15 @@ export type OrderPermissionFilter =
 /** Where a page of orders starts: after this creation time and id. */
 export type OrderCursor = { createdAt: string; id: string };
 
+/** An order in provisioning, as the fulfiller follows it. */
+export type ProvisioningOrder = {
+  id: string;
+  version: number;
+  taskId?: string;
+  /** When the order moved to provisioning, or got its task. */
+  updatedAt: Date;
+};
+
 /** A stored response of an idempotent request. */
 export type IdempotentResponse = { status: number; body: unknown };
 
@@ -312,6 +321,7 @@ export class OrdersStore {
   async listOrderIds(options: {
     status: OrderStatus;
     expiresBefore?: Date;
+    updatedBefore?: Date;
     limit?: number;
   }): Promise<string[]> {
     const query = this.db<OrderRow>(ORDERS)
@@ -322,7 +332,30 @@ export class OrdersStore {
     if (options.expiresBefore) {
       query.where('expires_at', '<', options.expiresBefore);
     }
+    if (options.updatedBefore) {
+      query.where('updated_at', '<', options.updatedBefore);
+    }
     return (await query).map(r => r.id);
+  }
+
+  /** Orders in provisioning, oldest first, or those of `ids` still in it. */
+  async listProvisioningOrders(
+    options: { ids?: string[]; limit?: number } = {},
+  ): Promise<ProvisioningOrder[]> {
+    const query = this.db<OrderRow>(ORDERS)
+      .where('status', 'provisioning')
+      .select('id', 'version', 'task_id', 'updated_at')
+      .orderBy('updated_at', 'asc')
+      .limit(options.limit ?? 1000);
+    if (options.ids) {
+      query.whereIn('id', options.ids);
+    }
+    return (await query).map(row => ({
+      id: row.id,
+      version: Number(row.version),
+      taskId: row.task_id ?? undefined,
+      updatedAt: toDate(row.updated_at),
+    }));
   }
 
   /**

@@ -55,6 +55,7 @@ import { OrderPermissionQuery } from '../permissions/rules';
 import { ProductsStore } from '../database/ProductsStore';
 import { GroupMembership } from './GroupMembership';
 import { OrderNotifier } from './OrderNotifier';
+import { OrderSecrets } from './OrderSecrets';
 import { ProductService } from './ProductService';
 
 /** The input of a new order. */
@@ -172,12 +173,6 @@ function ownerGroupOf(owner: unknown): string | undefined {
 /** Orders of store products: placing, deciding and administering them. */
 export class OrderService {
   private readonly validator = new Validator();
-  /**
-   * Secrets of orders waiting for approval. They live in this process only,
-   * never in the database or a log; a restart loses them, and the task then
-   * fails on the template's secrets schema, to be ordered again.
-   */
-  private readonly pendingSecrets = new Map<string, Record<string, string>>();
   /** Templates by ref, kept briefly: every order reads one. */
   private readonly templates = new Map<
     string,
@@ -192,6 +187,7 @@ export class OrderService {
     private readonly auth: AuthService,
     private readonly permissions: PermissionsService,
     private readonly membership: GroupMembership,
+    private readonly secrets: OrderSecrets,
     private readonly notifier: OrderNotifier,
     private readonly logger: LoggerService,
     private readonly approvalTimeoutMs: number,
@@ -207,6 +203,8 @@ export class OrderService {
     auth: AuthService;
     permissions: PermissionsService;
     membership: GroupMembership;
+    /** Keeps the secrets of orders that wait for approval. */
+    secrets: OrderSecrets;
     notifier: OrderNotifier;
     logger: LoggerService;
     /** The order permission rules, to turn decisions into filters. */
@@ -222,6 +220,7 @@ export class OrderService {
       options.auth,
       options.permissions,
       options.membership,
+      options.secrets,
       options.notifier,
       options.logger,
       durationToMilliseconds(options.approvalTimeout ?? { days: 7 }),
@@ -320,6 +319,11 @@ export class OrderService {
     );
 
     const requirement = orderApprovalRequirement(plan, product.approval);
+    const keepSecrets =
+      requirement.needed && Object.keys(options.secrets ?? {}).length > 0;
+    if (keepSecrets) {
+      this.secrets.assertCanSave();
+    }
     const now = new Date();
     const order = await this.orders.createOrder(
       {
@@ -353,8 +357,8 @@ export class OrderService {
       now,
     );
     if (requirement.needed) {
-      if (options.secrets && Object.keys(options.secrets).length > 0) {
-        this.pendingSecrets.set(order.id, options.secrets);
+      if (keepSecrets) {
+        await this.secrets.save(order.id, options.secrets!);
       }
       await this.notifier.pendingApproval(order);
     } else {
@@ -525,10 +529,11 @@ export class OrderService {
     });
     if (updated.status === 'approved') {
       await this.notifier.approved(updated);
-      this.startProvisioning(updated, this.pendingSecrets.get(order.id));
+      // The provisioner reads the secrets that were kept for the order.
+      this.startProvisioning(updated);
     }
     if (updated.status === 'rejected') {
-      this.pendingSecrets.delete(order.id);
+      await this.secrets.delete(order.id);
       await this.notifier.rejected(updated, options.comment);
     }
     return updated;
@@ -569,7 +574,7 @@ export class OrderService {
       this.startProvisioning(updated);
     }
     if (updated.status === 'cancelled') {
-      this.pendingSecrets.delete(order.id);
+      await this.secrets.delete(order.id);
     }
     if (options.action === 'reopen') {
       await this.notifier.pendingApproval(updated);
@@ -598,6 +603,7 @@ export class OrderService {
           comment: `No decision before the approval deadline of ${order.expiresAt}`,
           now,
         });
+        await this.secrets.delete(id);
         await this.notifier.rejected(updated, updated.events.at(-1)?.comment);
         expired += 1;
       } catch (error) {
@@ -612,7 +618,6 @@ export class OrderService {
    * is approved, and follows it to fulfilled or failed.
    */
   private startProvisioning(order: Order, secrets?: Record<string, string>) {
-    this.pendingSecrets.delete(order.id);
     this.provisioner
       ?.provision(order, { secrets })
       .catch(error =>
