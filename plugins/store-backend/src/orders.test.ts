@@ -21,11 +21,9 @@ import { storeOrderAdminPermission } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
-import {
-  createTestActionsModule,
-  orderEntities,
-} from './__testUtils__/orders';
+import { createTestActionsModule, orderEntities } from './__testUtils__/orders';
 import { storePlugin } from './plugin';
+import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(120_000);
 
@@ -110,6 +108,7 @@ describe('store orders', () => {
     logger.child.mockImplementation(() => logger);
     const backend = await startTestBackend({
       features: [
+        createFakeCloudPlugin(),
         storePlugin,
         scaffolderPlugin,
         actions.module,
@@ -453,9 +452,9 @@ describe('store orders', () => {
         { store: { secrets: { keys: [rotated, SECRETS_KEY] } } },
         first.knexes,
       );
-      const approved = await second.as(APPROVER).post(
-        `/orders/${body.id}/approve`,
-      );
+      const approved = await second
+        .as(APPROVER)
+        .post(`/orders/${body.id}/approve`);
       expect(approved.status).toBe(200);
       expect((await second.settled(body.id)).status).toBe('fulfilled');
       expect(second.received).toEqual([
@@ -466,9 +465,7 @@ describe('store orders', () => {
     });
 
     it('fails an order whose kept secrets were altered, naming no secret', async () => {
-      const { as, settled, storeDb, received } = await startBackend(
-        databaseId,
-      );
+      const { as, settled, storeDb, received } = await startBackend(databaseId);
       const { body } = await as(DEVELOPER).post('/orders', {
         ...webapp,
         product: 'product:default/vault',
@@ -588,6 +585,10 @@ describe('store orders', () => {
     it.each([
       [{ plan: 'gold' }, /has no plan "gold"/],
       [{ provider: 'aws' }, /not offered on provider "aws"/],
+      [
+        { provider: 'kubernetes' },
+        /^Provider "kubernetes" is not available here: the cloud backend has no such provider. Product product:default\/webapp can be ordered on local$/,
+      ],
       [{ parameters: { name: 'Not Valid' } }, /name does not match pattern/],
       [{ parameters: {} }, /requires property "name"/],
       [{ product: 'product:default/draft' }, /is draft and cannot be ordered/],
@@ -690,8 +691,9 @@ describe('store orders', () => {
     });
 
     it('resumes following provisioning orders after a restart', async () => {
-      const { as, settled, follow, storeDb, scaffold } =
-        await startBackend(databaseId);
+      const { as, settled, follow, storeDb, scaffold } = await startBackend(
+        databaseId,
+      );
       // As left behind by an instance that stopped while following a task.
       const task = await scaffold('template:default/pg', { name: 'left' });
       expect(task.status).toBe(201);
@@ -762,13 +764,15 @@ describe('store orders', () => {
       }
       const order = await settled(body.id);
       expect(order.status).toBe('fulfilled');
-      expect(order.events.filter((e: any) => e.action === 'fulfil')).toHaveLength(
-        1,
-      );
+      expect(
+        order.events.filter((e: any) => e.action === 'fulfil'),
+      ).toHaveLength(1);
       expect(auditedOrders().filter(e => e.startsWith('order-fulfil'))).toEqual(
         ['order-fulfil:success'],
       );
-      expect(sent.filter(s => s.payload.title.startsWith('Order fulfilled'))).toHaveLength(1);
+      expect(
+        sent.filter(s => s.payload.title.startsWith('Order fulfilled')),
+      ).toHaveLength(1);
     });
 
     it('rejects orders whose approval expired', async () => {

@@ -12,6 +12,7 @@ import {
   productResourceRef,
 } from './permissions/rules';
 import { ProductIndexer } from './service/ProductIndexer';
+import { CloudProviders } from './service/CloudProviders';
 import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';
 import { createOrders } from './service/createOrders';
@@ -73,6 +74,7 @@ export const storePlugin = createBackendPlugin({
           auth,
           permissions,
           catalog,
+          cloudProviders: CloudProviders.create({ discovery, auth, logger }),
           ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
           priceCurrency: config.getOptionalString('store.currency'),
         });

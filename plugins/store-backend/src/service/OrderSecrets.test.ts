@@ -102,9 +102,7 @@ describe('OrderSecrets', () => {
       expect(await rotated.read('o1')).toEqual({ token: 'before' });
       await rotated.save('o2', { token: 'after' });
       expect(
-        await knex('store_order_secrets')
-          .orderBy('order_id')
-          .pluck('key_id'),
+        await knex('store_order_secrets').orderBy('order_id').pluck('key_id'),
       ).toEqual(['old', 'new']);
 
       // Once the old key is gone, what it encrypted says which key it needs.
@@ -133,10 +131,12 @@ describe('OrderSecrets', () => {
         .update({ ciphertext: flipped(row.ciphertext) });
       await expect(secrets.read('o1')).rejects.toThrow(refused);
 
-      await knex('store_order_secrets').where({ order_id: 'o1' }).update({
-        ciphertext: row.ciphertext,
-        auth_tag: flipped(row.auth_tag),
-      });
+      await knex('store_order_secrets')
+        .where({ order_id: 'o1' })
+        .update({
+          ciphertext: row.ciphertext,
+          auth_tag: flipped(row.auth_tag),
+        });
       await expect(secrets.read('o1')).rejects.toThrow(refused);
 
       // A tag cut short is refused too, rather than checked on fewer bits.

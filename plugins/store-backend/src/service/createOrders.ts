@@ -18,6 +18,7 @@ import {
   storeOrderPermissions,
   storeOrderReadPermission,
 } from '@internal/plugin-store-common';
+import { IdempotencyKeysStore } from '../database/IdempotencyKeysStore';
 import { OrderSecretsStore } from '../database/OrderSecretsStore';
 import { OrdersStore } from '../database/OrdersStore';
 import { ProductsStore } from '../database/ProductsStore';
@@ -50,10 +51,12 @@ export async function createOrders(options: {
   products: ProductService;
   productsStore: ProductsStore;
 }): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
-  const { config, lifecycle, logger, scheduler, permissionsRegistry } =
-    options;
+  const { config, lifecycle, logger, scheduler, permissionsRegistry } = options;
 
   const ordersStore = await OrdersStore.create({ database: options.database });
+  const idempotencyKeys = await IdempotencyKeysStore.create({
+    database: options.database,
+  });
   const secrets = OrderSecrets.create({
     store: await OrderSecretsStore.create({ database: options.database }),
     keys: readSecretsKeys(config),
@@ -132,11 +135,11 @@ export async function createOrders(options: {
       if (expired > 0) {
         logger.info(`Rejected ${expired} orders whose approval expired`);
       }
-      await ordersStore.deleteIdempotencyKeys(
+      await idempotencyKeys.deleteOlderThan(
         new Date(Date.now() - 24 * 60 * 60 * 1000),
       );
     },
   });
 
-  return { auditor: options.auditor, orders, ordersStore };
+  return { auditor: options.auditor, orders, idempotencyKeys };
 }
