@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the tests run the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -6,7 +7,7 @@ import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { CloudClient } from '../CloudClient';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 
 /** A real cloud backend with the local provider, and a client of it. */
 export async function startCloudBackend() {
@@ -15,23 +16,32 @@ export async function startCloudBackend() {
     features: [
       cloudPlugin,
       localModule,
+      // stack owners must be groups of the catalog
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'web-team', namespace: 'default' },
+            spec: { type: 'team', children: [] },
+          },
+        ],
+      }),
       mockServices.rootConfig.factory({
         data: { cloud: { maxNodesPerRole: 5, local: { dataDir } } },
       }),
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
-  const client = new CloudClient({
-    auth: mockServices.auth(),
-    discovery: {
+  const api = new CloudApiClient({
+    discoveryApi: {
       getBaseUrl: async (pluginId: string) =>
-        `http://127.0.0.1:${port}/api/${pluginId}`,
-      getExternalBaseUrl: async (pluginId: string) =>
         `http://127.0.0.1:${port}/api/${pluginId}`,
     },
   });
   return {
-    client,
+    api,
+    auth: mockServices.auth(),
     dataDir,
     port,
     async stop() {
