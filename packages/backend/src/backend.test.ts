@@ -1,4 +1,5 @@
 import { loadConfigSchema } from '@backstage/config-loader';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,6 +144,21 @@ function everyKeyConfig(options: {
     store: {
       currency: 'EUR',
       products: { refresh: schedule },
+      orders: {
+        approvalTimeout: { days: 3 },
+        provisioningTimeout: { minutes: 30 },
+        follow: { ...schedule, frequency: { seconds: 20 } },
+      },
+      secrets: {
+        // A new key first, the one of app-config.yaml to read older secrets.
+        keys: [
+          { id: 'boot-test', secret: randomBytes(32).toString('base64') },
+          {
+            id: 'development',
+            secret: 'Zr1Izhx5lHI8ItNso+UvxmXwO/mW3ADeYblTwzG5Sv8=',
+          },
+        ],
+      },
     },
     search: {
       collators: {
