@@ -241,10 +241,10 @@ describeWithPostgres('two backend instances on one PostgreSQL', () => {
         [`${prefix}%`],
       );
       for (const { datname } of rows) {
-        const client = new Client({
-          connectionString: pgConnection,
-          database: datname,
-        });
+        // The connection string names no database: this one's is added.
+        const url = new URL(pgConnection!);
+        url.pathname = `/${datname}`;
+        const client = new Client({ connectionString: url.toString() });
         await client.connect();
         try {
           const exists = await client.query(
@@ -425,7 +425,12 @@ describeWithPostgres('two backend instances on one PostgreSQL', () => {
             : undefined,
         (TICKS * RECONCILE_SECONDS + 120) * 1000,
       ).catch(error => {
-        throw new Error(`${error.message}; the watcher: ${watchError}`);
+        const seen = [...runs].map(([job, ends]) => `${job}: ${ends.size}`);
+        throw new Error(
+          `${error.message}; runs seen: ${seen.join(
+            ', ',
+          )}; the watcher: ${watchError}`,
+        );
       });
     } finally {
       watching = false;
