@@ -9,7 +9,7 @@ import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { onHost, ORG } from '../__testUtils__/providers';
+import { ORG } from '../__testUtils__/providers';
 import { CloudStore, StoredStack } from '../database/CloudStore';
 import { createStackServices } from './createStackServices';
 import { ProviderRegistry } from './ProviderRegistry';
@@ -90,10 +90,11 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
       dataDir: options.dir ?? dataDir,
       logger: mockServices.logger.mock(),
       healthIntervalMs: 200,
+      hostId,
     });
     providers.push(provider);
     const registry = new ProviderRegistry();
-    registry.addProvider(onHost(provider, hostId));
+    registry.addProvider(provider);
     const services = createStackServices({
       store,
       providers: registry,
