@@ -30,14 +30,13 @@ import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule, {
   LocalProvider,
 } from '@internal/plugin-cloud-backend-module-local';
-import { StackSpec } from '@internal/plugin-cloud-common';
+import { CloudApiClient, StackSpec } from '@internal/plugin-cloud-common';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CloudClient } from '../../plugins/scaffolder-backend-module-cloud/src/CloudClient';
 import { createCloudStackDeleteAction } from '../../plugins/scaffolder-backend-module-cloud/src/actions/stackDelete';
 import { createCloudStackDeployAction } from '../../plugins/scaffolder-backend-module-cloud/src/actions/stackDeploy';
 
@@ -152,16 +151,17 @@ async function main() {
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
-  const client = new CloudClient({
+  const options = {
+    api: new CloudApiClient({
+      discoveryApi: {
+        getBaseUrl: async (pluginId: string) =>
+          `http://127.0.0.1:${port}/api/${pluginId}`,
+      },
+    }),
     auth: mockServices.auth(),
-    discovery: {
-      getBaseUrl: async pluginId => `http://127.0.0.1:${port}/api/${pluginId}`,
-      getExternalBaseUrl: async pluginId =>
-        `http://127.0.0.1:${port}/api/${pluginId}`,
-    },
-  });
-  const deployAction = createCloudStackDeployAction({ client });
-  const deleteAction = createCloudStackDeleteAction({ client });
+  };
+  const deployAction = createCloudStackDeployAction(options);
+  const deleteAction = createCloudStackDeleteAction(options);
 
   const direct = (round: string) =>
     timed(STACKS, async i => {

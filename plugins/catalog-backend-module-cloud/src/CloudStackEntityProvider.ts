@@ -4,12 +4,11 @@ import {
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { Stack } from '@internal/plugin-cloud-common';
+import { CloudApiClient, Stack } from '@internal/plugin-cloud-common';
 import { sanitizeEntityName, stackToEntity } from './stackToEntity';
 
 /** Options for {@link CloudStackEntityProvider.create}. @public */
@@ -34,6 +33,7 @@ export interface CloudStackEntityProviderOptions {
  */
 export class CloudStackEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
+  private readonly api: CloudApiClient;
 
   static create(
     options: CloudStackEntityProviderOptions,
@@ -43,7 +43,9 @@ export class CloudStackEntityProvider implements EntityProvider {
 
   private constructor(
     private readonly options: CloudStackEntityProviderOptions,
-  ) {}
+  ) {
+    this.api = new CloudApiClient({ discoveryApi: options.discovery });
+  }
 
   getProviderName(): string {
     return 'cloud-stacks';
@@ -72,7 +74,7 @@ export class CloudStackEntityProvider implements EntityProvider {
       throw new Error(`${this.getProviderName()} is not connected yet`);
     }
     const cloudBaseUrl = await this.options.discovery.getBaseUrl('cloud');
-    const stacks = await this.listStacks(cloudBaseUrl);
+    const stacks = await this.listStacks();
 
     // Stack names need not be unique across owners; a clash gets the id.
     const taken = new Set<string>();
@@ -103,19 +105,12 @@ export class CloudStackEntityProvider implements EntityProvider {
     );
   }
 
-  private async listStacks(cloudBaseUrl: string): Promise<Stack[]> {
+  private async listStacks(): Promise<Stack[]> {
     const { auth } = this.options;
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'cloud',
     });
-    const response = await fetch(`${cloudBaseUrl}/stacks`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    const body = (await response.json()) as { items: Stack[] };
-    return body.items;
+    return this.api.listStacks({}, { token });
   }
 }

@@ -179,7 +179,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
     );
   });
 
-  it('returns the first stack for a repeated idempotency key, 409 for another body', async () => {
+  it('answers the first response again for a repeated idempotency key, 409 for another body', async () => {
     const body = {
       name: `shop-${suffix}`,
       owner: 'group:default/team-web',
@@ -193,7 +193,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .set('authorization', auth())
       .set('idempotency-key', `key-${suffix}`)
       .send(body);
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(201);
     expect(again.body.id).toBe(stackId);
     const other = await request(backend.server)
       .post('/api/cloud/stacks')
@@ -256,6 +256,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
     const mine = await request(backend.server)
       .get('/api/cloud/stacks?owner=group:default/team-web&status=running')
       .set('authorization', auth());
+    expect(mine.body.error).toBeUndefined();
     expect(mine.body.items.map((s: { id: string }) => s.id)).toEqual([stackId]);
     const none = await request(backend.server)
       .get('/api/cloud/stacks?provider=openstack')

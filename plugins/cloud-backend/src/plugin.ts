@@ -10,6 +10,7 @@ import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { CloudStore } from './database/CloudStore';
+import { IdempotencyStore } from './database/IdempotencyStore';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
@@ -59,6 +60,7 @@ export const cloudPlugin = createBackendPlugin({
         catalog,
       }) {
         const store = await CloudStore.create(database);
+        const idempotency = await IdempotencyStore.create(database);
         const instanceConfig = config.getOptionalConfig('cloud.instance');
         const heartbeat = instanceConfig?.has('heartbeat')
           ? readDurationFromConfig(instanceConfig, { key: 'heartbeat' })
@@ -154,6 +156,7 @@ export const cloudPlugin = createBackendPlugin({
           await createRouter({
             stacks,
             store,
+            idempotency,
             providers,
             httpAuth,
             permissions,

@@ -1,3 +1,5 @@
+import { StackSpec } from './schema';
+
 /** Lifecycle state of a stack in the inventory. @public */
 export type StackStatus =
   | 'pending'
@@ -19,64 +21,15 @@ export type NodeStatus =
   | 'failed'
   | 'deleted';
 
-/**
- * One role of a stack: a group of identical nodes.
- *
- * A role names a `runtime` from the list the provider's admins configure
- * (for the local provider e.g. `node`, `static`, `load-balancer`); the
- * runtime decides what runs and how its health is checked, and `entry` picks
- * the file it starts among the role's `files`. A raw `command` is accepted
- * only from a service principal (the scaffolder running a template) or with
- * the `cloud.command.use` permission. A role has a runtime or a command,
- * never both. A `load-balancer` role is a reverse proxy over the healthy
- * nodes of the role it `balances`.
- *
- * @public
- */
-export interface RoleSpec {
-  name: string;
-  /** A runtime the provider offers, e.g. `node`. */
-  runtime?: string;
-  /** The file, relative to the node's folder, that the runtime starts. */
-  entry?: string;
-  count: number;
-  /** Raw argv, for trusted callers only; see above. */
-  command?: string[];
-  env?: Record<string, string>;
-  /** Files written into each node's working directory, by relative path. */
-  files?: Record<string, string>;
-  /** Path answered with 2xx when the node is healthy; the runtime's by default. */
-  healthPath?: string;
-  /** For a load balancer: the role whose nodes it balances. */
-  balances?: string;
-  /** Limits of each node, from the plan; the provider's defaults otherwise. */
-  limits?: NodeLimits;
-}
-
-/** What one node may use. @public */
-export interface NodeLimits {
-  /** Memory in MiB. */
-  memoryMb?: number;
-  /** Processes and threads at once. */
-  processes?: number;
-}
-
 /** A runtime that roles of a provider may name. @public */
-export interface RuntimeInfo {
+export type RuntimeInfo = {
   name: string;
   title: string;
   description?: string;
-}
-
-/** What a stack is made of; roles start in the order given. @public */
-export interface StackSpec {
-  roles: RoleSpec[];
-  /** The role whose first node answers the stack's public URL. */
-  entryRole?: string;
-}
+};
 
 /** A stack as the inventory knows it. @public */
-export interface Stack {
+export type Stack = {
   id: string;
   name: string;
   owner: string;
@@ -91,10 +44,10 @@ export interface Stack {
   createdAt: string;
   deletedBy?: string;
   deletedAt?: string;
-}
+};
 
 /** A node as the inventory knows it. @public */
-export interface CloudNode {
+export type CloudNode = {
   id: string;
   stackId: string;
   /** Unique within the stack, e.g. `app-2`. */
@@ -110,15 +63,15 @@ export interface CloudNode {
   createdAt: string;
   deletedBy?: string;
   deletedAt?: string;
-}
+};
 
 /** A stack together with its nodes. @public */
-export interface StackDetails extends Stack {
+export type StackDetails = Stack & {
   nodes: CloudNode[];
-}
+};
 
 /** Who created and deleted a stack or node, where and when. @public */
-export interface UsageRecord {
+export type UsageRecord = {
   kind: 'stack' | 'node';
   id: string;
   stackId: string;
@@ -132,21 +85,21 @@ export interface UsageRecord {
   createdAt: string;
   deletedBy?: string;
   deletedAt?: string;
-}
+};
 
 /** A provider and the regions it offers. @public */
-export interface CloudProviderInfo {
+export type CloudProviderInfo = {
   id: string;
   title: string;
   regions: string[];
   /** The runtimes roles may name on this provider. */
   runtimes?: RuntimeInfo[];
-}
+};
 
 /** The outcome of a script run on a node. @public */
-export interface ScriptResult {
+export type ScriptResult = {
   exitCode: number | null;
   timedOut: boolean;
   output: string;
   durationMs: number;
-}
+};

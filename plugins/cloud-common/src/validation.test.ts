@@ -19,7 +19,7 @@ describe('validateStackSpec', () => {
   });
 
   it.each([
-    [{ roles: [] }, 'at least one role'],
+    [{ roles: [] }, 'spec.roles: Array must contain at least 1 element'],
     [{ roles: [{ name: 'app', count: 1 }] }, 'a runtime or give a command'],
     [
       { roles: [{ name: 'app', count: 1, runtime: 'node', command: ['x'] }] },
@@ -43,7 +43,15 @@ describe('validateStackSpec', () => {
       'duplicate role',
     ],
     [{ roles: [{ name: 'a', count: 6, command: ['x'] }] }, 'from 0 to 5'],
-    [{ roles: [{ name: 'a', count: -1, command: ['x'] }] }, 'from 0 to 5'],
+    [
+      { roles: [{ name: 'a', count: -1, command: ['x'] }] },
+      'spec.roles.0.count: Number must be greater than or equal to 0',
+    ],
+    [
+      { roles: [{ name: 'App', count: 1, command: ['x'] }] },
+      'spec.roles.0.name',
+    ],
+    [{ roles: [{ name: 'a', count: 1, command: [] }] }, 'spec.roles.0.command'],
     [
       {
         roles: [

@@ -1,6 +1,4 @@
-import { StackSpec } from './types';
-
-const ROLE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+import { stackSpecSchema, StackSpec } from './schema';
 
 /** The runtime of a role that balances the nodes of another role. @public */
 export const LOAD_BALANCER_RUNTIME = 'load-balancer';
@@ -14,63 +12,48 @@ function isRelativePath(path: unknown): boolean {
   );
 }
 
-/** Lower-case DNS label used as `<stack>.localhost`. @public */
-export const STACK_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-
 /**
  * Checks a stack spec and returns what is wrong with it, one message per
- * problem; an empty list means the spec is valid.
+ * problem; an empty list means the spec is valid. The shape comes from
+ * `stackSpecSchema`; this adds what spans fields: a runtime or a command,
+ * unique role names, what a load balancer balances, relative paths and the
+ * most nodes a role may have.
  *
  * @public
  */
 export function validateStackSpec(
   spec: StackSpec,
-  options: { maxNodesPerRole: number },
+  options: { maxNodesPerRole?: number } = {},
 ): string[] {
-  const problems: string[] = [];
-  if (!spec || !Array.isArray(spec.roles) || spec.roles.length === 0) {
-    return ['spec.roles must list at least one role'];
+  const parsed = stackSpecSchema.safeParse(spec);
+  if (!parsed.success) {
+    return parsed.error.issues.map(
+      issue => `${['spec', ...issue.path].join('.')}: ${issue.message}`,
+    );
   }
+  const problems: string[] = [];
   const names = new Set<string>();
+  const { maxNodesPerRole } = options;
   for (const [i, role] of spec.roles.entries()) {
-    const at = `spec.roles[${i}]`;
-    if (typeof role.name !== 'string' || !ROLE_NAME.test(role.name)) {
-      problems.push(`${at}.name must match ${ROLE_NAME}`);
-    } else if (names.has(role.name)) {
-      problems.push(`${at}.name '${role.name}' is a duplicate role`);
+    const at = `spec.roles.${i}`;
+    if (names.has(role.name)) {
+      problems.push(`${at}.name: '${role.name}' is a duplicate role`);
     }
     names.add(role.name);
-    if (
-      !Number.isInteger(role.count) ||
-      role.count < 0 ||
-      role.count > options.maxNodesPerRole
-    ) {
-      problems.push(
-        `${at}.count must be an integer from 0 to ${options.maxNodesPerRole}`,
-      );
+    if (maxNodesPerRole !== undefined && role.count > maxNodesPerRole) {
+      problems.push(`${at}.count: must be from 0 to ${maxNodesPerRole}`);
     }
-    const hasCommand = role.command !== undefined;
-    if (hasCommand === (role.runtime !== undefined)) {
-      problems.push(`${at} must name a runtime or give a command, not both`);
-    } else if (hasCommand) {
-      if (
-        !Array.isArray(role.command) ||
-        role.command.length === 0 ||
-        role.command.some(a => typeof a !== 'string' || a.length === 0)
-      ) {
-        problems.push(`${at}.command must be a non-empty list of arguments`);
-      }
-    } else if (typeof role.runtime !== 'string' || !role.runtime) {
-      problems.push(`${at}.runtime must name a runtime`);
+    if ((role.command === undefined) === (role.runtime === undefined)) {
+      problems.push(`${at}: must name a runtime or give a command, not both`);
     } else if (role.runtime === LOAD_BALANCER_RUNTIME && !role.balances) {
-      problems.push(`${at}.balances must name the role to balance`);
+      problems.push(`${at}.balances: must name the role to balance`);
     }
     if (role.entry !== undefined && !isRelativePath(role.entry)) {
-      problems.push(`${at}.entry '${role.entry}' must be a relative path`);
+      problems.push(`${at}.entry: '${role.entry}' must be a relative path`);
     }
     for (const file of Object.keys(role.files ?? {})) {
       if (!isRelativePath(file)) {
-        problems.push(`${at}.files '${file}' must be a relative path`);
+        problems.push(`${at}.files: '${file}' must be a relative path`);
       }
     }
   }
@@ -79,13 +62,13 @@ export function validateStackSpec(
       const target = spec.roles.find(r => r.name === role.balances);
       if (!target || target.runtime === LOAD_BALANCER_RUNTIME) {
         problems.push(
-          `spec.roles[${i}].balances '${role.balances}' is not a role of nodes to balance`,
+          `spec.roles.${i}.balances: '${role.balances}' is not a role of nodes to balance`,
         );
       }
     }
   }
   if (spec.entryRole && !names.has(spec.entryRole)) {
-    problems.push(`spec.entryRole '${spec.entryRole}' is not a role`);
+    problems.push(`spec.entryRole: '${spec.entryRole}' is not a role`);
   }
   return problems;
 }

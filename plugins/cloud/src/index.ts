@@ -12,4 +12,3 @@ export type {
   StackListFilter,
   UsageListFilter,
 } from './api/CloudApi';
-export { CloudClient } from './api/CloudClient';

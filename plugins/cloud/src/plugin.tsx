@@ -6,8 +6,8 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 import { cloudApiRef } from './api/CloudApi';
-import { CloudClient } from './api/CloudClient';
 import { rootRouteRef } from './routes';
 
 const cloudApi = ApiBlueprint.make({
@@ -16,7 +16,7 @@ const cloudApi = ApiBlueprint.make({
       api: cloudApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
-        new CloudClient({ discoveryApi, fetchApi }),
+        new CloudApiClient({ discoveryApi, fetchApi }),
     }),
 });
 

@@ -6,4 +6,3 @@
 
 export { scaffolderModuleCloud as default } from './module';
 export * from './actions';
-export { CloudClient } from './CloudClient';

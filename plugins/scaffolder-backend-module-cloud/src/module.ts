@@ -9,7 +9,7 @@ import {
   createCloudStackDeployAction,
   createCloudStackScaleAction,
 } from './actions';
-import { CloudClient } from './CloudClient';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 
 /**
  * Adds the cloud:* actions to the scaffolder.
@@ -27,12 +27,15 @@ export const scaffolderModuleCloud = createBackendModule({
         discovery: coreServices.discovery,
       },
       async init({ scaffolder, auth, discovery }) {
-        const client = new CloudClient({ auth, discovery });
+        const options = {
+          api: new CloudApiClient({ discoveryApi: discovery }),
+          auth,
+        };
         scaffolder.addActions(
-          createCloudStackDeployAction({ client }),
-          createCloudStackDeleteAction({ client }),
-          createCloudStackScaleAction({ client }),
-          createCloudNodeScriptAction({ client }),
+          createCloudStackDeployAction(options),
+          createCloudStackDeleteAction(options),
+          createCloudStackScaleAction(options),
+          createCloudNodeScriptAction(options),
         );
       },
     });

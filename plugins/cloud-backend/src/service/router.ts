@@ -1,10 +1,11 @@
 import {
   AuditorService,
+  BackstageCredentials,
   HttpAuthService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -25,9 +26,10 @@ import {
   UsageRecord,
 } from '@internal/plugin-cloud-common';
 import express, { Request } from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod';
 import { CloudStore } from '../database/CloudStore';
+import { IdempotencyStore } from '../database/IdempotencyStore';
+import { createOpenApiRouter } from '../schema/openapi.generated';
+import { canonical, createIdempotency, inventoryKeyOf } from './idempotency';
 import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackService } from './StackService';
@@ -35,55 +37,12 @@ import { StackService } from './StackService';
 export interface RouterOptions {
   stacks: StackService;
   store: CloudStore;
+  idempotency: IdempotencyStore;
   providers: ProviderRegistry;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
-}
-
-const createStackBody = z.object({
-  name: z.string(),
-  owner: z.string(),
-  template: z.string().optional(),
-  provider: z.string(),
-  region: z.string(),
-  spec: z.object({
-    roles: z.array(
-      z.object({
-        name: z.string(),
-        runtime: z.string().optional(),
-        entry: z.string().optional(),
-        count: z.number(),
-        command: z.array(z.string()).optional(),
-        env: z.record(z.string(), z.string()).optional(),
-        files: z.record(z.string(), z.string()).optional(),
-        healthPath: z.string().optional(),
-        balances: z.string().optional(),
-      }),
-    ),
-    entryRole: z.string().optional(),
-  }),
-  requestedBy: z.string().optional(),
-});
-
-const nodesBody = z.object({ nodes: z.array(z.string()).optional() });
-const scaleBody = z.object({ role: z.string(), count: z.number() });
-const scriptBody = z.object({
-  script: z.string(),
-  timeoutSeconds: z.number().optional(),
-});
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) {
-    throw new InputError(
-      `Invalid request body: ${result.error.issues
-        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
-  return result.data;
 }
 
 function toCsv(records: UsageRecord[]): string {
@@ -112,7 +71,10 @@ function toCsv(records: UsageRecord[]): string {
   ].join('\n');
 }
 
-/** The REST API of the cloud backend, as described in schema/openapi.yaml. */
+/**
+ * The REST API of the cloud backend, generated from and validated against
+ * schema/openapi.yaml.
+ */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
@@ -122,9 +84,12 @@ export async function createRouter(
   );
   const transformConditions = createConditionTransformer(ruleset);
   const isAuthorized = createConditionAuthorizer(ruleset);
+  const idempotent = createIdempotency(options.idempotency);
 
-  const router = Router();
-  router.use(express.json({ limit: '5mb' }));
+  // Stack specs carry the files of their nodes.
+  const router = await createOpenApiRouter({
+    middleware: [express.json({ limit: '5mb' })],
+  });
 
   async function authorizeBasic(req: Request, permission: BasicPermission) {
     const credentials = await httpAuth.credentials(req);
@@ -138,8 +103,11 @@ export async function createRouter(
   }
 
   /** Loads a stack the caller may act on; one they may not read is a 404. */
-  async function authorizeStack(req: Request, permission: ResourcePermission) {
-    const credentials = await httpAuth.credentials(req);
+  async function authorizeStack(
+    req: Request,
+    credentials: BackstageCredentials,
+    permission: ResourcePermission,
+  ) {
     const stack = await stacks.get(req.params.stackId);
     const needed =
       permission.name === cloudStackReadPermission.name
@@ -161,9 +129,11 @@ export async function createRouter(
         throw new NotAllowedError();
       }
     }
-    return { credentials, stack };
+    return stack;
   }
 
+  // Mutations are audited from the start, so that a refused attempt is
+  // recorded as a failure too.
   async function audited<T>(
     req: Request,
     eventId: string,
@@ -202,7 +172,7 @@ export async function createRouter(
       res.json({ items: [] });
       return;
     }
-    const q = req.query as Record<string, string | undefined>;
+    const q = req.query;
     const items = await stacks.list(
       {
         owner: q.owner,
@@ -211,7 +181,7 @@ export async function createRouter(
         region: q.region,
         template: q.template,
         createdBy: q.createdBy,
-        includeDeleted: q.includeDeleted === 'true',
+        includeDeleted: String(q.includeDeleted) === 'true',
       },
       decision.result === AuthorizeResult.CONDITIONAL
         ? transformConditions(decision.conditions)
@@ -225,148 +195,178 @@ export async function createRouter(
   });
 
   router.post('/stacks', async (req, res) => {
-    const idempotencyKey = req.header('idempotency-key') || undefined;
-    const result = await audited(
-      req,
-      'stack-create',
-      {
-        name: req.body?.name,
-        owner: req.body?.owner,
-        provider: req.body?.provider,
-        region: req.body?.region,
-        template: req.body?.template,
-        idempotencyKey,
-      },
-      async () => {
-        const credentials = await authorizeBasic(
-          req,
-          cloudStackCreatePermission,
-        );
-        const { requestedBy, ...body } = parse(createStackBody, req.body);
-        return stacks.create(
-          body,
-          { credentials, requestedBy },
-          idempotencyKey,
-        );
-      },
-    );
-    res.status(result.created ? 201 : 200).json(result.stack);
+    const credentials = await httpAuth.credentials(req);
+    // in one order of keys, as the inventory compares it with a deploy that
+    // a crash cut off
+    const { requestedBy, ...body } = canonical(req.body);
+    const key = req.header('idempotency-key');
+    const inventoryKey = inventoryKeyOf(credentials, key);
+    const create = () =>
+      audited(
+        req,
+        'stack-create',
+        {
+          name: body.name,
+          owner: body.owner,
+          provider: body.provider,
+          region: body.region,
+          template: body.template,
+          idempotencyKey: key,
+        },
+        async () => {
+          await authorizeBasic(req, cloudStackCreatePermission);
+          const result = await stacks.create(
+            body,
+            { credentials, requestedBy },
+            inventoryKey,
+          );
+          return { status: result.created ? 201 : 200, body: result.stack };
+        },
+      );
+    const response = await idempotent(req, credentials, create, {
+      // the inventory knows the stack of a deploy that a crash cut off
+      whenInProgress: create,
+    });
+    res.status(response.status).json(response.body as any);
   });
 
   router.get('/stacks/:stackId', async (req, res) => {
-    const { stack } = await authorizeStack(req, cloudStackReadPermission);
-    res.json(stack);
+    const credentials = await httpAuth.credentials(req);
+    res.json(await authorizeStack(req, credentials, cloudStackReadPermission));
   });
 
-  // Mutations are audited from the start, so that a refused attempt is
-  // recorded as a failure too.
   router.delete('/stacks/:stackId', async (req, res) => {
-    const result = await audited(
-      req,
-      'stack-delete',
-      { stackId: req.params.stackId },
-      async () => {
-        const { credentials, stack } = await authorizeStack(
-          req,
-          cloudStackDeletePermission,
-        );
-        return stacks.delete(stack.id, credentials);
-      },
+    const credentials = await httpAuth.credentials(req);
+    const response = await idempotent(req, credentials, () =>
+      audited(
+        req,
+        'stack-delete',
+        { stackId: req.params.stackId },
+        async () => {
+          const stack = await authorizeStack(
+            req,
+            credentials,
+            cloudStackDeletePermission,
+          );
+          return {
+            status: 200,
+            body: await stacks.delete(stack.id, credentials),
+          };
+        },
+      ),
     );
-    res.json(result);
+    res.status(response.status).json(response.body as any);
   });
 
   for (const operation of ['start', 'stop', 'restart'] as const) {
     router.post(`/stacks/:stackId/${operation}`, async (req, res) => {
-      const result = await audited(
-        req,
-        `node-${operation}`,
-        { stackId: req.params.stackId, nodes: req.body?.nodes ?? 'all' },
-        async () => {
-          const { credentials, stack } = await authorizeStack(
-            req,
-            cloudNodeOperatePermission,
-          );
-          const { nodes } = parse(nodesBody, req.body);
-          return stacks.operate(stack.id, operation, nodes, credentials);
-        },
+      const credentials = await httpAuth.credentials(req);
+      const nodes = req.body?.nodes;
+      const response = await idempotent(req, credentials, () =>
+        audited(
+          req,
+          `node-${operation}`,
+          { stackId: req.params.stackId, nodes: nodes ?? 'all' },
+          async () => {
+            const stack = await authorizeStack(
+              req,
+              credentials,
+              cloudNodeOperatePermission,
+            );
+            return {
+              status: 200,
+              body: await stacks.operate(
+                stack.id,
+                operation,
+                nodes,
+                credentials,
+              ),
+            };
+          },
+        ),
       );
-      res.json(result);
+      res.status(response.status).json(response.body as any);
     });
   }
 
   router.post('/stacks/:stackId/scale', async (req, res) => {
-    const result = await audited(
-      req,
-      'stack-scale',
-      {
-        stackId: req.params.stackId,
-        role: req.body?.role,
-        count: req.body?.count,
-      },
-      async () => {
-        const { credentials, stack } = await authorizeStack(
-          req,
-          cloudNodeOperatePermission,
-        );
-        const { role, count } = parse(scaleBody, req.body);
-        return stacks.scale(stack.id, role, count, credentials);
-      },
+    const credentials = await httpAuth.credentials(req);
+    const { role, count } = req.body;
+    const response = await idempotent(req, credentials, () =>
+      audited(
+        req,
+        'stack-scale',
+        { stackId: req.params.stackId, role, count },
+        async () => {
+          const stack = await authorizeStack(
+            req,
+            credentials,
+            cloudNodeOperatePermission,
+          );
+          return {
+            status: 200,
+            body: await stacks.scale(stack.id, role, count, credentials),
+          };
+        },
+      ),
     );
-    res.json(result);
+    res.status(response.status).json(response.body as any);
   });
 
   router.post('/stacks/:stackId/nodes/:nodeName/script', async (req, res) => {
-    const result = await audited(
-      req,
-      'node-script-run',
-      {
-        stackId: req.params.stackId,
-        node: req.params.nodeName,
-        script: req.body?.script,
-        timeoutSeconds: req.body?.timeoutSeconds ?? 60,
-      },
-      async () => {
-        const { credentials, stack } = await authorizeStack(
-          req,
-          cloudNodeScriptRunPermission,
-        );
-        const { script, timeoutSeconds } = parse(scriptBody, req.body);
-        return stacks.runScript(
-          stack.id,
-          req.params.nodeName,
+    const credentials = await httpAuth.credentials(req);
+    const { script } = req.body;
+    const timeoutSeconds = req.body.timeoutSeconds ?? 60;
+    const response = await idempotent(req, credentials, () =>
+      audited(
+        req,
+        'node-script-run',
+        {
+          stackId: req.params.stackId,
+          node: req.params.nodeName,
           script,
-          timeoutSeconds ?? 60,
-          credentials,
-        );
-      },
-      'high',
+          timeoutSeconds,
+        },
+        async () => {
+          const stack = await authorizeStack(
+            req,
+            credentials,
+            cloudNodeScriptRunPermission,
+          );
+          return {
+            status: 200,
+            body: await stacks.runScript(
+              stack.id,
+              req.params.nodeName,
+              script,
+              timeoutSeconds,
+              credentials,
+            ),
+          };
+        },
+        'high',
+      ),
     );
-    res.json(result);
+    res.status(response.status).json(response.body as any);
   });
 
   router.get('/stacks/:stackId/nodes/:nodeName/logs', async (req, res) => {
-    const { credentials, stack } = await authorizeStack(
+    const credentials = await httpAuth.credentials(req);
+    const stack = await authorizeStack(
       req,
+      credentials,
       cloudStackReadPermission,
     );
-    const logs = await stacks.logs(stack.id, req.params.nodeName, credentials);
-    res.json({ logs });
+    res.json({
+      logs: await stacks.logs(stack.id, req.params.nodeName, credentials),
+    });
   });
 
   router.get('/usage', async (req, res) => {
     await authorizeBasic(req, cloudUsageReadPermission);
-    const q = req.query as Record<string, string | undefined>;
-    if (q.kind && q.kind !== 'stack' && q.kind !== 'node') {
-      throw new InputError('kind must be stack or node');
-    }
-    for (const key of ['from', 'to'] as const) {
-      if (q[key] && Number.isNaN(Date.parse(q[key]!))) {
-        throw new InputError(`${key} must be an ISO date`);
-      }
-    }
+    const q = req.query;
     const records = await store.listUsage({
-      kind: q.kind as 'stack' | 'node' | undefined,
+      kind: q.kind,
       provider: q.provider,
       region: q.region,
       user: q.user,
@@ -376,7 +376,8 @@ export async function createRouter(
       to: q.to && new Date(q.to).toISOString(),
     });
     if (q.format === 'csv') {
-      res
+      // the typed response is the JSON one
+      (res as express.Response)
         .type('text/csv')
         .attachment('cloud-usage.csv')
         .send(`${toCsv(records)}\n`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { CloudClient } from '../CloudClient';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 
 /** A real cloud backend with the local provider, and a client of it. */
 export async function startCloudBackend() {
@@ -33,17 +33,15 @@ export async function startCloudBackend() {
     ],
   });
   const { port } = backend.server.address() as AddressInfo;
-  const client = new CloudClient({
-    auth: mockServices.auth(),
-    discovery: {
+  const api = new CloudApiClient({
+    discoveryApi: {
       getBaseUrl: async (pluginId: string) =>
-        `http://127.0.0.1:${port}/api/${pluginId}`,
-      getExternalBaseUrl: async (pluginId: string) =>
         `http://127.0.0.1:${port}/api/${pluginId}`,
     },
   });
   return {
-    client,
+    api,
+    auth: mockServices.auth(),
     dataDir,
     port,
     async stop() {

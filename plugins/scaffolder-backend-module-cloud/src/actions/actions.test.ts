@@ -6,7 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import yaml from 'yaml';
-import { CloudClient } from '../CloudClient';
+import {
+  CloudApi,
+  ROLE_NAME_PATTERN,
+  roleSpecSchema,
+  STACK_NAME_PATTERN,
+} from '@internal/plugin-cloud-common';
 import { createCloudNodeScriptAction } from './nodeScript';
 import { examples as scriptExamples } from './nodeScript.examples';
 import { createCloudStackDeleteAction } from './stackDelete';
@@ -65,7 +70,7 @@ function outputs(ctx: { output: unknown }) {
 
 describe('cloud actions', () => {
   let cloud: Awaited<ReturnType<typeof startCloudBackend>>;
-  let client: CloudClient;
+  let api: CloudApi;
   let workspacePath: string;
   let deploy: AnyAction;
   let remove: AnyAction;
@@ -75,11 +80,12 @@ describe('cloud actions', () => {
 
   beforeAll(async () => {
     cloud = await startCloudBackend();
-    client = cloud.client;
-    deploy = createCloudStackDeployAction({ client });
-    remove = createCloudStackDeleteAction({ client });
-    scale = createCloudStackScaleAction({ client });
-    script = createCloudNodeScriptAction({ client });
+    api = cloud.api;
+    const options = { api, auth: cloud.auth };
+    deploy = createCloudStackDeployAction(options);
+    remove = createCloudStackDeleteAction(options);
+    scale = createCloudStackScaleAction(options);
+    script = createCloudNodeScriptAction(options);
     workspacePath = fs.mkdtempSync(join(os.tmpdir(), 'cloud-workspace-'));
     for (const dir of ['app', 'db']) {
       fs.mkdirSync(join(workspacePath, dir));
@@ -103,10 +109,9 @@ describe('cloud actions', () => {
       expect(out.stackId).toBeTruthy();
       expect(out.url).toMatch(/^http:\/\/[a-z-]+\.localhost:\d+$/);
       expect(out.stackPath).toBe(`/cloud/stacks/${out.stackId}`);
-      const stack = await client.getStack(
-        out.stackId,
-        mockCredentials.user('user:default/developer'),
-      );
+      const stack = await api.getStack(out.stackId, {
+        token: mockCredentials.user.token('user:default/developer'),
+      });
       expect(stack.status).toBe('running');
       expect(stack.createdBy).toBe('user:default/developer');
       stackIds.push(out.stackId);
@@ -182,6 +187,11 @@ describe('cloud actions', () => {
       await script.handler(ctx as any);
       expect(outputs(ctx).output.trim()).toBe('1');
     }
+    // the script ran, but its checkpoint was lost: the idempotency key of
+    // the task answers the first run
+    const lostRun = contextFor(counter, { workspacePath });
+    await script.handler(lostRun as any);
+    expect(outputs(lostRun).output.trim()).toBe('1');
 
     const deletes = new Map<string, JsonValue>();
     for (let i = 0; i < 2; i++) {
@@ -225,5 +235,48 @@ describe('cloud actions', () => {
         ) as any,
       ),
     ).rejects.toThrow(/No folder 'nope'/);
+  });
+
+  it('takes its input from the stack spec of cloud-common', () => {
+    const input = deploy.schema?.input as any;
+    expect(input.properties.name.pattern).toBe(STACK_NAME_PATTERN.source);
+    const role = input.properties.roles.items;
+    expect(Object.keys(role.properties).sort()).toEqual(
+      [
+        ...Object.keys(roleSpecSchema.shape).filter(k => k !== 'files'),
+        'filesFrom',
+      ].sort(),
+    );
+    expect(role.properties.name.pattern).toBe(ROLE_NAME_PATTERN.source);
+  });
+
+  it('checks the spec with cloud-common before it calls the cloud backend', async () => {
+    await expect(
+      deploy.handler(
+        contextFor(
+          {
+            name: 'both-ways',
+            owner: 'group:default/web-team',
+            roles: [
+              {
+                name: 'app',
+                count: 1,
+                runtime: 'node',
+                command: ['node', 'server.js'],
+              },
+              { name: 'lb', count: 1, runtime: 'load-balancer' },
+            ],
+          },
+          { workspacePath },
+        ) as any,
+      ),
+    ).rejects.toThrow(
+      'Invalid stack spec: spec.roles.0: must name a runtime or give a command, not both; spec.roles.1.balances: must name the role to balance',
+    );
+    const stacks = await api.listStacks(
+      { includeDeleted: true },
+      { token: mockCredentials.user.token('user:default/developer') },
+    );
+    expect(stacks.map(s => s.name)).not.toContain('both-ways');
   });
 });

@@ -1,3 +1,4 @@
+export type { CloudActionOptions } from './cloudRequest';
 export { createCloudStackDeployAction } from './stackDeploy';
 export { createCloudStackDeleteAction } from './stackDelete';
 export { createCloudStackScaleAction } from './stackScale';

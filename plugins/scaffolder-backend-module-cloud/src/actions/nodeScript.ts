@@ -1,6 +1,6 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createHash } from 'node:crypto';
-import { CloudClient } from '../CloudClient';
+import { CloudActionOptions, onBehalfOf } from './cloudRequest';
 import { examples } from './nodeScript.examples';
 
 /**
@@ -8,8 +8,8 @@ import { examples } from './nodeScript.examples';
  *
  * @public
  */
-export function createCloudNodeScriptAction(options: { client: CloudClient }) {
-  const { client } = options;
+export function createCloudNodeScriptAction(options: CloudActionOptions) {
+  const { api, auth } = options;
   return createTemplateAction({
     id: 'cloud:node:script',
     description:
@@ -50,14 +50,16 @@ export function createCloudNodeScriptAction(options: { client: CloudClient }) {
         .update(script)
         .digest('hex')
         .slice(0, 16);
+      const key = `cloud.node.script.${stackId}.${node}.${digest}`;
       const result = await ctx.checkpoint({
-        key: `cloud.node.script.${stackId}.${node}.${digest}`,
+        key,
         fn: async () => {
-          const ran = await client.runScript(
+          const ran = await api.runScript(
             stackId,
             node,
-            { script, timeoutSeconds },
-            credentials,
+            script,
+            timeoutSeconds,
+            await onBehalfOf(auth, credentials, `${ctx.task.id}:${key}`),
           );
           return {
             exitCode: ran.exitCode,

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { CloudClient } from '../CloudClient';
+import { CloudActionOptions, onBehalfOf } from './cloudRequest';
 import { examples } from './stackDelete.examples';
 
 /**
@@ -7,8 +7,8 @@ import { examples } from './stackDelete.examples';
  *
  * @public
  */
-export function createCloudStackDeleteAction(options: { client: CloudClient }) {
-  const { client } = options;
+export function createCloudStackDeleteAction(options: CloudActionOptions) {
+  const { api, auth } = options;
   return createTemplateAction({
     id: 'cloud:stack:delete',
     description: 'Deletes a stack and every node it has',
@@ -22,15 +22,20 @@ export function createCloudStackDeleteAction(options: { client: CloudClient }) {
       },
     },
     async handler(ctx) {
+      const { stackId } = ctx.input;
       const credentials = await ctx.getInitiatorCredentials();
+      const key = `cloud.stack.delete.${stackId}`;
       const status = await ctx.checkpoint({
-        key: `cloud.stack.delete.${ctx.input.stackId}`,
-        fn: async () =>
-          (
-            await client.deleteStack(ctx.input.stackId, credentials)
-          ).status,
+        key,
+        fn: async () => {
+          const stack = await api.deleteStack(
+            stackId,
+            await onBehalfOf(auth, credentials, `${ctx.task.id}:${key}`),
+          );
+          return stack.status;
+        },
       });
-      ctx.logger.info(`Stack ${ctx.input.stackId} is ${status}`);
+      ctx.logger.info(`Stack ${stackId} is ${status}`);
       ctx.output('status', status);
     },
   });

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { CloudClient } from '../CloudClient';
+import { CloudActionOptions, onBehalfOf } from './cloudRequest';
 import { examples } from './stackScale.examples';
 
 /**
@@ -7,8 +7,8 @@ import { examples } from './stackScale.examples';
  *
  * @public
  */
-export function createCloudStackScaleAction(options: { client: CloudClient }) {
-  const { client } = options;
+export function createCloudStackScaleAction(options: CloudActionOptions) {
+  const { api, auth } = options;
   return createTemplateAction({
     id: 'cloud:stack:scale',
     description: 'Adds or removes nodes of a role until it has the given count',
@@ -34,14 +34,15 @@ export function createCloudStackScaleAction(options: { client: CloudClient }) {
     async handler(ctx) {
       const { stackId, role, count } = ctx.input;
       const credentials = await ctx.getInitiatorCredentials();
+      const key = `cloud.stack.scale.${stackId}.${role}.${count}`;
       const nodes = await ctx.checkpoint({
-        key: `cloud.stack.scale.${stackId}.${role}.${count}`,
+        key,
         fn: async () => {
-          const stack = await client.scaleRole(
+          const stack = await api.scale(
             stackId,
             role,
             count,
-            credentials,
+            await onBehalfOf(auth, credentials, `${ctx.task.id}:${key}`),
           );
           return stack.nodes.filter(n => n.role === role).map(n => n.name);
         },
