@@ -373,4 +373,38 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     });
     expect(await life.provider.getStack('held-1')).toBeUndefined();
   });
+  it('gives a stack recorded before stacks had hosts to the host that runs it', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const life = await start(store);
+    await store.insertStack({
+      ...row('older-1', 'older', 'running'),
+      hostId: undefined,
+    });
+    await life.provider.deployStack({
+      stackId: 'older-1',
+      name: 'older',
+      region: 'local',
+      spec,
+    });
+    // a stack without a host that no host runs is no one's ghost
+    await store.insertStack({
+      ...row('nowhere-1', 'nowhere', 'running'),
+      hostId: undefined,
+    });
+
+    const first = await life.reconciler.reconcile();
+    expect(first).toMatchObject({ orphansDeleted: [], ghostsRemoved: [] });
+    expect((await store.getStack('older-1'))?.hostId).toBe('host-a');
+    const second = await life.reconciler.reconcile();
+    expect(second).toMatchObject({
+      orphansDeleted: [],
+      ghostsRemoved: [],
+      synced: 1,
+    });
+    expect(await life.provider.getStack('older-1')).toBeDefined();
+    expect((await store.getStack('nowhere-1'))?.status).toBe('running');
+  });
 });
