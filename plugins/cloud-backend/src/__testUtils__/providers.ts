@@ -83,6 +83,7 @@ export class FakeProvider implements CloudProvider {
   readonly stacks = new Map<string, ProviderStack>();
   readonly deleted: string[] = [];
   deployError?: Error;
+  restartError?: Error;
 
   listRegions() {
     return ['fake-1'];
@@ -130,9 +131,25 @@ export class FakeProvider implements CloudProvider {
     throw new Error('not supported by the fake provider');
   }
 
+  /**
+   * Restarts nodes; with `restartError` set, the nodes end failed and the
+   * restart ends with that error.
+   */
+  async restartNodes(selector: NodeSelector): Promise<ProviderStack> {
+    const stack = this.stacks.get(selector.stackId)!;
+    for (const node of stack.nodes) {
+      if (!selector.nodeNames || selector.nodeNames.includes(node.name)) {
+        node.status = this.restartError ? 'failed' : 'running';
+      }
+    }
+    if (this.restartError) {
+      throw this.restartError;
+    }
+    return stack;
+  }
+
   startNodes = async (_: NodeSelector) => this.unsupported();
   stopNodes = async (_: NodeSelector) => this.unsupported();
-  restartNodes = async (_: NodeSelector) => this.unsupported();
   scaleRole = async () => this.unsupported();
   runScript = async () => this.unsupported();
   getLogs = async () => this.unsupported();
