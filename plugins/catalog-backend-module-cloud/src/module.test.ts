@@ -41,6 +41,17 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000) {
 describe('catalogModuleCloud', () => {
   const dataDir = fs.mkdtempSync(join(os.tmpdir(), 'catalog-cloud-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // stacks are owned by groups of the catalog
+  const groupFile = join(dataDir, 'group.yaml');
+  fs.writeFileSync(
+    groupFile,
+    [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Group',
+      'metadata: { name: web-team }',
+      'spec: { type: team, children: [] }',
+    ].join('\n'),
+  );
 
   it('mirrors a deployed stack as a Resource and drops it once deleted', async () => {
     // The mock scheduler runs tasks only when told to, which makes the
@@ -60,7 +71,11 @@ describe('catalogModuleCloud', () => {
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://app.test' },
-            catalog: { processingInterval: { seconds: 1 } },
+            catalog: {
+              processingInterval: { seconds: 1 },
+              locations: [{ type: 'file', target: groupFile }],
+              rules: [{ allow: ['Group', 'Location'] }],
+            },
             cloud: { local: { dataDir } },
           },
         }),
@@ -73,6 +88,14 @@ describe('catalogModuleCloud', () => {
         authorization: mockCredentials.user.header('user:default/developer'),
         'content-type': 'application/json',
       };
+
+      await eventually(async () => {
+        const res = await fetch(
+          `${api}/catalog/entities/by-name/group/default/web-team`,
+          { headers },
+        );
+        expect(res.status).toBe(200);
+      });
 
       const created = await fetch(`${api}/cloud/stacks`, {
         method: 'POST',
@@ -87,7 +110,8 @@ describe('catalogModuleCloud', () => {
               {
                 name: 'app',
                 count: 1,
-                command: ['node', 'server.js'],
+                runtime: 'node',
+                entry: 'server.js',
                 files: { 'server.js': SERVER_JS },
               },
             ],

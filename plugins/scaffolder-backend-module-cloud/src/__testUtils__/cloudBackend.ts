@@ -1,4 +1,5 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the tests run the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -15,6 +16,17 @@ export async function startCloudBackend() {
     features: [
       cloudPlugin,
       localModule,
+      // stacks are owned by groups of the catalog
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'web-team', namespace: 'default' },
+            spec: { type: 'team', children: [] },
+          },
+        ],
+      }),
       mockServices.rootConfig.factory({
         data: { cloud: { maxNodesPerRole: 5, local: { dataDir } } },
       }),
