@@ -6,7 +6,19 @@
 # PostgreSQL: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, e.g.
 #   postgresql://postgres@127.0.0.1:5432
 # Chromium: /usr/bin/chromium (Debian's package `chromium`), or CHROMIUM_PATH.
+#
+# `./scripts/test.sh --jest-only` runs the jest suites alone (CI runs them a
+# second time that way, with PostgreSQL, after a whole run without it).
 set -euo pipefail
+jest_only=
+case "${1:-}" in
+  '') ;;
+  --jest-only) jest_only=1 ;;
+  *)
+    echo "usage: $0 [--jest-only]" >&2
+    exit 2
+    ;;
+esac
 source "$(dirname "$0")/env.sh"
 cloudstore_install
 cd "$CLOUDSTORE_ROOT"
@@ -23,17 +35,25 @@ else
   echo "PostgreSQL tests: SKIPPED, only SQLite runs (set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING to run them)"
 fi
 
-step "type check"
-yarn tsc
+if [ -z "$jest_only" ]; then
+  step "type check"
+  yarn tsc
 
-step "lint"
-yarn lint:all
+  step "lint"
+  yarn lint:all
 
-step "prettier"
-yarn prettier:check
+  step "prettier"
+  yarn prettier:check
+fi
 
 step "unit and database tests"
 CI=true yarn test
+
+if [ -n "$jest_only" ]; then
+  echo
+  echo "All jest suites passed."
+  exit 0
+fi
 
 step "end-to-end tests in headless Chromium"
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"

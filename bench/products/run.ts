@@ -41,6 +41,7 @@ import {
 } from '../../plugins/store-backend/src/database/types';
 import { productPermissionRules } from '../../plugins/store-backend/src/permissions/rules';
 import { ProductService } from '../../plugins/store-backend/src/service/ProductService';
+import { CloudProviders } from '../../plugins/store-backend/src/service/CloudProviders';
 import { toIndexedProduct } from '../../plugins/store-backend/src/service/toIndexedProduct';
 import { makeProduct } from '../../plugins/store-backend/src/__testUtils__/products';
 
@@ -290,6 +291,10 @@ async function main() {
         store,
         auth: {} as AuthService,
         catalog: {} as CatalogService,
+        // Every provider of the generated products is available.
+        cloudProviders: {
+          available: async () => new Set(['local', 'kubernetes']),
+        } as unknown as CloudProviders,
         permissions: {
           authorize: async () => [],
           authorizeConditional: async () => [decision],

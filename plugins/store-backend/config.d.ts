@@ -1,4 +1,5 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   store?: {
@@ -8,5 +9,35 @@ export interface Config {
     };
     /** The currency of the minPrice and maxPrice filters; USD by default. */
     currency?: string;
+    orders?: {
+      /** An order nobody decides on in this time is rejected; 7 days by default. */
+      approvalTimeout?: HumanDuration | string;
+      /** A scaffolder task running longer fails its order; 1 hour by default. */
+      provisioningTimeout?: HumanDuration | string;
+      /**
+       * The job that finishes orders whose task ended, whichever instance
+       * started it; every 10 seconds by default. The instance that starts a
+       * task also follows it every second.
+       */
+      follow?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+    secrets?: {
+      /**
+       * Keys that encrypt the secrets of orders waiting for approval
+       * (AES-256-GCM). The first encrypts; any of them decrypts, so a key
+       * rotates by adding the new one first and removing the old one once
+       * the orders it encrypted are decided. Without keys, an order that
+       * carries secrets and needs approval is refused with a 503.
+       */
+      keys?: Array<{
+        /** Stored with each ciphertext, to find its key; never change it. */
+        id: string;
+        /**
+         * The base64 of 32 random bytes, e.g. `openssl rand -base64 32`.
+         * @visibility secret
+         */
+        secret: string;
+      }>;
+    };
   };
 }

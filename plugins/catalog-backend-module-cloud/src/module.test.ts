@@ -8,6 +8,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the test runs the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -41,17 +42,6 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000) {
 describe('catalogModuleCloud', () => {
   const dataDir = fs.mkdtempSync(join(os.tmpdir(), 'catalog-cloud-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  // stacks are owned by groups of the catalog
-  const groupFile = join(dataDir, 'group.yaml');
-  fs.writeFileSync(
-    groupFile,
-    [
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: Group',
-      'metadata: { name: web-team }',
-      'spec: { type: team, children: [] }',
-    ].join('\n'),
-  );
 
   it('mirrors a deployed stack as a Resource and drops it once deleted', async () => {
     // The mock scheduler runs tasks only when told to, which makes the
@@ -68,14 +58,22 @@ describe('catalogModuleCloud', () => {
         catalogModuleCloud,
         cloudPlugin,
         localModule,
+        // the cloud backend checks stack owners in the catalog: the group
+        // is there in this stand-in, not in the real catalog under test
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Group',
+              metadata: { name: 'web-team', namespace: 'default' },
+              spec: { type: 'team', children: [] },
+            },
+          ],
+        }),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://app.test' },
-            catalog: {
-              processingInterval: { seconds: 1 },
-              locations: [{ type: 'file', target: groupFile }],
-              rules: [{ allow: ['Group', 'Location'] }],
-            },
+            catalog: { processingInterval: { seconds: 1 } },
             cloud: { local: { dataDir } },
           },
         }),
@@ -88,14 +86,6 @@ describe('catalogModuleCloud', () => {
         authorization: mockCredentials.user.header('user:default/developer'),
         'content-type': 'application/json',
       };
-
-      await eventually(async () => {
-        const res = await fetch(
-          `${api}/catalog/entities/by-name/group/default/web-team`,
-          { headers },
-        );
-        expect(res.status).toBe(200);
-      });
 
       const created = await fetch(`${api}/cloud/stacks`, {
         method: 'POST',
@@ -110,8 +100,7 @@ describe('catalogModuleCloud', () => {
               {
                 name: 'app',
                 count: 1,
-                runtime: 'node',
-                entry: 'server.js',
+                command: ['node', 'server.js'],
                 files: { 'server.js': SERVER_JS },
               },
             ],

@@ -323,7 +323,13 @@ export class LiveStack {
         .filter(n => this.processes.get(n.name)?.isHealthy)
         .map(n => `127.0.0.1:${n.port}`);
       for (const node of this.record.nodes.filter(n => n.role === lb.name)) {
-        this.context.files.writeUpstreams(this.stackId, node.name, upstreams);
+        try {
+          this.context.files.writeUpstreams(this.stackId, node.name, upstreams);
+        } catch (error) {
+          this.context.logger.warn(
+            `Could not update the upstreams of ${this.stackId}/${node.name}: ${error}`,
+          );
+        }
       }
     }
   }

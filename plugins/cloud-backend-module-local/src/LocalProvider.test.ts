@@ -392,6 +392,78 @@ describe('LocalProvider runtimes, failures and host identity', () => {
     expect(log.match(/starting/g)).toHaveLength(3);
   }, 30_000);
 
+  it('undoes a scale-out whose new node fails, and a start whose node fails stays stopped', async () => {
+    const provider = await create();
+    const server = `if (process.env.NODE_NAME === 'app-2' || require('fs').existsSync('broken')) {
+  console.error('refusing to start');
+  process.exit(5);
+}
+require('http').createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
+    await provider.deployStack({
+      stackId: 'scaly',
+      name: 'scaly',
+      region: 'local',
+      spec: {
+        roles: [
+          {
+            name: 'app',
+            count: 1,
+            runtime: 'node',
+            entry: 'server.js',
+            files: { 'server.js': server },
+          },
+        ],
+      },
+    });
+    await expect(provider.scaleRole('scaly', 'app', 2)).rejects.toMatchObject({
+      name: 'NodeFailedError',
+      failure: { node: 'app-2', exitCode: 5 },
+    });
+    let stack = (await provider.getStack('scaly'))!;
+    expect(stack.nodes.map(n => [n.name, n.status])).toEqual([
+      ['app-1', 'running'],
+    ]);
+    expect(fs.existsSync(join(dataDir, 'stacks/scaly/nodes/app-2'))).toBe(
+      false,
+    );
+
+    await provider.stopNodes({ stackId: 'scaly' });
+    fs.writeFileSync(
+      join(dataDir, 'stacks/scaly/nodes/app-1/work/broken'),
+      'yes',
+    );
+    await expect(
+      provider.startNodes({ stackId: 'scaly' }),
+    ).rejects.toMatchObject({
+      name: 'NodeFailedError',
+      failure: { node: 'app-1', exitCode: 5 },
+    });
+    stack = (await provider.getStack('scaly'))!;
+    expect(['failed', 'stopped']).toContain(stack.nodes[0].status);
+    expect(isAlive(pidOf(dataDir, 'scaly', 'app-1'))).toBe(false);
+  }, 30_000);
+
+  it('never follows a link that a script plants where the balancer reads its upstreams', async () => {
+    const provider = await create();
+    const stack = await provider.deployStack({
+      stackId: 'planted',
+      name: 'planted',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    const target = join(dataDir, 'host-file');
+    fs.writeFileSync(target, 'untouched');
+    // as if a script had made the link; inside, the host path does not exist
+    const lbDir = join(dataDir, 'stacks/planted/nodes/lb-1/work');
+    fs.symlinkSync(target, join(lbDir, 'upstreams.json.tmp'));
+    await provider.scaleRole('planted', 'app', 2);
+    expect(fs.readFileSync(target, 'utf8')).toBe('untouched');
+    expect(
+      JSON.parse(fs.readFileSync(join(lbDir, 'upstreams.json'), 'utf8')),
+    ).toHaveLength(2);
+    expect((await getLocalhostUrl(stack.url!)).status).toBe(200);
+  }, 30_000);
+
   it('keeps its host identity across restarts of the same data folder', async () => {
     const first = await create();
     const hostId = first.hostId;

@@ -134,15 +134,27 @@ export class StateFiles {
     return join(this.nodeDir(stackId, name), 'work');
   }
 
-  /** Writes the healthy upstreams for a load-balancer node. */
+  /**
+   * Writes the healthy upstreams for a load-balancer node, into the folder
+   * that the node (and scripts run on it) may write: a link planted there
+   * is replaced, never followed.
+   */
   writeUpstreams(stackId: string, name: string, upstreams: string[]) {
     const dir = this.workDir(stackId, name);
-    if (fs.existsSync(dir)) {
-      this.writeAtomically(
-        join(dir, 'upstreams.json'),
-        JSON.stringify(upstreams),
-      );
+    if (!fs.existsSync(dir)) {
+      return;
     }
+    const file = join(dir, 'upstreams.json');
+    const tmp = `${file}.tmp`;
+    fs.rmSync(tmp, { force: true, recursive: true });
+    // O_EXCL: fails rather than follow a link put there meanwhile
+    const fd = fs.openSync(tmp, 'wx', 0o644);
+    try {
+      fs.writeSync(fd, JSON.stringify(upstreams));
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
   }
 
   async removeStack(stackId: string) {

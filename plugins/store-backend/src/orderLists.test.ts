@@ -16,6 +16,7 @@ import {
 import request from 'supertest';
 import { makeUser, orderEntities } from './__testUtils__/orders';
 import { storePlugin } from './plugin';
+import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(120_000);
 
@@ -87,6 +88,7 @@ describe('order lists', () => {
     });
     const { server } = await startTestBackend({
       features: [
+        createFakeCloudPlugin(),
         storePlugin,
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({

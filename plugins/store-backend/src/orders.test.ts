@@ -21,8 +21,9 @@ import { storeOrderAdminPermission } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { orderEntities } from './__testUtils__/orders';
+import { createTestActionsModule, orderEntities } from './__testUtils__/orders';
 import { storePlugin } from './plugin';
+import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(120_000);
 
@@ -30,6 +31,11 @@ const DEVELOPER = 'user:default/developer';
 const APPROVER = 'user:default/approver';
 const APPROVER_EU = 'user:default/approver-eu';
 const ADMIN = 'user:default/platform-admin';
+/** A key for the secrets of orders waiting for approval. */
+const SECRETS_KEY = {
+  id: 'test',
+  secret: Buffer.alloc(32, 7).toString('base64'),
+};
 
 function userOf(credentials: BackstageCredentials) {
   return (credentials.principal as { userEntityRef?: string }).userEntityRef;
@@ -37,18 +43,30 @@ function userOf(credentials: BackstageCredentials) {
 
 describe('store orders', () => {
   const databases = TestDatabases.create();
+  // Stopped after each test rather than all at the end, so that the
+  // scaffolders of earlier tests do not keep polling their databases.
+  const running = new Set<() => Promise<void>>();
+  afterEach(async () => {
+    await Promise.all([...running].map(stop => stop()));
+  });
 
   async function startBackend(
     databaseId: TestDatabaseId,
-    config: JsonObject = {},
+    config: JsonObject = {
+      store: { secrets: { keys: [SECRETS_KEY] } },
+    },
+    /** The databases of a backend started before, to start it again. */
+    databasesOf?: Record<string, Knex>,
   ) {
     // Each plugin has its own database, as in a real backend.
-    const knexes: Record<string, Knex> = {
+    const knexes: Record<string, Knex> = databasesOf ?? {
       store: await databases.init(databaseId),
       scaffolder: await databases.init(databaseId),
     };
+    const actions = createTestActionsModule();
     const sent: NotificationSendOptions[] = [];
     const housekeeping: Array<() => Promise<void>> = [];
+    const follow: Array<() => Promise<void>> = [];
     const audited: string[] = [];
     const auditor = mockServices.auditor.mock({
       createEvent: jest.fn(async ({ eventId }) => ({
@@ -64,6 +82,8 @@ describe('store orders', () => {
       scheduleTask: jest.fn(async task => {
         if (task.id === 'store-orders-housekeeping') {
           housekeeping.push(task.fn as () => Promise<void>);
+        } else if (task.id === 'store-orders-follow') {
+          follow.push(task.fn as () => Promise<void>);
         } else if (task.id.startsWith('store')) {
           await (task.fn as () => Promise<void>)();
         }
@@ -86,10 +106,12 @@ describe('store orders', () => {
     // Every log line of the store, to check that no secret is ever logged.
     const logger = mockServices.logger.mock();
     logger.child.mockImplementation(() => logger);
-    const { server } = await startTestBackend({
+    const backend = await startTestBackend({
       features: [
+        createFakeCloudPlugin(),
         storePlugin,
         scaffolderPlugin,
+        actions.module,
         createServiceFactory({
           service: coreServices.logger,
           deps: { plugin: coreServices.pluginMetadata },
@@ -118,6 +140,13 @@ describe('store orders', () => {
         }),
       ],
     });
+    const { server } = backend;
+    const stop = async () => {
+      if (running.delete(stop)) {
+        await backend.stop();
+      }
+    };
+    running.add(stop);
 
     const as = (user: string) => ({
       get: (path: string) =>
@@ -159,6 +188,10 @@ describe('store orders', () => {
       sent,
       settled,
       housekeeping,
+      follow,
+      knexes,
+      stop,
+      received: actions.received,
       storeDb: knexes.store,
       logger,
       auditedOrders,
@@ -326,9 +359,11 @@ describe('store orders', () => {
       ]);
     });
 
-    it('passes secrets to the task after approval and never stores them', async () => {
-      const { as, settled, storeDb, logger } = await startBackend(databaseId);
-      const secret = 'never-stored-4711';
+    it('passes secrets to the task after approval, kept encrypted until then', async () => {
+      const { as, settled, storeDb, logger, received } = await startBackend(
+        databaseId,
+      );
+      const secret = 'never-in-clear-4711';
       const { body } = await as(DEVELOPER).post(
         '/orders',
         {
@@ -340,9 +375,21 @@ describe('store orders', () => {
       );
       expect(body.status).toBe('pending_approval');
       expect(JSON.stringify(body)).not.toContain(secret);
+      const kept = await storeDb('store_order_secrets').select();
+      expect(kept).toEqual([
+        expect.objectContaining({ order_id: body.id, key_id: 'test' }),
+      ]);
       await as(APPROVER).post(`/orders/${body.id}/approve`);
-      // The scaffolder refuses tasks without the secrets the template needs.
       expect((await settled(body.id)).status).toBe('fulfilled');
+      expect(received).toEqual([
+        expect.objectContaining({
+          apiToken: secret,
+          storeOrderId: body.id,
+          storeRequester: DEVELOPER,
+        }),
+      ]);
+      // Gone once the task has them; never anywhere in the clear.
+      expect(await storeDb('store_order_secrets').select()).toEqual([]);
       for (const table of [
         'store_orders',
         'store_order_events',
@@ -382,6 +429,98 @@ describe('store orders', () => {
         product: 'product:default/vault',
       });
       expect(without.status).toBe(400);
+    });
+
+    it('hands kept secrets to the task after a restart, with a rotated key', async () => {
+      const first = await startBackend(databaseId);
+      const secret = 'survives-restart-0815';
+      const { body } = await first.as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+        secrets: { apiToken: secret },
+      });
+      expect(body.status).toBe('pending_approval');
+      await first.stop();
+
+      // A new instance on the same databases, whose new key comes first.
+      const rotated = {
+        id: 'rotated',
+        secret: Buffer.alloc(32, 9).toString('base64'),
+      };
+      const second = await startBackend(
+        databaseId,
+        { store: { secrets: { keys: [rotated, SECRETS_KEY] } } },
+        first.knexes,
+      );
+      const approved = await second
+        .as(APPROVER)
+        .post(`/orders/${body.id}/approve`);
+      expect(approved.status).toBe(200);
+      expect((await second.settled(body.id)).status).toBe('fulfilled');
+      expect(second.received).toEqual([
+        expect.objectContaining({ apiToken: secret, storeOrderId: body.id }),
+      ]);
+      expect(await second.storeDb('store_order_secrets').select()).toEqual([]);
+      await second.stop();
+    });
+
+    it('fails an order whose kept secrets were altered, naming no secret', async () => {
+      const { as, settled, storeDb, received } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+        secrets: { apiToken: 'tampered-secret-1' },
+      });
+      const row = await storeDb('store_order_secrets').first();
+      const bytes = Buffer.from(row.ciphertext, 'base64');
+      bytes[0] ^= 1;
+      await storeDb('store_order_secrets')
+        .where({ order_id: body.id })
+        .update({ ciphertext: bytes.toString('base64') });
+      await as(APPROVER).post(`/orders/${body.id}/approve`);
+      const failed = await settled(body.id);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        error: `Could not start the scaffolder task: The secrets of order ${body.id} could not be decrypted with key "test": they were altered, or the key changed`,
+      });
+      expect(received).toEqual([]);
+      expect(await storeDb('store_order_secrets').select()).toEqual([]);
+    });
+
+    it('forgets kept secrets of rejected and cancelled orders', async () => {
+      const { as, storeDb } = await startBackend(databaseId);
+      const place = () =>
+        as(DEVELOPER).post('/orders', {
+          ...webapp,
+          product: 'product:default/vault',
+          secrets: { apiToken: 'forget-me-please' },
+        });
+      const rejected = (await place()).body;
+      const cancelled = (await place()).body;
+      expect(await storeDb('store_order_secrets').pluck('order_id')).toEqual(
+        expect.arrayContaining([rejected.id, cancelled.id]),
+      );
+      await as(APPROVER).post(`/orders/${rejected.id}/reject`);
+      await as(DEVELOPER).post(`/orders/${cancelled.id}/cancel`);
+      expect(await storeDb('store_order_secrets').select()).toEqual([]);
+    });
+
+    it('refuses an order with secrets to approve when no key is configured', async () => {
+      const { as } = await startBackend(databaseId, {});
+      const res = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/vault',
+        secrets: { apiToken: 'nowhere-to-keep' },
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toMatch(
+        /cannot keep the secrets of orders that wait for approval: no encryption key is configured \(store\.secrets\.keys\)/,
+      );
+      expect((await as(ADMIN).get('/orders?scope=all')).body.totalItems).toBe(
+        0,
+      );
+      // Orders without secrets are not concerned.
+      expect((await as(DEVELOPER).post('/orders', webapp)).status).toBe(201);
     });
 
     it('lets one of two concurrent approvers win, the other gets 409', async () => {
@@ -446,6 +585,10 @@ describe('store orders', () => {
     it.each([
       [{ plan: 'gold' }, /has no plan "gold"/],
       [{ provider: 'aws' }, /not offered on provider "aws"/],
+      [
+        { provider: 'kubernetes' },
+        /^Provider "kubernetes" is not available here: the cloud backend has no such provider. Product product:default\/webapp can be ordered on local$/,
+      ],
       [{ parameters: { name: 'Not Valid' } }, /name does not match pattern/],
       [{ parameters: {} }, /requires property "name"/],
       [{ product: 'product:default/draft' }, /is draft and cannot be ordered/],
@@ -465,6 +608,25 @@ describe('store orders', () => {
         );
       },
     );
+
+    it("shows a failed task's own error in the order's timeline", async () => {
+      const { as, settled } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/faulty',
+      });
+      const reason =
+        'Stack st-4711 failed: node app-1 of role app exited with code 3; last log lines: Error: listen EADDRINUSE';
+      const failed = await settled(body.id);
+      expect(failed).toMatchObject({ status: 'failed', error: reason });
+      expect(failed.events.at(-1)).toMatchObject({
+        action: 'fail',
+        toStatus: 'failed',
+        actor: 'plugin:store',
+        comment: reason,
+        data: { taskId: failed.taskId },
+      });
+    });
 
     it('lets requesters cancel before provisioning, and only them', async () => {
       const { as } = await startBackend(databaseId);
@@ -529,8 +691,9 @@ describe('store orders', () => {
     });
 
     it('resumes following provisioning orders after a restart', async () => {
-      const { as, settled, housekeeping, storeDb, scaffold } =
-        await startBackend(databaseId);
+      const { as, settled, follow, storeDb, scaffold } = await startBackend(
+        databaseId,
+      );
       // As left behind by an instance that stopped while following a task.
       const task = await scaffold('template:default/pg', { name: 'left' });
       expect(task.status).toBe(201);
@@ -543,8 +706,27 @@ describe('store orders', () => {
       await storeDb('store_orders')
         .where({ id: stale.body.id })
         .update({ status: 'provisioning', updated_at: old });
+      // Approved, but the instance stopped before it started provisioning.
+      const approvedLeft = await as(DEVELOPER).post('/orders', webapp);
+      await storeDb('store_orders')
+        .where({ id: approvedLeft.body.id })
+        .update({ status: 'approved', updated_at: old });
 
-      await housekeeping[0]();
+      // Nobody follows these orders in this process: only the scheduled
+      // round, as after a restart or on another instance.
+      expect(follow).toHaveLength(1);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await follow[0]();
+        const { body: order } = await as(DEVELOPER).get(`/orders/${body.id}`);
+        if (order.status !== 'provisioning') {
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`Order ${body.id} is still provisioning`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 100));
+      }
       expect(await settled(body.id)).toMatchObject({
         status: 'fulfilled',
         output: { links: [{ url: 'http://left.localhost' }] },
@@ -553,6 +735,44 @@ describe('store orders', () => {
         status: 'failed',
         error: expect.stringMatching(/interrupted before the scaffolder task/),
       });
+      expect(await settled(approvedLeft.body.id)).toMatchObject({
+        status: 'fulfilled',
+        output: { links: [{ url: 'http://shop.localhost' }] },
+      });
+    });
+
+    it('finishes an order once when two rounds see its task end together', async () => {
+      const { as, settled, follow, storeDb, scaffold, auditedOrders, sent } =
+        await startBackend(databaseId);
+      const task = await scaffold('template:default/pg', { name: 'twice' });
+      const { body } = await as(DEVELOPER).post('/orders', webapp);
+      await storeDb('store_orders')
+        .where({ id: body.id })
+        .update({ status: 'provisioning', task_id: task.body.id });
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        // As two instances whose scheduled rounds overlap.
+        await Promise.all([follow[0](), follow[0]()]);
+        const { body: order } = await as(DEVELOPER).get(`/orders/${body.id}`);
+        if (order.status !== 'provisioning') {
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`Order ${body.id} is still provisioning`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 100));
+      }
+      const order = await settled(body.id);
+      expect(order.status).toBe('fulfilled');
+      expect(
+        order.events.filter((e: any) => e.action === 'fulfil'),
+      ).toHaveLength(1);
+      expect(auditedOrders().filter(e => e.startsWith('order-fulfil'))).toEqual(
+        ['order-fulfil:success'],
+      );
+      expect(
+        sent.filter(s => s.payload.title.startsWith('Order fulfilled')),
+      ).toHaveLength(1);
     });
 
     it('rejects orders whose approval expired', async () => {

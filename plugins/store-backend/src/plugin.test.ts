@@ -5,7 +5,11 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createServiceFactory,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -20,6 +24,7 @@ import request from 'supertest';
 import { makeProduct, makeTemplate } from './__testUtils__/products';
 import { OrdersStore } from './database/OrdersStore';
 import { storePlugin } from './plugin';
+import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(60_000);
 
@@ -142,8 +147,14 @@ function decide(credentials: BackstageCredentials): PolicyDecision {
 describe('store backend', () => {
   const databases = TestDatabases.create();
 
-  async function startBackend(databaseId: TestDatabaseId) {
+  async function startBackend(
+    databaseId: TestDatabaseId,
+    /** The providers of the cloud backend; none: there is no cloud backend. */
+    cloudProviders: string[] | 'none' = ['local', 'kubernetes'],
+  ) {
     const knex = await databases.init(databaseId);
+    const logger = mockServices.logger.mock();
+    logger.child.mockImplementation(() => logger);
     const authorizeConditional = jest.fn(
       async (
         requests: Array<{ permission: { name: string } }>,
@@ -162,7 +173,16 @@ describe('store backend', () => {
     });
     const { server } = await startTestBackend({
       features: [
+        ...(cloudProviders === 'none'
+          ? []
+          : [createFakeCloudPlugin(cloudProviders)]),
         storePlugin,
+        createServiceFactory({
+          service: coreServices.logger,
+          deps: { plugin: coreServices.pluginMetadata },
+          factory: ({ plugin }) =>
+            plugin.getId() === 'store' ? logger : mockServices.logger.mock(),
+        }),
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({ entities }),
         mockServices.permissions.mock({ authorizeConditional }).factory,
@@ -175,7 +195,7 @@ describe('store backend', () => {
       request(server)
         .get(`/api/store${path}`)
         .set('Authorization', mockCredentials.user.header(user));
-    return { get, authorizeConditional, knex };
+    return { get, authorizeConditional, knex, logger };
   }
 
   /** An order of the product that went all the way to the given status. */
@@ -252,6 +272,70 @@ describe('store backend', () => {
         'user:default/developer',
       );
       expect(nothing.body).toEqual({ items: [] });
+    });
+
+    it('offers only the providers that the cloud backend has', async () => {
+      const { get } = await startBackend(databaseId, ['local']);
+      const listed = await get(
+        '/products?q=postgres',
+        'user:default/developer',
+      );
+      expect(listed.body.items[0]).toMatchObject({
+        providers: ['local'],
+        unavailableProviders: ['kubernetes'],
+        orderable: true,
+      });
+      const detail = await get(
+        '/products/default/postgresql',
+        'user:default/developer',
+      );
+      expect(detail.body).toMatchObject({
+        providers: ['local'],
+        unavailableProviders: ['kubernetes'],
+      });
+      const facets = await get('/products/facets', 'user:default/developer');
+      expect(facets.body.facets.provider).toEqual([
+        { value: 'local', count: 28 },
+      ]);
+      // A provider the cloud backend lacks offers nothing.
+      const onKubernetes = await get(
+        '/products?provider=kubernetes',
+        'user:default/developer',
+      );
+      expect(onKubernetes.body).toEqual({ items: [] });
+      const kubernetesFacets = await get(
+        '/products/facets?provider=kubernetes',
+        'user:default/developer',
+      );
+      expect(kubernetesFacets.body.totalItems).toBe(0);
+      const both = await get(
+        '/products/facets?provider=kubernetes&provider=local',
+        'user:default/developer',
+      );
+      expect(both.body.totalItems).toBe(28);
+    });
+
+    it('offers no provider without a cloud backend, and says so once', async () => {
+      const { get, logger } = await startBackend(databaseId, 'none');
+      const listed = await get(
+        '/products?q=postgres',
+        'user:default/developer',
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.body.items[0]).toMatchObject({
+        providers: [],
+        unavailableProviders: ['local', 'kubernetes'],
+        orderable: false,
+      });
+      const facets = await get('/products/facets', 'user:default/developer');
+      expect(facets.body.facets.provider).toEqual([]);
+      expect(facets.body.totalItems).toBe(28);
+      const warnings = logger.warn.mock.calls.filter(([message]) =>
+        /Could not list the providers of the cloud backend/.test(
+          String(message),
+        ),
+      );
+      expect(warnings).toHaveLength(1);
     });
 
     it('filters by facets and counts them', async () => {

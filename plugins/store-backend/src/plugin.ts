@@ -12,6 +12,7 @@ import {
   productResourceRef,
 } from './permissions/rules';
 import { ProductIndexer } from './service/ProductIndexer';
+import { CloudProviders } from './service/CloudProviders';
 import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';
 import { createOrders } from './service/createOrders';
@@ -73,11 +74,13 @@ export const storePlugin = createBackendPlugin({
           auth,
           permissions,
           catalog,
+          cloudProviders: CloudProviders.create({ discovery, auth, logger }),
           ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
           priceCurrency: config.getOptionalString('store.currency'),
         });
         const orders = await createOrders({
-          ...{ auditor, auth, catalog, config, database, discovery, logger },
+          ...{ auditor, auth, catalog, config, database, discovery, lifecycle },
+          logger,
           ...{ notifications, permissions, permissionsRegistry, scheduler },
           products,
           productsStore: store,

@@ -18,6 +18,7 @@ import request from 'supertest';
 import { stringify } from 'yaml';
 import { makeProduct } from './__testUtils__/products';
 import { storePlugin } from './plugin';
+import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(180_000);
 
@@ -61,6 +62,7 @@ describe('product index refresh on catalog changes', () => {
 
       const backend = await startTestBackend({
         features: [
+          createFakeCloudPlugin(),
           catalogPlugin,
           catalogModuleStore,
           eventsPlugin,

@@ -117,7 +117,13 @@ export type ProductSummary = {
   type: ProductType;
   category: string;
   owner: string;
+  /**
+   * The providers the product can be ordered on: those of its descriptor
+   * that the cloud backend has, in the descriptor's order.
+   */
   providers: string[];
+  /** Providers of its descriptor that the cloud backend does not have. */
+  unavailableProviders: string[];
   tags: string[];
   icon?: string;
   lifecycle: ProductLifecycle;
@@ -125,6 +131,7 @@ export type ProductSummary = {
   fromPrice?: Price;
   hasFreePlan: boolean;
   needsApproval: boolean;
+  /** Published, and on at least one available provider. */
   orderable: boolean;
   orderCount: number;
   createdAt: string;

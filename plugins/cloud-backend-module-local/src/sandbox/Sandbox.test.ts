@@ -6,6 +6,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { LocalProvider } from '../LocalProvider';
 import { waitFor } from '../testHelpers';
+import { unreachableAncestor } from './Sandbox';
 
 /**
  * What a node and a script can reach, with a real backend layout around
@@ -130,16 +131,18 @@ describe('the sandbox of local nodes', () => {
     const port = await deploy('probe', {});
     const probe = JSON.parse(await get(port, '/probe'));
     expect(probe.uid).toBe(65534);
-    // nobody on the host too, not root mapped to nobody
+    // nobody on the host too, not root mapped to nobody, where nobody can
+    // reach the Node.js and the checkout (the provider warns otherwise)
     const pid = fs.readFileSync(
       join(backendDir, 'data/local-provider/stacks/probe/nodes/app-1/node.pid'),
       'utf8',
     );
+    const passable = ![process.execPath, __dirname].some(unreachableAncestor);
+    const hostUid =
+      process.getuid?.() === 0 && passable ? 65534 : process.getuid?.();
     expect(fs.readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(
-      /^Uid:\s+65534\s/m,
+      new RegExp(`^Uid:\\s+${hostUid}\\s`, 'm'),
     );
-    expect(probe.gid).toBe(65534);
-    expect(probe.idU).toBe('65534');
     expect(probe.readConfig).toEqual({ ok: false, error: 'ENOENT' });
     expect(probe.readDatabase).toEqual({ ok: false, error: 'ENOENT' });
     expect(probe.readRepo).toEqual({ ok: false, error: 'ENOENT' });

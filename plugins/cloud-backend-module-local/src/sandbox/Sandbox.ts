@@ -140,11 +140,6 @@ export class Sandbox {
     return new Sandbox(limiter, runtimeDir, dropToNobody);
   }
 
-  /** The Node.js that nodes run, seen at the same path inside. */
-  get nodePath() {
-    return process.execPath;
-  }
-
   /** Makes a fresh folder writable by the sandbox user. */
   prepareWorkDir(dir: string) {
     fs.mkdirSync(dir, { recursive: true });
@@ -272,7 +267,7 @@ export class Sandbox {
 }
 
 /** The first folder on the way to `path` that others may not pass. */
-function unreachableAncestor(path: string): string | undefined {
+export function unreachableAncestor(path: string): string | undefined {
   let current = '/';
   for (const part of path.split('/').filter(Boolean)) {
     current = join(current, part);

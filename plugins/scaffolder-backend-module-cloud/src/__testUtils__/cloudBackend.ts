@@ -16,7 +16,7 @@ export async function startCloudBackend() {
     features: [
       cloudPlugin,
       localModule,
-      // stacks are owned by groups of the catalog
+      // stack owners must be groups of the catalog
       catalogServiceMock.factory({
         entities: [
           {

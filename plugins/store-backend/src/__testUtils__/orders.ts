@@ -1,5 +1,46 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
+import {
+  createTemplateAction,
+  scaffolderActionsExtensionPoint,
+} from '@backstage/plugin-scaffolder-node';
 import { makeProduct } from './products';
+
+/**
+ * Scaffolder actions of the order tests: `store:test:secrets` records the
+ * secrets its task received; `store:test:fail` fails with its `message`,
+ * as cloud:stack:deploy does with the cloud API's answer.
+ */
+export function createTestActionsModule() {
+  const received: Array<Record<string, string>> = [];
+  const module = createBackendModule({
+    pluginId: 'scaffolder',
+    moduleId: 'store-test-actions',
+    register(env) {
+      env.registerInit({
+        deps: { scaffolder: scaffolderActionsExtensionPoint },
+        async init({ scaffolder }) {
+          scaffolder.addActions(
+            createTemplateAction({
+              id: 'store:test:secrets',
+              async handler(ctx) {
+                received.push({ ...(ctx.secrets as Record<string, string>) });
+              },
+            }),
+            createTemplateAction({
+              id: 'store:test:fail',
+              schema: { input: { message: z => z.string() } },
+              async handler(ctx) {
+                throw new Error(ctx.input.message);
+              },
+            }),
+          );
+        },
+      });
+    },
+  });
+  return { module, received };
+}
 
 /** A user entity for tests, in the given groups. */
 export function makeUser(name: string, groups: string[]): Entity {
@@ -124,9 +165,9 @@ export const orderEntities: Entity[] = [
     },
   }),
   {
-    ...makeRunnableTemplate('vault'),
+    ...makeRunnableTemplate('vault', 'store:test:secrets'),
     spec: {
-      ...makeRunnableTemplate('vault').spec,
+      ...makeRunnableTemplate('vault', 'store:test:secrets').spec,
       secrets: {
         schema: {
           type: 'object',
@@ -145,6 +186,27 @@ export const orderEntities: Entity[] = [
     approval: { policy: 'none' },
   }),
   makeRunnableTemplate('broken', 'store:test:missing'),
+  makeProduct('faulty', {
+    template: 'template:default/faulty',
+    approval: { policy: 'none' },
+  }),
+  {
+    ...makeRunnableTemplate('faulty', 'store:test:fail'),
+    spec: {
+      ...makeRunnableTemplate('faulty').spec,
+      steps: [
+        {
+          id: 'deploy',
+          name: 'Deploy',
+          action: 'store:test:fail',
+          input: {
+            message:
+              'Stack st-4711 failed: node app-1 of role app exited with code 3; last log lines: Error: listen EADDRINUSE',
+          },
+        },
+      ],
+    },
+  },
   makeProduct('placed', {
     template: 'template:default/placed',
     providers: ['local', 'kubernetes'],

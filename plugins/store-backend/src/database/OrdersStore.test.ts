@@ -4,6 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
+import { IdempotencyKeysStore } from './IdempotencyKeysStore';
 import { NewOrder, OrdersStore } from './OrdersStore';
 
 jest.setTimeout(60_000);
@@ -214,30 +215,33 @@ describe('OrdersStore', () => {
     });
 
     it('claims idempotency keys once per principal and route', async () => {
-      const { store } = await createStore(databaseId);
+      const { knex } = await createStore(databaseId);
+      const keys = await IdempotencyKeysStore.create({
+        database: mockServices.database({ knex }),
+      });
       const key = {
         principal: 'user:default/dev',
         route: 'POST /orders',
         key: 'k1',
       };
-      expect(
-        await store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
-      ).toEqual({ claimed: true });
-      await expect(
-        store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
-      ).rejects.toThrow(/still in progress/);
-      await store.completeIdempotencyKey({
+      expect(await keys.claim({ ...key, bodyHash: 'h1' })).toEqual({
+        claimed: true,
+      });
+      await expect(keys.claim({ ...key, bodyHash: 'h1' })).rejects.toThrow(
+        /still in progress/,
+      );
+      await keys.complete({
         ...key,
         response: { status: 201, body: { id: 'o1' } },
       });
+      expect(await keys.claim({ ...key, bodyHash: 'h1' })).toEqual({
+        response: { status: 201, body: { id: 'o1' } },
+      });
+      await expect(keys.claim({ ...key, bodyHash: 'h2' })).rejects.toThrow(
+        ConflictError,
+      );
       expect(
-        await store.claimIdempotencyKey({ ...key, bodyHash: 'h1' }),
-      ).toEqual({ response: { status: 201, body: { id: 'o1' } } });
-      await expect(
-        store.claimIdempotencyKey({ ...key, bodyHash: 'h2' }),
-      ).rejects.toThrow(ConflictError);
-      expect(
-        await store.claimIdempotencyKey({
+        await keys.claim({
           ...key,
           principal: 'user:default/other',
           bodyHash: 'h2',
@@ -245,11 +249,11 @@ describe('OrdersStore', () => {
       ).toEqual({ claimed: true });
 
       const failed = { ...key, key: 'k2' };
-      await store.claimIdempotencyKey({ ...failed, bodyHash: 'h1' });
-      await store.completeIdempotencyKey(failed);
-      expect(
-        await store.claimIdempotencyKey({ ...failed, bodyHash: 'h3' }),
-      ).toEqual({ claimed: true });
+      await keys.claim({ ...failed, bodyHash: 'h1' });
+      await keys.complete(failed);
+      expect(await keys.claim({ ...failed, bodyHash: 'h3' })).toEqual({
+        claimed: true,
+      });
     });
   });
 });

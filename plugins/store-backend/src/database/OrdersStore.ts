@@ -7,66 +7,30 @@ import {
   Order,
   OrderAction,
   OrderDetails,
-  OrderEvent,
   OrderStatus,
-  PriceInterval,
 } from '@internal/plugin-store-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import { applyCriteria } from './applyCriteria';
 import { OrderPermissionQuery } from '../permissions/rules';
+import {
+  DECISIONS,
+  EVENTS,
+  GROUPS,
+  ORDERS,
+  OrderRow,
+  EventRow,
+  PRODUCTS,
+  isUniqueViolation,
+  toDate,
+  toEvent,
+  toOrders,
+} from './orderRows';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-store-backend',
   'migrations',
 );
-
-const ORDERS = 'store_orders';
-const GROUPS = 'store_order_approver_groups';
-const DECISIONS = 'store_order_decisions';
-const EVENTS = 'store_order_events';
-const KEYS = 'store_idempotency_keys';
-/** The product index; its order counts serve the "most ordered" sort. */
-const PRODUCTS = 'store_products';
-
-type OrderRow = {
-  id: string;
-  product_ref: string;
-  product_title: string;
-  template_ref: string;
-  plan_id: string;
-  provider: string;
-  region: string | null;
-  parameters_json: string;
-  price_amount: string;
-  price_currency: string;
-  price_interval: string;
-  requester: string;
-  owner_group: string | null;
-  status: string;
-  version: number;
-  approvals_required: number;
-  approvals: number;
-  approval_reason: string | null;
-  expires_at: Date | string | null;
-  task_id: string | null;
-  output_json: string | null;
-  error: string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-};
-
-type EventRow = {
-  id: number;
-  order_id: string;
-  action: string;
-  from_status: string | null;
-  to_status: string;
-  actor: string;
-  comment: string | null;
-  data_json: string | null;
-  created_at: Date | string;
-};
 
 /** A new order as the store writes it. */
 export type NewOrder = Omit<
@@ -103,30 +67,16 @@ export type OrderPermissionFilter =
 /** Where a page of orders starts: after this creation time and id. */
 export type OrderCursor = { createdAt: string; id: string };
 
-/** A stored response of an idempotent request. */
-export type IdempotentResponse = { status: number; body: unknown };
+/** An order in provisioning, as the fulfiller follows it. */
+export type ProvisioningOrder = {
+  id: string;
+  version: number;
+  taskId?: string;
+  /** When the order moved to provisioning, or got its task. */
+  updatedAt: Date;
+};
 
-function toDate(value: Date | string | number): Date {
-  return value instanceof Date ? value : new Date(value);
-}
-
-function toIso(value: Date | string | number | null | undefined) {
-  return value === null || value === undefined
-    ? undefined
-    : toDate(value).toISOString();
-}
-
-function isUniqueViolation(error: unknown) {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed/.test(e?.message ?? '')
-  );
-}
-
-/** Orders, their timeline and idempotency keys; the only SQL about them. */
+/** Orders and their timeline; the only SQL about them. */
 export class OrdersStore {
   private constructor(private readonly db: Knex) {}
 
@@ -206,11 +156,11 @@ export class OrdersStore {
     if (!row) {
       return undefined;
     }
-    const [order] = await this.toOrders([row]);
+    const [order] = await toOrders(this.db, [row]);
     const events = await this.db<EventRow>(EVENTS)
       .where({ order_id: id })
       .orderBy('id', 'asc');
-    return { ...order, events: events.map(e => this.toEvent(e)) };
+    return { ...order, events: events.map(e => toEvent(e)) };
   }
 
   /**
@@ -281,7 +231,7 @@ export class OrdersStore {
       ])
       .limit(options.limit + 1)
       .offset(options.offset ?? 0);
-    const items = await this.toOrders(rows.slice(0, options.limit));
+    const items = await toOrders(this.db, rows.slice(0, options.limit));
     const last = items.at(-1);
     return {
       items,
@@ -312,6 +262,7 @@ export class OrdersStore {
   async listOrderIds(options: {
     status: OrderStatus;
     expiresBefore?: Date;
+    updatedBefore?: Date;
     limit?: number;
   }): Promise<string[]> {
     const query = this.db<OrderRow>(ORDERS)
@@ -322,7 +273,30 @@ export class OrdersStore {
     if (options.expiresBefore) {
       query.where('expires_at', '<', options.expiresBefore);
     }
+    if (options.updatedBefore) {
+      query.where('updated_at', '<', options.updatedBefore);
+    }
     return (await query).map(r => r.id);
+  }
+
+  /** Orders in provisioning, oldest first, or those of `ids` still in it. */
+  async listProvisioningOrders(
+    options: { ids?: string[]; limit?: number } = {},
+  ): Promise<ProvisioningOrder[]> {
+    const query = this.db<OrderRow>(ORDERS)
+      .where('status', 'provisioning')
+      .select('id', 'version', 'task_id', 'updated_at')
+      .orderBy('updated_at', 'asc')
+      .limit(options.limit ?? 1000);
+    if (options.ids) {
+      query.whereIn('id', options.ids);
+    }
+    return (await query).map(row => ({
+      id: row.id,
+      version: Number(row.version),
+      taskId: row.task_id ?? undefined,
+      updatedAt: toDate(row.updated_at),
+    }));
   }
 
   /**
@@ -444,135 +418,5 @@ export class OrdersStore {
     return (
       await this.db(DECISIONS).where({ order_id: id }).select('approver')
     ).map((r: { approver: string }) => r.approver);
-  }
-
-  /**
-   * Claims an idempotency key for a request. Returns the stored response
-   * when the same request was already answered; throws ConflictError when the
-   * key was used with another body, or the first request is still running.
-   */
-  async claimIdempotencyKey(options: {
-    principal: string;
-    route: string;
-    key: string;
-    bodyHash: string;
-    now?: Date;
-  }): Promise<{ claimed: true } | { response: IdempotentResponse }> {
-    const { principal, route, key, bodyHash } = options;
-    try {
-      await this.db(KEYS).insert({
-        principal,
-        route,
-        key,
-        body_hash: bodyHash,
-        response_status: null,
-        response_json: null,
-        created_at: options.now ?? new Date(),
-      });
-      return { claimed: true };
-    } catch (error) {
-      if (!isUniqueViolation(error)) {
-        throw error;
-      }
-    }
-    const row = await this.db(KEYS).where({ principal, route, key }).first();
-    if (!row || row.body_hash !== bodyHash) {
-      throw new ConflictError(
-        `Idempotency-Key "${key}" was already used with a different request`,
-      );
-    }
-    if (row.response_status === null || row.response_status === undefined) {
-      throw new ConflictError(
-        `A request with Idempotency-Key "${key}" is still in progress`,
-      );
-    }
-    return {
-      response: {
-        status: Number(row.response_status),
-        body: JSON.parse(row.response_json),
-      },
-    };
-  }
-
-  /** Stores the response of a claimed key, or releases it on failure. */
-  async completeIdempotencyKey(options: {
-    principal: string;
-    route: string;
-    key: string;
-    response?: IdempotentResponse;
-  }): Promise<void> {
-    const { principal, route, key, response } = options;
-    const query = this.db(KEYS).where({ principal, route, key });
-    if (response) {
-      await query.update({
-        response_status: response.status,
-        response_json: JSON.stringify(response.body),
-      });
-    } else {
-      await query.delete();
-    }
-  }
-
-  /** Forgets idempotency keys older than `before`. */
-  async deleteIdempotencyKeys(before: Date): Promise<number> {
-    return this.db(KEYS).where('created_at', '<', before).delete();
-  }
-
-  private async toOrders(rows: OrderRow[]): Promise<Order[]> {
-    const groups = new Map<string, string[]>();
-    for (let i = 0; i < rows.length; i += 500) {
-      const ids = rows.slice(i, i + 500).map(r => r.id);
-      for (const g of await this.db(GROUPS)
-        .whereIn('order_id', ids)
-        .orderBy('group_ref')) {
-        groups.set(g.order_id, [
-          ...(groups.get(g.order_id) ?? []),
-          g.group_ref,
-        ]);
-      }
-    }
-    return rows.map(row => ({
-      id: row.id,
-      productRef: row.product_ref,
-      productTitle: row.product_title,
-      templateRef: row.template_ref,
-      planId: row.plan_id,
-      provider: row.provider,
-      region: row.region ?? undefined,
-      parameters: JSON.parse(row.parameters_json),
-      price: {
-        amount: row.price_amount,
-        currency: row.price_currency,
-        interval: row.price_interval as PriceInterval,
-      },
-      requester: row.requester,
-      ownerGroup: row.owner_group ?? undefined,
-      status: row.status as OrderStatus,
-      version: Number(row.version),
-      approvalsRequired: Number(row.approvals_required),
-      approvals: Number(row.approvals),
-      approverGroups: groups.get(row.id) ?? [],
-      approvalReason: row.approval_reason ?? undefined,
-      expiresAt: toIso(row.expires_at),
-      taskId: row.task_id ?? undefined,
-      output: row.output_json ? JSON.parse(row.output_json) : undefined,
-      error: row.error ?? undefined,
-      createdAt: toDate(row.created_at).toISOString(),
-      updatedAt: toDate(row.updated_at).toISOString(),
-    }));
-  }
-
-  private toEvent(row: EventRow): OrderEvent {
-    return {
-      id: Number(row.id),
-      orderId: row.order_id,
-      action: row.action as OrderAction,
-      fromStatus: (row.from_status as OrderStatus) ?? undefined,
-      toStatus: row.to_status as OrderStatus,
-      actor: row.actor,
-      comment: row.comment ?? undefined,
-      data: row.data_json ? JSON.parse(row.data_json) : undefined,
-      createdAt: toDate(row.created_at).toISOString(),
-    };
   }
 }

@@ -3,7 +3,6 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
-  FacetCount,
   fromMinorUnits,
   PriceInterval,
   ProductEntity,
@@ -11,11 +10,19 @@ import {
   ProductSort,
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
-import { applyCriteria } from './applyCriteria';
+import { ProductFacetCounter } from './ProductFacetCounter';
+import {
+  AUDIENCE,
+  FULFILLED,
+  ORDERS,
+  PRODUCTS,
+  PROVIDERS,
+  ProductFilters,
+  TAGS,
+} from './ProductFilters';
 import {
   IndexedProduct,
   ProductCursor,
-  ProductFilter,
   ProductPermissionFilter,
   ProductQueryFilters,
   ProductResource,
@@ -26,14 +33,6 @@ const migrationsDir = resolvePackagePath(
   '@internal/plugin-store-backend',
   'migrations',
 );
-
-const PRODUCTS = 'store_products';
-const TAGS = 'store_product_tags';
-const PROVIDERS = 'store_product_providers';
-const AUDIENCE = 'store_product_audience';
-const ORDERS = 'store_orders';
-/** The order status of an active subscription. */
-const FULFILLED = 'fulfilled';
 
 /** How many changed products make the index refresh its statistics. */
 const BULK_CHANGE = 500;
@@ -76,39 +75,17 @@ const SORTS: Record<
   newest: { column: 'created_at', direction: 'desc' },
 };
 
-type FacetName = keyof ProductFacets;
-
-type FacetDefinition =
-  | { name: FacetName; kind: 'column'; column: string }
-  | { name: FacetName; kind: 'child'; table: string; column: string }
-  | { name: FacetName; kind: 'flag' };
-
-const FACETS: FacetDefinition[] = [
-  { name: 'category', kind: 'column', column: 'category' },
-  { name: 'type', kind: 'column', column: 'type' },
-  { name: 'owner', kind: 'column', column: 'owner' },
-  { name: 'provider', kind: 'child', table: PROVIDERS, column: 'provider' },
-  { name: 'tag', kind: 'child', table: TAGS, column: 'tag' },
-  { name: 'freePlan', kind: 'flag' },
-];
-
-/** How many values of a many-valued facet are counted at most. */
-const FACET_LIMIT = 50;
-
-/** Placeholders for a list of bindings. */
-function marks(values: unknown[]) {
-  return values.map(() => '?').join(', ');
-}
-
-function escapeLike(term: string) {
-  return term.replace(/[\\%_]/g, c => `\\${c}`);
-}
-
 /**
  * The store's index of products; the only place that speaks SQL about them.
  */
 export class ProductsStore {
-  private constructor(private readonly db: Knex) {}
+  private readonly filters: ProductFilters;
+  private readonly facets: ProductFacetCounter;
+
+  private constructor(private readonly db: Knex) {
+    this.filters = new ProductFilters(db);
+    this.facets = new ProductFacetCounter(db, this.filters);
+  }
 
   static async create(options: {
     database: DatabaseService;
@@ -276,7 +253,7 @@ export class ProductsStore {
     const { column, direction } = SORTS[sort];
 
     const query = this.db<ProductRow>({ p: PRODUCTS });
-    this.applyFilters(query, filters, permissionFilter);
+    this.filters.apply(query, filters, permissionFilter);
 
     // Ties are broken by the id in the direction of the sort, so that a
     // page is one scan of the sort's index, forwards or backwards.
@@ -324,128 +301,7 @@ export class ProductsStore {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
   }): Promise<{ facets: ProductFacets; totalItems: number }> {
-    const { filters, permissionFilter } = options;
-    const isFiltered = (facet: FacetName) =>
-      facet === 'freePlan'
-        ? Boolean(filters.freePlan)
-        : Boolean(filters[facet]?.length);
-
-    // The facets that have no filter of their own share one scan of the
-    // matching products; each filtered facet needs a scan without its filter.
-    const scans = [
-      {
-        filters,
-        facets: FACETS.filter(f => !isFiltered(f.name)),
-        withTotal: true,
-      },
-      ...FACETS.filter(f => isFiltered(f.name)).map(f => ({
-        filters: { ...filters, [f.name]: undefined },
-        facets: [f],
-        withTotal: false,
-      })),
-    ];
-    const rows = (
-      await Promise.all(
-        scans.map(scan =>
-          this.countFacets(
-            scan.filters,
-            permissionFilter,
-            scan.facets,
-            scan.withTotal,
-          ),
-        ),
-      )
-    ).flat();
-
-    const facets: ProductFacets = {
-      category: [],
-      type: [],
-      provider: [],
-      tag: [],
-      owner: [],
-      freePlan: [],
-    };
-    let totalItems = 0;
-    for (const row of rows) {
-      const count = Number(row.count);
-      if (row.facet === 'total') {
-        totalItems = count;
-      } else if (count > 0) {
-        facets[row.facet as FacetName].push({
-          value: String(row.value),
-          count,
-        });
-      }
-    }
-    for (const counts of Object.values(facets)) {
-      counts.sort(
-        (a: FacetCount, b: FacetCount) =>
-          b.count - a.count || a.value.localeCompare(b.value),
-      );
-    }
-    return { facets, totalItems };
-  }
-
-  /** Counts facet values over one scan of the matching products. */
-  private async countFacets(
-    filters: ProductQueryFilters,
-    permissionFilter: ProductPermissionFilter,
-    facets: FacetDefinition[],
-    withTotal: boolean,
-  ): Promise<Array<{ facet: string; value: unknown; count: unknown }>> {
-    const visible = this.db({ p: PRODUCTS }).select(
-      'p.id',
-      'p.category',
-      'p.type',
-      'p.owner',
-      'p.has_free_plan',
-    );
-    this.applyFilters(visible, filters, permissionFilter);
-
-    // Facet names are constants of this file, never user input.
-    const label = (name: string) => this.db.raw(`'${name}'`);
-    const branches: Knex.QueryBuilder[] = facets.map(facet => {
-      switch (facet.kind) {
-        case 'column':
-          return this.db('v')
-            .select({ facet: label(facet.name), value: `v.${facet.column}` })
-            .count({ count: '*' })
-            .groupBy(`v.${facet.column}`);
-        case 'child':
-          return this.db({ c: facet.table })
-            .join('v', 'v.id', 'c.product_id')
-            .select({ facet: label(facet.name), value: `c.${facet.column}` })
-            .count({ count: '*' })
-            .groupBy(`c.${facet.column}`)
-            .orderBy([
-              { column: 'count', order: 'desc' },
-              { column: 'value', order: 'asc' },
-            ])
-            .limit(FACET_LIMIT);
-        default:
-          return this.db('v')
-            .select({ facet: label(facet.name), value: label('true') })
-            .count({ count: '*' })
-            .where('v.has_free_plan', true);
-      }
-    });
-    if (withTotal) {
-      branches.push(
-        this.db('v')
-          .select({ facet: label('total'), value: label('') })
-          .count({ count: '*' }),
-      );
-    }
-    const [first, ...rest] = branches.map((branch, i) =>
-      this.db.select('*').from(branch.as(`b${i}`)),
-    );
-    // Materialized, so that the permission and search filters are evaluated
-    // once for all facets of the scan.
-    return this.db
-      .withMaterialized('v', visible)
-      .select('*')
-      .from(first.as('b'))
-      .unionAll(rest.map(r => this.db.select('*').from(r.as('r'))));
+    return this.facets.count(options);
   }
 
   /** One product, if the permission filter lets it through. */
@@ -457,129 +313,15 @@ export class ProductsStore {
       'p.id',
       options.id.toLocaleLowerCase('en-US'),
     );
-    this.applyPermissionFilter(query, options.permissionFilter);
+    this.filters.applyPermission(query, options.permissionFilter);
     const rows: ProductRow[] = await query.select('p.*');
     const [product] = await this.withChildren(rows);
     return product;
   }
 
-  private applyFilters(
-    query: Knex.QueryBuilder,
-    filters: ProductQueryFilters,
-    permissionFilter: ProductPermissionFilter,
-  ) {
-    this.applyPermissionFilter(query, permissionFilter);
-
-    const terms = (filters.q ?? '')
-      .toLocaleLowerCase('en-US')
-      .split(/\s+/)
-      .filter(Boolean);
-    for (const term of terms) {
-      query.whereRaw(`p.search_text LIKE ? ESCAPE '\\'`, [
-        `%${escapeLike(term)}%`,
-      ]);
-    }
-    const columns: Array<[keyof ProductQueryFilters, string]> = [
-      ['category', 'category'],
-      ['type', 'type'],
-      ['owner', 'owner'],
-      ['lifecycle', 'lifecycle'],
-    ];
-    for (const [key, column] of columns) {
-      const values = filters[key] as string[] | undefined;
-      if (values?.length) {
-        query.whereIn(
-          `p.${column}`,
-          key === 'owner'
-            ? values.map(v => v.toLocaleLowerCase('en-US'))
-            : values,
-        );
-      }
-    }
-    const children: Array<[keyof ProductQueryFilters, string, string]> = [
-      ['tag', TAGS, 'tag'],
-      ['provider', PROVIDERS, 'provider'],
-    ];
-    for (const [key, table, column] of children) {
-      const values = filters[key] as string[] | undefined;
-      if (values?.length) {
-        query.whereIn(
-          'p.id',
-          this.db(table).select('product_id').whereIn(column, values),
-        );
-      }
-    }
-    if (filters.minPriceMinor !== undefined) {
-      query.where('p.from_price_minor', '>=', filters.minPriceMinor);
-    }
-    if (filters.maxPriceMinor !== undefined) {
-      query.where('p.from_price_minor', '<=', filters.maxPriceMinor);
-    }
-    if (filters.freePlan) {
-      query.where('p.has_free_plan', true);
-    }
-  }
-
-  private applyPermissionFilter(
-    query: Knex.QueryBuilder,
-    filter: ProductPermissionFilter,
-  ) {
-    if (filter) {
-      query.where(inner =>
-        applyCriteria(inner, filter, (q, condition) =>
-          this.applyProductCondition(q, condition),
-        ),
-      );
-    }
-  }
-
-  private applyProductCondition(
-    query: Knex.QueryBuilder,
-    condition: ProductFilter,
-  ): void {
-    if (condition.key === 'audience') {
-      // Written out rather than built: a list request builds this for every
-      // call, and the builder costs more than the query on a small page.
-      const values = condition.values;
-      query.whereRaw(
-        values.length === 0
-          ? 'p.audience_all = ?'
-          : `(p.audience_all = ? OR p.id IN (SELECT product_id FROM ${AUDIENCE} WHERE group_ref IN (${marks(
-              values,
-            )})))`,
-        [true, ...values],
-      );
-    } else if (condition.key === 'subscriber') {
-      const subscribed = this.subscription(condition.values);
-      query.whereRaw(subscribed.sql, subscribed.bindings);
-    } else {
-      query.whereIn(`p.${condition.key}`, condition.values);
-    }
-  }
-
-  /**
-   * Whether one of the users has a fulfilled order of the product `p`. The
-   * users' fulfilled orders are read once per query, from the orders'
-   * (requester, status, product_ref) index.
-   */
-  private subscription(users: string[]): { sql: string; bindings: string[] } {
-    const refs = [
-      ...new Set([...users, ...users.map(u => u.toLocaleLowerCase('en-US'))]),
-    ];
-    if (refs.length === 0) {
-      return { sql: '1 = 0', bindings: [] };
-    }
-    return {
-      sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
-        refs,
-      )}) AND status = ?)`,
-      bindings: [...refs, FULFILLED],
-    };
-  }
-
   /** Whether one of the users has a fulfilled order of the product. */
   async isSubscribed(options: { id: string; users: string[] }) {
-    const subscribed = this.subscription(options.users);
+    const subscribed = this.filters.subscription(options.users);
     const row = await this.db({ p: PRODUCTS })
       .where('p.id', options.id.toLocaleLowerCase('en-US'))
       .whereRaw(subscribed.sql, subscribed.bindings)

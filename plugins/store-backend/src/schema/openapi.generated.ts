@@ -62,6 +62,8 @@ export const spec = {
       provider: {
         name: 'provider',
         in: 'query',
+        description:
+          'Products offered on one of these providers; providers that the cloud backend does not have match nothing.',
         required: false,
         style: 'form',
         explode: true,
@@ -222,6 +224,16 @@ export const spec = {
           },
           providers: {
             type: 'array',
+            description:
+              'The providers the product can be ordered on: those of its descriptor that the cloud backend has.',
+            items: {
+              type: 'string',
+            },
+          },
+          unavailableProviders: {
+            type: 'array',
+            description:
+              'Providers of its descriptor that the cloud backend does not have; the product cannot be ordered there.',
             items: {
               type: 'string',
             },
@@ -249,6 +261,7 @@ export const spec = {
           },
           orderable: {
             type: 'boolean',
+            description: 'Published, and on at least one available provider.',
           },
           orderCount: {
             type: 'integer',
@@ -267,6 +280,7 @@ export const spec = {
           'category',
           'owner',
           'providers',
+          'unavailableProviders',
           'tags',
           'lifecycle',
           'hasFreePlan',
@@ -359,6 +373,7 @@ export const spec = {
           },
           provider: {
             type: 'array',
+            description: 'Only the providers that the cloud backend has.',
             items: {
               $ref: '#/components/schemas/FacetCount',
             },
@@ -922,7 +937,8 @@ export const spec = {
             },
           },
           '400': {
-            description: 'Bad order; no order is created.',
+            description:
+              'Bad order, e.g. for a provider the cloud backend does not have; no order is created.',
             content: {
               'application/json': {
                 schema: {
@@ -933,6 +949,17 @@ export const spec = {
           },
           '409': {
             description: 'The Idempotency-Key was used with another request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '503': {
+            description:
+              'The order carries secrets and needs approval, but no key to keep them is configured (store.secrets.keys).',
             content: {
               'application/json': {
                 schema: {

@@ -7,15 +7,24 @@ import {
 import { ConflictError, ResponseError } from '@backstage/errors';
 import { HumanDuration, durationToMilliseconds } from '@backstage/types';
 import { Order, OrderOutput } from '@internal/plugin-store-common';
-import { OrdersStore } from '../database/OrdersStore';
+import { OrdersStore, ProvisioningOrder } from '../database/OrdersStore';
 import { OrderNotifier } from './OrderNotifier';
+import { OrderSecrets } from './OrderSecrets';
 import { OrderProvisioner } from './OrderService';
 
 const SYSTEM_ACTOR = 'plugin:store';
-/** Running tasks listed per round; beyond, tasks are checked one by one. */
+/** Running tasks listed per round; beyond, tasks are read one by one. */
 const RUNNING_PAGE = 1000;
-/** Orders finished at the same time, at most. */
-const FINISH_CONCURRENCY = 8;
+/** Orders checked at the same time, at most. */
+const CHECK_CONCURRENCY = 8;
+/**
+ * How long an order may sit in approved, or in provisioning without a task,
+ * before the scheduled round takes it as left behind by a stopped instance.
+ */
+const LEFT_BEHIND_MS = 60_000;
+
+/** A scaffolder task as GET /v2/tasks/:id returns it. */
+type Task = { id: string; status: string };
 
 type TaskEvent = {
   id: number;
@@ -28,9 +37,16 @@ type TaskEvent = {
 };
 
 /**
- * Provisions approved orders: starts the product's scaffolder task and
- * follows it to the end, then marks the order fulfilled or
- * failed.
+ * Provisions approved orders: starts the product's scaffolder task, follows
+ * it to the end, then marks the order fulfilled or failed from the task's
+ * status, with the task's output or its error.
+ *
+ * What is provisioning lives in the database (the order's status and task
+ * id), so any instance can finish any order: the instance that started a
+ * task follows it every second, and a scheduled round over all
+ * provisioning orders catches those of instances that stopped. An order is
+ * finished with a conditional update, so of two instances that see a task
+ * end only one finishes the order, notifies and audits.
  *
  * Tasks are created by the store's own service principal rather than on
  * behalf of the requester: templates governed by a product are hidden from
@@ -40,16 +56,14 @@ type TaskEvent = {
  * and `storeOrderId` secrets.
  */
 export class OrderFulfiller implements OrderProvisioner {
-  /** Orders this instance follows, by id. */
-  private readonly following = new Map<
-    string,
-    { taskId: string; deadline: number }
-  >();
+  /** Orders whose tasks this instance started, followed closely. */
+  private readonly following = new Set<string>();
   private watching?: Promise<void>;
   private stopped = false;
 
   private constructor(
     private readonly orders: OrdersStore,
+    private readonly secrets: OrderSecrets,
     private readonly discovery: DiscoveryService,
     private readonly auth: AuthService,
     private readonly logger: LoggerService,
@@ -61,6 +75,7 @@ export class OrderFulfiller implements OrderProvisioner {
 
   static create(options: {
     orders: OrdersStore;
+    secrets: OrderSecrets;
     discovery: DiscoveryService;
     auth: AuthService;
     logger: LoggerService;
@@ -68,11 +83,12 @@ export class OrderFulfiller implements OrderProvisioner {
     auditor?: AuditorService;
     /** How long a task may run before its order fails. */
     timeout?: HumanDuration;
-    /** How often the running tasks are checked. */
+    /** How often the tasks this instance started are checked. */
     pollInterval?: HumanDuration;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
+      options.secrets,
       options.discovery,
       options.auth,
       options.logger,
@@ -83,6 +99,11 @@ export class OrderFulfiller implements OrderProvisioner {
     );
   }
 
+  /**
+   * Starts the task of an approved order. The secrets are those given, or
+   * else those stored while the order waited for approval; stored ones are
+   * deleted once the task has them, or the task could not start.
+   */
   async provision(
     order: Order,
     options: { secrets?: Record<string, string> },
@@ -105,73 +126,81 @@ export class OrderFulfiller implements OrderProvisioner {
       }
       throw error;
     }
+    let taskId: string;
     try {
-      const taskId = await this.createTask(provisioning, options.secrets);
+      try {
+        const secrets = options.secrets ?? (await this.secrets.read(order.id));
+        taskId = await this.createTask(provisioning, secrets);
+      } finally {
+        await this.secrets.delete(order.id);
+      }
       await this.orders.setTaskId({
         id: order.id,
         version: provisioning.version,
         taskId,
       });
-      this.follow(order.id, taskId, Date.now());
     } catch (error) {
-      await this.finish(order.id, 'fail', {
+      await this.finish(provisioning, 'fail', {
         error: `Could not start the scaffolder task: ${
           (error as Error).message
         }`,
       });
+      return;
     }
+    this.follow(order.id);
   }
 
   /**
-   * Follows every provisioning order that no one in this process follows;
-   * run at start-up and on a schedule, so a restart resumes them.
+   * One round over every order in flight, in whichever instance it
+   * started: finishes those whose task ended, fails those whose task
+   * overran or never started, and provisions approved orders that an
+   * instance left behind. Run by a scheduled job, once across instances.
    */
-  async resume(): Promise<void> {
+  async checkAll(): Promise<void> {
+    const now = Date.now();
     for (const id of await this.orders.listOrderIds({
-      status: 'provisioning',
+      status: 'approved',
+      updatedBefore: new Date(now - LEFT_BEHIND_MS),
     })) {
       const order = await this.orders.getOrder(id);
-      if (!order || this.following.has(id)) {
-        continue;
-      }
-      if (order.taskId) {
-        this.follow(id, order.taskId, Date.parse(order.updatedAt));
-      } else if (Date.now() - Date.parse(order.updatedAt) > 60_000) {
-        await this.finish(id, 'fail', {
-          error:
-            'Provisioning was interrupted before the scaffolder task started; retry the order',
-        });
+      if (order?.status === 'approved') {
+        await this.provision(order, {}).catch(error =>
+          this.logger.warn(`Could not provision order ${id}: ${error}`),
+        );
       }
     }
+    await this.check(await this.orders.listProvisioningOrders());
   }
 
-  /** Stops following; the next start resumes. */
+  /** Stops following; the scheduled round takes over. */
   stop() {
     this.stopped = true;
   }
 
-  private follow(id: string, taskId: string, startedAt: number) {
-    if (this.following.has(id)) {
-      return;
-    }
-    this.following.set(id, { taskId, deadline: startedAt + this.timeoutMs });
-    if (!this.watching) {
+  private follow(id: string) {
+    this.following.add(id);
+    if (!this.watching && !this.stopped) {
       this.watching = this.watch().finally(() => {
         this.watching = undefined;
       });
     }
   }
 
-  /**
-   * One loop follows every task of this instance: each round lists the
-   * scaffolder's running tasks once, and only the followed tasks that are no
-   * longer running are read, so the cost does not grow with the number of
-   * orders in flight.
-   */
+  /** Checks the tasks this instance started, every poll interval. */
   private async watch(): Promise<void> {
     while (!this.stopped && this.following.size > 0) {
       try {
-        await this.checkTasks();
+        const orders = await this.orders.listProvisioningOrders({
+          ids: [...this.following],
+        });
+        const inFlight = new Set(orders.map(o => o.id));
+        for (const id of this.following) {
+          // Finished here or by another instance.
+          if (!inFlight.has(id)) {
+            this.following.delete(id);
+          }
+        }
+        await this.check(orders);
       } catch (error) {
         this.logger.warn(`Could not check scaffolder tasks: ${error}`);
       }
@@ -181,117 +210,99 @@ export class OrderFulfiller implements OrderProvisioner {
     }
   }
 
-  private async checkTasks() {
-    const running = await this.request<{
-      tasks: Array<{ id: string }>;
-      totalTasks?: number;
-    }>(`/v2/tasks?status=open&status=processing&limit=${RUNNING_PAGE}`);
+  /**
+   * Lists the scaffolder's running tasks once, and reads only the tasks of
+   * orders that are no longer running, so the cost of a round does not grow
+   * with the number of orders in flight.
+   */
+  private async check(orders: ProvisioningOrder[]) {
+    if (orders.length === 0) {
+      return;
+    }
+    const running = await this.request<{ tasks: Array<{ id: string }> }>(
+      `/v2/tasks?status=open&status=processing&limit=${RUNNING_PAGE}`,
+    );
     const runningIds = new Set(running.tasks.map(t => t.id));
-    const complete =
-      running.totalTasks === undefined ||
-      running.totalTasks <= running.tasks.length;
-    const candidates = [...this.following].filter(
-      ([, { taskId, deadline }]) =>
-        !runningIds.has(taskId) || Date.now() > deadline,
+    const now = Date.now();
+    const candidates = orders.filter(
+      o =>
+        !o.taskId ||
+        !runningIds.has(o.taskId) ||
+        now > o.updatedAt.getTime() + this.timeoutMs,
     );
     // Orders finish side by side: one order's notification or a slow read
     // must not hold back the orders whose tasks ended at the same time.
     let next = 0;
     const worker = async () => {
       while (next < candidates.length) {
-        const [id, followed] = candidates[next++];
-        await this.checkOrder(id, followed, runningIds, complete);
+        const order = candidates[next++];
+        try {
+          await this.checkOrder(order, now);
+        } catch (error) {
+          this.logger.warn(`Could not follow order ${order.id}: ${error}`);
+        }
       }
     };
     await Promise.all(
       Array.from(
-        { length: Math.min(FINISH_CONCURRENCY, candidates.length) },
+        { length: Math.min(CHECK_CONCURRENCY, candidates.length) },
         worker,
       ),
     );
   }
 
-  private async checkOrder(
-    id: string,
-    { taskId, deadline }: { taskId: string; deadline: number },
-    runningIds: Set<string>,
-    listComplete: boolean,
-  ) {
-    try {
-      const finished =
-        !runningIds.has(taskId) &&
-        (await this.isDone(taskId, listComplete)) &&
-        (await this.finishFromEvents(id, taskId));
-      if (finished) {
-        this.following.delete(id);
-      } else if (Date.now() > deadline) {
-        this.following.delete(id);
-        await this.finish(id, 'fail', {
-          error: `The scaffolder task ${taskId} did not finish in time`,
+  private async checkOrder(order: ProvisioningOrder, now: number) {
+    const since = order.updatedAt.getTime();
+    if (!order.taskId) {
+      if (now - since > LEFT_BEHIND_MS) {
+        await this.finish(order, 'fail', {
+          error:
+            'Provisioning was interrupted before the scaffolder task started; retry the order',
         });
       }
-    } catch (error) {
-      this.logger.warn(`Could not follow order ${id}: ${error}`);
+      return;
     }
-  }
-
-  /** Whether a task absent from the list of running tasks is done. */
-  private async isDone(taskId: string, listComplete: boolean) {
-    if (listComplete) {
-      return true;
+    const path = `/v2/tasks/${encodeURIComponent(order.taskId)}`;
+    const task = await this.request<Task>(path);
+    if (task.status === 'open' || task.status === 'processing') {
+      if (now > since + this.timeoutMs) {
+        await this.finish(order, 'fail', {
+          error: `The scaffolder task ${order.taskId} did not finish in time`,
+        });
+      }
+      return;
     }
-    const task = await this.request<{ status: string }>(
-      `/v2/tasks/${encodeURIComponent(taskId)}`,
-    );
-    return !['open', 'processing'].includes(task.status);
+    // The scaffolder writes the status and the completion event together.
+    const events = await this.request<TaskEvent[]>(`${path}/events`);
+    const completion = events.find(e => e.type === 'completion');
+    if (task.status === 'completed') {
+      await this.finish(order, 'fulfil', {
+        output: completion?.body.output ?? {},
+      });
+    } else {
+      await this.finish(order, 'fail', {
+        error:
+          completion?.body.error?.message ??
+          `The scaffolder task ${order.taskId} ended with status ${task.status}`,
+      });
+    }
   }
 
   /**
-   * Finishes an order from the completion event of its task; false when the
-   * event is not there yet, to look again in the next round.
+   * Moves an order from provisioning to its end, if it still is where the
+   * caller read it: when another instance finished it first, nothing is
+   * written, notified or audited.
    */
-  private async finishFromEvents(id: string, taskId: string) {
-    const events = await this.request<TaskEvent[]>(
-      `/v2/tasks/${encodeURIComponent(taskId)}/events`,
-    );
-    const completion = events.find(e => e.type === 'completion');
-    if (!completion) {
-      return false;
-    } else if (completion.body.error) {
-      await this.finish(id, 'fail', {
-        error:
-          completion.body.error.message ?? completion.body.message ?? 'failed',
-      });
-    } else if (
-      /completed with status: completed/.test(completion.body.message ?? '')
-    ) {
-      await this.finish(id, 'fulfil', { output: completion.body.output ?? {} });
-    } else {
-      await this.finish(id, 'fail', {
-        error: completion.body.message ?? 'The task did not complete',
-      });
-    }
-    return true;
-  }
-
   private async finish(
-    id: string,
+    order: ProvisioningOrder | Order,
     action: 'fulfil' | 'fail',
     patch: { output?: OrderOutput; error?: string },
   ) {
-    const order = await this.orders.getOrder(id);
-    if (!order || !['provisioning', 'approved'].includes(order.status)) {
-      return;
-    }
-    const auditorEvent = await this.auditor?.createEvent({
-      eventId: `order-${action}`,
-      severityLevel: 'medium',
-      meta: { orderId: id, taskId: order.taskId },
-    });
+    let updated: Order;
     try {
-      const updated = await this.orders.transition({
-        id,
-        expected: { status: order.status, version: order.version },
+      updated = await this.orders.transition({
+        id: order.id,
+        expected: { status: 'provisioning', version: order.version },
         to: action === 'fulfil' ? 'fulfilled' : 'failed',
         action,
         actor: SYSTEM_ACTOR,
@@ -299,17 +310,29 @@ export class OrderFulfiller implements OrderProvisioner {
         data: order.taskId ? { taskId: order.taskId } : undefined,
         patch,
       });
-      await auditorEvent?.success();
-      if (updated.status === 'fulfilled') {
-        await this.notifier.fulfilled(updated);
-      } else {
-        await this.notifier.failed(updated);
-      }
     } catch (error) {
-      await auditorEvent?.fail({ error: error as Error });
-      if (!(error instanceof ConflictError)) {
-        throw error;
+      if (error instanceof ConflictError) {
+        return;
       }
+      const failed = await this.auditor?.createEvent({
+        eventId: `order-${action}`,
+        severityLevel: 'medium',
+        meta: { orderId: order.id, taskId: order.taskId },
+      });
+      await failed?.fail({ error: error as Error });
+      throw error;
+    }
+    this.following.delete(order.id);
+    const audited = await this.auditor?.createEvent({
+      eventId: `order-${action}`,
+      severityLevel: 'medium',
+      meta: { orderId: order.id, taskId: order.taskId },
+    });
+    await audited?.success();
+    if (updated.status === 'fulfilled') {
+      await this.notifier.fulfilled(updated);
+    } else {
+      await this.notifier.failed(updated);
     }
   }
 

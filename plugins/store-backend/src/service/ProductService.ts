@@ -30,6 +30,7 @@ import {
   ProductResource,
   StoredProduct,
 } from '../database/types';
+import { CloudProviders } from './CloudProviders';
 import { decodeCursor, encodeCursor } from './cursor';
 
 const DEFAULT_PAGE_SIZE = 24;
@@ -41,6 +42,7 @@ export class ProductService {
     private readonly auth: AuthService,
     private readonly permissions: PermissionsService,
     private readonly catalog: CatalogService,
+    private readonly cloudProviders: CloudProviders,
     private readonly transformConditions: ConditionTransformer<ProductFilter>,
     private readonly priceCurrency: string,
   ) {}
@@ -50,6 +52,8 @@ export class ProductService {
     auth: AuthService;
     permissions: PermissionsService;
     catalog: CatalogService;
+    /** The providers products can be ordered on. */
+    cloudProviders: CloudProviders;
     ruleset: PermissionRuleset<ProductResource, ProductFilter>;
     /** The currency of price range filters. */
     priceCurrency?: string;
@@ -59,6 +63,7 @@ export class ProductService {
       options.auth,
       options.permissions,
       options.catalog,
+      options.cloudProviders,
       createConditionTransformer(options.ruleset),
       options.priceCurrency ?? 'USD',
     );
@@ -76,9 +81,10 @@ export class ProductService {
       options.cursor !== undefined
         ? decodeCursor(options.cursor, sort)
         : undefined;
-    const filters = this.toFilters(options.query);
+    const available = await this.cloudProviders.available();
+    const filters = this.toFilters(options.query, available);
     const permissionFilter = await this.authorize(options.credentials);
-    if (permissionFilter === 'deny') {
+    if (permissionFilter === 'deny' || filters === 'none') {
       return { items: [] };
     }
     const page = await this.store.listProducts({
@@ -89,7 +95,7 @@ export class ProductService {
       limit: options.limit ?? DEFAULT_PAGE_SIZE,
     });
     return {
-      items: page.items.map(p => this.toSummary(p)),
+      items: page.items.map(p => this.toSummary(p, available)),
       nextCursor: page.nextCursor && encodeCursor(page.nextCursor),
     };
   }
@@ -98,9 +104,10 @@ export class ProductService {
     credentials: BackstageCredentials;
     query: ProductQuery;
   }): Promise<{ facets: ProductFacets; totalItems: number }> {
-    const filters = this.toFilters(options.query);
+    const available = await this.cloudProviders.available();
+    const filters = this.toFilters(options.query, available);
     const permissionFilter = await this.authorize(options.credentials);
-    if (permissionFilter === 'deny') {
+    if (permissionFilter === 'deny' || filters === 'none') {
       return {
         facets: {
           category: [],
@@ -113,7 +120,18 @@ export class ProductService {
         totalItems: 0,
       };
     }
-    return this.store.getFacets({ filters, permissionFilter });
+    const { facets, totalItems } = await this.store.getFacets({
+      filters,
+      permissionFilter,
+    });
+    // Providers the cloud backend lacks are not offered, so not filtered on.
+    return {
+      facets: {
+        ...facets,
+        provider: facets.provider.filter(f => available.has(f.value)),
+      },
+      totalItems,
+    };
   }
 
   async getProduct(options: {
@@ -127,6 +145,7 @@ export class ProductService {
       name: options.name,
     });
     const permissionFilter = await this.authorize(options.credentials);
+    const available = await this.cloudProviders.available();
     const product =
       permissionFilter === 'deny'
         ? undefined
@@ -149,7 +168,7 @@ export class ProductService {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
     return {
-      ...this.toSummary(product),
+      ...this.toSummary(product, available),
       description: metadata.description ?? '',
       template: spec.template,
       plans: spec.plans.map(plan => ({
@@ -185,7 +204,14 @@ export class ProductService {
     return undefined;
   }
 
-  private toFilters(query: ProductQuery): ProductQueryFilters {
+  /**
+   * The filters of a query; 'none' when it filters on providers of which
+   * none is available, which no product is offered on.
+   */
+  private toFilters(
+    query: ProductQuery,
+    available: ReadonlySet<string>,
+  ): ProductQueryFilters | 'none' {
     const { minPrice, maxPrice, ...rest } = query;
     const toMinor = (field: string, amount?: string) => {
       if (amount === undefined) {
@@ -209,11 +235,22 @@ export class ProductService {
     ) {
       throw new InputError('minPrice must not be above maxPrice');
     }
+    if (filters.provider?.length) {
+      filters.provider = filters.provider.filter(p => available.has(p));
+      if (filters.provider.length === 0) {
+        return 'none';
+      }
+    }
     return filters;
   }
 
-  private toSummary(product: StoredProduct): ProductSummary {
+  private toSummary(
+    product: StoredProduct,
+    available: ReadonlySet<string>,
+  ): ProductSummary {
     const { entity } = product;
+    // in the order the publisher lists them: the first is the default
+    const providers = entity.spec.providers.filter(p => available.has(p));
     return {
       ref: stringifyEntityRef(entity),
       namespace: product.namespace,
@@ -223,15 +260,17 @@ export class ProductService {
       type: entity.spec.type,
       category: product.category,
       owner: entity.spec.owner,
-      // in the order the publisher lists them: the first is the default
-      providers: entity.spec.providers,
+      providers,
+      unavailableProviders: entity.spec.providers.filter(
+        p => !available.has(p),
+      ),
       tags: product.tags,
       icon: entity.spec.icon,
       lifecycle: product.lifecycle,
       fromPrice: product.fromPrice,
       hasFreePlan: product.hasFreePlan,
       needsApproval: product.needsApproval,
-      orderable: product.lifecycle === 'published',
+      orderable: product.lifecycle === 'published' && providers.length > 0,
       orderCount: product.orderCount,
       createdAt: product.createdAt.toISOString(),
     };

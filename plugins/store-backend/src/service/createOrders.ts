@@ -3,9 +3,11 @@ import {
   AuthService,
   DatabaseService,
   DiscoveryService,
+  LifecycleService,
   LoggerService,
   PermissionsRegistryService,
   PermissionsService,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   RootConfigService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
@@ -16,12 +18,15 @@ import {
   storeOrderPermissions,
   storeOrderReadPermission,
 } from '@internal/plugin-store-common';
+import { IdempotencyKeysStore } from '../database/IdempotencyKeysStore';
+import { OrderSecretsStore } from '../database/OrderSecretsStore';
 import { OrdersStore } from '../database/OrdersStore';
 import { ProductsStore } from '../database/ProductsStore';
 import { orderPermissionRules, orderResourceRef } from '../permissions/rules';
 import { GroupMembership } from './GroupMembership';
 import { OrderFulfiller } from './OrderFulfiller';
 import { OrderNotifier } from './OrderNotifier';
+import { OrderSecrets, readSecretsKeys } from './OrderSecrets';
 import { OrderRoutesOptions } from './orderRoutes';
 import { OrderService } from './OrderService';
 import { ProductService } from './ProductService';
@@ -37,6 +42,7 @@ export async function createOrders(options: {
   config: RootConfigService;
   database: DatabaseService;
   discovery: DiscoveryService;
+  lifecycle: LifecycleService;
   logger: LoggerService;
   notifications?: NotificationService;
   permissions: PermissionsService;
@@ -45,9 +51,16 @@ export async function createOrders(options: {
   products: ProductService;
   productsStore: ProductsStore;
 }): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
-  const { config, logger, scheduler, permissionsRegistry } = options;
+  const { config, lifecycle, logger, scheduler, permissionsRegistry } = options;
 
   const ordersStore = await OrdersStore.create({ database: options.database });
+  const idempotencyKeys = await IdempotencyKeysStore.create({
+    database: options.database,
+  });
+  const secrets = OrderSecrets.create({
+    store: await OrderSecretsStore.create({ database: options.database }),
+    keys: readSecretsKeys(config),
+  });
   permissionsRegistry.addResourceType({
     resourceRef: orderResourceRef,
     permissions: [storeOrderReadPermission],
@@ -70,6 +83,7 @@ export async function createOrders(options: {
     auth: options.auth,
     permissions: options.permissions,
     membership: GroupMembership.create(options),
+    secrets,
     notifier,
     logger,
     ruleset: permissionsRegistry.getPermissionRuleset(orderResourceRef),
@@ -79,6 +93,7 @@ export async function createOrders(options: {
   });
   const fulfiller = OrderFulfiller.create({
     orders: ordersStore,
+    secrets,
     discovery: options.discovery,
     auth: options.auth,
     logger,
@@ -92,24 +107,39 @@ export async function createOrders(options: {
   });
   orders.setProvisioner(fulfiller);
 
-  // Each instance follows the tasks it started; this job picks up the ones
-  // left behind by a restart, and rejects orders nobody decided on in time.
+  // Each instance follows the tasks it started; this job, run by one
+  // instance at a time, finishes the orders of any instance, including
+  // those left behind by a restart.
+  lifecycle.addShutdownHook(() => fulfiller.stop());
+  await scheduler.scheduleTask({
+    id: 'store-orders-follow',
+    ...(config.has('store.orders.follow')
+      ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          config.getConfig('store.orders.follow'),
+        )
+      : {
+          frequency: { seconds: 10 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+        }),
+    fn: () => fulfiller.checkAll(),
+  });
+  // Rejects orders nobody decided on in time.
   await scheduler.scheduleTask({
     id: 'store-orders-housekeeping',
     frequency: { seconds: 30 },
     timeout: { minutes: 5 },
     initialDelay: { seconds: 5 },
     fn: async () => {
-      await fulfiller.resume();
       const expired = await orders.expireOrders();
       if (expired > 0) {
         logger.info(`Rejected ${expired} orders whose approval expired`);
       }
-      await ordersStore.deleteIdempotencyKeys(
+      await idempotencyKeys.deleteOlderThan(
         new Date(Date.now() - 24 * 60 * 60 * 1000),
       );
     },
   });
 
-  return { auditor: options.auditor, orders, ordersStore };
+  return { auditor: options.auditor, orders, idempotencyKeys };
 }

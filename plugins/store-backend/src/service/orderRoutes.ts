@@ -6,7 +6,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
 import express from 'express';
-import { IdempotentResponse, OrdersStore } from '../database/OrdersStore';
+import {
+  IdempotencyKeysStore,
+  IdempotentResponse,
+} from '../database/IdempotencyKeysStore';
 import { spec } from '../schema/openapi.generated';
 import { ApiRouter } from '@backstage/backend-openapi-utils';
 import { OrderService } from './OrderService';
@@ -18,7 +21,7 @@ export type OrderRoutesOptions = {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   orders: OrderService;
-  ordersStore: OrdersStore;
+  idempotencyKeys: IdempotencyKeysStore;
 };
 
 function principalOf(credentials: BackstageCredentials): string {
@@ -58,7 +61,7 @@ export function registerOrderRoutes(
   router: StoreRouter,
   options: OrderRoutesOptions,
 ) {
-  const { httpAuth, auditor, orders, ordersStore } = options;
+  const { httpAuth, auditor, orders, idempotencyKeys } = options;
 
   async function idempotent(
     req: express.Request,
@@ -76,7 +79,7 @@ export function registerOrderRoutes(
       key,
     };
     // Secrets are part of the body but never stored: only their hash is.
-    const claimed = await ordersStore.claimIdempotencyKey({
+    const claimed = await idempotencyKeys.claim({
       ...claim,
       bodyHash: hashBody(req.body),
     });
@@ -85,11 +88,11 @@ export function registerOrderRoutes(
     }
     try {
       const response = await run();
-      await ordersStore.completeIdempotencyKey({ ...claim, response });
+      await idempotencyKeys.complete({ ...claim, response });
       return response;
     } catch (error) {
       // A failed request may be sent again with the same key.
-      await ordersStore.completeIdempotencyKey(claim);
+      await idempotencyKeys.complete(claim);
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { ReactRouterV6PageRouter } from '@backstage/frontend-adapter-react-router-v6';
+import { NotFoundErrorPage } from '@backstage/frontend-plugin-api';
 import { Route, Routes } from 'react-router-dom';
 import { OrderFormPage } from './OrderForm/OrderFormPage';
 import { ApprovalsPage } from './Orders/ApprovalsPage';
@@ -23,6 +24,7 @@ export function StoreRouter() {
         <Route path="/orders/:id" element={<OrderDetailsPage />} />
         <Route path="/approvals" element={<ApprovalsPage />} />
         <Route path="/admin/orders" element={<OrdersAdminPage />} />
+        <Route path="*" element={<NotFoundErrorPage />} />
       </Routes>
     </ReactRouterV6PageRouter>
   );

@@ -122,6 +122,16 @@ describe('OrderFormPage', () => {
     await renderForm(api);
 
     await choose(/^Plan/, /^Enterprise/);
+    // Only the providers the cloud backend has are offered.
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^Provider/ }),
+    );
+    expect(
+      within(await screen.findByRole('listbox'))
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['kubernetes', 'local']);
+    await userEvent.keyboard('{Escape}');
     await choose(/^Provider/, /^local$/);
     await userEvent.type(await screen.findByLabelText(/^Region/), 'eu-1');
     await userEvent.type(

@@ -40,6 +40,9 @@ describe('ProductPage', () => {
     expect(screen.getByText('99.95% monthly uptime')).toBeInTheDocument();
     expect(screen.getByText('kubernetes')).toBeInTheDocument();
     expect(
+      screen.getByText('openstack: not available here'),
+    ).toBeInTheDocument();
+    expect(
       screen.getByText(
         'Plans above USD 500.00 per month need 1 approval from platform-admins.',
       ),
@@ -116,5 +119,31 @@ describe('ProductPage', () => {
         /This product does not exist, or it is not offered to you/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('says why a product on no available provider cannot be ordered', async () => {
+    const api = mockStoreApi({
+      getProduct: jest.fn(async () => ({
+        ...postgresql,
+        providers: [],
+        unavailableProviders: ['kubernetes', 'openstack'],
+        orderable: false,
+      })),
+    });
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/postgresql'],
+    });
+    expect(
+      await screen.findByText(/This product cannot be ordered here/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /None of the providers it runs on is available here: kubernetes, openstack\./,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Order' })).toBeNull();
   });
 });

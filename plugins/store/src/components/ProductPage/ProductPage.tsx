@@ -175,6 +175,17 @@ export function ProductPage() {
             />
           </Box>
         )}
+        {product.lifecycle === 'published' &&
+          product.providers.length === 0 && (
+            <Box mb={2}>
+              <WarningPanel
+                title="This product cannot be ordered here"
+                message={`None of the providers it runs on is available here: ${product.unavailableProviders.join(
+                  ', ',
+                )}.`}
+              />
+            </Box>
+          )}
         <Grid container spacing={3}>
           <Grid item xs={12} md={8}>
             <InfoCard
@@ -202,6 +213,15 @@ export function ProductPage() {
               <Box display="flex" gridGap={4} mb={2}>
                 {product.providers.map(provider => (
                   <Chip key={provider} label={provider} size="small" />
+                ))}
+                {product.unavailableProviders.map(provider => (
+                  <Chip
+                    key={provider}
+                    label={`${provider}: not available here`}
+                    size="small"
+                    variant="outlined"
+                    disabled
+                  />
                 ))}
               </Box>
               {product.sla && (

@@ -1,0 +1,144 @@
+import { Knex } from 'knex';
+import { applyCriteria } from './applyCriteria';
+import {
+  ProductFilter,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+} from './types';
+
+export const PRODUCTS = 'store_products';
+export const TAGS = 'store_product_tags';
+export const PROVIDERS = 'store_product_providers';
+export const AUDIENCE = 'store_product_audience';
+export const ORDERS = 'store_orders';
+/** The order status of an active subscription. */
+export const FULFILLED = 'fulfilled';
+
+/** Placeholders for a list of bindings. */
+function marks(values: unknown[]) {
+  return values.map(() => '?').join(', ');
+}
+
+function escapeLike(term: string) {
+  return term.replace(/[\\%_]/g, c => `\\${c}`);
+}
+
+/**
+ * The WHERE clauses of product queries: the search and facet filters of a
+ * query, and the permission decision turned into conditions. Applies to
+ * queries of the products table aliased `p`.
+ */
+export class ProductFilters {
+  constructor(private readonly db: Knex) {}
+
+  apply(
+    query: Knex.QueryBuilder,
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+  ) {
+    this.applyPermission(query, permissionFilter);
+
+    const terms = (filters.q ?? '')
+      .toLocaleLowerCase('en-US')
+      .split(/\s+/)
+      .filter(Boolean);
+    for (const term of terms) {
+      query.whereRaw(`p.search_text LIKE ? ESCAPE '\\'`, [
+        `%${escapeLike(term)}%`,
+      ]);
+    }
+    const columns: Array<[keyof ProductQueryFilters, string]> = [
+      ['category', 'category'],
+      ['type', 'type'],
+      ['owner', 'owner'],
+      ['lifecycle', 'lifecycle'],
+    ];
+    for (const [key, column] of columns) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          `p.${column}`,
+          key === 'owner'
+            ? values.map(v => v.toLocaleLowerCase('en-US'))
+            : values,
+        );
+      }
+    }
+    const children: Array<[keyof ProductQueryFilters, string, string]> = [
+      ['tag', TAGS, 'tag'],
+      ['provider', PROVIDERS, 'provider'],
+    ];
+    for (const [key, table, column] of children) {
+      const values = filters[key] as string[] | undefined;
+      if (values?.length) {
+        query.whereIn(
+          'p.id',
+          this.db(table).select('product_id').whereIn(column, values),
+        );
+      }
+    }
+    if (filters.minPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '>=', filters.minPriceMinor);
+    }
+    if (filters.maxPriceMinor !== undefined) {
+      query.where('p.from_price_minor', '<=', filters.maxPriceMinor);
+    }
+    if (filters.freePlan) {
+      query.where('p.has_free_plan', true);
+    }
+  }
+
+  applyPermission(query: Knex.QueryBuilder, filter: ProductPermissionFilter) {
+    if (filter) {
+      query.where(inner =>
+        applyCriteria(inner, filter, (q, condition) =>
+          this.applyProductCondition(q, condition),
+        ),
+      );
+    }
+  }
+
+  private applyProductCondition(
+    query: Knex.QueryBuilder,
+    condition: ProductFilter,
+  ): void {
+    if (condition.key === 'audience') {
+      // Written out rather than built: a list request builds this for every
+      // call, and the builder costs more than the query on a small page.
+      const values = condition.values;
+      query.whereRaw(
+        values.length === 0
+          ? 'p.audience_all = ?'
+          : `(p.audience_all = ? OR p.id IN (SELECT product_id FROM ${AUDIENCE} WHERE group_ref IN (${marks(
+              values,
+            )})))`,
+        [true, ...values],
+      );
+    } else if (condition.key === 'subscriber') {
+      const subscribed = this.subscription(condition.values);
+      query.whereRaw(subscribed.sql, subscribed.bindings);
+    } else {
+      query.whereIn(`p.${condition.key}`, condition.values);
+    }
+  }
+
+  /**
+   * Whether one of the users has a fulfilled order of the product `p`. The
+   * users' fulfilled orders are read once per query, from the orders'
+   * (requester, status, product_ref) index.
+   */
+  subscription(users: string[]): { sql: string; bindings: string[] } {
+    const refs = [
+      ...new Set([...users, ...users.map(u => u.toLocaleLowerCase('en-US'))]),
+    ];
+    if (refs.length === 0) {
+      return { sql: '1 = 0', bindings: [] };
+    }
+    return {
+      sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
+        refs,
+      )}) AND status = ?)`,
+      bindings: [...refs, FULFILLED],
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { screen } from '@testing-library/react';
+import { StoreApi, storeApiRef } from '../api/StoreApi';
+import { rootRouteRef } from '../routes';
+import { StoreRouter } from './StoreRouter';
+
+describe('StoreRouter', () => {
+  it('shows the not-found page for a path the store does not have', async () => {
+    const api = { listProducts: jest.fn(), getFacets: jest.fn() };
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api as Partial<StoreApi> as StoreApi]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/no/such/page'],
+    });
+    expect(await screen.findByText(/page not found/i)).toBeInTheDocument();
+    expect(api.listProducts).not.toHaveBeenCalled();
+  });
+});
