@@ -24,6 +24,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject, JsonValue } from '@backstage/types';
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule, {
@@ -133,6 +134,17 @@ async function main() {
     features: [
       cloudPlugin,
       localModule,
+      // stack owners are groups of the catalog
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'web-team', namespace: 'default' },
+            spec: { type: 'team', children: [] },
+          },
+        ],
+      }),
       mockServices.rootConfig.factory({
         data: { cloud: { local: { dataDir: join(root, 'backend') } } },
       }),

@@ -497,7 +497,9 @@ describe.each(targets)('the cloud backend killed on $name', target => {
     // stack (a sandboxed node is a few processes)
     const live: Array<[string, string]> = [
       ...['app-1', 'lb-1'].map(n => [steady.id, n] as [string, string]),
-      ...['app-1', 'app-2', 'lb-1'].map(n => [pending.id, n] as [string, string]),
+      ...['app-1', 'app-2', 'lb-1'].map(
+        n => [pending.id, n] as [string, string],
+      ),
     ];
     expect(live.every(([id, n]) => nodePid(id, n))).toBe(true);
     const liveDirs = live.map(([id, n]) =>

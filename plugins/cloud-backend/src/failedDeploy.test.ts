@@ -184,5 +184,44 @@ describe.each(databases.eachSupportedId())(
       });
       expect(await provider.listStacks()).toEqual([]);
     });
+    it('answers 422 to a restart whose node does not come up, and records the node failed', async () => {
+      provider.deployError = undefined;
+      const created = await deploy('restarts-badly');
+      expect(created.status).toBe(201);
+      provider.restartError = new NodeFailedError('app-1 did not come up', {
+        stackId: created.body.id,
+        node: 'app-1',
+        role: 'app',
+        exitCode: 1,
+        logTail: 'out of memory',
+      });
+      try {
+        const res = await request(backend.server)
+          .post(`/api/cloud/stacks/${created.body.id}/restart`)
+          .set('authorization', mockCredentials.service.header())
+          .send({});
+        expect(res.status).toBe(422);
+        expect(res.body.error.failure).toMatchObject({
+          node: 'app-1',
+          exitCode: 1,
+        });
+      } finally {
+        provider.restartError = undefined;
+      }
+      const stack = await request(backend.server)
+        .get(`/api/cloud/stacks/${created.body.id}`)
+        .set('authorization', mockCredentials.service.header());
+      expect(stack.body).toMatchObject({
+        status: 'degraded',
+        nodes: [expect.objectContaining({ name: 'app-1', status: 'failed' })],
+      });
+      // the stack is free again: the next restart goes through
+      const again = await request(backend.server)
+        .post(`/api/cloud/stacks/${created.body.id}/restart`)
+        .set('authorization', mockCredentials.service.header())
+        .send({});
+      expect(again.status).toBe(200);
+      expect(again.body.status).toBe('running');
+    });
   },
 );

@@ -18,19 +18,22 @@ jest.setTimeout(120_000);
 
 const SERVER = `require('http').createServer((q, s) => s.end('hello from ' + process.env.NODE_NAME)).listen(Number(process.env.PORT), '127.0.0.1');`;
 
+/** A database, app nodes and a load balancer, on the provider's runtimes. */
 function threeTier(appCount = 2): StackSpec {
   return {
     roles: [
       {
         name: 'db',
         count: 1,
-        command: ['node', 's.js'],
+        runtime: 'node',
+        entry: 's.js',
         files: { 's.js': SERVER },
       },
       {
         name: 'app',
         count: appCount,
-        command: ['node', 's.js'],
+        runtime: 'node',
+        entry: 's.js',
         files: { 's.js': SERVER },
       },
       { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
@@ -80,6 +83,16 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
           dataDir,
         }),
         catalogServiceMock.factory({ entities: ORG }),
+        // the developer is in the web team
+        mockServices.userInfo.mock({
+          getUserInfo: async () => ({
+            userEntityRef: 'user:default/developer',
+            ownershipEntityRefs: [
+              'user:default/developer',
+              'group:default/team-web',
+            ],
+          }),
+        }).factory,
         mockServices.database.factory({ knex }),
         auditor.factory,
         mockServices.rootConfig.factory({
@@ -199,7 +212,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
     ['an unknown provider', { provider: 'mars' }, 400],
     ['an unknown region', { region: 'eu-west-9' }, 400],
     [
-      'a role without command',
+      'a role without a runtime or command',
       { spec: { roles: [{ name: 'app', count: 1 }] } },
       400,
     ],
@@ -208,8 +221,8 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       {
         spec: {
           roles: [
-            { name: 'app', count: 1, command: ['node', 'a.js'] },
-            { name: 'app', count: 1, command: ['node', 'a.js'] },
+            { name: 'app', count: 1, runtime: 'node', entry: 'a.js' },
+            { name: 'app', count: 1, runtime: 'node', entry: 'a.js' },
           ],
         },
       },
@@ -217,7 +230,7 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
     ],
     [
       'too many nodes',
-      { spec: { roles: [{ name: 'app', count: 6, command: ['node'] }] } },
+      { spec: { roles: [{ name: 'app', count: 6, runtime: 'node' }] } },
       400,
     ],
     ['a bad name', { name: 'Not_A_Label' }, 400],

@@ -14,29 +14,9 @@ import {
 } from '@internal/plugin-cloud-node';
 
 /**
- * A local provider on a host of its own, as on another machine: two of them
- * in one test process stand for two backend instances.
+ * A module adding a local provider on a host of its own, its nodes under
+ * `dataDir`: two in one test process stand for two backend instances.
  */
-export function onHost(provider: LocalProvider, hostId: string): CloudProvider {
-  return new Proxy(provider, {
-    get(target, property) {
-      if (property === 'hostId') {
-        return hostId;
-      }
-      if (
-        property === 'listRuntimes' &&
-        !(target as CloudProvider).listRuntimes
-      ) {
-        // the local provider before its configured runtimes
-        return () => [{ name: 'load-balancer', title: 'Load balancer' }];
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }) as CloudProvider;
-}
-
-/** A module adding a local provider on `hostId`, its nodes under `dataDir`. */
 export function localModuleOnHost(options: {
   hostId: string;
   dataDir: string;
@@ -55,6 +35,7 @@ export function localModuleOnHost(options: {
             dataDir: options.dataDir,
             logger: mockServices.logger.mock(),
             healthIntervalMs: 200,
+            hostId: options.hostId,
           });
           lifecycle.addShutdownHook(async () => {
             for (const stack of await provider.listStacks()) {
@@ -62,7 +43,7 @@ export function localModuleOnHost(options: {
             }
             await provider.shutdown();
           });
-          providers.addProvider(onHost(provider, options.hostId));
+          providers.addProvider(provider);
         },
       });
     },
@@ -102,6 +83,7 @@ export class FakeProvider implements CloudProvider {
   readonly stacks = new Map<string, ProviderStack>();
   readonly deleted: string[] = [];
   deployError?: Error;
+  restartError?: Error;
 
   listRegions() {
     return ['fake-1'];
@@ -149,9 +131,25 @@ export class FakeProvider implements CloudProvider {
     throw new Error('not supported by the fake provider');
   }
 
+  /**
+   * Restarts nodes; with `restartError` set, the nodes end failed and the
+   * restart ends with that error.
+   */
+  async restartNodes(selector: NodeSelector): Promise<ProviderStack> {
+    const stack = this.stacks.get(selector.stackId)!;
+    for (const node of stack.nodes) {
+      if (!selector.nodeNames || selector.nodeNames.includes(node.name)) {
+        node.status = this.restartError ? 'failed' : 'running';
+      }
+    }
+    if (this.restartError) {
+      throw this.restartError;
+    }
+    return stack;
+  }
+
   startNodes = async (_: NodeSelector) => this.unsupported();
   stopNodes = async (_: NodeSelector) => this.unsupported();
-  restartNodes = async (_: NodeSelector) => this.unsupported();
   scaleRole = async () => this.unsupported();
   runScript = async () => this.unsupported();
   getLogs = async () => this.unsupported();

@@ -9,7 +9,7 @@ import { StackSpec } from '@internal/plugin-cloud-common';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { onHost, ORG } from '../__testUtils__/providers';
+import { ORG } from '../__testUtils__/providers';
 import { CloudStore, StoredStack } from '../database/CloudStore';
 import { createStackServices } from './createStackServices';
 import { ProviderRegistry } from './ProviderRegistry';
@@ -90,10 +90,11 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
       dataDir: options.dir ?? dataDir,
       logger: mockServices.logger.mock(),
       healthIntervalMs: 200,
+      hostId,
     });
     providers.push(provider);
     const registry = new ProviderRegistry();
-    registry.addProvider(onHost(provider, hostId));
+    registry.addProvider(provider);
     const services = createStackServices({
       store,
       providers: registry,
@@ -371,5 +372,39 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
       lease: { owner: call },
     });
     expect(await life.provider.getStack('held-1')).toBeUndefined();
+  });
+  it('gives a stack recorded before stacks had hosts to the host that runs it', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    const life = await start(store);
+    await store.insertStack({
+      ...row('older-1', 'older', 'running'),
+      hostId: undefined,
+    });
+    await life.provider.deployStack({
+      stackId: 'older-1',
+      name: 'older',
+      region: 'local',
+      spec,
+    });
+    // a stack without a host that no host runs is no one's ghost
+    await store.insertStack({
+      ...row('nowhere-1', 'nowhere', 'running'),
+      hostId: undefined,
+    });
+
+    const first = await life.reconciler.reconcile();
+    expect(first).toMatchObject({ orphansDeleted: [], ghostsRemoved: [] });
+    expect((await store.getStack('older-1'))?.hostId).toBe('host-a');
+    const second = await life.reconciler.reconcile();
+    expect(second).toMatchObject({
+      orphansDeleted: [],
+      ghostsRemoved: [],
+      synced: 1,
+    });
+    expect(await life.provider.getStack('older-1')).toBeDefined();
+    expect((await store.getStack('nowhere-1'))?.status).toBe('running');
   });
 });

@@ -6,6 +6,7 @@ import {
   isError,
 } from '@backstage/errors';
 import {
+  CreateStackRequest as CommonCreateStackRequest,
   STACK_NAME_PATTERN,
   StackSpec,
   validateStackSpec,
@@ -18,15 +19,8 @@ import { ProviderRegistry } from './ProviderRegistry';
 import { StackAdmission, StackCaller } from './StackAdmission';
 import { StackLeases } from './StackLeases';
 
-/** What a caller asks to deploy. */
-export interface CreateStackRequest {
-  name: string;
-  owner: string;
-  template?: string;
-  provider: string;
-  region: string;
-  spec: StackSpec;
-}
+/** What a caller asks to deploy; who it is for comes with the caller. */
+export type CreateStackRequest = Omit<CommonCreateStackRequest, 'requestedBy'>;
 
 /** Who reconciliation and clean-ups act as in the usage records. */
 export const RECONCILER_ACTOR = 'system:cloud-reconciler';

@@ -43,17 +43,27 @@ const SPEC: StackSpec = {
     {
       name: 'db',
       count: 1,
-      command: ['node', 's.js'],
+      runtime: 'node',
+      entry: 's.js',
       files: { 's.js': SERVER },
     },
     {
       name: 'app',
       count: 1,
-      command: ['node', 's.js'],
+      runtime: 'node',
+      entry: 's.js',
       files: { 's.js': SERVER },
     },
     { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
   ],
+};
+
+/** A role with a raw host command, for trusted callers only. */
+const RAW_ROLE = {
+  name: 'app',
+  count: 1,
+  command: ['node', 's.js'],
+  files: { 's.js': SERVER },
 };
 
 const ADMIN = 'user:default/admin';
@@ -488,7 +498,8 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('records the user a service deploys for as the creator, and only a service may name one', async () => {
-      const oneNode: StackSpec = { roles: [SPEC.roles[1]] };
+      // a service may use raw commands
+      const oneNode: StackSpec = { roles: [RAW_ROLE] };
       const body = {
         owner: OWNER,
         provider: 'local',
@@ -559,7 +570,7 @@ describe.each(databases.eachSupportedId())(
           owner: OWNER,
           provider: 'local',
           region: 'local',
-          spec: { roles: [SPEC.roles[1]] },
+          spec: { roles: [RAW_ROLE] },
         });
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({
@@ -577,13 +588,32 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
-    it('refuses a stack for a group the user is not in with 403, and an unknown group with 400', async () => {
+    it('lets a user give a stack to a group they are in, nested groups counting; refuses another group with 403 and an unknown one with 400', async () => {
       const body = {
         name: `finance-${suffix}`,
         provider: 'local',
         region: 'local',
         spec: { roles: [SPEC.roles[1]] },
       };
+      // a group above the user's own is theirs too
+      const nested = await api()
+        .post('/api/cloud/stacks')
+        .set('authorization', as(TEAM_MEMBER))
+        .send({
+          ...body,
+          name: `nested-${suffix}`,
+          owner: 'group:default/developers',
+        });
+      expect(nested.status).toBe(201);
+      expect(nested.body).toMatchObject({
+        owner: 'group:default/developers',
+        createdBy: TEAM_MEMBER,
+      });
+      await api()
+        .delete(`/api/cloud/stacks/${nested.body.id}`)
+        .set('authorization', as(ADMIN))
+        .expect(200);
+
       const mine = await api()
         .post('/api/cloud/stacks')
         .set('authorization', as(TEAM_MEMBER))

@@ -161,7 +161,8 @@ describe('cloud actions', () => {
         {
           name: 'app',
           count: 1,
-          command: ['node', 'server.js'],
+          runtime: 'node',
+          entry: 'server.js',
           filesFrom: 'app',
         },
       ],

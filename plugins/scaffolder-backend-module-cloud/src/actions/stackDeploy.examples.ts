@@ -17,7 +17,8 @@ export const examples: TemplateExample[] = [
               {
                 name: 'app',
                 count: 1,
-                command: ['node', 'server.js'],
+                runtime: 'node',
+                entry: 'server.js',
                 filesFrom: 'app',
                 healthPath: '/health',
               },
@@ -45,13 +46,15 @@ export const examples: TemplateExample[] = [
               {
                 name: 'db',
                 count: 1,
-                command: ['node', 'db.js'],
+                runtime: 'node',
+                entry: 'db.js',
                 filesFrom: 'db',
               },
               {
                 name: 'app',
                 count: 2,
-                command: ['node', 'app.js'],
+                runtime: 'node',
+                entry: 'app.js',
                 filesFrom: 'app',
               },
               {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import {
   mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { ConfigSources } from '@backstage/config-loader';
 import { ServiceUnavailableError } from '@backstage/errors';
 import { OrderSecretsStore } from '../database/OrderSecretsStore';
 import { OrdersStore } from '../database/OrdersStore';
@@ -59,6 +61,31 @@ describe('OrderSecrets', () => {
     );
     expect(() => keysOf(OLD, { ...NEW, id: 'old' })).toThrow(
       'store.secrets.keys has the key id "old" twice',
+    );
+  });
+
+  it('reads the production key from STORE_SECRETS_KEY, and cannot start without it', async () => {
+    const root = path.resolve(__dirname, '../../../..');
+    const load = (env: Record<string, string>) =>
+      ConfigSources.toConfig(
+        ConfigSources.default({
+          argv: ['app-config.yaml', 'app-config.production.yaml'].flatMap(
+            file => ['--config', path.join(root, file)],
+          ),
+          env: {},
+          substitutionFunc: async name => env[name],
+        }),
+      );
+    const production = readSecretsKeys(
+      await load({ STORE_SECRETS_KEY: NEW.secret }),
+    );
+    expect(production).toEqual([
+      { id: 'production', key: Buffer.from(NEW.secret, 'base64') },
+    ]);
+    // Without it, the store does not start: the public development key of
+    // app-config.yaml is replaced, not kept.
+    await expect(load({}).then(readSecretsKeys)).rejects.toThrow(
+      "Missing required config value at 'store.secrets.keys[0].secret'",
     );
   });
 
