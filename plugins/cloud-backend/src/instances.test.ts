@@ -68,6 +68,7 @@ describe.each(databases.eachSupportedId())(
       hostId: string,
       cloud: JsonObject = {},
       scheduler?: ReturnType<typeof mockServices.scheduler.mock>,
+      schedulerFactory = scheduler?.factory,
     ) {
       const dataDir = fs.mkdtempSync(join(os.tmpdir(), `cloud-${hostId}-`));
       dirs.push(dataDir);
@@ -77,7 +78,7 @@ describe.each(databases.eachSupportedId())(
           localModuleOnHost({ hostId, dataDir }),
           catalogServiceMock.factory({ entities: ORG }),
           mockServices.database.factory({ knex }),
-          ...(scheduler ? [scheduler.factory] : []),
+          ...(schedulerFactory ? [schedulerFactory] : []),
           mockServices.rootConfig.factory({ data: { cloud } }),
         ],
       });
@@ -88,9 +89,20 @@ describe.each(databases.eachSupportedId())(
       const a = await startInstance(`a-${databaseId}`, {
         instance: { heartbeat: { seconds: 1 } },
       });
-      const b = await startInstance(`b-${databaseId}`, {
-        instance: { heartbeat: { seconds: 1 } },
-      });
+      // The mock scheduler runs a task once at start and then only when
+      // told: B beats as its scheduler would, whatever the machine's load,
+      // until it stops.
+      const bScheduler = mockServices.scheduler();
+      const b = await startInstance(
+        `b-${databaseId}`,
+        { instance: { heartbeat: { seconds: 1 } } },
+        undefined,
+        bScheduler.factory(),
+      );
+      const beating = setInterval(
+        () => void bScheduler.triggerTask('cloud-host-heartbeat'),
+        500,
+      );
       try {
         const created = await request(b.backend.server)
           .post('/api/cloud/stacks')
@@ -152,6 +164,7 @@ describe.each(databases.eachSupportedId())(
           .send({ script: 'pwd', timeoutSeconds: 5 });
         expect(busy.status).toBe(409);
 
+        clearInterval(beating);
         await b.backend.stop();
         const refused = await waitFor('the host to count as gone', async () => {
           const res = await request(a.backend.server)
@@ -170,6 +183,7 @@ describe.each(databases.eachSupportedId())(
           .set('authorization', user);
         expect(row.body.status).toBe('running');
       } finally {
+        clearInterval(beating);
         await a.backend.stop();
         await b.backend.stop();
       }
