@@ -4,6 +4,10 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { StackSpec } from '@internal/plugin-cloud-common';
 import { JsonObject } from '@backstage/types';
@@ -97,7 +101,11 @@ describe.each(databases.eachSupportedId())(
         `b-${databaseId}`,
         { instance: { heartbeat: { seconds: 1 } } },
         undefined,
-        bScheduler.factory(),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => bScheduler,
+        }),
       );
       const beating = setInterval(
         () => void bScheduler.triggerTask('cloud-host-heartbeat'),
