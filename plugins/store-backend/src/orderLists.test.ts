@@ -38,9 +38,13 @@ function userOf(credentials: BackstageCredentials) {
   return (credentials.principal as { userEntityRef: string }).userEntityRef;
 }
 
-describe('order lists', () => {
-  const databases = TestDatabases.create();
+// Created at the top level, after the import of the test utilities: its
+// databases close after the test backends that use them have stopped, not
+// under their still-running loops (which then fail with "Unable to acquire
+// a connection" and crash the jest worker that runs the next suite).
+const databases = TestDatabases.create();
 
+describe('order lists', () => {
   async function startBackend(databaseId: TestDatabaseId) {
     const knex = await databases.init(databaseId);
     // The store policy's decisions: admins read every order, others their

@@ -41,8 +41,13 @@ function userOf(credentials: BackstageCredentials) {
   return (credentials.principal as { userEntityRef?: string }).userEntityRef;
 }
 
+// Created at the top level, after the import of the test utilities: its
+// databases close after the test backends that use them have stopped, not
+// under their still-running loops (which then fail with "Unable to acquire
+// a connection" and crash the jest worker that runs the next suite).
+const databases = TestDatabases.create();
+
 describe('store orders', () => {
-  const databases = TestDatabases.create();
   // Stopped after each test rather than all at the end, so that the
   // scaffolders of earlier tests do not keep polling their databases.
   const running = new Set<() => Promise<void>>();

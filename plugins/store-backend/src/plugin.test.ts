@@ -144,9 +144,13 @@ function decide(credentials: BackstageCredentials): PolicyDecision {
   };
 }
 
-describe('store backend', () => {
-  const databases = TestDatabases.create();
+// Created at the top level, after the import of the test utilities: its
+// databases close after the test backends that use them have stopped, not
+// under their still-running loops (which then fail with "Unable to acquire
+// a connection" and crash the jest worker that runs the next suite).
+const databases = TestDatabases.create();
 
+describe('store backend', () => {
   async function startBackend(
     databaseId: TestDatabaseId,
     /** The providers of the cloud backend; none: there is no cloud backend. */

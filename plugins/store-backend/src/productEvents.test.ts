@@ -37,8 +37,13 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 90_000) {
   }
 }
 
+// Created at the top level, after the import of the test utilities: its
+// databases close after the test backends that use them have stopped, not
+// under their still-running loops (which then fail with "Unable to acquire
+// a connection" and crash the jest worker that runs the next suite).
+const databases = TestDatabases.create();
+
 describe('product index refresh on catalog changes', () => {
-  const databases = TestDatabases.create();
   const directory = createMockDirectory();
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
