@@ -85,11 +85,13 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('forwards an operation to the instance of the stack’s host, and answers 503 once that host is not served', async () => {
+      // Heartbeats long enough that no host goes stale while the machine is
+      // loaded: a stopped instance gives up its host at once.
       const a = await startInstance(`a-${databaseId}`, {
-        instance: { heartbeat: { seconds: 1 } },
+        instance: { heartbeat: { minutes: 1 } },
       });
       const b = await startInstance(`b-${databaseId}`, {
-        instance: { heartbeat: { seconds: 1 } },
+        instance: { heartbeat: { minutes: 1 } },
       });
       try {
         const created = await request(b.backend.server)
@@ -153,7 +155,7 @@ describe.each(databases.eachSupportedId())(
         expect(busy.status).toBe(409);
 
         await b.backend.stop();
-        const refused = await waitFor('the host to count as gone', async () => {
+        const refused = await waitFor('the host to be given up', async () => {
           const res = await request(a.backend.server)
             .post(`/api/cloud/stacks/${stackId}/restart`)
             .set('authorization', user)

@@ -42,6 +42,7 @@ export const cloudPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
       async init({
@@ -57,6 +58,7 @@ export const cloudPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         scheduler,
+        lifecycle,
         catalog,
       }) {
         const store = await CloudStore.create(database);
@@ -108,6 +110,7 @@ export const cloudPlugin = createBackendPlugin({
           }
         }
         await hosts.heartbeat();
+        lifecycle.addShutdownHook(() => hosts.release());
         await scheduler.scheduleTask({
           id: 'cloud-host-heartbeat',
           scope: 'local',
