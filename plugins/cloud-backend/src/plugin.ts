@@ -6,11 +6,11 @@ import {
 import { ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
+import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { CloudStore } from './database/CloudStore';
-import { IdempotencyStore } from './database/IdempotencyStore';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
@@ -62,7 +62,11 @@ export const cloudPlugin = createBackendPlugin({
         catalog,
       }) {
         const store = await CloudStore.create(database);
-        const idempotency = await IdempotencyStore.create(database);
+        // The table comes with the migrations that CloudStore runs.
+        const idempotency = IdempotencyStore.create({
+          knex: await database.getClient(),
+          table: 'cloud_idempotency_keys',
+        });
         const instanceConfig = config.getOptionalConfig('cloud.instance');
         const heartbeat = instanceConfig?.has('heartbeat')
           ? readDurationFromConfig(instanceConfig, { key: 'heartbeat' })
