@@ -24,13 +24,13 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject, JsonValue } from '@backstage/types';
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule, {
   LocalProvider,
 } from '@internal/plugin-cloud-backend-module-local';
 import { CloudApiClient, StackSpec } from '@internal/plugin-cloud-common';
+import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -134,17 +134,7 @@ async function main() {
     features: [
       cloudPlugin,
       localModule,
-      // stack owners are groups of the catalog
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Group',
-            metadata: { name: 'web-team', namespace: 'default' },
-            spec: { type: 'team', children: [] },
-          },
-        ],
-      }),
+      mockCatalogWithOwnerGroup(),
       mockServices.rootConfig.factory({
         data: { cloud: { local: { dataDir: join(root, 'backend') } } },
       }),

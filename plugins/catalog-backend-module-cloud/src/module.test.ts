@@ -8,10 +8,10 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the test runs the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
+import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -60,16 +60,7 @@ describe('catalogModuleCloud', () => {
         localModule,
         // the cloud backend checks stack owners in the catalog: the group
         // is there in this stand-in, not in the real catalog under test
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Group',
-              metadata: { name: 'web-team', namespace: 'default' },
-              spec: { type: 'team', children: [] },
-            },
-          ],
-        }),
+        mockCatalogWithOwnerGroup(),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://app.test' },

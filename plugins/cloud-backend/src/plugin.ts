@@ -6,11 +6,11 @@ import {
 import { ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { durationToMilliseconds } from '@backstage/types';
+import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { CloudStore } from './database/CloudStore';
-import { IdempotencyStore } from './database/IdempotencyStore';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
@@ -42,6 +42,7 @@ export const cloudPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
       async init({
@@ -57,10 +58,15 @@ export const cloudPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         scheduler,
+        lifecycle,
         catalog,
       }) {
         const store = await CloudStore.create(database);
-        const idempotency = await IdempotencyStore.create(database);
+        // The table comes with the migrations that CloudStore runs.
+        const idempotency = IdempotencyStore.create({
+          knex: await database.getClient(),
+          table: 'cloud_idempotency_keys',
+        });
         const instanceConfig = config.getOptionalConfig('cloud.instance');
         const heartbeat = instanceConfig?.has('heartbeat')
           ? readDurationFromConfig(instanceConfig, { key: 'heartbeat' })
@@ -108,6 +114,7 @@ export const cloudPlugin = createBackendPlugin({
           }
         }
         await hosts.heartbeat();
+        lifecycle.addShutdownHook(() => hosts.release());
         await scheduler.scheduleTask({
           id: 'cloud-host-heartbeat',
           scope: 'local',

@@ -392,6 +392,13 @@ export class CloudStore {
       .merge(['base_url', 'instance_id', 'heartbeat_at']);
   }
 
+  /** Forgets a host, if the instance still serves it. */
+  async unregisterHost(hostId: string, instanceId: string): Promise<void> {
+    await this.db<HostRow>('hosts')
+      .where({ host_id: hostId, instance_id: instanceId })
+      .delete();
+  }
+
   async getHost(hostId: string): Promise<HostRegistration | undefined> {
     const row = await this.db<HostRow>('hosts')
       .where({ host_id: hostId })

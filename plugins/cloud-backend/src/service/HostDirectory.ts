@@ -61,6 +61,16 @@ export class HostDirectory {
   }
 
   /**
+   * Records that this instance no longer serves its hosts, so that calls on
+   * their stacks are refused at once rather than after missed heartbeats.
+   */
+  async release(): Promise<void> {
+    for (const hostId of this.ownHosts()) {
+      await this.store.unregisterHost(hostId, this.instanceId);
+    }
+  }
+
+  /**
    * Whether this instance makes the provider calls of a stack, or the
    * instance serving the stack's host; a host that no live instance serves
    * is unavailable.

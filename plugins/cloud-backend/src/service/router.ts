@@ -25,11 +25,14 @@ import {
   Stack,
   UsageRecord,
 } from '@internal/plugin-cloud-common';
+import {
+  canonical,
+  IdempotencyStore,
+} from '@internal/backend-idempotency-node';
 import express, { Request } from 'express';
 import { CloudStore } from '../database/CloudStore';
-import { IdempotencyStore } from '../database/IdempotencyStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
-import { canonical, createIdempotency, inventoryKeyOf } from './idempotency';
+import { createIdempotency, inventoryKeyOf } from './idempotency';
 import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackService } from './StackService';

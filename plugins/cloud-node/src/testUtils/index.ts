@@ -1,8 +1,10 @@
 /**
- * Test utilities for cloud provider modules.
+ * Test utilities for cloud provider modules and for tests that start the
+ * cloud backend.
  *
  * @packageDocumentation
  */
 
 export { runCloudProviderContractTests, contractStackSpec } from './contract';
 export type { CloudProviderContractOptions } from './contract';
+export { mockCatalogWithOwnerGroup } from './catalog';

@@ -1,5 +1,4 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the tests run the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -8,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CloudApiClient } from '@internal/plugin-cloud-common';
+import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
 
 /** A real cloud backend with the local provider, and a client of it. */
 export async function startCloudBackend() {
@@ -16,17 +16,7 @@ export async function startCloudBackend() {
     features: [
       cloudPlugin,
       localModule,
-      // stack owners must be groups of the catalog
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Group',
-            metadata: { name: 'web-team', namespace: 'default' },
-            spec: { type: 'team', children: [] },
-          },
-        ],
-      }),
+      mockCatalogWithOwnerGroup(),
       mockServices.rootConfig.factory({
         data: { cloud: { maxNodesPerRole: 5, local: { dataDir } } },
       }),

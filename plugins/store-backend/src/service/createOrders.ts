@@ -18,7 +18,7 @@ import {
   storeOrderPermissions,
   storeOrderReadPermission,
 } from '@internal/plugin-store-common';
-import { IdempotencyKeysStore } from '../database/IdempotencyKeysStore';
+import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { OrderSecretsStore } from '../database/OrderSecretsStore';
 import { OrdersStore } from '../database/OrdersStore';
 import { ProductsStore } from '../database/ProductsStore';
@@ -54,8 +54,10 @@ export async function createOrders(options: {
   const { config, lifecycle, logger, scheduler, permissionsRegistry } = options;
 
   const ordersStore = await OrdersStore.create({ database: options.database });
-  const idempotencyKeys = await IdempotencyKeysStore.create({
-    database: options.database,
+  // The table comes with the migrations that OrdersStore runs.
+  const idempotencyKeys = IdempotencyStore.create({
+    knex: await options.database.getClient(),
+    table: 'store_idempotency_keys',
   });
   const secrets = OrderSecrets.create({
     store: await OrderSecretsStore.create({ database: options.database }),

@@ -4,12 +4,11 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { createHash } from 'node:crypto';
 import express from 'express';
 import {
-  IdempotencyKeysStore,
+  IdempotencyStore,
   IdempotentResponse,
-} from '../database/IdempotencyKeysStore';
+} from '@internal/backend-idempotency-node';
 import { spec } from '../schema/openapi.generated';
 import { ApiRouter } from '@backstage/backend-openapi-utils';
 import { OrderService } from './OrderService';
@@ -21,36 +20,8 @@ export type OrderRoutesOptions = {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   orders: OrderService;
-  idempotencyKeys: IdempotencyKeysStore;
+  idempotencyKeys: IdempotencyStore;
 };
-
-function principalOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as {
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return principal.userEntityRef ?? principal.subject ?? 'unknown';
-}
-
-/** A stable hash of a request body, whatever the order of its keys. */
-function hashBody(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) {
-      return v.map(canonical);
-    }
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map(k => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(value ?? {})))
-    .digest('hex');
-}
 
 /**
  * Adds the order endpoints to the store router. Mutations are audited and
@@ -63,38 +34,21 @@ export function registerOrderRoutes(
 ) {
   const { httpAuth, auditor, orders, idempotencyKeys } = options;
 
-  async function idempotent(
+  function idempotent(
     req: express.Request,
     credentials: BackstageCredentials,
     route: string,
     run: () => Promise<IdempotentResponse>,
   ): Promise<IdempotentResponse> {
-    const key = req.header('idempotency-key');
-    if (!key) {
-      return run();
-    }
-    const claim = {
-      principal: principalOf(credentials),
-      route,
-      key,
-    };
-    // Secrets are part of the body but never stored: only their hash is.
-    const claimed = await idempotencyKeys.claim({
-      ...claim,
-      bodyHash: hashBody(req.body),
-    });
-    if ('response' in claimed) {
-      return claimed.response;
-    }
-    try {
-      const response = await run();
-      await idempotencyKeys.complete({ ...claim, response });
-      return response;
-    } catch (error) {
-      // A failed request may be sent again with the same key.
-      await idempotencyKeys.complete(claim);
-      throw error;
-    }
+    return idempotencyKeys.run(
+      {
+        key: req.header('idempotency-key'),
+        credentials,
+        route,
+        body: req.body,
+      },
+      run,
+    );
   }
 
   async function audited<T>(
