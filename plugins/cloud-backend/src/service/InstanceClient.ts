@@ -3,6 +3,11 @@ import {
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import {
+  CloudApi,
+  CloudApiClient,
+  CloudRequestOptions,
+} from '@internal/plugin-cloud-common';
 
 /**
  * Calls the cloud API of another backend instance for the caller, with the
@@ -16,31 +21,31 @@ export class InstanceClient {
     return new InstanceClient(options.auth);
   }
 
-  async call<T>(options: {
+  /**
+   * Makes one call through the cloud API's client, aimed at the instance
+   * whose cloud API is at `baseUrl`. The other instance's error is the
+   * answer, with its status: the deserialized error keeps its name, message
+   * and details.
+   */
+  async forward<T>(options: {
     baseUrl: string;
-    method: 'GET' | 'POST' | 'DELETE';
-    path: string;
     credentials: BackstageCredentials;
-    body?: unknown;
+    call: (api: CloudApi, request: CloudRequestOptions) => Promise<T>;
   }): Promise<T> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: options.credentials,
       targetPluginId: 'cloud',
     });
-    const response = await fetch(`${options.baseUrl}${options.path}`, {
-      method: options.method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(options.body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: options.body ? JSON.stringify(options.body) : undefined,
+    const api = new CloudApiClient({
+      discoveryApi: { getBaseUrl: async () => options.baseUrl },
     });
-    if (!response.ok) {
-      // The other instance's error is the answer, with its status: the
-      // deserialized error keeps its name, message and details.
-      const error = await ResponseError.fromResponse(response);
-      throw Object.assign(error.cause, { statusCode: error.statusCode });
+    try {
+      return await options.call(api, { token });
+    } catch (error) {
+      if (ResponseError.is(error)) {
+        throw Object.assign(error.cause, { statusCode: error.statusCode });
+      }
+      throw error;
     }
-    return (await response.json()) as T;
   }
 }

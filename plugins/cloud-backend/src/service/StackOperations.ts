@@ -69,12 +69,11 @@ export class StackOperations {
     }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
-      return this.instances.call<StackDetails>({
+      return this.instances.forward({
         baseUrl: placement.baseUrl,
-        method: 'POST',
-        path: `/stacks/${encodeURIComponent(stack.id)}/${operation}`,
         credentials,
-        body: { nodes: nodeNames },
+        call: (api, request) =>
+          api.operate(stack.id, operation, nodeNames, request),
       });
     }
     const provider = this.providers.get(stack.provider);
@@ -118,12 +117,10 @@ export class StackOperations {
     }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
-      return this.instances.call<StackDetails>({
+      return this.instances.forward({
         baseUrl: placement.baseUrl,
-        method: 'POST',
-        path: `/stacks/${encodeURIComponent(stack.id)}/scale`,
         credentials,
-        body: { role, count },
+        call: (api, request) => api.scale(stack.id, role, count, request),
       });
     }
     const provider = this.providers.get(stack.provider);
@@ -176,14 +173,11 @@ export class StackOperations {
     }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
-      return this.instances.call<ScriptResult>({
+      return this.instances.forward({
         baseUrl: placement.baseUrl,
-        method: 'POST',
-        path: `/stacks/${encodeURIComponent(
-          stack.id,
-        )}/nodes/${encodeURIComponent(nodeName)}/script`,
         credentials,
-        body: { script, timeoutSeconds },
+        call: (api, request) =>
+          api.runScript(stack.id, nodeName, script, timeoutSeconds, request),
       });
     }
     return this.providers.get(stack.provider).runScript({
@@ -207,15 +201,11 @@ export class StackOperations {
     }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
-      const { logs } = await this.instances.call<{ logs: string }>({
+      return this.instances.forward({
         baseUrl: placement.baseUrl,
-        method: 'GET',
-        path: `/stacks/${encodeURIComponent(
-          stack.id,
-        )}/nodes/${encodeURIComponent(nodeName)}/logs`,
         credentials,
+        call: (api, request) => api.getLogs(stack.id, nodeName, request),
       });
-      return logs;
     }
     return this.providers
       .get(stack.provider)
@@ -235,11 +225,10 @@ export class StackOperations {
     }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
-      return this.instances.call<StackDetails>({
+      return this.instances.forward({
         baseUrl: placement.baseUrl,
-        method: 'DELETE',
-        path: `/stacks/${encodeURIComponent(stack.id)}`,
         credentials,
+        call: (api, request) => api.deleteStack(stack.id, request),
       });
     }
     const actor = actorOf(credentials);

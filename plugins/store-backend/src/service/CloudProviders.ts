@@ -3,10 +3,12 @@ import {
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 
 /** How long the answer of the cloud backend is used. */
 const CACHE_MS = 10_000;
+/** How long the cloud backend may take to answer. */
+const TIMEOUT_MS = 10_000;
 
 /**
  * Which providers the cloud backend has, asked through its API and kept
@@ -18,12 +20,22 @@ export class CloudProviders {
   private cached?: { at: number; ids: Promise<ReadonlySet<string>> };
   private failing = false;
 
+  private readonly client: CloudApiClient;
+
   private constructor(
-    private readonly discovery: DiscoveryService,
+    discovery: DiscoveryService,
     private readonly auth: AuthService,
     private readonly logger: LoggerService,
     private readonly cacheMs: number,
-  ) {}
+  ) {
+    this.client = new CloudApiClient({
+      discoveryApi: discovery,
+      fetchApi: {
+        fetch: (input, init) =>
+          fetch(input, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+      },
+    });
+  }
 
   static create(options: {
     discovery: DiscoveryService;
@@ -49,24 +61,16 @@ export class CloudProviders {
 
   private async fetch(): Promise<ReadonlySet<string>> {
     try {
-      const baseUrl = await this.discovery.getBaseUrl('cloud');
       const { token } = await this.auth.getPluginRequestToken({
         onBehalfOf: await this.auth.getOwnServiceCredentials(),
         targetPluginId: 'cloud',
       });
-      const response = await fetch(`${baseUrl}/providers`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      const body = (await response.json()) as { items: Array<{ id: string }> };
+      const providers = await this.client.listProviders({ token });
       if (this.failing) {
         this.failing = false;
         this.logger.info('The cloud backend lists its providers again');
       }
-      return new Set(body.items.map(p => p.id));
+      return new Set(providers.map(p => p.id));
     } catch (error) {
       if (!this.failing) {
         this.failing = true;
