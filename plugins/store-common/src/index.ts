@@ -9,3 +9,6 @@ export * from './permissions';
 export * from './pricing';
 export * from './orders';
 export * from './orderPermissions';
+export * from './subscriptions';
+export * from './subscriptionPermissions';
+export * from './billing';
