@@ -1,0 +1,7 @@
+/**
+ * The payment extension point of the Cloud Store backend.
+ *
+ * @packageDocumentation
+ */
+
+export * from './payments';
