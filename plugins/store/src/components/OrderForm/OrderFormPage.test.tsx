@@ -1,5 +1,11 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { screen, waitFor, within } from '@testing-library/react';
+import {
+  configure,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { OrderPreview, StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
@@ -72,9 +78,7 @@ async function renderForm(api: StoreApi) {
 }
 
 async function choose(label: RegExp, option: RegExp) {
-  await userEvent.click(
-    await screen.findByRole('button', { name: label }, { timeout: 5000 }),
-  );
+  await userEvent.click(await screen.findByRole('button', { name: label }));
   await userEvent.click(
     within(await screen.findByRole('listbox')).getByRole('option', {
       name: option,
@@ -82,17 +86,17 @@ async function choose(label: RegExp, option: RegExp) {
   );
 }
 
-// MUI selects are slow to render on a busy machine.
-jest.setTimeout(30_000);
+// The first render of the app and the scaffolder's form take a while on a
+// loaded machine: wait for what appears, and type with change events.
+configure({ asyncUtilTimeout: 20_000 });
+jest.setTimeout(120_000);
 
 describe('OrderFormPage', () => {
   it('previews the price and the approval as the plan changes', async () => {
     const api = mockStoreApi();
     await renderForm(api);
 
-    const price = await screen.findByTestId('order-preview', undefined, {
-      timeout: 5000,
-    });
+    const price = await screen.findByTestId('order-preview');
     expect(within(price).getByText('USD 0.00/month')).toBeInTheDocument();
     expect(
       within(price).getByText(
@@ -133,18 +137,19 @@ describe('OrderFormPage', () => {
     ).toEqual(['kubernetes', 'local']);
     await userEvent.keyboard('{Escape}');
     await choose(/^Provider/, /^local$/);
-    await userEvent.type(await screen.findByLabelText(/^Region/), 'eu-1');
-    await userEvent.type(
-      await screen.findByLabelText(/^Name/, undefined, { timeout: 5000 }),
-      'db1',
-    );
+    fireEvent.change(await screen.findByLabelText(/^Region/), {
+      target: { value: 'eu-1' },
+    });
+    fireEvent.change(await screen.findByLabelText(/^Name/), {
+      target: { value: 'db1' },
+    });
     await choose(/^Size/, /^large$/);
     await userEvent.click(screen.getByRole('button', { name: 'Next' }));
     // The secrets step: the scaffolder's Secret field keeps the value out
     // of the form data.
     const password = await screen.findByLabelText(/^Password/);
     expect(password).toHaveAttribute('type', 'password');
-    await userEvent.type(password, 's3cret');
+    fireEvent.change(password, { target: { value: 's3cret' } });
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
     await userEvent.click(
       await screen.findByRole('button', { name: 'Place order' }),
@@ -172,9 +177,7 @@ describe('OrderFormPage', () => {
   it('does not go on with missing required inputs', async () => {
     const api = mockStoreApi();
     await renderForm(api);
-    await userEvent.click(
-      await screen.findByRole('button', { name: 'Next' }, { timeout: 5000 }),
-    );
+    await userEvent.click(await screen.findByRole('button', { name: 'Next' }));
     // Still on the first step: Name is required.
     expect(await screen.findByLabelText(/^Name/)).toBeInTheDocument();
     expect(screen.queryByLabelText(/^Password/)).toBeNull();

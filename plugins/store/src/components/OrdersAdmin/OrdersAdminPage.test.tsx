@@ -1,12 +1,18 @@
 import { ResponseError } from '@backstage/errors';
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import {
+  configure,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { order } from '../testOrders';
 import { mockStoreApi, page, renderAdmin } from './__testUtils__/ordersAdmin';
 
 // The first render of the app takes a while on a loaded machine.
 configure({ asyncUtilTimeout: 15_000 });
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 const slow = { timeout: 15_000 };
 
 const failed = order({
@@ -69,7 +75,9 @@ describe('OrdersAdminPage', () => {
     const api = mockStoreApi([page([failed, pending])]);
     await renderAdmin(api);
     await screen.findByText('Orders (2)', undefined, slow);
-    await userEvent.type(screen.getByLabelText('Group'), 'developers');
+    fireEvent.change(screen.getByLabelText('Group'), {
+      target: { value: 'developers' },
+    });
     await userEvent.click(
       screen.getByRole('button', { name: 'Apply filters' }),
     );
@@ -123,10 +131,9 @@ describe('OrdersAdminPage', () => {
     );
     const dialog = await screen.findByRole('dialog', undefined, slow);
     expect(dialog).toHaveTextContent('Close order: Redis Cache');
-    await userEvent.type(
-      within(dialog).getByLabelText('Comment'),
-      'Template is broken',
-    );
+    fireEvent.change(within(dialog).getByLabelText('Comment'), {
+      target: { value: 'Template is broken' },
+    });
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Close order' }),
     );
