@@ -5,6 +5,7 @@
  */
 const { inspect } = require('node:util');
 
+// what is left of a message without a text once its stack frames are gone
 const EMPTY_TITLE = /^\s*[\w.]*(Error|Exception)?:?\s*$/;
 
 class RawFailureReporter {
@@ -14,8 +15,11 @@ class RawFailureReporter {
         continue;
       }
       assertion.failureMessages.forEach((message, index) => {
-        const title = String(message).split('\n', 1)[0];
-        if (!EMPTY_TITLE.test(title)) {
+        const text = String(message)
+          .split('\n')
+          .filter(line => !/^\s*at\s/.test(line))
+          .join('\n');
+        if (!EMPTY_TITLE.test(text)) {
           return;
         }
         process.stderr.write(

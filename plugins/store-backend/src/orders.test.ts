@@ -21,7 +21,11 @@ import { storeOrderAdminPermission } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { createTestActionsModule, orderEntities } from './__testUtils__/orders';
+import {
+  createTestActionsModule,
+  endScaffolderWatches,
+  orderEntities,
+} from './__testUtils__/orders';
 import { storePlugin } from './plugin';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
@@ -54,6 +58,11 @@ describe('store orders', () => {
   afterEach(async () => {
     await Promise.all([...running].map(stop => stop()));
   });
+  // before the databases close (their hook is the outer one)
+  const scaffolderDatabases = new Set<Knex>();
+  afterAll(async () => {
+    await endScaffolderWatches([...scaffolderDatabases]);
+  });
 
   async function startBackend(
     databaseId: TestDatabaseId,
@@ -68,6 +77,7 @@ describe('store orders', () => {
       store: await databases.init(databaseId),
       scaffolder: await databases.init(databaseId),
     };
+    scaffolderDatabases.add(knexes.scaffolder);
     const actions = createTestActionsModule();
     const sent: NotificationSendOptions[] = [];
     const housekeeping: Array<() => Promise<void>> = [];
@@ -123,7 +133,15 @@ describe('store orders', () => {
           factory: ({ plugin }) =>
             plugin.getId() === 'store' ? logger : mockServices.logger.mock(),
         }),
-        mockServices.rootConfig.factory({ data: config }),
+        mockServices.rootConfig.factory({
+          data: {
+            ...config,
+            // A stopped backend finishes the tasks it runs: an abandoned
+            // task keeps the scaffolder polling its events in the
+            // background, into the database after the tests closed it.
+            scaffolder: { EXPERIMENTAL_gracefulShutdown: true },
+          },
+        }),
         createServiceFactory({
           service: coreServices.database,
           deps: { plugin: coreServices.pluginMetadata },

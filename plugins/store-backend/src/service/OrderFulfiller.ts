@@ -60,6 +60,7 @@ export class OrderFulfiller implements OrderProvisioner {
   private readonly following = new Set<string>();
   private watching?: Promise<void>;
   private stopped = false;
+  private wake?: () => void;
 
   private constructor(
     private readonly orders: OrdersStore,
@@ -172,9 +173,16 @@ export class OrderFulfiller implements OrderProvisioner {
     await this.check(await this.orders.listProvisioningOrders());
   }
 
-  /** Stops following; the scheduled round takes over. */
-  stop() {
+  /**
+   * Stops following, once the round in progress has finished: a request
+   * cut off by the shutdown of the HTTP server would leave the scaffolder
+   * polling its database for the events of a reader who is gone. The
+   * scheduled round takes over.
+   */
+  async stop() {
     this.stopped = true;
+    this.wake?.();
+    await this.watching;
   }
 
   private follow(id: string) {
@@ -204,8 +212,15 @@ export class OrderFulfiller implements OrderProvisioner {
       } catch (error) {
         this.logger.warn(`Could not check scaffolder tasks: ${error}`);
       }
-      if (this.following.size > 0) {
-        await new Promise(resolve => setTimeout(resolve, this.pollMs));
+      if (this.following.size > 0 && !this.stopped) {
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, this.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
       }
     }
   }
