@@ -1,12 +1,13 @@
 /*
- * Jest leaves out the stack frames of Node.js internals, so an error without
- * a message that was raised inside Node.js shows as an empty failure. This
- * reporter prints such failures whole, with the error's own fields.
+ * A failure raised by what an earlier test file left running (a timer, a
+ * polling loop) reaches the test that runs at the time, without a stack,
+ * since the earlier file's environment is gone; jest then prints an empty
+ * failure. This reporter prints such failures, and those whose message is
+ * empty, as they were raised.
  */
-const { inspect } = require('node:util');
 
-// what is left of a message without a text once its stack frames are gone
-const EMPTY_TITLE = /^\s*[\w.]*(Error|Exception)?:?\s*$/;
+const FRAME = /^\s+at\s/m;
+const EMPTY = /^\s*[\w.]*(Error|Exception)?:?\s*$/;
 
 class RawFailureReporter {
   onTestResult(_test, result) {
@@ -14,23 +15,21 @@ class RawFailureReporter {
       if (assertion.status !== 'failed') {
         continue;
       }
-      assertion.failureMessages.forEach((message, index) => {
-        const text = String(message)
+      for (const message of assertion.failureMessages) {
+        const text = String(message);
+        const withoutFrames = text
           .split('\n')
-          .filter(line => !/^\s*at\s/.test(line))
+          .filter(line => !FRAME.test(line))
           .join('\n');
-        if (!EMPTY_TITLE.test(text)) {
-          return;
+        if (FRAME.test(text) && !EMPTY.test(withoutFrames)) {
+          continue;
         }
         process.stderr.write(
-          `\nThe failure of "${assertion.fullName}" in ${
-            result.testFilePath
-          } has no message; as raised:\n${message}\n${inspect(
-            assertion.failureDetails?.[index],
-            { depth: 4 },
-          )}\n`,
+          `\n"${assertion.fullName}" (${result.testFilePath}) failed with ${
+            FRAME.test(text) ? 'an error without a message' : 'no stack'
+          }:\n${text}\n`,
         );
-      });
+      }
     }
   }
 }
