@@ -4,12 +4,18 @@ import {
   OrderApprovalRequirement,
   OrderDetails,
   OrderStatus,
+  PlanChangeQuote,
   Price,
   ProductDetails,
   ProductFacets,
   ProductQuery,
   ProductSort,
   ProductSummary,
+  RenewalQuote,
+  CancellationQuote,
+  Subscription,
+  SubscriptionDetails,
+  SubscriptionStatus,
 } from '@internal/plugin-store-common';
 
 /** A page of products. @public */
@@ -83,6 +89,25 @@ export type OrderList = {
   nextCursor?: string;
 };
 
+/** Which subscriptions to list; the caller sees only those it may read. @public */
+export type SubscriptionListOptions = {
+  /** The owning group's entity ref. */
+  owner?: string;
+  status?: SubscriptionStatus[];
+  limit?: number;
+  cursor?: string;
+};
+
+/** A page of subscriptions. @public */
+export type SubscriptionList = {
+  items: Subscription[];
+  /** Where the next page starts; absent on the last page. */
+  nextCursor?: string;
+};
+
+/** When a cancellation takes effect. @public */
+export type CancellationTime = CancellationQuote['when'];
+
 /** The store backend, as the frontend sees it. @public */
 export interface StoreApi {
   listProducts(options: {
@@ -123,6 +148,44 @@ export interface StoreApi {
     comment?: string;
     idempotencyKey?: string;
   }): Promise<OrderDetails>;
+  listSubscriptions(options?: SubscriptionListOptions): Promise<SubscriptionList>;
+  getSubscription(options: { id: string }): Promise<SubscriptionDetails>;
+  /** Prices a renewal by whole periods; nothing is charged. */
+  quoteRenewal(options: { id: string; periods: number }): Promise<RenewalQuote>;
+  /** Prices a change to another plan of the product; nothing is charged. */
+  quotePlanChange(options: {
+    id: string;
+    planId: string;
+  }): Promise<PlanChangeQuote>;
+  /** Prices a cancellation; nothing is charged or credited. */
+  quoteCancellation(options: {
+    id: string;
+    when: CancellationTime;
+  }): Promise<CancellationQuote>;
+  /**
+   * Renews a subscription by whole periods. Like every subscription
+   * mutation, the same `idempotencyKey` acts once however often it is sent;
+   * one is generated when none is given.
+   */
+  renewSubscription(options: {
+    id: string;
+    periods: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  changeSubscriptionPlan(options: {
+    id: string;
+    planId: string;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  cancelSubscription(options: {
+    id: string;
+    when: CancellationTime;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  setSubscriptionAutoRenew(options: {
+    id: string;
+    autoRenew: boolean;
+  }): Promise<Subscription>;
 }
 
 /** @public */
