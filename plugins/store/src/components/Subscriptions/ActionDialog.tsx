@@ -93,7 +93,7 @@ export function Breakdown(props: {
       <TableBody>
         {props.rows.map(([label, value]) => (
           <TableRow key={label}>
-            <TableCell component="th" scope="row">
+            <TableCell component="th" scope="row" role="rowheader">
               {label}
             </TableCell>
             <TableCell>{value}</TableCell>
