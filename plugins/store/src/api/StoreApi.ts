@@ -148,7 +148,9 @@ export interface StoreApi {
     comment?: string;
     idempotencyKey?: string;
   }): Promise<OrderDetails>;
-  listSubscriptions(options?: SubscriptionListOptions): Promise<SubscriptionList>;
+  listSubscriptions(
+    options?: SubscriptionListOptions,
+  ): Promise<SubscriptionList>;
   getSubscription(options: { id: string }): Promise<SubscriptionDetails>;
   /** Prices a renewal by whole periods; nothing is charged. */
   quoteRenewal(options: { id: string; periods: number }): Promise<RenewalQuote>;

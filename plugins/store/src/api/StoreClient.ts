@@ -180,7 +180,10 @@ export class StoreClient implements StoreApi {
     id: string;
     periods: number;
   }): Promise<RenewalQuote> {
-    return this.quote(options.id, { action: 'renew', periods: options.periods });
+    return this.quote(options.id, {
+      action: 'renew',
+      periods: options.periods,
+    });
   }
 
   async quotePlanChange(options: {

@@ -37,7 +37,8 @@ export function ChangePlanDialog(props: {
     return storeApi.getProduct({ namespace, name });
   }, [storeApi, subscription.productRef]);
   const plans = (product.value?.plans ?? []).filter(
-    plan => plan.id !== subscription.plan.id && plan.price.interval !== 'one-time',
+    plan =>
+      plan.id !== subscription.plan.id && plan.price.interval !== 'one-time',
   );
   const quote = useAsync(
     async () =>
@@ -105,7 +106,10 @@ export function ChangePlanDialog(props: {
                 'Current plan',
                 `${value.from.title} — ${formatPrice(value.from.price)}`,
               ],
-              ['New plan', `${value.to.title} — ${formatPrice(value.to.price)}`],
+              [
+                'New plan',
+                `${value.to.title} — ${formatPrice(value.to.price)}`,
+              ],
               ['Days left', value.daysLeft],
               ['Daily difference', formatMoney(value.dailyDifference)],
               isCredit(value.total)

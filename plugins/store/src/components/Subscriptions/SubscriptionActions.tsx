@@ -4,7 +4,10 @@ import { AutoRenewDialog } from './AutoRenewDialog';
 import { CancelDialog } from './CancelDialog';
 import { ChangePlanDialog } from './ChangePlanDialog';
 import { RenewDialog } from './RenewDialog';
-import { SubscriptionActionKind, subscriptionActions } from './subscriptionText';
+import {
+  SubscriptionActionKind,
+  subscriptionActions,
+} from './subscriptionText';
 
 function actionLabel(action: SubscriptionActionKind, sub: Subscription) {
   switch (action) {

@@ -139,10 +139,14 @@ describe('SubscriptionsPage', () => {
       target: { value: 'enterprise' },
     });
     await within(dialog).findByText('USD 11730.19');
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Change plan' }));
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Change plan' }),
+    );
 
     expect(
-      await within(dialog).findByText('The subscription changed since the quote'),
+      await within(dialog).findByText(
+        'The subscription changed since the quote',
+      ),
     ).toBeInTheDocument();
     expect(screen.getByRole('dialog')).toBe(dialog);
     expect(api.listSubscriptions).toHaveBeenCalledTimes(1);

@@ -43,15 +43,16 @@ describe('subscriptionText', () => {
       'cancel',
       'auto-renew',
     ]);
-    expect(subscriptionActions(subscription({ status: 'suspended' }))).toEqual(
-      ['renew', 'cancel'],
-    );
+    expect(subscriptionActions(subscription({ status: 'suspended' }))).toEqual([
+      'renew',
+      'cancel',
+    ]);
     expect(subscriptionActions(subscription({ status: 'cancelled' }))).toEqual(
       [],
     );
-    expect(
-      subscriptionActions(subscription({ status: 'terminated' })),
-    ).toEqual([]);
+    expect(subscriptionActions(subscription({ status: 'terminated' }))).toEqual(
+      [],
+    );
     const oneTime = subscription().plan;
     oneTime.price = { ...oneTime.price, interval: 'one-time' };
     expect(subscriptionActions(subscription({ plan: oneTime }))).toEqual([

@@ -117,7 +117,9 @@ export function subscriptionTimeline(
       let title = TITLES[event.action] ?? event.action;
       const autoRenew = event.data?.autoRenew;
       if (event.action === 'auto-renew' && typeof autoRenew === 'boolean') {
-        title = autoRenew ? 'Auto-renewal turned on' : 'Auto-renewal turned off';
+        title = autoRenew
+          ? 'Auto-renewal turned on'
+          : 'Auto-renewal turned off';
       }
       return {
         key: String(event.id),
@@ -127,9 +129,9 @@ export function subscriptionTimeline(
         comment: event.comment,
         statusChange:
           event.from && event.from !== event.to
-            ? `${subscriptionStatusLabel(event.from)} → ${subscriptionStatusLabel(
-                event.to,
-              )}`
+            ? `${subscriptionStatusLabel(
+                event.from,
+              )} → ${subscriptionStatusLabel(event.to)}`
             : undefined,
       };
     });

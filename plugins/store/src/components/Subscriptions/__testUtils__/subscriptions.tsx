@@ -65,7 +65,10 @@ export async function renderStore(api: StoreApi, path: string) {
 export function responseError(status: number, name: string, message: string) {
   return ResponseError.fromResponse(
     new Response(
-      JSON.stringify({ error: { name, message }, response: { statusCode: status } }),
+      JSON.stringify({
+        error: { name, message },
+        response: { statusCode: status },
+      }),
       { status, headers: { 'Content-Type': 'application/json' } },
     ),
   );
