@@ -122,9 +122,9 @@ describe('SubscriptionsPage', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
-  it('shows why a plan change was refused, and keeps the dialog open', async () => {
+  it('shows why a plan change was refused, and resends the same key', async () => {
     const api = mockStoreApi([active]);
-    api.changeSubscriptionPlan.mockRejectedValue(
+    api.changeSubscriptionPlan.mockRejectedValueOnce(
       await responseError(
         409,
         'ConflictError',
@@ -139,9 +139,8 @@ describe('SubscriptionsPage', () => {
       target: { value: 'enterprise' },
     });
     await within(dialog).findByText('USD 11730.19');
-    fireEvent.click(
-      within(dialog).getByRole('button', { name: 'Change plan' }),
-    );
+    const confirm = within(dialog).getByRole('button', { name: 'Change plan' });
+    fireEvent.click(confirm);
 
     expect(
       await within(dialog).findByText(
@@ -150,6 +149,15 @@ describe('SubscriptionsPage', () => {
     ).toBeInTheDocument();
     expect(screen.getByRole('dialog')).toBe(dialog);
     expect(api.listSubscriptions).toHaveBeenCalledTimes(1);
+
+    // Confirming again is the same request: the same Idempotency-Key.
+    fireEvent.click(confirm);
+    await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
+    const [first, second] = api.changeSubscriptionPlan.mock.calls.map(
+      ([options]) => options.idempotencyKey,
+    );
+    expect(first).toEqual(expect.any(String));
+    expect(second).toBe(first);
   });
 
   it('renews only by a whole number of periods, 1 or more', async () => {
