@@ -43,7 +43,7 @@ export function ActionDialog(props: {
       <DialogContent>
         {props.children}
         {state.error && (
-          <Alert severity="error" role="alert">
+          <Alert severity="error">
             {errorMessage(state.error)}
           </Alert>
         )}
@@ -76,7 +76,7 @@ export function QuoteState<T>(props: {
   }
   if (state.error) {
     return (
-      <Alert severity="error" role="alert">
+      <Alert severity="error">
         {errorMessage(state.error)}
       </Alert>
     );

@@ -65,7 +65,7 @@ export function ChangePlanDialog(props: {
       onClose={onClose}
     >
       {product.error && (
-        <Alert severity="error" role="alert">
+        <Alert severity="error">
           {errorMessage(product.error)}
         </Alert>
       )}

@@ -190,4 +190,20 @@ describe('SubscriptionsPage', () => {
       idempotencyKey: expect.any(String),
     });
   });
+
+  it('turns auto-renewal off after saying what follows', async () => {
+    const api = mockStoreApi([active]);
+    await renderStore(api, '/store/subscriptions');
+    await openAction('PostgreSQL Database', 'Auto-renew off');
+    const dialog = screen.getByRole('dialog');
+    expect(
+      within(dialog).getByText(/is not renewed on 2027-11-25/),
+    ).toBeInTheDocument();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Turn off' }));
+    await waitFor(() => expect(api.listSubscriptions).toHaveBeenCalledTimes(2));
+    expect(api.setSubscriptionAutoRenew).toHaveBeenCalledWith({
+      id: 's1',
+      autoRenew: false,
+    });
+  });
 });

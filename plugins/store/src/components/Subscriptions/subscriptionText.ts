@@ -101,7 +101,7 @@ const TITLES: Record<string, string> = {
   cancel: 'Cancelled',
   'auto-renew': 'Auto-renewal switched',
   remind: 'Renewal reminder sent',
-  expire: 'Expiring',
+  expire: 'Expired',
   suspend: 'Suspended',
   resume: 'Resumed',
   terminate: 'Terminated',
