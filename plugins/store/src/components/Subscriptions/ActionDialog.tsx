@@ -43,9 +43,7 @@ export function ActionDialog(props: {
       <DialogContent>
         {props.children}
         {state.error && (
-          <Alert severity="error">
-            {errorMessage(state.error)}
-          </Alert>
+          <Alert severity="error">{errorMessage(state.error)}</Alert>
         )}
       </DialogContent>
       <DialogActions>
@@ -75,11 +73,7 @@ export function QuoteState<T>(props: {
     return <LinearProgress aria-label="Loading the quote" />;
   }
   if (state.error) {
-    return (
-      <Alert severity="error">
-        {errorMessage(state.error)}
-      </Alert>
-    );
+    return <Alert severity="error">{errorMessage(state.error)}</Alert>;
   }
   return state.value === undefined ? null : <>{props.children(state.value)}</>;
 }

@@ -65,9 +65,7 @@ export function ChangePlanDialog(props: {
       onClose={onClose}
     >
       {product.error && (
-        <Alert severity="error">
-          {errorMessage(product.error)}
-        </Alert>
+        <Alert severity="error">{errorMessage(product.error)}</Alert>
       )}
       <Box mb={2}>
         <TextField
