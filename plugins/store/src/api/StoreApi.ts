@@ -91,8 +91,8 @@ export type OrderList = {
 
 /** Which subscriptions to list; the caller sees only those it may read. @public */
 export type SubscriptionListOptions = {
-  /** The owning group's entity ref. */
-  owner?: string;
+  /** Owning groups' entity refs. */
+  owner?: string[];
   status?: SubscriptionStatus[];
   limit?: number;
   cursor?: string;
@@ -166,27 +166,34 @@ export interface StoreApi {
   }): Promise<CancellationQuote>;
   /**
    * Renews a subscription by whole periods. Like every subscription
-   * mutation, the same `idempotencyKey` acts once however often it is sent;
-   * one is generated when none is given.
+   * mutation, the same `idempotencyKey` acts once however often it is sent
+   * (one is generated when none is given), and a `version` other than the
+   * subscription's is refused with a 409, so that what was quoted is what is
+   * changed.
    */
   renewSubscription(options: {
     id: string;
     periods: number;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails>;
   changeSubscriptionPlan(options: {
     id: string;
     planId: string;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails>;
   cancelSubscription(options: {
     id: string;
     when: CancellationTime;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails>;
   setSubscriptionAutoRenew(options: {
     id: string;
     autoRenew: boolean;
+    version?: number;
+    idempotencyKey?: string;
   }): Promise<Subscription>;
 }
 

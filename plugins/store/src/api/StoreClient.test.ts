@@ -187,7 +187,7 @@ describe('StoreClient', () => {
     it('lists subscriptions of an owner and status from a cursor', async () => {
       const { fetch, client } = clientReturning(200, { items: [] });
       await client.listSubscriptions({
-        owner: 'group:default/team a',
+        owner: ['group:default/team a', 'group:default/team-b'],
         status: ['active', 'expiring'],
         limit: 25,
         cursor: 'next',
@@ -196,7 +196,10 @@ describe('StoreClient', () => {
       expect(method).toBe('GET');
       expect(url.pathname).toBe('/api/store/subscriptions');
       expect(url.search).not.toContain('+');
-      expect(url.searchParams.get('owner')).toBe('group:default/team a');
+      expect(url.searchParams.getAll('owner')).toEqual([
+        'group:default/team a',
+        'group:default/team-b',
+      ]);
       expect(url.searchParams.getAll('status')).toEqual(['active', 'expiring']);
       expect(url.searchParams.get('limit')).toBe('25');
       expect(url.searchParams.get('cursor')).toBe('next');
@@ -242,6 +245,7 @@ describe('StoreClient', () => {
       await client.changeSubscriptionPlan({
         id: 's1',
         planId: 'enterprise',
+        version: 7,
         idempotencyKey: 'fixed',
       });
       await client.cancelSubscription({ id: 's1', when: 'period-end' });
@@ -253,7 +257,8 @@ describe('StoreClient', () => {
       expect(change.url.pathname).toBe(
         '/api/store/subscriptions/s1/change-plan',
       );
-      expect(change.body).toEqual({ planId: 'enterprise' });
+      // The version the caller read goes along only when it is given.
+      expect(change.body).toEqual({ planId: 'enterprise', version: 7 });
       expect(change.headers.get('Idempotency-Key')).toBe('fixed');
       expect(cancel.url.pathname).toBe('/api/store/subscriptions/s1/cancel');
       expect(cancel.body).toEqual({ when: 'period-end' });
@@ -271,11 +276,16 @@ describe('StoreClient', () => {
 
     it('switches auto-renewal with a PUT', async () => {
       const { fetch, client } = clientReturning(200, { id: 's1' });
-      await client.setSubscriptionAutoRenew({ id: 's1', autoRenew: false });
+      await client.setSubscriptionAutoRenew({
+        id: 's1',
+        autoRenew: false,
+        version: 3,
+      });
       const sent = request(fetch);
       expect(sent.method).toBe('PUT');
       expect(sent.url.pathname).toBe('/api/store/subscriptions/s1/auto-renew');
-      expect(sent.body).toEqual({ autoRenew: false });
+      expect(sent.body).toEqual({ autoRenew: false, version: 3 });
+      expect(sent.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);
     });
 
     it('turns a refused plan change into an error with its message', async () => {

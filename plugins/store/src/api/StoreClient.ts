@@ -58,6 +58,11 @@ export function toQueryString(params: URLSearchParams): string {
   return params.toString().replace(/\+/g, '%20');
 }
 
+/** A mutation's body with the version it expects, when it expects one. */
+function withVersion(body: object, version: number | undefined): object {
+  return version === undefined ? body : { ...body, version };
+}
+
 /** Talks to the store backend over HTTP. @public */
 export class StoreClient implements StoreApi {
   constructor(
@@ -164,7 +169,7 @@ export class StoreClient implements StoreApi {
     options: SubscriptionListOptions = {},
   ): Promise<SubscriptionList> {
     const params = new URLSearchParams();
-    if (options.owner) params.set('owner', options.owner);
+    options.owner?.forEach(owner => params.append('owner', owner));
     options.status?.forEach(status => params.append('status', status));
     if (options.limit) params.set('limit', String(options.limit));
     if (options.cursor) params.set('cursor', options.cursor);
@@ -206,6 +211,7 @@ export class StoreClient implements StoreApi {
   async renewSubscription(options: {
     id: string;
     periods: number;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails> {
     return this.mutateSubscription(options, 'renew', {
@@ -216,6 +222,7 @@ export class StoreClient implements StoreApi {
   async changeSubscriptionPlan(options: {
     id: string;
     planId: string;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails> {
     return this.mutateSubscription(options, 'change-plan', {
@@ -226,6 +233,7 @@ export class StoreClient implements StoreApi {
   async cancelSubscription(options: {
     id: string;
     when: CancellationTime;
+    version?: number;
     idempotencyKey?: string;
   }): Promise<SubscriptionDetails> {
     return this.mutateSubscription(options, 'cancel', { when: options.when });
@@ -234,10 +242,16 @@ export class StoreClient implements StoreApi {
   async setSubscriptionAutoRenew(options: {
     id: string;
     autoRenew: boolean;
+    version?: number;
+    idempotencyKey?: string;
   }): Promise<Subscription> {
     return this.send(
       `/subscriptions/${encodeURIComponent(options.id)}/auto-renew`,
-      { method: 'PUT', body: { autoRenew: options.autoRenew } },
+      {
+        method: 'PUT',
+        body: withVersion({ autoRenew: options.autoRenew }, options.version),
+        idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      },
     );
   }
 
@@ -249,7 +263,7 @@ export class StoreClient implements StoreApi {
   }
 
   private async mutateSubscription(
-    options: { id: string; idempotencyKey?: string },
+    options: { id: string; version?: number; idempotencyKey?: string },
     action: 'renew' | 'change-plan' | 'cancel',
     body: object,
   ): Promise<SubscriptionDetails> {
@@ -257,7 +271,7 @@ export class StoreClient implements StoreApi {
       `/subscriptions/${encodeURIComponent(options.id)}/${action}`,
       {
         method: 'POST',
-        body,
+        body: withVersion(body, options.version),
         idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
       },
     );

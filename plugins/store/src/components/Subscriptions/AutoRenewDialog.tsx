@@ -5,6 +5,7 @@ import { useCallback } from 'react';
 import { storeApiRef } from '../../api/StoreApi';
 import { ActionDialog } from './ActionDialog';
 import { formatMoney } from './subscriptionText';
+import { useIdempotencyKey } from './useIdempotencyKey';
 
 /** Turns the automatic renewal of a subscription on or off. */
 export function AutoRenewDialog(props: {
@@ -15,10 +16,16 @@ export function AutoRenewDialog(props: {
   const { subscription, onDone, onClose } = props;
   const storeApi = useApi(storeApiRef);
   const autoRenew = !subscription.autoRenew;
+  const idempotencyKey = useIdempotencyKey(`auto-renew:${autoRenew}`);
   const confirm = useCallback(async () => {
-    await storeApi.setSubscriptionAutoRenew({ id: subscription.id, autoRenew });
+    await storeApi.setSubscriptionAutoRenew({
+      id: subscription.id,
+      autoRenew,
+      version: subscription.version,
+      idempotencyKey,
+    });
     onDone();
-  }, [storeApi, subscription.id, autoRenew, onDone]);
+  }, [storeApi, subscription, autoRenew, idempotencyKey, onDone]);
   const price = subscription.nextRenewalPrice
     ? formatMoney(subscription.nextRenewalPrice)
     : formatPrice(subscription.plan.price);
@@ -36,6 +43,9 @@ export function AutoRenewDialog(props: {
         {autoRenew
           ? `The subscription renews on ${subscription.currentPeriodEnd} for ${price}, and every period after.`
           : `The subscription is not renewed on ${subscription.currentPeriodEnd}: it ends then unless you renew it.`}
+        {autoRenew && subscription.cancelAtPeriodEnd
+          ? ' This takes back its cancellation at the end of the period.'
+          : ''}
       </DialogContentText>
     </ActionDialog>
   );

@@ -44,10 +44,11 @@ export function CancelDialog(props: {
     await storeApi.cancelSubscription({
       id: subscription.id,
       when,
+      version: subscription.version,
       idempotencyKey,
     });
     onDone();
-  }, [storeApi, subscription.id, when, idempotencyKey, onDone]);
+  }, [storeApi, subscription, when, idempotencyKey, onDone]);
   return (
     <ActionDialog
       title={`Cancel ${subscription.productTitle}`}

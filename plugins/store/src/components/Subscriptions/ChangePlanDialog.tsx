@@ -36,9 +36,13 @@ export function ChangePlanDialog(props: {
     const { namespace, name } = parseEntityRef(subscription.productRef);
     return storeApi.getProduct({ namespace, name });
   }, [storeApi, subscription.productRef]);
+  // Only recurring plans in the same currency can be prorated against it.
+  const current = subscription.plan;
   const plans = (product.value?.plans ?? []).filter(
     plan =>
-      plan.id !== subscription.plan.id && plan.price.interval !== 'one-time',
+      plan.id !== current.id &&
+      plan.price.interval !== 'one-time' &&
+      plan.price.currency === current.price.currency,
   );
   const quote = useAsync(
     async () =>
@@ -52,10 +56,11 @@ export function ChangePlanDialog(props: {
     await storeApi.changeSubscriptionPlan({
       id: subscription.id,
       planId,
+      version: subscription.version,
       idempotencyKey,
     });
     onDone();
-  }, [storeApi, subscription.id, planId, idempotencyKey, onDone]);
+  }, [storeApi, subscription, planId, idempotencyKey, onDone]);
   return (
     <ActionDialog
       title={`Change the plan of ${subscription.productTitle}`}

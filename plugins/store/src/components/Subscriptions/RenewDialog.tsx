@@ -33,10 +33,11 @@ export function RenewDialog(props: {
     await storeApi.renewSubscription({
       id: subscription.id,
       periods,
+      version: subscription.version,
       idempotencyKey,
     });
     onDone();
-  }, [storeApi, subscription.id, periods, idempotencyKey, onDone]);
+  }, [storeApi, subscription, periods, idempotencyKey, onDone]);
   const interval = subscription.plan.price.interval;
   return (
     <ActionDialog

@@ -68,6 +68,7 @@ describe('SubscriptionPage', () => {
     expect(api.cancelSubscription).toHaveBeenCalledWith({
       id: 's1',
       when: 'now',
+      version: 1,
       idempotencyKey: expect.any(String),
     });
   });

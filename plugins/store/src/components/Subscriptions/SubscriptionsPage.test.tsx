@@ -117,6 +117,7 @@ describe('SubscriptionsPage', () => {
     expect(api.changeSubscriptionPlan).toHaveBeenCalledWith({
       id: 's1',
       planId: 'enterprise',
+      version: 1,
       idempotencyKey: expect.stringMatching(/^[0-9a-f-]{32,36}$/),
     });
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
@@ -187,6 +188,7 @@ describe('SubscriptionsPage', () => {
     expect(api.renewSubscription).toHaveBeenCalledWith({
       id: 's1',
       periods: 2,
+      version: 1,
       idempotencyKey: expect.any(String),
     });
   });
@@ -204,6 +206,8 @@ describe('SubscriptionsPage', () => {
     expect(api.setSubscriptionAutoRenew).toHaveBeenCalledWith({
       id: 's1',
       autoRenew: false,
+      version: 1,
+      idempotencyKey: expect.any(String),
     });
   });
 });
