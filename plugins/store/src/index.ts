@@ -6,6 +6,13 @@
 
 export { storePlugin as default } from './plugin';
 export { storeApiRef } from './api/StoreApi';
-export type { StoreApi, ProductPage } from './api/StoreApi';
+export type {
+  StoreApi,
+  ProductPage,
+  CancellationTime,
+  SubscriptionList,
+  SubscriptionListOptions,
+} from './api/StoreApi';
 export { StoreClient } from './api/StoreClient';
 export { OrdersAdminSidebarItem } from './components/OrdersAdmin/OrdersAdminSidebarItem';
+export { SubscriptionsSidebarItem } from './components/Subscriptions/SubscriptionsSidebarItem';

@@ -16,6 +16,8 @@ import {
   ordersRouteRef,
   productRouteRef,
   rootRouteRef,
+  subscriptionRouteRef,
+  subscriptionsRouteRef,
 } from './routes';
 
 const storeApi = ApiBlueprint.make({
@@ -41,7 +43,8 @@ const storePage = PageBlueprint.make({
 });
 
 /**
- * The Cloud Store: browse and search products, read their datasheets.
+ * The Cloud Store: browse and search products, read their datasheets, order
+ * them and manage the subscriptions the orders became.
  *
  * @public
  */
@@ -57,6 +60,8 @@ export const storePlugin = createFrontendPlugin({
     order: orderRouteRef,
     approvals: approvalsRouteRef,
     ordersAdmin: ordersAdminRouteRef,
+    subscriptions: subscriptionsRouteRef,
+    subscription: subscriptionRouteRef,
   },
   extensions: [storeApi, storePage],
 });

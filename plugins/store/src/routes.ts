@@ -41,3 +41,15 @@ export const ordersAdminRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/admin/orders',
 });
+
+/** The subscriptions the caller may see. */
+export const subscriptionsRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/subscriptions',
+});
+
+/** One subscription: its plan, charges, stacks and timeline. */
+export const subscriptionRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/subscriptions/:id',
+});

@@ -4,12 +4,18 @@ import {
   OrderApprovalRequirement,
   OrderDetails,
   OrderStatus,
+  PlanChangeQuote,
   Price,
   ProductDetails,
   ProductFacets,
   ProductQuery,
   ProductSort,
   ProductSummary,
+  RenewalQuote,
+  CancellationQuote,
+  Subscription,
+  SubscriptionDetails,
+  SubscriptionStatus,
 } from '@internal/plugin-store-common';
 
 /** A page of products. @public */
@@ -83,6 +89,25 @@ export type OrderList = {
   nextCursor?: string;
 };
 
+/** Which subscriptions to list; the caller sees only those it may read. @public */
+export type SubscriptionListOptions = {
+  /** Owning groups' entity refs. */
+  owner?: string[];
+  status?: SubscriptionStatus[];
+  limit?: number;
+  cursor?: string;
+};
+
+/** A page of subscriptions. @public */
+export type SubscriptionList = {
+  items: Subscription[];
+  /** Where the next page starts; absent on the last page. */
+  nextCursor?: string;
+};
+
+/** When a cancellation takes effect. @public */
+export type CancellationTime = CancellationQuote['when'];
+
 /** The store backend, as the frontend sees it. @public */
 export interface StoreApi {
   listProducts(options: {
@@ -123,6 +148,53 @@ export interface StoreApi {
     comment?: string;
     idempotencyKey?: string;
   }): Promise<OrderDetails>;
+  listSubscriptions(
+    options?: SubscriptionListOptions,
+  ): Promise<SubscriptionList>;
+  getSubscription(options: { id: string }): Promise<SubscriptionDetails>;
+  /** Prices a renewal by whole periods; nothing is charged. */
+  quoteRenewal(options: { id: string; periods: number }): Promise<RenewalQuote>;
+  /** Prices a change to another plan of the product; nothing is charged. */
+  quotePlanChange(options: {
+    id: string;
+    planId: string;
+  }): Promise<PlanChangeQuote>;
+  /** Prices a cancellation; nothing is charged or credited. */
+  quoteCancellation(options: {
+    id: string;
+    when: CancellationTime;
+  }): Promise<CancellationQuote>;
+  /**
+   * Renews a subscription by whole periods. Like every subscription
+   * mutation, the same `idempotencyKey` acts once however often it is sent
+   * (one is generated when none is given), and a `version` other than the
+   * subscription's is refused with a 409, so that what was quoted is what is
+   * changed.
+   */
+  renewSubscription(options: {
+    id: string;
+    periods: number;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  changeSubscriptionPlan(options: {
+    id: string;
+    planId: string;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  cancelSubscription(options: {
+    id: string;
+    when: CancellationTime;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails>;
+  setSubscriptionAutoRenew(options: {
+    id: string;
+    autoRenew: boolean;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<Subscription>;
 }
 
 /** @public */

@@ -173,4 +173,134 @@ describe('StoreClient', () => {
       expect(error.cause).toMatchObject({ name: 'ConflictError' });
     });
   });
+  describe('subscriptions', () => {
+    function request(fetch: jest.Mock, index = 0) {
+      const [url, init] = fetch.mock.calls[index] as [string, RequestInit];
+      return {
+        url: new URL(url),
+        method: init?.method,
+        headers: new Headers(init?.headers),
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      };
+    }
+
+    it('lists subscriptions of an owner and status from a cursor', async () => {
+      const { fetch, client } = clientReturning(200, { items: [] });
+      await client.listSubscriptions({
+        owner: ['group:default/team a', 'group:default/team-b'],
+        status: ['active', 'expiring'],
+        limit: 25,
+        cursor: 'next',
+      });
+      const { url, method } = request(fetch);
+      expect(method).toBe('GET');
+      expect(url.pathname).toBe('/api/store/subscriptions');
+      expect(url.search).not.toContain('+');
+      expect(url.searchParams.getAll('owner')).toEqual([
+        'group:default/team a',
+        'group:default/team-b',
+      ]);
+      expect(url.searchParams.getAll('status')).toEqual(['active', 'expiring']);
+      expect(url.searchParams.get('limit')).toBe('25');
+      expect(url.searchParams.get('cursor')).toBe('next');
+    });
+
+    it('lists without a query string when nothing is filtered', async () => {
+      const { fetch, client } = clientReturning(200, { items: [] });
+      await client.listSubscriptions();
+      expect(fetch.mock.calls[0][0]).toBe(
+        'http://localhost:7007/api/store/subscriptions',
+      );
+    });
+
+    it('reads one subscription', async () => {
+      const { fetch, client } = clientReturning(200, { id: 's/1' });
+      await client.getSubscription({ id: 's/1' });
+      expect(request(fetch).url.pathname).toBe(
+        '/api/store/subscriptions/s%2F1',
+      );
+    });
+
+    it('asks for quotes of each action, without an Idempotency-Key', async () => {
+      const { fetch, client } = clientReturning(200, {});
+      await client.quoteRenewal({ id: 's1', periods: 3 });
+      await client.quotePlanChange({ id: 's1', planId: 'enterprise' });
+      await client.quoteCancellation({ id: 's1', when: 'now' });
+      const sent = fetch.mock.calls.map((_, i) => request(fetch, i));
+      for (const { url, method, headers } of sent) {
+        expect(method).toBe('POST');
+        expect(url.pathname).toBe('/api/store/subscriptions/s1/quote');
+        expect(headers.get('Idempotency-Key')).toBeNull();
+      }
+      expect(sent.map(s => s.body)).toEqual([
+        { action: 'renew', periods: 3 },
+        { action: 'change-plan', planId: 'enterprise' },
+        { action: 'cancel', when: 'now' },
+      ]);
+    });
+
+    it('renews, changes the plan and cancels with an Idempotency-Key', async () => {
+      const { fetch, client } = clientReturning(200, { id: 's1' });
+      await client.renewSubscription({ id: 's1', periods: 2 });
+      await client.changeSubscriptionPlan({
+        id: 's1',
+        planId: 'enterprise',
+        version: 7,
+        idempotencyKey: 'fixed',
+      });
+      await client.cancelSubscription({ id: 's1', when: 'period-end' });
+      const [renew, change, cancel] = fetch.mock.calls.map((_, i) =>
+        request(fetch, i),
+      );
+      expect(renew.url.pathname).toBe('/api/store/subscriptions/s1/renew');
+      expect(renew.body).toEqual({ periods: 2 });
+      expect(change.url.pathname).toBe(
+        '/api/store/subscriptions/s1/change-plan',
+      );
+      // The version the caller read goes along only when it is given.
+      expect(change.body).toEqual({ planId: 'enterprise', version: 7 });
+      expect(change.headers.get('Idempotency-Key')).toBe('fixed');
+      expect(cancel.url.pathname).toBe('/api/store/subscriptions/s1/cancel');
+      expect(cancel.body).toEqual({ when: 'period-end' });
+      for (const sent of [renew, change, cancel]) {
+        expect(sent.method).toBe('POST');
+        expect(sent.headers.get('Content-Type')).toBe('application/json');
+      }
+      const key = renew.headers.get('Idempotency-Key');
+      expect(key).toMatch(/^[0-9a-f-]{32,36}$/);
+      expect(cancel.headers.get('Idempotency-Key')).toMatch(
+        /^[0-9a-f-]{32,36}$/,
+      );
+      expect(cancel.headers.get('Idempotency-Key')).not.toBe(key);
+    });
+
+    it('switches auto-renewal with a PUT', async () => {
+      const { fetch, client } = clientReturning(200, { id: 's1' });
+      await client.setSubscriptionAutoRenew({
+        id: 's1',
+        autoRenew: false,
+        version: 3,
+      });
+      const sent = request(fetch);
+      expect(sent.method).toBe('PUT');
+      expect(sent.url.pathname).toBe('/api/store/subscriptions/s1/auto-renew');
+      expect(sent.body).toEqual({ autoRenew: false, version: 3 });
+      expect(sent.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{32,36}$/);
+    });
+
+    it('turns a refused plan change into an error with its message', async () => {
+      const { client } = clientReturning(409, {
+        error: { name: 'ConflictError', message: 'The subscription changed' },
+        response: { statusCode: 409 },
+      });
+      const error = await client
+        .changeSubscriptionPlan({ id: 's1', planId: 'enterprise' })
+        .catch(e => e);
+      expect(error.statusCode).toBe(409);
+      expect(error.cause).toMatchObject({
+        name: 'ConflictError',
+        message: 'The subscription changed',
+      });
+    });
+  });
 });

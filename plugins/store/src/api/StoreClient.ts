@@ -1,12 +1,18 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  CancellationQuote,
   OrderDetails,
+  PlanChangeQuote,
   ProductDetails,
   ProductQuery,
   ProductSort,
+  RenewalQuote,
+  Subscription,
+  SubscriptionDetails,
 } from '@internal/plugin-store-common';
 import {
+  CancellationTime,
   FacetsResult,
   OrderDecision,
   OrderList,
@@ -16,6 +22,8 @@ import {
   OrderScope,
   ProductPage,
   StoreApi,
+  SubscriptionList,
+  SubscriptionListOptions,
 } from './StoreApi';
 
 /** A fresh key for one intended mutation, so a resent request acts once. */
@@ -48,6 +56,11 @@ export function toSearchParams(query: ProductQuery): URLSearchParams {
  */
 export function toQueryString(params: URLSearchParams): string {
   return params.toString().replace(/\+/g, '%20');
+}
+
+/** A mutation's body with the version it expects, when it expects one. */
+function withVersion(body: object, version: number | undefined): object {
+  return version === undefined ? body : { ...body, version };
 }
 
 /** Talks to the store backend over HTTP. @public */
@@ -147,6 +160,118 @@ export class StoreClient implements StoreApi {
       {
         method: 'POST',
         body: options.comment ? { comment: options.comment } : {},
+        idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      },
+    );
+  }
+
+  async listSubscriptions(
+    options: SubscriptionListOptions = {},
+  ): Promise<SubscriptionList> {
+    const params = new URLSearchParams();
+    options.owner?.forEach(owner => params.append('owner', owner));
+    options.status?.forEach(status => params.append('status', status));
+    if (options.limit) params.set('limit', String(options.limit));
+    if (options.cursor) params.set('cursor', options.cursor);
+    const query = toQueryString(params);
+    return this.get(`/subscriptions${query ? `?${query}` : ''}`);
+  }
+
+  async getSubscription(options: { id: string }): Promise<SubscriptionDetails> {
+    return this.get(`/subscriptions/${encodeURIComponent(options.id)}`);
+  }
+
+  async quoteRenewal(options: {
+    id: string;
+    periods: number;
+  }): Promise<RenewalQuote> {
+    return this.quote(options.id, {
+      action: 'renew',
+      periods: options.periods,
+    });
+  }
+
+  async quotePlanChange(options: {
+    id: string;
+    planId: string;
+  }): Promise<PlanChangeQuote> {
+    return this.quote(options.id, {
+      action: 'change-plan',
+      planId: options.planId,
+    });
+  }
+
+  async quoteCancellation(options: {
+    id: string;
+    when: CancellationTime;
+  }): Promise<CancellationQuote> {
+    return this.quote(options.id, { action: 'cancel', when: options.when });
+  }
+
+  async renewSubscription(options: {
+    id: string;
+    periods: number;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails> {
+    return this.mutateSubscription(options, 'renew', {
+      periods: options.periods,
+    });
+  }
+
+  async changeSubscriptionPlan(options: {
+    id: string;
+    planId: string;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails> {
+    return this.mutateSubscription(options, 'change-plan', {
+      planId: options.planId,
+    });
+  }
+
+  async cancelSubscription(options: {
+    id: string;
+    when: CancellationTime;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<SubscriptionDetails> {
+    return this.mutateSubscription(options, 'cancel', { when: options.when });
+  }
+
+  async setSubscriptionAutoRenew(options: {
+    id: string;
+    autoRenew: boolean;
+    version?: number;
+    idempotencyKey?: string;
+  }): Promise<Subscription> {
+    return this.send(
+      `/subscriptions/${encodeURIComponent(options.id)}/auto-renew`,
+      {
+        method: 'PUT',
+        body: withVersion({ autoRenew: options.autoRenew }, options.version),
+        idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
+      },
+    );
+  }
+
+  private async quote<T>(id: string, body: object): Promise<T> {
+    return this.send(`/subscriptions/${encodeURIComponent(id)}/quote`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  private async mutateSubscription(
+    options: { id: string; version?: number; idempotencyKey?: string },
+    action: 'renew' | 'change-plan' | 'cancel',
+    body: object,
+  ): Promise<SubscriptionDetails> {
+    return this.send(
+      `/subscriptions/${encodeURIComponent(options.id)}/${action}`,
+      {
+        method: 'POST',
+        body: withVersion(body, options.version),
         idempotencyKey: options.idempotencyKey ?? newIdempotencyKey(),
       },
     );

@@ -16,4 +16,16 @@ describe('StoreRouter', () => {
     expect(await screen.findByText(/page not found/i)).toBeInTheDocument();
     expect(api.listProducts).not.toHaveBeenCalled();
   });
+
+  it('shows the subscriptions at /store/subscriptions', async () => {
+    const api = { listSubscriptions: jest.fn(async () => ({ items: [] })) };
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api as Partial<StoreApi> as StoreApi]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/subscriptions'],
+    });
+    expect(await screen.findByText(/No subscriptions yet/)).toBeInTheDocument();
+    expect(api.listSubscriptions).toHaveBeenCalledWith({ limit: 50 });
+  });
 });

@@ -8,8 +8,13 @@ import { OrdersPage } from './Orders/OrdersPage';
 import { OrdersAdminPage } from './OrdersAdmin/OrdersAdminPage';
 import { ProductPage } from './ProductPage/ProductPage';
 import { StorePage } from './StorePage/StorePage';
+import { SubscriptionPage } from './Subscriptions/SubscriptionPage';
+import { SubscriptionsPage } from './Subscriptions/SubscriptionsPage';
 
-/** The store's pages: shop window, datasheets, ordering and approvals. */
+/**
+ * The store's pages: shop window, datasheets, ordering, approvals and
+ * subscriptions.
+ */
 export function StoreRouter() {
   return (
     <ReactRouterV6PageRouter>
@@ -24,6 +29,8 @@ export function StoreRouter() {
         <Route path="/orders/:id" element={<OrderDetailsPage />} />
         <Route path="/approvals" element={<ApprovalsPage />} />
         <Route path="/admin/orders" element={<OrdersAdminPage />} />
+        <Route path="/subscriptions" element={<SubscriptionsPage />} />
+        <Route path="/subscriptions/:id" element={<SubscriptionPage />} />
         <Route path="*" element={<NotFoundErrorPage />} />
       </Routes>
     </ReactRouterV6PageRouter>

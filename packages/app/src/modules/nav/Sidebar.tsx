@@ -15,7 +15,10 @@ import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
-import { OrdersAdminSidebarItem } from '@internal/plugin-store';
+import {
+  OrdersAdminSidebarItem,
+  SubscriptionsSidebarItem,
+} from '@internal/plugin-store';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -44,6 +47,7 @@ export const SidebarContent = NavContentBlueprint.make({
               to="/store/orders"
               text="My orders"
             />
+            <SubscriptionsSidebarItem />
             <SidebarItem
               icon={AssignmentTurnedInIcon}
               to="/store/approvals"
