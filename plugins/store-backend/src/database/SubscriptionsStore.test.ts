@@ -4,7 +4,11 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { NewCharge, NewSubscription, SubscriptionsStore } from './SubscriptionsStore';
+import {
+  NewCharge,
+  NewSubscription,
+  SubscriptionsStore,
+} from './SubscriptionsStore';
 
 jest.setTimeout(60_000);
 
@@ -113,7 +117,10 @@ describe('SubscriptionsStore', () => {
         charges: [monthly],
         settle,
       });
-      expect(again).toMatchObject({ created: false, subscription: { id: 's1' } });
+      expect(again).toMatchObject({
+        created: false,
+        subscription: { id: 's1' },
+      });
       expect(settle).toHaveBeenCalledTimes(1);
       expect(await knex('store_subscriptions')).toHaveLength(1);
     });

@@ -71,6 +71,7 @@ export class OrderFulfiller implements OrderProvisioner {
     private readonly auditor: AuditorService | undefined,
     private readonly timeoutMs: number,
     private readonly pollMs: number,
+    private readonly onFulfilled?: (order: Order) => Promise<void>,
   ) {}
 
   static create(options: {
@@ -85,6 +86,11 @@ export class OrderFulfiller implements OrderProvisioner {
     timeout?: HumanDuration;
     /** How often the tasks this instance started are checked. */
     pollInterval?: HumanDuration;
+    /**
+     * Called once per order that this instance moved to fulfilled, e.g. to
+     * start its subscription; it must be idempotent by order id.
+     */
+    onFulfilled?: (order: Order) => Promise<void>;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
@@ -96,6 +102,7 @@ export class OrderFulfiller implements OrderProvisioner {
       options.auditor,
       durationToMilliseconds(options.timeout ?? { hours: 1 }),
       durationToMilliseconds(options.pollInterval ?? { seconds: 1 }),
+      options.onFulfilled,
     );
   }
 
@@ -330,6 +337,13 @@ export class OrderFulfiller implements OrderProvisioner {
     });
     await audited?.success();
     if (updated.status === 'fulfilled') {
+      try {
+        await this.onFulfilled?.(updated);
+      } catch (error) {
+        this.logger.error(
+          `Order ${order.id} is fulfilled, but its subscription could not be started: ${error}`,
+        );
+      }
       await this.notifier.fulfilled(updated);
     } else {
       await this.notifier.failed(updated);
