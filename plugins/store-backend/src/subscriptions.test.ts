@@ -80,7 +80,7 @@ describe('store subscriptions', () => {
     });
     const scheduler = mockServices.scheduler.mock({
       scheduleTask: jest.fn(async task => {
-        if (task.id === 'store-products-refresh') {
+        if (task.id.startsWith('store-product-index')) {
           await (task.fn as () => Promise<void>)();
         }
       }),
@@ -308,8 +308,11 @@ describe('store subscriptions', () => {
       });
 
       const filtered = await as(ADMIN).get(
-        '/subscriptions?status=trialing&owner=group:default/team-web',
+        `/subscriptions?status=trialing&owner=${encodeURIComponent(
+          'group:default/team-web',
+        )}`,
       );
+      expect(filtered.body).toEqual({ items: expect.any(Array) });
       expect(filtered.body.items.map((s: { id: string }) => s.id)).toEqual([
         trial.id,
       ]);
@@ -413,7 +416,11 @@ describe('store subscriptions', () => {
       const downgraded = await developer.post(`${path}/change-plan`, {
         planId: 'standard',
       });
-      expect(downgraded.body.charges.at(-1)).toMatchObject({
+      expect(
+        downgraded.body.charges.find(
+          (c: { kind: string }) => c.kind === 'credit',
+        ),
+      ).toMatchObject({
         kind: 'credit',
         amount: { amount: '-11154.84', currency: 'USD' },
       });
@@ -472,10 +479,11 @@ describe('store subscriptions', () => {
         currentPeriodEnd: '2026-01-02',
         endedAt: '2026-01-02T09:00:00.000Z',
       });
-      expect(cancelled.body.charges.at(-1)).toMatchObject({
-        kind: 'credit',
-        amount: { amount: '-624.35' },
-      });
+      expect(
+        cancelled.body.charges.map(
+          (c: { amount: { amount: string } }) => c.amount.amount,
+        ),
+      ).toContain('-624.35');
       const charged = settled.length;
 
       // Nothing changes a cancelled subscription, and nothing is charged.
