@@ -77,7 +77,10 @@ exports.up = async function up(knex) {
       .references('id')
       .inTable('store_subscriptions')
       .onDelete('CASCADE');
-    table.string('kind').notNullable().comment('recurring|proration|usage|credit');
+    table
+      .string('kind')
+      .notNullable()
+      .comment('recurring|proration|usage|credit');
     table.text('description').notNullable();
     table
       .bigInteger('amount_minor')

@@ -40,8 +40,8 @@ export function registerSubscriptionRoutes(
   async function act(
     req: express.Request,
     res: express.Response,
-    options: {
-      action: string;
+    action: {
+      name: string;
       meta: JsonObject;
       run: (credentials: BackstageCredentials) => Promise<unknown>;
     },
@@ -52,18 +52,18 @@ export function registerSubscriptionRoutes(
       {
         key: req.header('idempotency-key'),
         credentials,
-        route: `${req.method} /subscriptions/${id}/${options.action}`,
+        route: `${req.method} /subscriptions/${id}/${action.name}`,
         body: req.body,
       },
       async () => {
         const auditorEvent = await auditor.createEvent({
-          eventId: `subscription-${options.action}`,
+          eventId: `subscription-${action.name}`,
           severityLevel: 'medium',
           request: req,
-          meta: { subscriptionId: id, ...options.meta },
+          meta: { subscriptionId: id, ...action.meta },
         });
         try {
-          const body = await options.run(credentials);
+          const body = await action.run(credentials);
           await auditorEvent.success();
           return { status: 200, body: body as JsonObject };
         } catch (error) {
@@ -106,7 +106,7 @@ export function registerSubscriptionRoutes(
 
   router.post('/subscriptions/:id/renew', (req, res) =>
     act(req, res, {
-      action: 'renew',
+      name: 'renew',
       meta: { periods: req.body.periods },
       run: credentials =>
         subscriptions.renew({
@@ -120,7 +120,7 @@ export function registerSubscriptionRoutes(
 
   router.post('/subscriptions/:id/change-plan', (req, res) =>
     act(req, res, {
-      action: 'change-plan',
+      name: 'change-plan',
       meta: { planId: req.body.planId },
       run: credentials =>
         subscriptions.changePlan({
@@ -134,7 +134,7 @@ export function registerSubscriptionRoutes(
 
   router.post('/subscriptions/:id/cancel', (req, res) =>
     act(req, res, {
-      action: 'cancel',
+      name: 'cancel',
       meta: { when: req.body.when },
       run: credentials =>
         subscriptions.cancel({
@@ -148,7 +148,7 @@ export function registerSubscriptionRoutes(
 
   router.put('/subscriptions/:id/auto-renew', (req, res) =>
     act(req, res, {
-      action: 'auto-renew',
+      name: 'auto-renew',
       meta: { autoRenew: req.body.autoRenew },
       run: credentials =>
         subscriptions.setAutoRenew({
