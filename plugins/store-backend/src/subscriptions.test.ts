@@ -537,6 +537,39 @@ describe('store subscriptions', () => {
       expect(settled).toHaveLength(1);
     });
 
+    it('records the subscription suspended when its first period cannot be charged', async () => {
+      const { as, subscribe, payments, settled } = await startBackend(
+        databaseId,
+      );
+      payments.failing = true;
+      const unpaid = await subscribe('standard', 'unpaid');
+      expect(unpaid).toMatchObject({
+        status: 'suspended',
+        currentPeriodEnd: '2026-01-01',
+        charges: [],
+        events: [
+          {
+            action: 'create',
+            to: 'suspended',
+            comment: expect.stringContaining(
+              'the first period could not be charged: Billing account group:default/team-web cannot be charged',
+            ),
+          },
+        ],
+      });
+      payments.failing = false;
+      const renewed = await as(DEVELOPER).post(
+        `/subscriptions/${unpaid.id}/renew`,
+        { periods: 1 },
+      );
+      expect(renewed.body).toMatchObject({
+        status: 'active',
+        currentPeriodEnd: '2026-02-01',
+        charges: [{ kind: 'recurring', amount: { amount: '49.00' } }],
+      });
+      expect(settled).toHaveLength(1);
+    });
+
     it("records payment method 'none' without a payment module", async () => {
       const { subscribe, storeDb } = await startBackend(databaseId, {
         payments: false,

@@ -36,7 +36,9 @@ const SYSTEM_ACTOR = 'plugin:store';
  * billing anchor is the end of the trial. Other recurring plans start
  * `active`, anchored on the day of fulfilment, with one period charged. A
  * one-time price is charged once; its subscription is `active` with an
- * empty period (it ends where it starts) and does not renew.
+ * empty period (it ends where it starts) and does not renew. When the
+ * payment method refuses the first charge, the subscription is recorded
+ * `suspended` with nothing paid, for its owner to renew.
  */
 export class SubscriptionStarter {
   private constructor(
@@ -158,16 +160,43 @@ export class SubscriptionStarter {
       severityLevel: 'medium',
       meta: { orderId: order.id, subscriptionId: subscription.id },
     });
+    const settle = settleThrough(this.payments.get(), { owner, costCenter });
+    let refusal: Error | undefined;
     try {
-      const { created } = await this.subscriptions.create({
-        subscription,
-        actor: SYSTEM_ACTOR,
-        comment: `Subscribed by order ${order.id}`,
-        // Nothing to settle for a free plan.
-        charges: charges.filter(c => c.amountMinor !== 0),
-        settle: settleThrough(this.payments.get(), { owner, costCenter }),
-        now,
-      });
+      const { created } = await this.subscriptions
+        .create({
+          subscription,
+          actor: SYSTEM_ACTOR,
+          comment: `Subscribed by order ${order.id}`,
+          // Nothing to settle for a free plan.
+          charges: charges.filter(c => c.amountMinor !== 0),
+          settle: async charge => {
+            try {
+              return await settle(charge);
+            } catch (error) {
+              refusal = error as Error;
+              throw error;
+            }
+          },
+          now,
+        })
+        .catch(async error => {
+          if (!refusal) {
+            throw error;
+          }
+          // The order is fulfilled and its stacks exist: the subscription is
+          // recorded unpaid, for its owner to renew, rather than lost.
+          return this.subscriptions.create({
+            subscription: {
+              ...subscription,
+              status: 'suspended',
+              currentPeriodEnd: today,
+            },
+            actor: SYSTEM_ACTOR,
+            comment: `Subscribed by order ${order.id}; the first period could not be charged: ${refusal.message}`,
+            now,
+          });
+        });
       await audit?.success();
       if (created) {
         this.logger.info(
