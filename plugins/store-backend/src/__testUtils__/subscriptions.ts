@@ -50,7 +50,7 @@ function makeStackTemplate(name: string): Entity {
     output: Record<string, unknown>;
   };
   spec.parameters[0].properties.owner = { type: 'string' };
-  spec.output.stackIds = ['st-${{ parameters.name }}'];
+  spec.output.stackIds = 'st-${{ parameters.name }}';
   return template;
 }
 

@@ -143,10 +143,9 @@ export class SubscriptionService {
     if (unknown) {
       throw new InputError(`Unknown subscription status '${unknown}'`);
     }
-    const permissionFilter = await this.filterFor(
-      options.credentials,
+    const [permissionFilter] = await this.filtersFor(options.credentials, [
       storeSubscriptionReadPermission,
-    );
+    ]);
     if (permissionFilter === 'deny') {
       return { items: [] };
     }
@@ -427,18 +426,30 @@ export class SubscriptionService {
     credentials: BackstageCredentials,
     id: string,
   ): Promise<StoredSubscriptionDetails> {
-    const filter = await this.filterFor(
-      credentials,
+    const [read] = await this.filtersFor(credentials, [
       storeSubscriptionReadPermission,
-    );
+    ]);
+    return this.find(id, read);
+  }
+
+  /** A subscription through the caller's read filter; a 404 if filtered out. */
+  private async find(
+    id: string,
+    read: SubscriptionPermissionFilter | 'deny',
+  ): Promise<StoredSubscriptionDetails> {
     const subscription =
-      filter === 'deny' ? undefined : await this.store.get(id, filter);
+      read === 'deny' ? undefined : await this.store.get(id, read);
     if (!subscription) {
       throw new NotFoundError(`No subscription ${id}`);
     }
     return subscription;
   }
 
+  /**
+   * A subscription that the caller may manage: a 404 when they may not see
+   * it, a 403 when they may see but not manage it, and a 409 when it is not
+   * at the version they read. One permission round trip for both.
+   */
   private async loadToManage(options: {
     credentials: BackstageCredentials;
     id: string;
@@ -450,11 +461,11 @@ export class SubscriptionService {
     if (!actor) {
       throw new NotAllowedError('Subscriptions are managed by users');
     }
-    const subscription = await this.load(credentials, id);
-    const manage = await this.filterFor(
-      credentials,
+    const [read, manage] = await this.filtersFor(credentials, [
+      storeSubscriptionReadPermission,
       storeSubscriptionManagePermission,
-    );
+    ]);
+    const subscription = await this.find(id, read);
     if (manage === 'deny' || (manage && !(await this.store.get(id, manage)))) {
       throw new NotAllowedError(`You may not manage subscription ${id}`);
     }
@@ -469,21 +480,23 @@ export class SubscriptionService {
     return { subscription, actor };
   }
 
-  /** The caller's permission on subscriptions as a database filter. */
-  private async filterFor(
+  /** The caller's permissions on subscriptions as database filters. */
+  private async filtersFor(
     credentials: BackstageCredentials,
-    permission: ResourcePermission<typeof STORE_SUBSCRIPTION_RESOURCE_TYPE>,
-  ): Promise<SubscriptionPermissionFilter | 'deny'> {
-    const [decision] = await this.permissions.authorizeConditional(
-      [{ permission }],
+    permissions: ResourcePermission<typeof STORE_SUBSCRIPTION_RESOURCE_TYPE>[],
+  ): Promise<Array<SubscriptionPermissionFilter | 'deny'>> {
+    const decisions = await this.permissions.authorizeConditional(
+      permissions.map(permission => ({ permission })),
       { credentials },
     );
-    if (decision.result === AuthorizeResult.DENY) {
-      return 'deny';
-    }
-    return decision.result === AuthorizeResult.CONDITIONAL
-      ? this.transform(decision.conditions)
-      : undefined;
+    return decisions.map(decision => {
+      if (decision.result === AuthorizeResult.DENY) {
+        return 'deny';
+      }
+      return decision.result === AuthorizeResult.CONDITIONAL
+        ? this.transform(decision.conditions)
+        : undefined;
+    });
   }
 }
 

@@ -1,7 +1,12 @@
 import { stackIdsOf } from './stackIds';
 
 describe('stackIdsOf', () => {
-  it('reads the stackIds output', () => {
+  it('reads the stackIds output of the deploying templates', () => {
+    expect(stackIdsOf({ stackIds: 'st-1' })).toEqual(['st-1']);
+    expect(stackIdsOf({ stackIds: 'st-1, st-2,' })).toEqual(['st-1', 'st-2']);
+  });
+
+  it('takes a list of stack ids too', () => {
     expect(stackIdsOf({ stackIds: ['st-1', '', 'st-2', 'st-1'] })).toEqual([
       'st-1',
       'st-2',
