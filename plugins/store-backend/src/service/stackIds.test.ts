@@ -3,6 +3,7 @@ import { stackIdsOf } from './stackIds';
 describe('stackIdsOf', () => {
   it('reads the stackIds output of the deploying templates', () => {
     expect(stackIdsOf({ stackIds: 'st-1' })).toEqual(['st-1']);
+    expect(stackIdsOf({ stackIds: 4711 })).toEqual(['4711']);
     expect(stackIdsOf({ stackIds: 'st-1, st-2,' })).toEqual(['st-1', 'st-2']);
   });
 

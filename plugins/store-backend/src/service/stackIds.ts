@@ -11,8 +11,11 @@ const STACK_PATH = /\/cloud\/stacks\/([^/?#\s]+)/;
 export function stackIdsOf(output: OrderOutput | undefined): string[] {
   const declared = output?.stackIds;
   let ids: unknown[];
-  if (typeof declared === 'string') {
-    ids = declared.split(',').map(id => id.trim());
+  if (typeof declared === 'string' || typeof declared === 'number') {
+    // The scaffolder turns an output that looks like a number into one.
+    ids = String(declared)
+      .split(',')
+      .map(id => id.trim());
   } else if (Array.isArray(declared)) {
     ids = declared;
   } else {
