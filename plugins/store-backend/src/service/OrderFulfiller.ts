@@ -337,6 +337,8 @@ export class OrderFulfiller implements OrderProvisioner {
     });
     await audited?.success();
     if (updated.status === 'fulfilled') {
+      // The notifier never throws; the requester hears first, as before.
+      await this.notifier.fulfilled(updated);
       try {
         await this.onFulfilled?.(updated);
       } catch (error) {
@@ -344,7 +346,6 @@ export class OrderFulfiller implements OrderProvisioner {
           `Order ${order.id} is fulfilled, but its subscription could not be started: ${error}`,
         );
       }
-      await this.notifier.fulfilled(updated);
     } else {
       await this.notifier.failed(updated);
     }
