@@ -21,6 +21,20 @@ export interface Config {
        */
       follow?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
+    billing?: {
+      /**
+       * How plan changes and immediate cancellations prorate the rest of a
+       * period: `actual` (the default) values each day by the real length
+       * of its period; `{ daysPerMonth: N }` values a day as a month's
+       * price (a twelfth of a year's) divided by N, from 28 to 31.
+       */
+      proration?: 'actual' | { daysPerMonth: number };
+      /**
+       * Groups (entity refs) whose members read the billing of every
+       * billing account, besides the store administrators.
+       */
+      financeGroups?: string[];
+    };
     secrets?: {
       /**
        * Keys that encrypt the secrets of orders waiting for approval

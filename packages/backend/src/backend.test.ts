@@ -160,6 +160,10 @@ function everyKeyConfig(options: {
           },
         ],
       },
+      billing: {
+        proration: { daysPerMonth: 30 },
+        financeGroups: ['group:default/platform-admins'],
+      },
     },
     search: {
       collators: {

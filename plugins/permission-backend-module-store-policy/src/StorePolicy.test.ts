@@ -5,8 +5,11 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import {
+  storeBillingReadPermission,
   storeOrderReadPermission,
   storeProductReadPermission,
+  storeSubscriptionManagePermission,
+  storeSubscriptionReadPermission,
 } from '@internal/plugin-store-common';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
@@ -179,6 +182,83 @@ describe('StorePolicy', () => {
         ],
       },
     });
+  });
+
+  it('lets admins read and manage every subscription and all billing', async () => {
+    for (const permission of [
+      storeSubscriptionReadPermission,
+      storeSubscriptionManagePermission,
+      storeBillingReadPermission,
+    ]) {
+      const decision = await policy.handle(
+        { permission },
+        userOf('user:default/platform-admin'),
+      );
+      expect(decision).toEqual({ result: AuthorizeResult.ALLOW });
+    }
+  });
+
+  it('lets members read and manage the subscriptions and billing of their groups only', async () => {
+    for (const permission of [
+      storeSubscriptionReadPermission,
+      storeSubscriptionManagePermission,
+      storeBillingReadPermission,
+    ]) {
+      const decision = await policy.handle(
+        { permission },
+        userOf('user:default/data-scientist'),
+      );
+      expect(decision).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'store',
+        resourceType: 'store-subscription',
+        conditions: {
+          rule: 'IS_SUBSCRIPTION_OWNER',
+          resourceType: 'store-subscription',
+          params: {
+            claims: [
+              'user:default/data-scientist',
+              'group:default/team-data',
+              'group:default/developers',
+              'group:default/engineering',
+              'group:default/acme',
+            ],
+          },
+        },
+      });
+    }
+  });
+
+  it('lets the finance groups read all billing, but not manage subscriptions', async () => {
+    const finance = StorePolicy.create({
+      config: new ConfigReader({
+        store: { billing: { financeGroups: ['Group:default/Finance'] } },
+      }),
+      userInfo: mockServices.userInfo.mock({
+        getUserInfo: async () => ({
+          userEntityRef: 'user:default/controller',
+          ownershipEntityRefs: ['group:default/finance'],
+        }),
+      }),
+      groups: GroupAncestryResolver.create({
+        catalog: catalogServiceMock({ entities: [group('finance')] }),
+        auth: mockServices.auth(),
+        logger: mockServices.logger.mock(),
+      }),
+    });
+    const controller = userOf('user:default/controller');
+    expect(
+      await finance.handle(
+        { permission: storeBillingReadPermission },
+        controller,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(
+      await finance.handle(
+        { permission: storeSubscriptionManagePermission },
+        controller,
+      ),
+    ).toMatchObject({ result: AuthorizeResult.CONDITIONAL });
   });
 
   it('lets members see, operate and delete the stacks of their groups and those they created', async () => {

@@ -14,7 +14,12 @@ import {
 import {
   consumerOrderVisibility,
   consumerProductVisibility,
+  consumerSubscriptionVisibility,
   STORE_ORDER_RESOURCE_TYPE,
+  STORE_SUBSCRIPTION_RESOURCE_TYPE,
+  storeBillingReadPermission,
+  storeSubscriptionManagePermission,
+  storeSubscriptionReadPermission,
   STORE_PRODUCT_RESOURCE_TYPE,
   storeOrderAdminPermission,
   storeOrderReadPermission,
@@ -63,6 +68,9 @@ const CONDITIONAL_PERMISSIONS = new Set(
   [
     storeProductReadPermission,
     storeOrderReadPermission,
+    storeSubscriptionReadPermission,
+    storeSubscriptionManagePermission,
+    storeBillingReadPermission,
     cloudStackReadPermission,
     cloudNodeOperatePermission,
     cloudStackDeletePermission,
@@ -75,8 +83,10 @@ const CONDITIONAL_PERMISSIONS = new Set(
  * of groups nested in them, may do everything. Other signed-in users may not
  * change the catalog's locations, delete entities, administer orders or read
  * usage records; they see only the store products meant for them, their own
- * orders and those they approve, and the stacks of their groups or that they
- * created; they run scripts only on stacks they created. Service-to-service
+ * orders and those they approve, the subscriptions and billing of their
+ * groups (members of the configured finance groups read all billing), and
+ * the stacks of their groups or that they created; they run scripts only on
+ * stacks they created. Service-to-service
  * calls carry no user and are allowed, as Backstage plugins expect of one
  * another.
  */
@@ -84,6 +94,7 @@ export class StorePolicy implements PermissionPolicy {
   private constructor(
     private readonly adminRefs: Set<string>,
     private readonly publisherRefs: Set<string>,
+    private readonly financeRefs: Set<string>,
     private readonly userInfo: UserInfoService,
     private readonly groups: GroupAncestryResolver,
     private readonly governedTemplates?: GovernedTemplates,
@@ -105,6 +116,7 @@ export class StorePolicy implements PermissionPolicy {
     return new StorePolicy(
       refs('cloudStore.admins.groups'),
       refs('cloudStore.publishers.groups'),
+      refs('store.billing.financeGroups'),
       options.userInfo,
       options.groups,
       options.governedTemplates,
@@ -171,6 +183,21 @@ export class StorePolicy implements PermissionPolicy {
         pluginId: 'store',
         resourceType: STORE_PRODUCT_RESOURCE_TYPE,
         conditions: consumerProductVisibility(claims),
+      };
+    }
+    if (
+      isResourcePermission(request.permission, STORE_SUBSCRIPTION_RESOURCE_TYPE)
+    ) {
+      if (name === storeBillingReadPermission.name && isIn(this.financeRefs)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      // Subscriptions and their billing belong to the owning group: its
+      // members (nested groups included) see and manage them, nobody else.
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'store',
+        resourceType: STORE_SUBSCRIPTION_RESOURCE_TYPE,
+        conditions: consumerSubscriptionVisibility({ claims }),
       };
     }
     if (name === cloudNodeScriptRunPermission.name) {

@@ -17,6 +17,10 @@ import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';
 import { createOrders } from './service/createOrders';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { storePaymentsExtensionPoint } from '@internal/plugin-store-node';
+import { StorePayments } from './service/StorePayments';
+import { createSubscriptions } from './service/createSubscriptions';
+import { storeClockServiceRef } from './service/clock';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -26,6 +30,9 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 export const storePlugin = createBackendPlugin({
   pluginId: 'store',
   register(env) {
+    const payments = new StorePayments();
+    env.registerExtensionPoint(storePaymentsExtensionPoint, payments);
+
     env.registerInit({
       deps: {
         auditor: coreServices.auditor,
@@ -43,6 +50,7 @@ export const storePlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
         lifecycle: coreServices.lifecycle,
+        clock: storeClockServiceRef,
       },
       async init({
         auditor,
@@ -60,6 +68,7 @@ export const storePlugin = createBackendPlugin({
         catalog,
         events,
         lifecycle,
+        clock,
       }) {
         const store = await ProductsStore.create({ database });
         permissionsRegistry.addResourceType({
@@ -78,12 +87,19 @@ export const storePlugin = createBackendPlugin({
           ruleset: permissionsRegistry.getPermissionRuleset(productResourceRef),
           priceCurrency: config.getOptionalString('store.currency'),
         });
+        const subscriptions = await createSubscriptions({
+          ...{ auditor, auth, catalog, config, database, logger },
+          ...{ permissions, permissionsRegistry, payments },
+          productsStore: store,
+          now: () => clock.now(),
+        });
         const orders = await createOrders({
           ...{ auditor, auth, catalog, config, database, discovery, lifecycle },
           logger,
           ...{ notifications, permissions, permissionsRegistry, scheduler },
           products,
           productsStore: store,
+          onFulfilled: order => subscriptions.starter.start(order),
         });
 
         const indexer = ProductIndexer.create({
@@ -110,7 +126,18 @@ export const storePlugin = createBackendPlugin({
               },
         );
 
-        httpRouter.use(await createRouter({ httpAuth, products, orders }));
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            products,
+            orders,
+            subscriptions: {
+              auditor,
+              subscriptions: subscriptions.service,
+              idempotencyKeys: orders.idempotencyKeys,
+            },
+          }),
+        );
       },
     });
   },

@@ -1,4 +1,4 @@
-// Generated from openapi.yaml; openapi.test.ts checks that they agree.
+// Generated from openapi.yaml by `yarn generate:openapi`; openapi.test.ts checks that they agree.
 
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
@@ -602,6 +602,343 @@ export const spec = {
           templateSecrets: {},
         },
         required: ['product', 'plan', 'approval'],
+      },
+      Money: {
+        type: 'object',
+        description:
+          'A decimal amount in a currency; negative amounts are credits.',
+        properties: {
+          amount: {
+            type: 'string',
+          },
+          currency: {
+            type: 'string',
+          },
+        },
+        required: ['amount', 'currency'],
+      },
+      SubscriptionStatus: {
+        type: 'string',
+        enum: [
+          'trialing',
+          'active',
+          'expiring',
+          'suspended',
+          'cancelled',
+          'terminated',
+        ],
+      },
+      SubscriptionPlan: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          price: {
+            $ref: '#/components/schemas/Price',
+          },
+          limits: {
+            type: 'object',
+            additionalProperties: true,
+          },
+        },
+        required: ['id', 'title', 'price'],
+      },
+      Subscription: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          orderId: {
+            type: 'string',
+          },
+          productRef: {
+            type: 'string',
+          },
+          productTitle: {
+            type: 'string',
+          },
+          plan: {
+            $ref: '#/components/schemas/SubscriptionPlan',
+          },
+          status: {
+            $ref: '#/components/schemas/SubscriptionStatus',
+          },
+          owner: {
+            type: 'string',
+            description:
+              "The owning group's entity ref, also the billing account.",
+          },
+          costCenter: {
+            type: 'string',
+          },
+          requester: {
+            type: 'string',
+          },
+          stacks: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          startedAt: {
+            type: 'string',
+          },
+          trialEndsAt: {
+            type: 'string',
+          },
+          currentPeriodStart: {
+            type: 'string',
+            description: 'An ISO date (YYYY-MM-DD).',
+          },
+          currentPeriodEnd: {
+            type: 'string',
+            description: 'An ISO date, exclusive.',
+          },
+          autoRenew: {
+            type: 'boolean',
+          },
+          cancelAtPeriodEnd: {
+            type: 'boolean',
+          },
+          nextRenewalPrice: {
+            $ref: '#/components/schemas/Money',
+          },
+          endedAt: {
+            type: 'string',
+          },
+          version: {
+            type: 'integer',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'orderId',
+          'productRef',
+          'productTitle',
+          'plan',
+          'status',
+          'owner',
+          'requester',
+          'stacks',
+          'startedAt',
+          'currentPeriodStart',
+          'currentPeriodEnd',
+          'autoRenew',
+          'cancelAtPeriodEnd',
+          'version',
+          'createdAt',
+          'updatedAt',
+        ],
+      },
+      SubscriptionEvent: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+          },
+          actor: {
+            type: 'string',
+          },
+          from: {
+            $ref: '#/components/schemas/SubscriptionStatus',
+          },
+          to: {
+            $ref: '#/components/schemas/SubscriptionStatus',
+          },
+          comment: {
+            type: 'string',
+          },
+          data: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'subscriptionId',
+          'action',
+          'actor',
+          'to',
+          'createdAt',
+        ],
+      },
+      SubscriptionCharge: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['recurring', 'proration', 'usage', 'credit'],
+          },
+          description: {
+            type: 'string',
+          },
+          amount: {
+            $ref: '#/components/schemas/Money',
+          },
+          periodStart: {
+            type: 'string',
+          },
+          periodEnd: {
+            type: 'string',
+          },
+          invoiceId: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'subscriptionId',
+          'kind',
+          'description',
+          'amount',
+          'periodStart',
+          'periodEnd',
+          'createdAt',
+        ],
+      },
+      SubscriptionDetails: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/Subscription',
+          },
+          {
+            type: 'object',
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/SubscriptionEvent',
+                },
+              },
+              charges: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/SubscriptionCharge',
+                },
+              },
+            },
+            required: ['events', 'charges'],
+          },
+        ],
+      },
+      RenewalQuote: {
+        type: 'object',
+        properties: {
+          subscriptionId: {
+            type: 'string',
+          },
+          periods: {
+            type: 'integer',
+          },
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          total: {
+            $ref: '#/components/schemas/Money',
+          },
+        },
+        required: ['subscriptionId', 'periods', 'from', 'to', 'total'],
+      },
+      PlanChangeQuote: {
+        type: 'object',
+        properties: {
+          subscriptionId: {
+            type: 'string',
+          },
+          from: {
+            $ref: '#/components/schemas/SubscriptionPlan',
+          },
+          to: {
+            $ref: '#/components/schemas/SubscriptionPlan',
+          },
+          daysLeft: {
+            type: 'integer',
+          },
+          dailyDifference: {
+            $ref: '#/components/schemas/Money',
+          },
+          total: {
+            $ref: '#/components/schemas/Money',
+          },
+          stackChanges: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'subscriptionId',
+          'from',
+          'to',
+          'daysLeft',
+          'dailyDifference',
+          'total',
+          'stackChanges',
+        ],
+      },
+      CancellationQuote: {
+        type: 'object',
+        properties: {
+          subscriptionId: {
+            type: 'string',
+          },
+          when: {
+            type: 'string',
+            enum: ['period-end', 'now'],
+          },
+          endsOn: {
+            type: 'string',
+          },
+          credit: {
+            $ref: '#/components/schemas/Money',
+          },
+          stackChanges: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'subscriptionId',
+          'when',
+          'endsOn',
+          'credit',
+          'stackChanges',
+        ],
       },
     },
   },
@@ -1246,6 +1583,607 @@ export const spec = {
           '409': {
             description:
               'Someone else changed the order first, or the Idempotency-Key was reused.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions': {
+      get: {
+        operationId: 'ListSubscriptions',
+        description: 'The subscriptions the caller may see, newest first.',
+        parameters: [
+          {
+            name: 'owner',
+            in: 'query',
+            required: false,
+            description: 'Owner group refs.',
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description:
+              'Subscription statuses; an unknown one is a 400 that names it.',
+            style: 'form',
+            explode: true,
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of subscriptions.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Subscription',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                      description:
+                        'Where the next page starts; absent on the last page.',
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'A filter or the cursor is invalid.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}': {
+      get: {
+        operationId: 'GetSubscription',
+        description: 'One subscription with its timeline and charges.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscriptionDetails',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}/quote': {
+      post: {
+        operationId: 'QuoteSubscription',
+        description:
+          'What a renewal, plan change or cancellation would cost; nothing changes.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  action: {
+                    type: 'string',
+                    enum: ['renew', 'change-plan', 'cancel'],
+                  },
+                  periods: {
+                    type: 'integer',
+                  },
+                  planId: {
+                    type: 'string',
+                  },
+                  when: {
+                    type: 'string',
+                    enum: ['period-end', 'now'],
+                  },
+                },
+                required: ['action'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The quote of the action.',
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    {
+                      $ref: '#/components/schemas/RenewalQuote',
+                    },
+                    {
+                      $ref: '#/components/schemas/PlanChangeQuote',
+                    },
+                    {
+                      $ref: '#/components/schemas/CancellationQuote',
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The request is invalid for this subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description: 'The subscription has ended.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}/renew': {
+      post: {
+        operationId: 'RenewSubscription',
+        description: 'Pays for 1 to 36 more periods of the current plan.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  periods: {
+                    type: 'integer',
+                  },
+                  version: {
+                    type: 'integer',
+                    description:
+                      'The version the caller read; another one is a 409.',
+                  },
+                },
+                required: ['periods'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The subscription, renewed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscriptionDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The request is invalid for this subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may see but not manage the subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The subscription has ended, changed since the caller read it, or the Idempotency-Key was reused.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}/change-plan': {
+      post: {
+        operationId: 'ChangeSubscriptionPlan',
+        description:
+          'Moves to another plan of the product; an upgrade is charged and a downgrade credited for the rest of the period.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  planId: {
+                    type: 'string',
+                  },
+                  version: {
+                    type: 'integer',
+                    description:
+                      'The version the caller read; another one is a 409.',
+                  },
+                },
+                required: ['planId'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The subscription on its new plan.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscriptionDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The request is invalid for this subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may see but not manage the subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The subscription has ended, changed since the caller read it, or the Idempotency-Key was reused.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}/cancel': {
+      post: {
+        operationId: 'CancelSubscription',
+        description:
+          'Cancels at the end of the period (the subscription is expiring until then) or now, with a prorated credit.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  when: {
+                    type: 'string',
+                    enum: ['period-end', 'now'],
+                  },
+                  version: {
+                    type: 'integer',
+                    description:
+                      'The version the caller read; another one is a 409.',
+                  },
+                },
+                required: ['when'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The cancelled or expiring subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscriptionDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The request is invalid for this subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may see but not manage the subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The subscription has ended, changed since the caller read it, or the Idempotency-Key was reused.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/subscriptions/{id}/auto-renew': {
+      put: {
+        operationId: 'SetSubscriptionAutoRenew',
+        description:
+          'Switches automatic renewal; switching it on takes back a cancellation at the end of the period.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  autoRenew: {
+                    type: 'boolean',
+                  },
+                  version: {
+                    type: 'integer',
+                    description:
+                      'The version the caller read; another one is a 409.',
+                  },
+                },
+                required: ['autoRenew'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SubscriptionDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The request is invalid for this subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may see but not manage the subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such subscription, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '409': {
+            description:
+              'The subscription has ended, changed since the caller read it, or the Idempotency-Key was reused.',
             content: {
               'application/json': {
                 schema: {

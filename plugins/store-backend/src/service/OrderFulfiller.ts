@@ -72,6 +72,7 @@ export class OrderFulfiller implements OrderProvisioner {
     private readonly auditor: AuditorService | undefined,
     private readonly timeoutMs: number,
     private readonly pollMs: number,
+    private readonly onFulfilled?: (order: Order) => Promise<void>,
   ) {}
 
   static create(options: {
@@ -86,6 +87,11 @@ export class OrderFulfiller implements OrderProvisioner {
     timeout?: HumanDuration;
     /** How often the tasks this instance started are checked. */
     pollInterval?: HumanDuration;
+    /**
+     * Called once per order that this instance moved to fulfilled, e.g. to
+     * start its subscription; it must be idempotent by order id.
+     */
+    onFulfilled?: (order: Order) => Promise<void>;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
@@ -97,6 +103,7 @@ export class OrderFulfiller implements OrderProvisioner {
       options.auditor,
       durationToMilliseconds(options.timeout ?? { hours: 1 }),
       durationToMilliseconds(options.pollInterval ?? { seconds: 1 }),
+      options.onFulfilled,
     );
   }
 
@@ -345,7 +352,15 @@ export class OrderFulfiller implements OrderProvisioner {
     });
     await audited?.success();
     if (updated.status === 'fulfilled') {
+      // The notifier never throws; the requester hears first, as before.
       await this.notifier.fulfilled(updated);
+      try {
+        await this.onFulfilled?.(updated);
+      } catch (error) {
+        this.logger.error(
+          `Order ${order.id} is fulfilled, but its subscription could not be started: ${error}`,
+        );
+      }
     } else {
       await this.notifier.failed(updated);
     }

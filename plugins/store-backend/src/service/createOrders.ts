@@ -15,6 +15,7 @@ import { readDurationFromConfig } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
+  Order,
   storeOrderPermissions,
   storeOrderReadPermission,
 } from '@internal/plugin-store-common';
@@ -50,6 +51,8 @@ export async function createOrders(options: {
   scheduler: SchedulerService;
   products: ProductService;
   productsStore: ProductsStore;
+  /** Called once per fulfilled order, e.g. to start its subscription. */
+  onFulfilled?: (order: Order) => Promise<void>;
 }): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
   const { config, lifecycle, logger, scheduler, permissionsRegistry } = options;
 
@@ -106,6 +109,7 @@ export async function createOrders(options: {
           key: 'store.orders.provisioningTimeout',
         })
       : undefined,
+    onFulfilled: options.onFulfilled,
   });
   orders.setProvisioner(fulfiller);
 

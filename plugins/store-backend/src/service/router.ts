@@ -4,6 +4,10 @@ import express from 'express';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { ProductService } from './ProductService';
 import { OrderRoutesOptions, registerOrderRoutes } from './orderRoutes';
+import {
+  registerSubscriptionRoutes,
+  SubscriptionRoutesOptions,
+} from './subscriptionRoutes';
 
 function queryOf(query: {
   q?: string;
@@ -36,6 +40,7 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   products: ProductService;
   orders?: Omit<OrderRoutesOptions, 'httpAuth'>;
+  subscriptions?: Omit<SubscriptionRoutesOptions, 'httpAuth'>;
 }): Promise<express.Router> {
   const { httpAuth, products } = options;
   const router = await createOpenApiRouter();
@@ -73,6 +78,12 @@ export async function createRouter(options: {
 
   if (options.orders) {
     registerOrderRoutes(router, { httpAuth, ...options.orders });
+  }
+  if (options.subscriptions) {
+    registerSubscriptionRoutes(router, {
+      httpAuth,
+      ...options.subscriptions,
+    });
   }
 
   return router;

@@ -1,0 +1,509 @@
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ConditionTransformer,
+  createConditionTransformer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
+import {
+  CancellationQuote,
+  PlanChangeQuote,
+  ProrationBasis,
+  RenewalQuote,
+  STORE_SUBSCRIPTION_RESOURCE_TYPE,
+  Subscription,
+  SubscriptionDetails,
+  SubscriptionStatus,
+  storeSubscriptionManagePermission,
+  storeSubscriptionReadPermission,
+  toIsoDate,
+} from '@internal/plugin-store-common';
+import { ProductsStore } from '../database/ProductsStore';
+import {
+  StoredSubscription,
+  StoredSubscriptionDetails,
+} from '../database/subscriptionRows';
+import {
+  NewCharge,
+  SubscriptionPermissionFilter,
+  SubscriptionsStore,
+} from '../database/SubscriptionsStore';
+import { SubscriptionPermissionQuery } from '../permissions/subscriptionRules';
+import {
+  assertNotEnded,
+  quoteCancellation,
+  quotePlanChange,
+  quoteRenewal,
+} from './subscriptionQuotes';
+import { settleThrough, StorePayments } from './StorePayments';
+import {
+  decodeSubscriptionCursor,
+  encodeSubscriptionCursor,
+} from './subscriptionCursor';
+
+const STATUSES: SubscriptionStatus[] = [
+  'trialing',
+  'active',
+  'expiring',
+  'suspended',
+  'cancelled',
+  'terminated',
+];
+
+/** What a quote is asked for. */
+export type SubscriptionQuoteRequest =
+  | { action: 'renew'; periods: number }
+  | { action: 'change-plan'; planId: string }
+  | { action: 'cancel'; when: 'period-end' | 'now' };
+
+/**
+ * How plan changes and cancellations are prorated, from
+ * `store.billing.proration`: `actual` (the default) or `{ daysPerMonth }`.
+ */
+export function readProrationBasis(config: Config): ProrationBasis {
+  const value = config.getOptional('store.billing.proration');
+  if (value === undefined || value === 'actual') {
+    return { kind: 'actual' };
+  }
+  const daysPerMonth = config.getNumber('store.billing.proration.daysPerMonth');
+  if (
+    !Number.isSafeInteger(daysPerMonth) ||
+    daysPerMonth < 28 ||
+    daysPerMonth > 31
+  ) {
+    throw new Error(
+      `store.billing.proration.daysPerMonth must be a whole number from 28 to 31, not ${daysPerMonth}`,
+    );
+  }
+  return { kind: 'fixed', daysPerMonth };
+}
+
+/**
+ * Subscriptions as their owners see and manage them: lists, quotes and the
+ * actions that change a subscription and charge for it. Which
+ * subscriptions a caller sees is one conditional permission decision,
+ * applied in the database; what they may not see does not exist for them.
+ */
+export class SubscriptionService {
+  private constructor(
+    private readonly store: SubscriptionsStore,
+    private readonly products: ProductsStore,
+    private readonly permissions: PermissionsService,
+    private readonly transform: ConditionTransformer<SubscriptionPermissionQuery>,
+    private readonly payments: StorePayments,
+    private readonly basis: ProrationBasis,
+    private readonly now: () => Date,
+  ) {}
+
+  static create(options: {
+    store: SubscriptionsStore;
+    products: ProductsStore;
+    permissions: PermissionsService;
+    ruleset: PermissionRuleset<Subscription, SubscriptionPermissionQuery>;
+    payments: StorePayments;
+    basis?: ProrationBasis;
+    /** The clock; tests set it. */
+    now?: () => Date;
+  }): SubscriptionService {
+    return new SubscriptionService(
+      options.store,
+      options.products,
+      options.permissions,
+      createConditionTransformer(options.ruleset),
+      options.payments,
+      options.basis ?? { kind: 'actual' },
+      options.now ?? (() => new Date()),
+    );
+  }
+
+  /** A page of the subscriptions the caller may see, newest first. */
+  async list(options: {
+    credentials: BackstageCredentials;
+    owner?: string[];
+    status?: string[];
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ items: Subscription[]; nextCursor?: string }> {
+    const unknown = options.status?.find(
+      s => !STATUSES.includes(s as SubscriptionStatus),
+    );
+    if (unknown) {
+      throw new InputError(`Unknown subscription status '${unknown}'`);
+    }
+    const [permissionFilter] = await this.filtersFor(options.credentials, [
+      storeSubscriptionReadPermission,
+    ]);
+    if (permissionFilter === 'deny') {
+      return { items: [] };
+    }
+    const page = await this.store.list({
+      filter: {
+        owner: options.owner,
+        status: options.status as SubscriptionStatus[] | undefined,
+      },
+      permissionFilter,
+      limit: options.limit ?? 50,
+      cursor: options.cursor
+        ? decodeSubscriptionCursor(options.cursor)
+        : undefined,
+    });
+    return {
+      items: page.items.map(toApi),
+      nextCursor: page.nextCursor
+        ? encodeSubscriptionCursor(page.nextCursor)
+        : undefined,
+    };
+  }
+
+  /** One subscription with its timeline and charges. */
+  async get(options: {
+    credentials: BackstageCredentials;
+    id: string;
+  }): Promise<SubscriptionDetails> {
+    return toApi(await this.load(options.credentials, options.id));
+  }
+
+  /** What an action would cost and do; nothing is changed or charged. */
+  async quote(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    request: SubscriptionQuoteRequest;
+  }): Promise<RenewalQuote | PlanChangeQuote | CancellationQuote> {
+    const subscription = await this.load(options.credentials, options.id);
+    const { totalMinor: _, ...quote } = await this.price(
+      subscription,
+      options.request,
+    );
+    return quote;
+  }
+
+  /** Pays for more periods; the subscription runs that much longer. */
+  async renew(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    periods: number;
+    version?: number;
+  }): Promise<SubscriptionDetails> {
+    const { subscription, actor } = await this.loadToManage(options);
+    const quote = quoteRenewal(subscription, options.periods);
+    const to: SubscriptionStatus =
+      subscription.status === 'trialing' ? 'trialing' : 'active';
+    return this.apply(subscription, {
+      event: {
+        action: 'renew',
+        actor,
+        data: { periods: quote.periods, from: quote.from, to: quote.to },
+      },
+      to,
+      patch: {
+        currentPeriodEnd: quote.to,
+        cancelAtPeriodEnd: false,
+      },
+      charges: [
+        {
+          kind: 'recurring',
+          description: `${subscription.productTitle}, ${subscription.plan.title}: ${quote.periods} period(s), ${quote.from} to ${quote.to}`,
+          amountMinor: quote.totalMinor,
+          currency: quote.total.currency,
+          periodStart: quote.from,
+          periodEnd: quote.to,
+        },
+      ],
+    });
+  }
+
+  /** Moves to another plan of the product, prorating the rest of the period. */
+  async changePlan(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    planId: string;
+    version?: number;
+  }): Promise<SubscriptionDetails> {
+    const { subscription, actor } = await this.loadToManage(options);
+    const today = toIsoDate(this.now());
+    const quote = (await this.price(subscription, {
+      action: 'change-plan',
+      planId: options.planId,
+    })) as PlanChangeQuote & { totalMinor: number };
+    const upgrade = quote.totalMinor > 0;
+    return this.apply(subscription, {
+      event: {
+        action: 'change-plan',
+        actor,
+        data: {
+          from: quote.from.id,
+          to: quote.to.id,
+          daysLeft: quote.daysLeft,
+          total: quote.total,
+        },
+      },
+      to: subscription.status,
+      patch: { plan: quote.to },
+      charges: [
+        {
+          kind: upgrade ? 'proration' : 'credit',
+          description: `${subscription.productTitle}: ${quote.from.title} → ${quote.to.title}, ${quote.daysLeft} day(s) left`,
+          amountMinor: quote.totalMinor,
+          currency: quote.total.currency,
+          periodStart: today,
+          periodEnd: subscription.currentPeriodEnd,
+        },
+      ],
+    });
+  }
+
+  /**
+   * Cancels at the end of the period (the subscription is `expiring` until
+   * then) or now, with a prorated credit of the paid days left.
+   */
+  async cancel(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    when: 'period-end' | 'now';
+    version?: number;
+  }): Promise<SubscriptionDetails> {
+    const { subscription, actor } = await this.loadToManage(options);
+    const now = this.now();
+    const today = toIsoDate(now);
+    const quote = quoteCancellation({
+      subscription,
+      when: options.when,
+      today,
+      basis: this.basis,
+    });
+    const immediate = quote.endsOn === today;
+    return this.apply(subscription, {
+      event: {
+        action: 'cancel',
+        actor,
+        data: {
+          when: options.when,
+          endsOn: quote.endsOn,
+          credit: quote.credit,
+        },
+      },
+      to: immediate ? 'cancelled' : 'expiring',
+      patch: immediate
+        ? {
+            autoRenew: false,
+            cancelAtPeriodEnd: false,
+            endedAt: now.toISOString(),
+            ...(subscription.currentPeriodEnd > today
+              ? { currentPeriodEnd: today }
+              : {}),
+          }
+        : { autoRenew: false, cancelAtPeriodEnd: true },
+      charges: [
+        {
+          kind: 'credit',
+          description: `${subscription.productTitle}, ${subscription.plan.title}: cancelled on ${today}, credit of the days left`,
+          amountMinor: quote.totalMinor,
+          currency: quote.credit.currency,
+          periodStart: today,
+          periodEnd: subscription.currentPeriodEnd,
+        },
+      ],
+    });
+  }
+
+  /**
+   * Switches automatic renewal. Switching it on also takes back a
+   * cancellation at the end of the period.
+   */
+  async setAutoRenew(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    autoRenew: boolean;
+    version?: number;
+  }): Promise<SubscriptionDetails> {
+    const { subscription, actor } = await this.loadToManage(options);
+    assertNotEnded(subscription);
+    if (subscription.plan.price.interval === 'one-time') {
+      throw new InputError(
+        `Subscription ${subscription.id} is a one-time purchase; it does not renew`,
+      );
+    }
+    const resumes = options.autoRenew && subscription.cancelAtPeriodEnd;
+    return this.apply(subscription, {
+      event: {
+        action: 'auto-renew',
+        actor,
+        data: { autoRenew: options.autoRenew },
+      },
+      to:
+        resumes && subscription.status === 'expiring'
+          ? 'active'
+          : subscription.status,
+      patch: {
+        autoRenew: options.autoRenew,
+        ...(resumes ? { cancelAtPeriodEnd: false } : {}),
+      },
+    });
+  }
+
+  private async price(
+    subscription: StoredSubscription,
+    request: SubscriptionQuoteRequest,
+  ) {
+    const today = toIsoDate(this.now());
+    switch (request.action) {
+      case 'renew':
+        return quoteRenewal(subscription, request.periods);
+      case 'change-plan': {
+        const product = await this.products.getProduct({
+          id: subscription.productRef,
+          permissionFilter: undefined,
+        });
+        const plan = product?.entity.spec.plans.find(
+          p => p.id === request.planId,
+        );
+        return quotePlanChange({
+          subscription,
+          planId: request.planId,
+          to: plan && {
+            id: plan.id,
+            title: plan.title,
+            price: { ...plan.price },
+            ...(plan.limits ? { limits: { ...plan.limits } } : {}),
+          },
+          today,
+          basis: this.basis,
+        });
+      }
+      case 'cancel':
+        return quoteCancellation({
+          subscription,
+          when: request.when,
+          today,
+          basis: this.basis,
+        });
+      default:
+        throw new InputError(`Unknown quote action`);
+    }
+  }
+
+  /** Records an action: charges settled first, all or nothing. */
+  private async apply(
+    subscription: StoredSubscription,
+    change: {
+      event: {
+        action: 'renew' | 'change-plan' | 'cancel' | 'auto-renew';
+        actor: string;
+        data?: Record<string, unknown>;
+      };
+      to: SubscriptionStatus;
+      patch: Parameters<SubscriptionsStore['transition']>[0]['patch'];
+      charges?: NewCharge[];
+    },
+  ): Promise<SubscriptionDetails> {
+    const updated = await this.store.transition({
+      id: subscription.id,
+      expectedVersion: subscription.version,
+      event: { ...change.event, from: subscription.status, to: change.to },
+      patch: change.patch,
+      // Nothing is settled for a change that costs nothing.
+      charges: (change.charges ?? []).filter(c => c.amountMinor !== 0),
+      settle: settleThrough(this.payments.get(), subscription),
+      now: this.now(),
+    });
+    return toApi(updated);
+  }
+
+  private async load(
+    credentials: BackstageCredentials,
+    id: string,
+  ): Promise<StoredSubscriptionDetails> {
+    const [read] = await this.filtersFor(credentials, [
+      storeSubscriptionReadPermission,
+    ]);
+    return this.find(id, read);
+  }
+
+  /** A subscription through the caller's read filter; a 404 if filtered out. */
+  private async find(
+    id: string,
+    read: SubscriptionPermissionFilter | 'deny',
+  ): Promise<StoredSubscriptionDetails> {
+    const subscription =
+      read === 'deny' ? undefined : await this.store.get(id, read);
+    if (!subscription) {
+      throw new NotFoundError(`No subscription ${id}`);
+    }
+    return subscription;
+  }
+
+  /**
+   * A subscription that the caller may manage: a 404 when they may not see
+   * it, a 403 when they may see but not manage it, and a 409 when it is not
+   * at the version they read. One permission round trip for both.
+   */
+  private async loadToManage(options: {
+    credentials: BackstageCredentials;
+    id: string;
+    version?: number;
+  }): Promise<{ subscription: StoredSubscription; actor: string }> {
+    const { credentials, id } = options;
+    const actor = (credentials.principal as { userEntityRef?: string })
+      .userEntityRef;
+    if (!actor) {
+      throw new NotAllowedError('Subscriptions are managed by users');
+    }
+    const [read, manage] = await this.filtersFor(credentials, [
+      storeSubscriptionReadPermission,
+      storeSubscriptionManagePermission,
+    ]);
+    const subscription = await this.find(id, read);
+    if (manage === 'deny' || (manage && !(await this.store.get(id, manage)))) {
+      throw new NotAllowedError(`You may not manage subscription ${id}`);
+    }
+    if (
+      options.version !== undefined &&
+      options.version !== subscription.version
+    ) {
+      throw new ConflictError(
+        `Subscription ${id} is at version ${subscription.version}, not ${options.version}; reload it and try again`,
+      );
+    }
+    return { subscription, actor };
+  }
+
+  /** The caller's permissions on subscriptions as database filters. */
+  private async filtersFor(
+    credentials: BackstageCredentials,
+    permissions: ResourcePermission<typeof STORE_SUBSCRIPTION_RESOURCE_TYPE>[],
+  ): Promise<Array<SubscriptionPermissionFilter | 'deny'>> {
+    const decisions = await this.permissions.authorizeConditional(
+      permissions.map(permission => ({ permission })),
+      { credentials },
+    );
+    return decisions.map(decision => {
+      if (decision.result === AuthorizeResult.DENY) {
+        return 'deny';
+      }
+      return decision.result === AuthorizeResult.CONDITIONAL
+        ? this.transform(decision.conditions)
+        : undefined;
+    });
+  }
+}
+
+/** A subscription as the API returns it, without the store's bookkeeping. */
+function toApi<T extends StoredSubscription>(
+  subscription: T,
+): Omit<T, 'anchor'> {
+  const { anchor: _, ...rest } = subscription;
+  return rest;
+}
