@@ -160,6 +160,7 @@ function everyKeyConfig(options: {
           },
         ],
       },
+      chargeback: { defaultCostCenter: 'CC-0000' },
     },
     search: {
       collators: {
