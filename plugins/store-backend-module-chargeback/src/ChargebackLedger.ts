@@ -154,11 +154,7 @@ export class ChargebackLedger {
       booked.currency !== entry.currency
     ) {
       throw new ConflictError(
-        `Charge ${entry.chargeId} was already booked as CB-${booked.id} for ${
-          booked.billingAccount
-        }, subscription ${booked.subscriptionId}, ${booked.amount.amount} ${
-          booked.currency
-        }; it cannot be booked again with other values`,
+        `Charge ${entry.chargeId} was already booked as CB-${booked.id} for ${booked.billingAccount}, subscription ${booked.subscriptionId}, ${booked.amount.amount} ${booked.currency}; it cannot be booked again with other values`,
       );
     }
     return { entry: booked, created: inserted.length > 0 };
