@@ -62,6 +62,11 @@ type EntryRow = {
   created_at: Date | string | number;
 };
 
+type TotalRow = Pick<EntryRow, 'cost_center' | 'currency'> & {
+  total: number | string;
+  entries: number | string;
+};
+
 // PostgreSQL returns BIGINT columns and sums as strings.
 function toSafeInteger(value: number | string | bigint): number {
   const result = Number(value);
@@ -194,12 +199,7 @@ export class ChargebackLedger {
         { column: 'currency', order: 'asc' },
       ]);
     this.inPeriod(query, period);
-    const rows: Array<{
-      cost_center: string;
-      currency: string;
-      total: number | string;
-      entries: number | string;
-    }> = await query;
+    const rows = (await query) as TotalRow[];
     return rows.map(row => {
       const amountMinor = toSafeInteger(row.total);
       return {
