@@ -43,10 +43,19 @@ export class ChargebackPaymentMethod implements PaymentMethod {
   }
 
   async settle(request: PaymentRequest): Promise<PaymentResult> {
+    for (const field of [
+      'chargeId',
+      'subscriptionId',
+      'billingAccount',
+    ] as const) {
+      if (!request[field]?.trim()) {
+        throw new InputError(`A payment request needs a ${field}`);
+      }
+    }
     const costCenter = request.costCenter?.trim() || this.defaultCostCenter;
     if (!costCenter) {
       throw new InputError(
-        `The billing account ${request.billingAccount} has no cost centre to charge: the group lacks the ${COST_CENTER_ANNOTATION} annotation and store.chargeback.defaultCostCenter is not set`,
+        `Group ${request.billingAccount} has no cost centre to charge: it lacks the ${COST_CENTER_ANNOTATION} annotation, and store.chargeback.defaultCostCenter is not set`,
       );
     }
     let amountMinor: number;

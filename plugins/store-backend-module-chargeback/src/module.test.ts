@@ -175,7 +175,7 @@ describe.each(databases.eachSupportedId())(
           );
           await expect(attempt).rejects.toThrow(InputError);
           await expect(attempt).rejects.toThrow(
-            'The billing account group:default/finance has no cost centre to charge: the group lacks the cloudstore.io/cost-center annotation and store.chargeback.defaultCostCenter is not set',
+            'Group group:default/finance has no cost centre to charge: it lacks the cloudstore.io/cost-center annotation, and store.chargeback.defaultCostCenter is not set',
           );
         }
         for (const amount of [
@@ -188,6 +188,9 @@ describe.each(databases.eachSupportedId())(
             InputError,
           );
         }
+        await expect(method.settle(request({ chargeId: ' ' }))).rejects.toThrow(
+          'A payment request needs a chargeId',
+        );
         expect(await ledger.totals()).toEqual([]);
       } finally {
         await backend.stop();
