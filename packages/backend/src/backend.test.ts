@@ -164,6 +164,7 @@ function everyKeyConfig(options: {
         proration: { daysPerMonth: 30 },
         financeGroups: ['group:default/platform-admins'],
       },
+      chargeback: { defaultCostCenter: 'CC-0000' },
     },
     search: {
       collators: {

@@ -23,8 +23,10 @@ backend.add(
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@internal/plugin-catalog-backend-module-store'));
 
-// The store: product index and API.
+// The store: product index and API, and internal chargeback to the cost
+// centres of the groups as the default payment method of subscriptions.
 backend.add(import('@internal/plugin-store-backend'));
+backend.add(import('@internal/plugin-store-backend-module-chargeback'));
 
 // Scaffolder: runs the templates that fulfil store orders.
 backend.add(import('@backstage/plugin-scaffolder-backend'));

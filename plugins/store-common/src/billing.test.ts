@@ -4,6 +4,7 @@ import {
   daysBetween,
   formatMinorUnits,
   isIsoDate,
+  parseSignedMinorUnits,
   periodsBetween,
   prorate,
   prorateCancellation,
@@ -389,5 +390,50 @@ describe('renew', () => {
         periods: 3,
       }),
     ).toEqual({ currency: 'KWD', periodEnd: '2032-02-29', total: 15000 });
+  });
+});
+
+describe('parseSignedMinorUnits', () => {
+  it('reads back every signed amount that formatMinorUnits writes', () => {
+    fc.assert(
+      fc.property(
+        currencies,
+        fc.integer({ min: -1e12, max: 1e12 }),
+        (currency, minor) => {
+          const amount = formatMinorUnits(minor, currency);
+          expect(parseSignedMinorUnits(amount, currency)).toBe(minor);
+        },
+      ),
+    );
+  });
+
+  it('reads charges and credits in the scale of their currency', () => {
+    expect(parseSignedMinorUnits('1500', 'JPY')).toBe(1500);
+    expect(parseSignedMinorUnits('-1500', 'JPY')).toBe(-1500);
+    expect(parseSignedMinorUnits('-12.34', 'USD')).toBe(-1234);
+    expect(parseSignedMinorUnits('0.5', 'USD')).toBe(50);
+    expect(parseSignedMinorUnits('-1.005', 'KWD')).toBe(-1005);
+    expect(parseSignedMinorUnits('12.340', 'USD')).toBe(1234);
+    expect(Object.is(parseSignedMinorUnits('-0.00', 'USD'), 0)).toBe(true);
+  });
+
+  it('refuses what it cannot read exactly', () => {
+    expect(() => parseSignedMinorUnits('12.345', 'USD')).toThrow(
+      '"12.345" has more decimals than USD has minor units (2)',
+    );
+    expect(() => parseSignedMinorUnits('-1.5', 'JPY')).toThrow(
+      'more decimals than JPY',
+    );
+    for (const amount of ['', '-', '--1', '+1', '1e3', '01', ' 1', '1.']) {
+      expect(() => parseSignedMinorUnits(amount, 'USD')).toThrow(
+        'is not a decimal amount',
+      );
+    }
+    expect(() => parseSignedMinorUnits('1', 'usd')).toThrow(
+      '"usd" is not an ISO 4217 currency code',
+    );
+    expect(() => parseSignedMinorUnits('9999999999999.999', 'KWD')).toThrow(
+      'The amount 9999999999999.999 KWD is too large',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { currencyScale, toMinorUnits } from './pricing';
+import { currencyScale, isCurrencyCode, toMinorUnits } from './pricing';
 import { Money, ProrationBasis } from './subscriptions';
 import { Price } from './types';
 
@@ -148,6 +148,37 @@ export function formatMinorUnits(minor: number, currency: string): string {
   return scale === 0
     ? `${sign}${digits}`
     : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/**
+ * Signed integer minor units of a decimal string such as `"-12.34"`, the
+ * inverse of {@link formatMinorUnits}. Unlike {@link toMinorUnits} it does
+ * not round: an amount with more significant decimals than its currency has
+ * is refused, as is an unknown currency or an amount beyond the safe
+ * integers.
+ * @public
+ */
+export function parseSignedMinorUnits(
+  amount: string,
+  currency: string,
+): number {
+  if (!isCurrencyCode(currency)) {
+    throw new TypeError(`"${currency}" is not an ISO 4217 currency code`);
+  }
+  const negative = typeof amount === 'string' && amount.startsWith('-');
+  const magnitude = negative ? amount.slice(1) : amount;
+  const [, fraction = ''] = String(magnitude).split('.');
+  const scale = currencyScale(currency);
+  if (/[1-9]/.test(fraction.slice(scale))) {
+    throw new TypeError(
+      `"${amount}" has more decimals than ${currency} has minor units (${scale})`,
+    );
+  }
+  const minor = toMinorUnits(magnitude, currency);
+  if (!Number.isSafeInteger(minor)) {
+    throw new RangeError(`The amount ${amount} ${currency} is too large`);
+  }
+  return negative && minor !== 0 ? -minor : minor;
 }
 
 /** Money from minor units. @public */
