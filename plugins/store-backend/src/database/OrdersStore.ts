@@ -1,3 +1,4 @@
+import { nextNewestFirst, readNewestFirst } from './newestFirst';
 import {
   DatabaseService,
   resolvePackagePath,
@@ -213,33 +214,16 @@ export class OrdersStore {
       );
     }
     const [{ count }] = await query.clone().count({ count: '*' });
-    if (cursor) {
-      const after = new Date(cursor.createdAt);
-      query.where(inner =>
-        inner
-          .where('created_at', '<', after)
-          .orWhere(same =>
-            same.where('created_at', '=', after).andWhere('id', '<', cursor.id),
-          ),
-      );
-    }
-    const rows = await query
-      .select('*')
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(options.limit + 1)
-      .offset(options.offset ?? 0);
-    const items = await toOrders(this.db, rows.slice(0, options.limit));
-    const last = items.at(-1);
+    const { rows, more } = await readNewestFirst<OrderRow>(query, {
+      cursor,
+      limit: options.limit,
+      offset: options.offset,
+    });
+    const items = await toOrders(this.db, rows);
     return {
       items,
       totalItems: Number(count),
-      nextCursor:
-        rows.length > options.limit && last
-          ? { createdAt: last.createdAt, id: last.id }
-          : undefined,
+      nextCursor: nextNewestFirst(items, more),
     };
   }
 

@@ -1,3 +1,4 @@
+import { nextNewestFirst, readNewestFirst } from './newestFirst';
 import {
   DatabaseService,
   resolvePackagePath,
@@ -234,32 +235,12 @@ export class SubscriptionsStore {
       query.whereIn('status', filter.status);
     }
     this.applyPermission(query, options.permissionFilter);
-    if (cursor) {
-      const after = new Date(cursor.createdAt);
-      query.where(inner =>
-        inner
-          .where('created_at', '<', after)
-          .orWhere(same =>
-            same.where('created_at', '=', after).andWhere('id', '<', cursor.id),
-          ),
-      );
-    }
-    const rows = await query
-      .select('*')
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(limit + 1);
-    const items = rows.slice(0, limit).map(toSubscription);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last
-          ? { createdAt: last.createdAt, id: last.id }
-          : undefined,
-    };
+    const { rows, more } = await readNewestFirst<SubscriptionRow>(query, {
+      cursor,
+      limit,
+    });
+    const items = rows.map(toSubscription);
+    return { items, nextCursor: nextNewestFirst(items, more) };
   }
 
   /**
