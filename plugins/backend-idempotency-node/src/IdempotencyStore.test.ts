@@ -163,6 +163,30 @@ describe.each(databases.eachSupportedId())('IdempotencyStore on %s', id => {
     expect(runs()).toBe(0);
   });
 
+  it('gives a key whose request was abandoned to the next request with the same body, once', async () => {
+    const key = { principal: 'user:default/dev', route: 'POST /x', key: 'k1' };
+    const abandonedAt = new Date('2026-01-01T00:00:00Z');
+    await store.claim({ ...key, bodyHash: 'h1', now: abandonedAt });
+    const soon = new Date(abandonedAt.getTime() + 9 * 60 * 1000);
+    await expect(
+      store.claim({ ...key, bodyHash: 'h1', now: soon }),
+    ).resolves.toEqual({ inProgress: true });
+    const later = new Date(abandonedAt.getTime() + 11 * 60 * 1000);
+    await expect(
+      store.claim({ ...key, bodyHash: 'h2', now: later }),
+    ).rejects.toThrow(ConflictError);
+    const attempts = await Promise.all([
+      store.claim({ ...key, bodyHash: 'h1', now: later }),
+      store.claim({ ...key, bodyHash: 'h1', now: later }),
+    ]);
+    expect(attempts).toContainEqual({ claimed: true });
+    expect(attempts).toContainEqual({ inProgress: true });
+    await store.complete({ ...key, response: { status: 201, body: 'done' } });
+    await expect(
+      store.claim({ ...key, bodyHash: 'h1', now: later }),
+    ).resolves.toEqual({ response: { status: 201, body: 'done' } });
+  });
+
   it('forgets keys older than a given time', async () => {
     const key = { principal: 'user:default/dev', route: 'POST /x' };
     await store.claim({

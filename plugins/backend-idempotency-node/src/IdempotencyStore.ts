@@ -72,10 +72,24 @@ export class IdempotencyStore {
   private constructor(
     private readonly db: Knex,
     private readonly table: string,
+    private readonly abandonAfterMs: number,
   ) {}
 
-  static create(options: { knex: Knex; table: string }): IdempotencyStore {
-    return new IdempotencyStore(options.knex, options.table);
+  /**
+   * `abandonAfterMs` (ten minutes by default): a key whose first request
+   * has not answered for this long is taken as abandoned (its backend
+   * instance died) and goes to the next request with the same body.
+   */
+  static create(options: {
+    knex: Knex;
+    table: string;
+    abandonAfterMs?: number;
+  }): IdempotencyStore {
+    return new IdempotencyStore(
+      options.knex,
+      options.table,
+      options.abandonAfterMs ?? 10 * 60 * 1000,
+    );
   }
 
   /**
@@ -114,7 +128,9 @@ export class IdempotencyStore {
       );
     }
     if (row.response_status === null || row.response_status === undefined) {
-      return { inProgress: true };
+      return (await this.takeOver(row, claim.now ?? new Date()))
+        ? { claimed: true }
+        : { inProgress: true };
     }
     return {
       response: {
@@ -122,6 +138,23 @@ export class IdempotencyStore {
         body: JSON.parse(row.response_json ?? 'null'),
       },
     };
+  }
+
+  /**
+   * Claims a key whose request was abandoned; of several requests that try
+   * at once, one gets it.
+   */
+  private async takeOver(row: KeyRow, now: Date): Promise<boolean> {
+    const claimedAt = new Date(row.created_at);
+    if (now.getTime() - claimedAt.getTime() < this.abandonAfterMs) {
+      return false;
+    }
+    const updated = await this.db<KeyRow>(this.table)
+      .where({ principal: row.principal, route: row.route, key: row.key })
+      .whereNull('response_status')
+      .andWhere('created_at', row.created_at)
+      .update({ created_at: now });
+    return updated === 1;
   }
 
   /** Stores the response of a claimed key, or releases it when there is none. */

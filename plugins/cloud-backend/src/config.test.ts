@@ -107,6 +107,28 @@ describe('the cloud backend with every key of config.d.ts set', () => {
     );
   });
 
+  it('forgets Idempotency-Keys after a day', async () => {
+    const housekeeping = scheduler.scheduleTask.mock.calls
+      .map(([task]) => task)
+      .find(task => task.id === 'cloud-idempotency-housekeeping');
+    expect(housekeeping).toMatchObject({ frequency: { hours: 1 } });
+    const key = { principal: 'user:default/dev', route: 'POST /stacks' };
+    await knex('cloud_idempotency_keys').insert([
+      {
+        ...key,
+        key: 'old',
+        body_hash: 'h',
+        created_at: new Date(Date.now() - 25 * 60 * 60 * 1000),
+      },
+      { ...key, key: 'new', body_hash: 'h', created_at: new Date() },
+    ]);
+    await (housekeeping!.fn as () => Promise<void>)();
+    const left = await knex('cloud_idempotency_keys')
+      .whereIn('key', ['old', 'new'])
+      .pluck('key');
+    expect(left).toEqual(['new']);
+  });
+
   it('tells the other instances where it serves its host', async () => {
     const hosts = await knex('hosts').select('host_id', 'base_url');
     expect(hosts).toEqual([

@@ -124,6 +124,18 @@ export const cloudPlugin = createBackendPlugin({
             await hosts.heartbeat();
           },
         });
+        // Idempotency-Keys are for retries, which come within minutes.
+        await scheduler.scheduleTask({
+          id: 'cloud-idempotency-housekeeping',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await idempotency.deleteOlderThan(
+              new Date(Date.now() - 24 * 60 * 60 * 1000),
+            );
+          },
+        });
 
         // The inventory must be right before the first request is served.
         await reconciler.reconcile();
