@@ -1,4 +1,8 @@
-import { findPlanLimitViolation, isNumericPlanLimit } from './planLimits';
+import {
+  findPlanLimitViolation,
+  isNumericPlanLimit,
+  planStackLimits,
+} from './planLimits';
 import { ProductPlan } from './types';
 
 function plan(
@@ -137,5 +141,23 @@ describe('isNumericPlanLimit', () => {
     expect(isNumericPlanLimit('instances')).toBe(true);
     expect(isNumericPlanLimit('cpu')).toBe(false);
     expect(isNumericPlanLimit('nodes')).toBe(false);
+  });
+});
+
+describe('planStackLimits', () => {
+  it("carries the plan's instances and names the cheapest plan that allows more", () => {
+    expect(planStackLimits(plans, 'standard')).toEqual({
+      instances: 2,
+      upgradeHint: 'order the Business plan, which allows 6 instances',
+    });
+    expect(planStackLimits(plans, 'enterprise')).toEqual({
+      instances: 10,
+      upgradeHint: 'no plan of this product allows more than 10 instances',
+    });
+  });
+
+  it('is undefined for plans that limit no instances', () => {
+    expect(planStackLimits([plan('free', '0.00')], 'free')).toBeUndefined();
+    expect(planStackLimits(plans, 'nope')).toBeUndefined();
   });
 });

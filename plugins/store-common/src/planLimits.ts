@@ -119,3 +119,41 @@ export function findPlanLimitViolation(options: {
   }
   return undefined;
 }
+
+/**
+ * The limits a stack of a plan carries into the cloud, which refuses to
+ * deploy or scale it beyond them, and the hint it gives when it does.
+ * @public
+ */
+export type PlanStackLimits = {
+  instances?: number;
+  upgradeHint?: string;
+};
+
+/**
+ * The limits of a plan as its stack carries them: `instances`, and a hint
+ * that names the cheapest plan allowing more of them. Undefined when the
+ * plan limits no instances.
+ *
+ * @public
+ */
+export function planStackLimits(
+  plans: ProductPlan[],
+  planId: string,
+): PlanStackLimits | undefined {
+  const plan = plans.find(p => p.id === planId);
+  const instances = plan?.limits?.instances;
+  if (!plan || instances === undefined) {
+    return undefined;
+  }
+  const upgrade = cheapestPlanAllowing(plans, plan, 'instances', instances + 1);
+  const more = upgrade?.limits?.instances;
+  return {
+    instances,
+    upgradeHint: upgrade
+      ? `order the ${upgrade.title} plan, which allows ${
+          more === undefined ? 'any number of' : more
+        } instances`
+      : `no plan of this product allows more than ${instances} instances`,
+  };
+}

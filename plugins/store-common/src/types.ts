@@ -162,6 +162,8 @@ export type ProductDetails = ProductSummary & {
   audience?: string[];
   docs: ProductLink[];
   sla?: string;
+  /** Which template parameter each plan limit governs. */
+  limitParameters?: LimitParameters;
   /** The parameter schema of the template, to render an order form. */
   templateParameters?: unknown;
   /** Whether the caller has a fulfilled order of the product. */

@@ -127,6 +127,21 @@ export function makePlacedTemplate(name: string): Entity {
   return template;
 }
 
+/**
+ * A template with a node count, whose only step records the secrets of its
+ * task, as the plan limits come with them.
+ */
+export function makeSizedTemplate(name: string): Entity {
+  const template = makeRunnableTemplate(name, 'store:test:secrets');
+  const spec = template.spec as any;
+  spec.parameters[0].properties.nodes = {
+    type: 'integer',
+    minimum: 1,
+    maximum: 20,
+  };
+  return template;
+}
+
 /** The catalog of the order tests: products, templates, users and groups. */
 export const orderEntities: Entity[] = [
   makeProduct('pg', {
@@ -214,6 +229,27 @@ export const orderEntities: Entity[] = [
     approval: { policy: 'none' },
   }),
   makePlacedTemplate('placed'),
+  // Its plans limit the instances that its template's `nodes` sets.
+  makeProduct('sized', {
+    template: 'template:default/sized',
+    approval: { policy: 'none' },
+    limitParameters: { instances: 'nodes' },
+    plans: [
+      {
+        id: 'standard',
+        title: 'Standard',
+        price: { amount: '89.00', currency: 'USD', interval: 'month' },
+        limits: { instances: 2 },
+      },
+      {
+        id: 'enterprise',
+        title: 'Enterprise',
+        price: { amount: '999.00', currency: 'USD', interval: 'month' },
+        limits: { instances: 10 },
+      },
+    ],
+  }),
+  makeSizedTemplate('sized'),
   makeProduct('draft', {
     lifecycle: 'draft',
     owner: 'group:default/developers',

@@ -6,8 +6,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, ResponseError } from '@backstage/errors';
 import { HumanDuration, durationToMilliseconds } from '@backstage/types';
-import { Order, OrderOutput } from '@internal/plugin-store-common';
+import {
+  Order,
+  OrderOutput,
+  planStackLimits,
+} from '@internal/plugin-store-common';
 import { OrdersStore, ProvisioningOrder } from '../database/OrdersStore';
+import { ProductsStore } from '../database/ProductsStore';
 import { OrderNotifier } from './OrderNotifier';
 import { OrderSecrets } from './OrderSecrets';
 import { OrderProvisioner } from './OrderService';
@@ -72,6 +77,7 @@ export class OrderFulfiller implements OrderProvisioner {
     private readonly auditor: AuditorService | undefined,
     private readonly timeoutMs: number,
     private readonly pollMs: number,
+    private readonly products: ProductsStore | undefined,
   ) {}
 
   static create(options: {
@@ -86,6 +92,8 @@ export class OrderFulfiller implements OrderProvisioner {
     timeout?: HumanDuration;
     /** How often the tasks this instance started are checked. */
     pollInterval?: HumanDuration;
+    /** Where the plan limits that a task passes on to its stack are read. */
+    products?: ProductsStore;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
@@ -97,6 +105,7 @@ export class OrderFulfiller implements OrderProvisioner {
       options.auditor,
       durationToMilliseconds(options.timeout ?? { hours: 1 }),
       durationToMilliseconds(options.pollInterval ?? { seconds: 1 }),
+      options.products,
     );
   }
 
@@ -364,10 +373,28 @@ export class OrderFulfiller implements OrderProvisioner {
           ...secrets,
           storeOrderId: order.id,
           storeRequester: order.requester,
+          ...(await this.planLimitsSecret(order)),
         },
       }),
     });
     return id;
+  }
+
+  /**
+   * The limits of the order's plan, as the product says them now, for the
+   * template to hand to the cloud: the stack keeps them, so that it cannot
+   * be scaled beyond its plan later. Secrets are strings, hence JSON.
+   */
+  private async planLimitsSecret(
+    order: Order,
+  ): Promise<{ storePlanLimits?: string }> {
+    const product = await this.products?.getProduct({
+      id: order.productRef,
+      permissionFilter: undefined,
+    });
+    const limits =
+      product && planStackLimits(product.entity.spec.plans, order.planId);
+    return limits ? { storePlanLimits: JSON.stringify(limits) } : {};
   }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
