@@ -215,6 +215,7 @@ describe('store orders', () => {
       knexes,
       stop,
       received: actions.received,
+      inputs: actions.inputs,
       storeDb: knexes.store,
       logger,
       auditedOrders,
@@ -488,7 +489,7 @@ describe('store orders', () => {
     });
 
     it("hands the plan's limits to the task, for the stack to keep", async () => {
-      const { as, settled, received } = await startBackend(databaseId);
+      const { as, settled, received, inputs } = await startBackend(databaseId);
       const { body } = await as(DEVELOPER).post('/orders', {
         ...webapp,
         product: 'product:default/sized',
@@ -501,6 +502,11 @@ describe('store orders', () => {
         instances: 2,
         upgradeHint: 'order the Enterprise plan, which allows 10 instances',
       });
+      // A template expression renders a secret as the string it is, which
+      // cloud:stack:deploy reads as the JSON of its limits.
+      expect(inputs).toEqual([
+        { count: 2, limits: received[0].storePlanLimits },
+      ]);
     });
 
     it('fails an order whose kept secrets were altered, naming no secret', async () => {

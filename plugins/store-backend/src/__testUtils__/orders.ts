@@ -9,11 +9,13 @@ import { makeProduct } from './products';
 
 /**
  * Scaffolder actions of the order tests: `store:test:secrets` records the
- * secrets its task received; `store:test:fail` fails with its `message`,
+ * secrets its task received, `store:test:input` the input its step rendered;
+ * `store:test:fail` fails with its `message`,
  * as cloud:stack:deploy does with the cloud API's answer.
  */
 export function createTestActionsModule() {
   const received: Array<Record<string, string>> = [];
+  const inputs: Array<Record<string, unknown>> = [];
   const module = createBackendModule({
     pluginId: 'scaffolder',
     moduleId: 'store-test-actions',
@@ -29,6 +31,12 @@ export function createTestActionsModule() {
               },
             }),
             createTemplateAction({
+              id: 'store:test:input',
+              async handler(ctx) {
+                inputs.push({ ...(ctx.input as Record<string, unknown>) });
+              },
+            }),
+            createTemplateAction({
               id: 'store:test:fail',
               schema: { input: { message: z => z.string() } },
               async handler(ctx) {
@@ -40,7 +48,7 @@ export function createTestActionsModule() {
       });
     },
   });
-  return { module, received };
+  return { module, received, inputs };
 }
 
 /** A user entity for tests, in the given groups. */
@@ -128,8 +136,8 @@ export function makePlacedTemplate(name: string): Entity {
 }
 
 /**
- * A template with a node count, whose only step records the secrets of its
- * task, as the plan limits come with them.
+ * A template with a node count, whose steps record the secrets of its task
+ * and what a step's input renders from them.
  */
 export function makeSizedTemplate(name: string): Entity {
   const template = makeRunnableTemplate(name, 'store:test:secrets');
@@ -139,6 +147,16 @@ export function makeSizedTemplate(name: string): Entity {
     minimum: 1,
     maximum: 20,
   };
+  // As the deploying templates hand the limits to cloud:stack:deploy.
+  spec.steps.push({
+    id: 'deploy',
+    name: 'Deploy',
+    action: 'store:test:input',
+    input: {
+      count: '${{ parameters.nodes }}',
+      limits: '${{ secrets.storePlanLimits }}',
+    },
+  });
   return template;
 }
 
