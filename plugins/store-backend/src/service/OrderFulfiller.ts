@@ -387,14 +387,15 @@ export class OrderFulfiller implements OrderProvisioner {
    */
   private async planLimitsSecret(
     order: Order,
-  ): Promise<{ storePlanLimits?: string }> {
+  ): Promise<{ storePlanLimits: string | undefined }> {
     const product = await this.products?.getProduct({
       id: order.productRef,
       permissionFilter: undefined,
     });
     const limits =
       product && planStackLimits(product.entity.spec.plans, order.planId);
-    return limits ? { storePlanLimits: JSON.stringify(limits) } : {};
+    // Always set, so that no secret given with the order stands in for it.
+    return { storePlanLimits: limits ? JSON.stringify(limits) : undefined };
   }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
