@@ -60,6 +60,16 @@ describe('validateProductEntity', () => {
     expect(validateProductEntity(goodProduct())).toBe(true);
   });
 
+  it('accepts a product whose plan limits govern template parameters', () => {
+    expect(
+      validateProductEntity(
+        withSpec(s => {
+          s.limitParameters = { instances: 'appNodes' };
+        }),
+      ),
+    ).toBe(true);
+  });
+
   it('ignores entities of other kinds', () => {
     expect(
       validateProductEntity({
@@ -147,6 +157,27 @@ describe('validateProductEntity', () => {
         delete s.approval.threshold;
       }),
       /spec\.approval\.threshold is required/,
+    ],
+    [
+      'a limit parameter for a limit that does not exist',
+      withSpec(s => {
+        s.limitParameters = { nodes: 'appNodes' };
+      }),
+      /spec\.limitParameters\.nodes is not a plan limit that can govern a parameter; use one of: instances/,
+    ],
+    [
+      'a limit parameter for a limit that is not a number',
+      withSpec(s => {
+        s.limitParameters = { cpu: 'cpus' };
+      }),
+      /spec\.limitParameters\.cpu is not a plan limit/,
+    ],
+    [
+      'a limit parameter that is not a parameter name',
+      withSpec(s => {
+        s.limitParameters = { instances: 3 };
+      }),
+      /spec\.limitParameters\.instances/,
     ],
   ])('rejects %s, naming the field', (_, entity, message) => {
     expect(() => validateProductEntity(entity)).toThrow(message);

@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
   isCurrencyCode,
+  isNumericPlanLimit,
+  NUMERIC_PLAN_LIMITS,
   PRODUCT_API_VERSION,
   PRODUCT_CHANGED_TOPIC,
   PRODUCT_KIND,
@@ -69,6 +71,17 @@ function checkProductSemantics(entity: ProductEntity) {
     throw new InputError(
       'spec.approval.threshold is required when spec.approval.policy is "above-threshold"',
     );
+  }
+  // The schema lets any name through so that a typo gets a message that
+  // lists the limits a parameter can be governed by.
+  for (const limit of Object.keys(spec.limitParameters ?? {})) {
+    if (!isNumericPlanLimit(limit)) {
+      throw new InputError(
+        `spec.limitParameters.${limit} is not a plan limit that can govern a parameter; use one of: ${NUMERIC_PLAN_LIMITS.join(
+          ', ',
+        )}`,
+      );
+    }
   }
   const refs: Array<[string, string, string]> = [
     ['spec.template', spec.template, 'template'],

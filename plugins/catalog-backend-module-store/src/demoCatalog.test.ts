@@ -43,4 +43,25 @@ describe('the demo catalog under templates/', () => {
       expect(templateRefs).toContain(product.spec!.template);
     },
   );
+
+  it.each(
+    products
+      .filter(p => p.spec?.limitParameters)
+      .map(p => [p.metadata.name, p] as const),
+  )('%s governs parameters that its template has', (_, product) => {
+    const template = entities.find(
+      e =>
+        e.kind === 'Template' &&
+        stringifyEntityRef(e) === product.spec!.template,
+    );
+    const steps = template!.spec!.parameters as Array<{
+      properties?: Record<string, unknown>;
+    }>;
+    const names = steps.flatMap(step => Object.keys(step.properties ?? {}));
+    for (const parameter of Object.values(
+      product.spec!.limitParameters as Record<string, string>,
+    )) {
+      expect(names).toContain(parameter);
+    }
+  });
 });

@@ -93,6 +93,27 @@ export const stackSpecSchema = z
   .describe('What a stack is made of');
 
 /** @public */
+export const stackLimitsSchema = z
+  .object({
+    instances: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'Most nodes the stack may have in all, load balancers aside; deploys and scales beyond it are refused',
+      ),
+    upgradeHint: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('What to do for more, said when a limit refuses a change'),
+  })
+  .describe(
+    'Limits of the plan the stack was ordered on; they bind everyone, administrators too',
+  );
+
+/** @public */
 export const createStackRequestSchema = z
   .object({
     name: z
@@ -118,6 +139,7 @@ export const createStackRequestSchema = z
       .describe(
         'User entity ref the stack is deployed for; only a service may set it',
       ),
+    limits: stackLimitsSchema.optional(),
   })
   .describe('A stack to deploy');
 
@@ -142,6 +164,9 @@ export type RoleSpec = z.infer<typeof roleSpecSchema>;
 /** What a stack is made of; roles start in the order given. @public */
 export type StackSpec = z.infer<typeof stackSpecSchema>;
 
+/** Limits of the plan a stack was ordered on. @public */
+export type StackLimits = z.infer<typeof stackLimitsSchema>;
+
 /** What a caller asks the cloud backend to deploy. @public */
 export type CreateStackRequest = z.infer<typeof createStackRequestSchema>;
 
@@ -155,5 +180,6 @@ export const cloudContractSchemas = {
   NodeLimits: nodeLimitsSchema,
   RoleSpec: roleSpecSchema,
   StackSpec: stackSpecSchema,
+  StackLimits: stackLimitsSchema,
   CreateStack: createStackRequestSchema,
 } as const;

@@ -1,4 +1,4 @@
-import { StackSpec } from './schema';
+import { StackLimits, StackSpec } from './schema';
 
 /** Lifecycle state of a stack in the inventory. @public */
 export type StackStatus =
@@ -40,6 +40,8 @@ export type Stack = {
   url?: string;
   error?: string;
   spec: StackSpec;
+  /** Limits of the plan the stack was ordered on, if it was. */
+  limits?: StackLimits;
   createdBy: string;
   createdAt: string;
   deletedBy?: string;

@@ -1,4 +1,8 @@
-import { validateStackSpec } from './validation';
+import {
+  countInstances,
+  stackLimitProblem,
+  validateStackSpec,
+} from './validation';
 
 const limits = { maxNodesPerRole: 5 };
 
@@ -69,6 +73,37 @@ describe('validateStackSpec', () => {
   ])('rejects %j', (spec, message) => {
     expect(validateStackSpec(spec as any, limits).join('\n')).toContain(
       message,
+    );
+  });
+});
+
+describe('stack limits', () => {
+  const spec = {
+    roles: [
+      { name: 'db', count: 1, runtime: 'node' },
+      { name: 'app', count: 4, runtime: 'node' },
+      { name: 'lb', runtime: 'load-balancer', count: 1, balances: 'app' },
+    ],
+  };
+
+  it('counts every node but load balancers as an instance', () => {
+    expect(countInstances(spec)).toBe(5);
+  });
+
+  it('accepts a spec within the limit, or without one', () => {
+    expect(stackLimitProblem(spec, { instances: 5 })).toBeUndefined();
+    expect(stackLimitProblem(spec, { upgradeHint: 'x' })).toBeUndefined();
+    expect(stackLimitProblem(spec, undefined)).toBeUndefined();
+  });
+
+  it('names the limit, the count and the way to more', () => {
+    expect(
+      stackLimitProblem(spec, {
+        instances: 2,
+        upgradeHint: 'order the Enterprise plan, which allows 6 instances',
+      }),
+    ).toBe(
+      "The stack's plan allows at most 2 instances, load balancers aside, and this would make 5 (db: 1, app: 4). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
     );
   });
 });

@@ -1,4 +1,4 @@
-import { stackSpecSchema, StackSpec } from './schema';
+import { stackSpecSchema, StackLimits, StackSpec } from './schema';
 
 /** The runtime of a role that balances the nodes of another role. @public */
 export const LOAD_BALANCER_RUNTIME = 'load-balancer';
@@ -71,4 +71,43 @@ export function validateStackSpec(
     problems.push(`spec.entryRole: '${spec.entryRole}' is not a role`);
   }
   return problems;
+}
+
+/**
+ * The nodes of a spec that count as instances of a plan: all but load
+ * balancers, which are part of how a stack is served rather than capacity
+ * its owner chose.
+ *
+ * @public
+ */
+export function countInstances(spec: StackSpec): number {
+  return spec.roles
+    .filter(role => role.runtime !== LOAD_BALANCER_RUNTIME)
+    .reduce((sum, role) => sum + role.count, 0);
+}
+
+/**
+ * Why a spec exceeds a stack's limits, in a sentence that names the limit
+ * and the way to more; undefined when it is within them.
+ *
+ * @public
+ */
+export function stackLimitProblem(
+  spec: StackSpec,
+  limits: StackLimits | undefined,
+): string | undefined {
+  const allowed = limits?.instances;
+  if (allowed === undefined) {
+    return undefined;
+  }
+  const instances = countInstances(spec);
+  if (instances <= allowed) {
+    return undefined;
+  }
+  const counted = spec.roles
+    .filter(role => role.runtime !== LOAD_BALANCER_RUNTIME && role.count > 0)
+    .map(role => `${role.name}: ${role.count}`)
+    .join(', ');
+  const hint = limits?.upgradeHint ? `; ${limits.upgradeHint}` : '';
+  return `The stack's plan allows at most ${allowed} instances, load balancers aside, and this would make ${instances} (${counted}). The limit is the plan's and binds administrators too${hint}`;
 }

@@ -215,6 +215,7 @@ describe('store orders', () => {
       knexes,
       stop,
       received: actions.received,
+      inputs: actions.inputs,
       storeDb: knexes.store,
       logger,
       auditedOrders,
@@ -487,6 +488,27 @@ describe('store orders', () => {
       await second.stop();
     });
 
+    it("hands the plan's limits to the task, for the stack to keep", async () => {
+      const { as, settled, received, inputs } = await startBackend(databaseId);
+      const { body } = await as(DEVELOPER).post('/orders', {
+        ...webapp,
+        product: 'product:default/sized',
+        parameters: { name: 'shop', nodes: 2 },
+      });
+      expect(body.status).toBe('approved');
+      expect((await settled(body.id)).status).toBe('fulfilled');
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0].storePlanLimits)).toEqual({
+        instances: 2,
+        upgradeHint: 'order the Enterprise plan, which allows 10 instances',
+      });
+      // A template expression renders a secret as the string it is, which
+      // cloud:stack:deploy reads as the JSON of its limits.
+      expect(inputs).toEqual([
+        { count: 2, limits: received[0].storePlanLimits },
+      ]);
+    });
+
     it('fails an order whose kept secrets were altered, naming no secret', async () => {
       const { as, settled, storeDb, received } = await startBackend(databaseId);
       const { body } = await as(DEVELOPER).post('/orders', {
@@ -614,6 +636,13 @@ describe('store orders', () => {
       ],
       [{ parameters: { name: 'Not Valid' } }, /name does not match pattern/],
       [{ parameters: {} }, /requires property "name"/],
+      [
+        {
+          product: 'product:default/sized',
+          parameters: { name: 'shop', nodes: 5 },
+        },
+        /^The Standard plan allows at most 2 instances \(nodes is 5\); the Enterprise plan allows 10$/,
+      ],
       [{ product: 'product:default/draft' }, /is draft and cannot be ordered/],
       [{ product: 'product:default/old' }, /is deprecated and cannot be/],
     ])(

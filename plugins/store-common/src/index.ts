@@ -12,3 +12,4 @@ export * from './orderPermissions';
 export * from './subscriptions';
 export * from './subscriptionPermissions';
 export * from './billing';
+export * from './planLimits';

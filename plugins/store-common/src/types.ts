@@ -97,7 +97,23 @@ export type ProductSpec = {
   docs?: ProductLink[];
   icon?: string;
   sla?: string;
+  /**
+   * Which template parameter each plan limit governs, e.g.
+   * `{ instances: 'appNodes' }`: an order whose `appNodes` exceeds its plan's
+   * `instances` is refused.
+   */
+  limitParameters?: LimitParameters;
 };
+
+/**
+ * The plan limits that can govern a template parameter: those whose value is
+ * a plain number.
+ * @public
+ */
+export type NumericPlanLimit = 'instances';
+
+/** Which template parameter each plan limit governs. @public */
+export type LimitParameters = Partial<Record<NumericPlanLimit, string>>;
 
 /** A Product catalog entity. @public */
 export type ProductEntity = Entity & {
@@ -146,6 +162,8 @@ export type ProductDetails = ProductSummary & {
   audience?: string[];
   docs: ProductLink[];
   sla?: string;
+  /** Which template parameter each plan limit governs. */
+  limitParameters?: LimitParameters;
   /** The parameter schema of the template, to render an order form. */
   templateParameters?: unknown;
   /** Whether the caller has a fulfilled order of the product. */

@@ -1,4 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { CloudStore, StoredStack } from './CloudStore';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
@@ -28,6 +29,33 @@ describe.each(databases.eachSupportedId())('CloudStore on %s', databaseId => {
 
   const at = (seconds: number) =>
     new Date(Date.UTC(2026, 10, 29, 12, 0, seconds));
+
+  it("keeps a stack's plan limits, and none for a stack without a plan", async () => {
+    const store = await createStore();
+    const limits = { instances: 2, upgradeHint: 'order the Enterprise plan' };
+    await store.insertStack({ ...stack('limited'), limits });
+    await store.insertStack(stack('free'));
+    expect((await store.getStack('limited'))?.limits).toEqual(limits);
+    expect((await store.getStack('free'))?.limits).toBeUndefined();
+    await store.updateStack('limited', {
+      spec: { roles: [{ name: 'app', runtime: 'node', count: 2 }] },
+    });
+    expect((await store.getStack('limited'))?.limits).toEqual(limits);
+  });
+
+  it('adds and removes the limits column with its migration', async () => {
+    const knex = await databases.init(databaseId);
+    const directory = resolvePackagePath(
+      '@internal/plugin-cloud-backend',
+      'migrations',
+    );
+    await knex.migrate.latest({ directory });
+    expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(true);
+    await knex.migrate.down({ directory });
+    expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(false);
+    await knex.migrate.latest({ directory });
+    expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(true);
+  });
 
   it('gives a stack’s lease to one owner at a time until it expires', async () => {
     const store = await createStore();

@@ -8,6 +8,7 @@ import {
   CloudNode,
   NodeStatus,
   Stack,
+  StackLimits,
   StackSpec,
   StackStatus,
   UsageRecord,
@@ -58,6 +59,7 @@ type StackRow = {
   url: string | null;
   error: string | null;
   spec: string;
+  limits: string | null;
   idempotency_key: string | null;
   request_hash: string | null;
   host_id: string | null;
@@ -143,6 +145,7 @@ function toStack(row: StackRow): StoredStack {
     url: row.url ?? undefined,
     error: row.error ?? undefined,
     spec: JSON.parse(row.spec) as StackSpec,
+    limits: row.limits ? (JSON.parse(row.limits) as StackLimits) : undefined,
     createdBy: row.created_by,
     createdAt: row.created_at,
     deletedBy: row.deleted_by ?? undefined,
@@ -225,6 +228,7 @@ export class CloudStore {
         url: stack.url ?? null,
         error: null,
         spec: JSON.stringify(stack.spec),
+        limits: stack.limits ? JSON.stringify(stack.limits) : null,
         idempotency_key: stack.idempotencyKey ?? null,
         request_hash: stack.requestHash ?? null,
         host_id: stack.hostId ?? null,

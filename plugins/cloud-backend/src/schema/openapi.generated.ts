@@ -8,7 +8,7 @@ export const spec = {
     title: 'cloud',
     version: '1',
     description:
-      'Cloud Store cloud backend: providers, the inventory of stacks and nodes, lifecycle operations and usage records. Errors use the Backstage error body; 400 bad input, 401 no valid credentials, 403 refused, 404 unknown or invisible stack, 409 conflicting state or a reused Idempotency-Key, 422 a node that did not become healthy, 503 a provider that cannot be reached. Every mutating request honours an Idempotency-Key: per caller, the same key with the same body answers the first response again, with another body 409. The schemas NodeLimits, RoleSpec, StackSpec and CreateStack come from @internal/plugin-cloud-common; run `yarn generate:openapi` in this package after changing them or this file.',
+      'Cloud Store cloud backend: providers, the inventory of stacks and nodes, lifecycle operations and usage records. Errors use the Backstage error body; 400 bad input, 401 no valid credentials, 403 refused, 404 unknown or invisible stack, 409 conflicting state or a reused Idempotency-Key, 422 a node that did not become healthy, 503 a provider that cannot be reached. Every mutating request honours an Idempotency-Key: per caller, the same key with the same body answers the first response again, with another body 409. The schemas NodeLimits, RoleSpec, StackSpec, StackLimits and CreateStack come from @internal/plugin-cloud-common; run `yarn generate:openapi` in this package after changing them or this file.',
     license: {
       name: 'UNLICENSED',
     },
@@ -1079,6 +1079,9 @@ export const spec = {
           spec: {
             $ref: '#/components/schemas/StackSpec',
           },
+          limits: {
+            $ref: '#/components/schemas/StackLimits',
+          },
           createdBy: {
             type: 'string',
           },
@@ -1398,10 +1401,35 @@ export const spec = {
             description:
               'User entity ref the stack is deployed for; only a service may set it',
           },
+          limits: {
+            $ref: '#/components/schemas/StackLimits',
+            description:
+              'Limits of the plan the stack was ordered on; they bind everyone, administrators too',
+          },
         },
         required: ['name', 'owner', 'provider', 'region', 'spec'],
         additionalProperties: false,
         description: 'A stack to deploy',
+      },
+      StackLimits: {
+        type: 'object',
+        properties: {
+          instances: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'Most nodes the stack may have in all, load balancers aside; deploys and scales beyond it are refused',
+          },
+          upgradeHint: {
+            type: 'string',
+            maxLength: 500,
+            description:
+              'What to do for more, said when a limit refuses a change',
+          },
+        },
+        additionalProperties: false,
+        description:
+          'Limits of the plan the stack was ordered on; they bind everyone, administrators too',
       },
     },
   },

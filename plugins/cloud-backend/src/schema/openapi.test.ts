@@ -19,6 +19,7 @@ describe('openapi', () => {
       'NodeLimits',
       'RoleSpec',
       'StackSpec',
+      'StackLimits',
       'CreateStack',
     ]);
     for (const [name, schema] of Object.entries(components)) {

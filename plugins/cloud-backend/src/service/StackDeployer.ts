@@ -8,6 +8,7 @@ import {
 import {
   CreateStackRequest as CommonCreateStackRequest,
   STACK_NAME_PATTERN,
+  stackLimitProblem,
   StackSpec,
   validateStackSpec,
 } from '@internal/plugin-cloud-common';
@@ -113,6 +114,10 @@ export class StackDeployer {
     if (problems.length) {
       throw new InputError(`Invalid stack spec: ${problems.join('; ')}`);
     }
+    const overLimit = stackLimitProblem(request.spec, request.limits);
+    if (overLimit) {
+      throw new InputError(overLimit);
+    }
   }
 
   /**
@@ -157,6 +162,7 @@ export class StackDeployer {
       lease,
       status: 'deploying',
       spec: admitted.spec,
+      limits: admitted.limits,
       createdBy,
       createdAt: new Date().toISOString(),
       idempotencyKey,

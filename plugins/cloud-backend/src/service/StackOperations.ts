@@ -1,6 +1,10 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { ScriptResult, StackDetails } from '@internal/plugin-cloud-common';
+import {
+  ScriptResult,
+  StackDetails,
+  stackLimitProblem,
+} from '@internal/plugin-cloud-common';
 import { ProviderStack } from '@internal/plugin-cloud-node';
 import { CloudStore, StoredStack } from '../database/CloudStore';
 import { HostDirectory } from './HostDirectory';
@@ -115,6 +119,18 @@ export class StackOperations {
     if (stack.status === 'stopped') {
       throw new ConflictError(`Stack '${stack.name}' is stopped`);
     }
+    const scaled = {
+      ...stack.spec,
+      roles: stack.spec.roles.map(r => (r.name === role ? { ...r, count } : r)),
+    };
+    // Scaling down is always allowed, even a stack whose plan shrank below
+    // what it runs; only growth past the plan is refused.
+    const current = stack.spec.roles.find(r => r.name === role)?.count ?? 0;
+    const overLimit =
+      count > current ? stackLimitProblem(scaled, stack.limits) : undefined;
+    if (overLimit) {
+      throw new InputError(overLimit);
+    }
     const placement = await this.hosts.locate(stack);
     if (!placement.local) {
       return this.instances.forward({
@@ -128,14 +144,7 @@ export class StackOperations {
       await this.recording(stack, actorOf(credentials), () =>
         provider.scaleRole(stack.id, role, count),
       );
-      await this.store.updateStack(stack.id, {
-        spec: {
-          ...stack.spec,
-          roles: stack.spec.roles.map(r =>
-            r.name === role ? { ...r, count } : r,
-          ),
-        },
-      });
+      await this.store.updateStack(stack.id, { spec: scaled });
     });
     return undefined;
   }

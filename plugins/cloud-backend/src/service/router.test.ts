@@ -638,6 +638,79 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it("keeps a stack within its plan's instances, load balancers aside, even for an administrator", async () => {
+      const limits = {
+        instances: 2,
+        upgradeHint: 'order the Enterprise plan, which allows 6 instances',
+      };
+      const deploy = (name: string, appNodes: number) =>
+        api()
+          .post('/api/cloud/stacks')
+          .set('authorization', mockCredentials.service.header())
+          .send({
+            name,
+            owner: OWNER,
+            provider: 'local',
+            region: 'local',
+            spec: {
+              roles: SPEC.roles.map(r =>
+                r.name === 'app' ? { ...r, count: appNodes } : r,
+              ),
+            },
+            limits,
+          });
+
+      const tooBig = await deploy(`toobig-${suffix}`, 2);
+      expect(tooBig.status).toBe(400);
+      expect(tooBig.body.error.message).toBe(
+        "The stack's plan allows at most 2 instances, load balancers aside, and this would make 3 (db: 1, app: 2). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
+      );
+      const all = await api()
+        .get('/api/cloud/stacks?includeDeleted=true')
+        .set('authorization', as(ADMIN));
+      expect(all.body.items.map((s: { name: string }) => s.name)).not.toContain(
+        `toobig-${suffix}`,
+      );
+
+      const fits = await deploy(`limited-${suffix}`, 1);
+      expect(fits.status).toBe(201);
+      expect(fits.body.limits).toEqual(limits);
+      try {
+        const scale = await api()
+          .post(`/api/cloud/stacks/${fits.body.id}/scale`)
+          .set('authorization', as(ADMIN))
+          .send({ role: 'app', count: 2 });
+        expect(scale.status).toBe(400);
+        expect(scale.body.error.message).toMatch(
+          /^The stack's plan allows at most 2 instances, load balancers aside, and this would make 3 \(db: 1, app: 2\)\. The limit is the plan's and binds administrators too; order the Enterprise plan/,
+        );
+        const after = await api()
+          .get(`/api/cloud/stacks/${fits.body.id}`)
+          .set('authorization', as(ADMIN));
+        expect(
+          after.body.spec.roles.map((r: { count: number }) => r.count),
+        ).toEqual([1, 1, 1]);
+        expect(after.body.nodes).toHaveLength(3);
+        expect(after.body.limits).toEqual(limits);
+
+        // Down is always allowed, and back up to the limit.
+        await api()
+          .post(`/api/cloud/stacks/${fits.body.id}/scale`)
+          .set('authorization', as(ADMIN))
+          .send({ role: 'app', count: 0 })
+          .expect(200);
+        await api()
+          .post(`/api/cloud/stacks/${fits.body.id}/scale`)
+          .set('authorization', as(ADMIN))
+          .send({ role: 'app', count: 1 })
+          .expect(200);
+      } finally {
+        await api()
+          .delete(`/api/cloud/stacks/${fits.body.id}`)
+          .set('authorization', as(ADMIN));
+      }
+    });
+
     it('answers 400 to a runtime the provider does not offer', async () => {
       const res = await api()
         .post('/api/cloud/stacks')

@@ -26,11 +26,32 @@ jest.setTimeout(120_000);
 
 type AnyAction = TemplateAction<any, any, any>;
 
+/** The plan limits the store gives a task of an order, as a secret. */
+const PLAN_LIMITS = {
+  instances: 4,
+  upgradeHint: 'order the Enterprise plan, which allows 10 instances',
+};
+const SECRETS: Record<string, string> = {
+  storePlanLimits: JSON.stringify(PLAN_LIMITS),
+};
+
+/**
+ * The input of an example's step, with `${{ secrets.x }}` rendered as the
+ * scaffolder renders it: a secret is a string, and stays one.
+ */
 function exampleInput(example: string, stackId?: string): JsonObject {
   const text = stackId
     ? example.replace('${{ steps.deploy.output.stackId }}', stackId)
     : example;
-  return yaml.parse(text).steps[0].input;
+  const input: JsonObject = yaml.parse(text).steps[0].input;
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => {
+      const secret =
+        typeof value === 'string' &&
+        /^\$\{\{ secrets\.(\w+) \}\}$/.exec(value)?.[1];
+      return [key, secret ? SECRETS[secret] : value];
+    }),
+  );
 }
 
 /** A context whose checkpoints persist across runs, like a retried task. */
@@ -114,6 +135,9 @@ describe('cloud actions', () => {
       });
       expect(stack.status).toBe('running');
       expect(stack.createdBy).toBe('user:default/developer');
+      expect(stack.limits).toEqual(
+        example.includes('storePlanLimits') ? PLAN_LIMITS : undefined,
+      );
       stackIds.push(out.stackId);
     },
   );
@@ -236,6 +260,45 @@ describe('cloud actions', () => {
         ) as any,
       ),
     ).rejects.toThrow(/No folder 'nope'/);
+  });
+
+  it("refuses a stack beyond its plan's limits, or limits it cannot read", async () => {
+    const input = (limits: string) => ({
+      name: 'too-big',
+      owner: 'group:default/web-team',
+      limits,
+      roles: [
+        {
+          name: 'app',
+          count: 2,
+          runtime: 'node',
+          entry: 'app.js',
+          filesFrom: 'app',
+        },
+      ],
+    });
+    await expect(
+      deploy.handler(
+        contextFor(input(JSON.stringify({ ...PLAN_LIMITS, instances: 1 })), {
+          workspacePath,
+        }) as any,
+      ),
+    ).rejects.toThrow(
+      "The stack's plan allows at most 1 instances, load balancers aside, and this would make 2 (app: 2). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 10 instances",
+    );
+    await expect(
+      deploy.handler(contextFor(input('{nope'), { workspacePath }) as any),
+    ).rejects.toThrow('limits is not the JSON of an object');
+    await expect(
+      deploy.handler(
+        contextFor(input('{"instances":-1}'), { workspacePath }) as any,
+      ),
+    ).rejects.toThrow(/^Invalid limits: limits\.instances: /);
+    const stacks = await api.listStacks(
+      { includeDeleted: true },
+      { token: mockCredentials.user.token('user:default/developer') },
+    );
+    expect(stacks.map(s => s.name)).not.toContain('too-big');
   });
 
   it('takes its input from the stack spec of cloud-common', () => {

@@ -69,4 +69,44 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      "Deploys a 3-tier web app ordered from the store, kept within its plan's instances: the store gives the plan's limits as the storePlanLimits secret, a JSON string that the action reads",
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'deploy',
+          action: 'cloud:stack:deploy',
+          name: 'Deploy the web app',
+          input: {
+            name: 'shop-ordered',
+            owner: 'group:default/web-team',
+            limits: '${{ secrets.storePlanLimits }}',
+            roles: [
+              {
+                name: 'db',
+                count: 1,
+                runtime: 'node',
+                entry: 'db.js',
+                filesFrom: 'db',
+              },
+              {
+                name: 'app',
+                count: 2,
+                runtime: 'node',
+                entry: 'app.js',
+                filesFrom: 'app',
+              },
+              {
+                name: 'lb',
+                runtime: 'load-balancer',
+                count: 1,
+                balances: 'app',
+              },
+            ],
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -4,6 +4,8 @@ import {
   createStackRequestSchema,
   RoleSpec,
   roleSpecSchema,
+  StackLimits,
+  stackLimitsSchema,
   stackSpecSchema,
   validateStackSpec,
 } from '@internal/plugin-cloud-common';
@@ -15,6 +17,38 @@ import { readWorkspaceFiles } from './workspaceFiles';
 // template adds is written here (workspace folders instead of file contents,
 // and defaults).
 const request = createStackRequestSchema.shape;
+
+/**
+ * The limits as given: an object, or its JSON, as a secret gives it (the
+ * store passes the plan's limits as the secret storePlanLimits, and template
+ * expressions render secrets as strings).
+ */
+function readLimits(
+  limits: StackLimits | string | undefined,
+): StackLimits | undefined {
+  if (limits === undefined || limits === '') {
+    return undefined;
+  }
+  let value: unknown = limits;
+  if (typeof limits === 'string') {
+    try {
+      value = JSON.parse(limits);
+    } catch {
+      throw new InputError('limits is not the JSON of an object');
+    }
+  }
+  const parsed = stackLimitsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid limits: ${parsed.error.issues
+        .map(
+          issue => `${['limits', ...issue.path].join('.')}: ${issue.message}`,
+        )
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
 
 /**
  * Deploys a stack through the cloud backend and outputs its id and URL.
@@ -51,6 +85,13 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
             .min(1)
             .describe(stackSpecSchema.shape.roles.description ?? ''),
         entryRole: () => stackSpecSchema.shape.entryRole,
+        limits: z =>
+          z
+            .union([stackLimitsSchema, z.string()])
+            .optional()
+            .describe(
+              `${stackLimitsSchema.description}; an object, or its JSON (when a service runs the task for a store order, pass the secret storePlanLimits)`,
+            ),
       },
       output: {
         stackId: z => z.string().describe('Id of the stack in the inventory'),
@@ -73,6 +114,7 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
         });
       }
       const spec = { roles, entryRole };
+      const limits = readLimits(ctx.input.limits);
       const problems = validateStackSpec(spec);
       if (problems.length) {
         throw new InputError(`Invalid stack spec: ${problems.join('; ')}`);
@@ -91,6 +133,7 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
               template: ctx.templateInfo?.entityRef,
               spec,
               requestedBy: ctx.input.requestedBy || undefined,
+              limits,
             },
             await onBehalfOf(
               auth,

@@ -9,11 +9,13 @@ import { makeProduct } from './products';
 
 /**
  * Scaffolder actions of the order tests: `store:test:secrets` records the
- * secrets its task received; `store:test:fail` fails with its `message`,
+ * secrets its task received, `store:test:input` the input its step rendered;
+ * `store:test:fail` fails with its `message`,
  * as cloud:stack:deploy does with the cloud API's answer.
  */
 export function createTestActionsModule() {
   const received: Array<Record<string, string>> = [];
+  const inputs: Array<Record<string, unknown>> = [];
   const module = createBackendModule({
     pluginId: 'scaffolder',
     moduleId: 'store-test-actions',
@@ -29,6 +31,12 @@ export function createTestActionsModule() {
               },
             }),
             createTemplateAction({
+              id: 'store:test:input',
+              async handler(ctx) {
+                inputs.push({ ...(ctx.input as Record<string, unknown>) });
+              },
+            }),
+            createTemplateAction({
               id: 'store:test:fail',
               schema: { input: { message: z => z.string() } },
               async handler(ctx) {
@@ -40,7 +48,7 @@ export function createTestActionsModule() {
       });
     },
   });
-  return { module, received };
+  return { module, received, inputs };
 }
 
 /** A user entity for tests, in the given groups. */
@@ -124,6 +132,31 @@ export function makePlacedTemplate(name: string): Entity {
       content: '${{ parameters.provider }}/${{ parameters.region }}',
     },
   ];
+  return template;
+}
+
+/**
+ * A template with a node count, whose steps record the secrets of its task
+ * and what a step's input renders from them.
+ */
+export function makeSizedTemplate(name: string): Entity {
+  const template = makeRunnableTemplate(name, 'store:test:secrets');
+  const spec = template.spec as any;
+  spec.parameters[0].properties.nodes = {
+    type: 'integer',
+    minimum: 1,
+    maximum: 20,
+  };
+  // As the deploying templates hand the limits to cloud:stack:deploy.
+  spec.steps.push({
+    id: 'deploy',
+    name: 'Deploy',
+    action: 'store:test:input',
+    input: {
+      count: '${{ parameters.nodes }}',
+      limits: '${{ secrets.storePlanLimits }}',
+    },
+  });
   return template;
 }
 
@@ -214,6 +247,27 @@ export const orderEntities: Entity[] = [
     approval: { policy: 'none' },
   }),
   makePlacedTemplate('placed'),
+  // Its plans limit the instances that its template's `nodes` sets.
+  makeProduct('sized', {
+    template: 'template:default/sized',
+    approval: { policy: 'none' },
+    limitParameters: { instances: 'nodes' },
+    plans: [
+      {
+        id: 'standard',
+        title: 'Standard',
+        price: { amount: '89.00', currency: 'USD', interval: 'month' },
+        limits: { instances: 2 },
+      },
+      {
+        id: 'enterprise',
+        title: 'Enterprise',
+        price: { amount: '999.00', currency: 'USD', interval: 'month' },
+        limits: { instances: 10 },
+      },
+    ],
+  }),
+  makeSizedTemplate('sized'),
   makeProduct('draft', {
     lifecycle: 'draft',
     owner: 'group:default/developers',

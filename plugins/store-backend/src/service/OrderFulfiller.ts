@@ -6,8 +6,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, ResponseError } from '@backstage/errors';
 import { HumanDuration, durationToMilliseconds } from '@backstage/types';
-import { Order, OrderOutput } from '@internal/plugin-store-common';
+import {
+  Order,
+  OrderOutput,
+  planStackLimits,
+} from '@internal/plugin-store-common';
 import { OrdersStore, ProvisioningOrder } from '../database/OrdersStore';
+import { ProductsStore } from '../database/ProductsStore';
 import { OrderNotifier } from './OrderNotifier';
 import { OrderSecrets } from './OrderSecrets';
 import { OrderProvisioner } from './OrderService';
@@ -72,7 +77,8 @@ export class OrderFulfiller implements OrderProvisioner {
     private readonly auditor: AuditorService | undefined,
     private readonly timeoutMs: number,
     private readonly pollMs: number,
-    private readonly onFulfilled?: (order: Order) => Promise<void>,
+    private readonly onFulfilled: ((order: Order) => Promise<void>) | undefined,
+    private readonly products: ProductsStore | undefined,
   ) {}
 
   static create(options: {
@@ -92,6 +98,8 @@ export class OrderFulfiller implements OrderProvisioner {
      * start its subscription; it must be idempotent by order id.
      */
     onFulfilled?: (order: Order) => Promise<void>;
+    /** Where the plan limits that a task passes on to its stack are read. */
+    products?: ProductsStore;
   }): OrderFulfiller {
     return new OrderFulfiller(
       options.orders,
@@ -104,6 +112,7 @@ export class OrderFulfiller implements OrderProvisioner {
       durationToMilliseconds(options.timeout ?? { hours: 1 }),
       durationToMilliseconds(options.pollInterval ?? { seconds: 1 }),
       options.onFulfilled,
+      options.products,
     );
   }
 
@@ -379,10 +388,29 @@ export class OrderFulfiller implements OrderProvisioner {
           ...secrets,
           storeOrderId: order.id,
           storeRequester: order.requester,
+          ...(await this.planLimitsSecret(order)),
         },
       }),
     });
     return id;
+  }
+
+  /**
+   * The limits of the order's plan, as the product says them now, for the
+   * template to hand to the cloud: the stack keeps them, so that it cannot
+   * be scaled beyond its plan later. Secrets are strings, hence JSON.
+   */
+  private async planLimitsSecret(
+    order: Order,
+  ): Promise<{ storePlanLimits: string | undefined }> {
+    const product = await this.products?.getProduct({
+      id: order.productRef,
+      permissionFilter: undefined,
+    });
+    const limits =
+      product && planStackLimits(product.entity.spec.plans, order.planId);
+    // Always set, so that no secret given with the order stands in for it.
+    return { storePlanLimits: limits ? JSON.stringify(limits) : undefined };
   }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<T> {

@@ -11,8 +11,9 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  OrderDetails,
+  findPlanLimitViolation,
   orderApprovalRequirement,
+  OrderDetails,
   Price,
   ProductDetails,
   storeOrderCreatePermission,
@@ -195,6 +196,15 @@ export class OrderPlacement {
       parameters.region = input.region;
     }
     this.validateParameters(parameters, template.spec?.parameters);
+    const violation = findPlanLimitViolation({
+      plans: product.plans,
+      limitParameters: product.limitParameters,
+      planId: plan.id,
+      parameters,
+    });
+    if (violation) {
+      throw new InputError(violation.message);
+    }
     this.validateSecrets(
       options.secrets ?? {},
       (template.spec?.secrets as { schema?: Record<string, unknown> })?.schema,

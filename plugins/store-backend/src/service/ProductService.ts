@@ -179,6 +179,7 @@ export class ProductService {
       audience: spec.audience,
       docs: spec.docs ?? [],
       sla: spec.sla,
+      limitParameters: spec.limitParameters,
       templateParameters: template?.spec?.parameters,
       subscribed,
     };

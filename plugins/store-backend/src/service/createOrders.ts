@@ -98,6 +98,7 @@ export async function createOrders(options: {
   });
   const fulfiller = OrderFulfiller.create({
     orders: ordersStore,
+    products: options.productsStore,
     secrets,
     discovery: options.discovery,
     auth: options.auth,

@@ -38,6 +38,7 @@ export const postgresql: ProductDetails = {
   }),
   description: 'PostgreSQL 15 with daily backups.',
   template: 'template:default/postgresql',
+  limitParameters: { instances: 'nodes' },
   sla: '99.95% monthly uptime',
   subscribed: false,
   docs: [{ title: 'User guide', url: 'https://docs.example.com/pg' }],

@@ -20,6 +20,7 @@ const templateParameters = [
     properties: {
       name: { title: 'Name', type: 'string', pattern: '^[a-z][a-z0-9-]+$' },
       size: { title: 'Size', type: 'string', enum: ['small', 'large'] },
+      nodes: { title: 'Nodes', type: 'integer', minimum: 1 },
     },
   },
 ];
@@ -172,6 +173,70 @@ describe('OrderFormPage', () => {
       await screen.findByRole('heading', { name: 'PostgreSQL Database order' }),
     ).toBeInTheDocument();
     expect(api.getOrder).toHaveBeenCalledWith({ id: 'o1' });
+  });
+
+  it("warns before sending an order above its plan's limit, and names a plan that allows it", async () => {
+    const api = mockStoreApi();
+    api.getProduct.mockResolvedValue({
+      ...postgresql,
+      limitParameters: { instances: 'nodes' },
+      plans: postgresql.plans.map(p =>
+        p.id === 'free' ? { ...p, limits: { instances: 1 } } : p,
+      ),
+    });
+    await renderForm(api);
+
+    expect(
+      await screen.findByText('Allows at most 1 instances (nodes)'),
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/^Name/), {
+      target: { value: 'db1' },
+    });
+    fireEvent.change(screen.getByLabelText(/^Nodes/), {
+      target: { value: '3' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    fireEvent.change(await screen.findByLabelText(/^Password/), {
+      target: { value: 's3cret' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Place order' }),
+    );
+    expect(await screen.findByTestId('order-limit-warning')).toHaveTextContent(
+      'The Free plan allows at most 1 instances (nodes is 3); the Enterprise plan allows any number of instances. Choose another plan, or change the order.',
+    );
+    expect(api.createOrder).not.toHaveBeenCalled();
+
+    await choose(/^Plan/, /^Enterprise/);
+    expect(screen.queryByTestId('order-limit-warning')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    await waitFor(() => expect(api.createOrder).toHaveBeenCalledTimes(1));
+    expect(api.createOrder.mock.calls[0][0]).toMatchObject({
+      plan: 'enterprise',
+      parameters: { name: 'db1', nodes: 3 },
+    });
+  });
+
+  it('shows why the store refused an order', async () => {
+    const api = mockStoreApi();
+    const refusal = new Error(
+      'The Standard plan allows at most 2 instances (nodes is 5); the Enterprise plan allows 10',
+    );
+    api.createOrder.mockRejectedValue(refusal);
+    await renderForm(api);
+    fireEvent.change(await screen.findByLabelText(/^Name/), {
+      target: { value: 'db1' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    fireEvent.change(await screen.findByLabelText(/^Password/), {
+      target: { value: 's3cret' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Place order' }),
+    );
+    expect(await screen.findByText(refusal.message)).toBeInTheDocument();
   });
 
   it('does not go on with missing required inputs', async () => {

@@ -23,7 +23,11 @@ import {
   Stepper,
 } from '@backstage/plugin-scaffolder-react/alpha';
 import { JsonValue } from '@backstage/types';
-import { formatPrice, ProductDetails } from '@internal/plugin-store-common';
+import {
+  findPlanLimitViolation,
+  formatPrice,
+  ProductDetails,
+} from '@internal/plugin-store-common';
 import { Box, Grid, MenuItem, TextField, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { useMemo, useState } from 'react';
@@ -100,6 +104,23 @@ function useFieldExtensions() {
   return { loading: formFields.loading, extensions };
 }
 
+/**
+ * What a plan limits of the order's inputs, e.g. "Allows at most 2
+ * instances (appNodes)".
+ */
+function planLimitsText(product: ProductDetails, planId: string) {
+  const limits = product.plans.find(p => p.id === planId)?.limits ?? {};
+  const governed = Object.entries(product.limitParameters ?? {}).flatMap(
+    ([limit, parameter]) => {
+      const allowed = limits[limit as keyof typeof limits];
+      return allowed === undefined
+        ? []
+        : [`at most ${allowed} ${limit} (${parameter})`];
+    },
+  );
+  return governed.length > 0 ? `Allows ${governed.join(', ')}` : undefined;
+}
+
 function OrderForm(props: { product: ProductDetails }) {
   const { product } = props;
   const storeApi = useApi(storeApiRef);
@@ -110,6 +131,8 @@ function OrderForm(props: { product: ProductDetails }) {
   const [provider, setProvider] = useState(product.providers[0] ?? '');
   const [region, setRegion] = useState('');
   const [comment, setComment] = useState('');
+  // What the chosen plan does not allow, found before the order is sent.
+  const [limitWarning, setLimitWarning] = useState<string>();
   // One key per form: a double click or a resent request orders once.
   const [idempotencyKey] = useState(newIdempotencyKey);
   const fieldExtensions = useFieldExtensions();
@@ -142,6 +165,16 @@ function OrderForm(props: { product: ProductDetails }) {
         values,
         contextSecrets,
       );
+      const violation = findPlanLimitViolation({
+        plans: product.plans,
+        limitParameters: product.limitParameters,
+        planId: plan,
+        parameters,
+      });
+      setLimitWarning(violation?.message);
+      if (violation) {
+        return;
+      }
       const order = await storeApi.createOrder(
         {
           product: product.ref,
@@ -159,6 +192,8 @@ function OrderForm(props: { product: ProductDetails }) {
     [
       storeApi,
       product.ref,
+      product.plans,
+      product.limitParameters,
       plan,
       provider,
       region,
@@ -184,7 +219,11 @@ function OrderForm(props: { product: ProductDetails }) {
             id="order-plan"
             label="Plan"
             value={plan}
-            onChange={e => setPlan(e.target.value)}
+            helperText={planLimitsText(product, plan)}
+            onChange={e => {
+              setPlan(e.target.value);
+              setLimitWarning(undefined);
+            }}
           >
             {product.plans.map(p => (
               <MenuItem key={p.id} value={p.id}>
@@ -229,6 +268,13 @@ function OrderForm(props: { product: ProductDetails }) {
             value={comment}
             onChange={e => setComment(e.target.value)}
           />
+          {limitWarning && (
+            <Box my={2}>
+              <Alert severity="warning" data-testid="order-limit-warning">
+                {limitWarning}. Choose another plan, or change the order.
+              </Alert>
+            </Box>
+          )}
           {submission.error && (
             <Box my={2}>
               <ResponseErrorPanel

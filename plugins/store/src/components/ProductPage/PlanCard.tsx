@@ -21,10 +21,15 @@ const useStyles = makeStyles(theme => ({
 }));
 
 /** One plan of a product, shown beside the others. */
-export function PlanCard(props: { plan: Plan }) {
-  const { plan } = props;
+export function PlanCard(props: {
+  plan: Plan;
+  /** Which order input each limit governs, from the product. */
+  limitParameters?: ProductDetails['limitParameters'];
+}) {
+  const { plan, limitParameters = {} } = props;
   const classes = useStyles();
   const limits = Object.entries(plan.limits ?? {});
+  const governed: Record<string, string | undefined> = limitParameters;
   return (
     <Card
       className={classes.card}
@@ -49,7 +54,14 @@ export function PlanCard(props: { plan: Plan }) {
             <TableBody>
               {limits.map(([name, value]) => (
                 <TableRow key={name}>
-                  <TableCell component="th">{name}</TableCell>
+                  <TableCell component="th">
+                    {name}
+                    {governed[name] && (
+                      <Typography variant="caption" display="block">
+                        limits {governed[name]} of an order
+                      </Typography>
+                    )}
+                  </TableCell>
                   <TableCell>{String(value)}</TableCell>
                 </TableRow>
               ))}

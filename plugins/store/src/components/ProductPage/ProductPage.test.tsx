@@ -61,6 +61,15 @@ describe('ProductPage', () => {
     const standard = screen.getByTestId('plan-standard');
     expect(within(standard).getByText('14-day trial')).toBeInTheDocument();
     expect(within(standard).queryByText('Needs approval')).toBeNull();
+    // Each limit, and the order input it governs.
+    const limits = within(standard).getByRole('table', {
+      name: 'Standard limits',
+    });
+    expect(within(limits).getByText('instances')).toBeInTheDocument();
+    expect(
+      within(limits).getByText('limits nodes of an order'),
+    ).toBeInTheDocument();
+    expect(within(limits).getByText('2')).toBeInTheDocument();
 
     // A router link styled as a button, so its role is button.
     expect(screen.getByRole('button', { name: 'Order' })).toHaveAttribute(

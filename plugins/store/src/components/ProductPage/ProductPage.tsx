@@ -261,7 +261,10 @@ export function ProductPage() {
             <Grid container spacing={2}>
               {product.plans.map(plan => (
                 <Grid item xs={12} md={4} key={plan.id}>
-                  <PlanCard plan={plan} />
+                  <PlanCard
+                    plan={plan}
+                    limitParameters={product.limitParameters}
+                  />
                 </Grid>
               ))}
             </Grid>
