@@ -191,7 +191,7 @@ function InvoiceSheet(props: { invoice: Invoice; actions: ReactNode }) {
   return (
     <InfoCard className={classes.sheet}>
       <Box display="flex" justifyContent="space-between" alignItems="center">
-        <Typography variant="h4" component="h1">
+        <Typography variant="h4" component="h2">
           Invoice {invoice.number}
         </Typography>
         <Box className={classes.noPrint} display="flex" gridGap={8}>
