@@ -1,4 +1,10 @@
-import { configure, fireEvent, screen, within } from '@testing-library/react';
+import {
+  configure,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { mockBillingApi, renderBilling } from './__testUtils__/billing';
 
 configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
@@ -65,8 +71,13 @@ describe('CostAnalyticsPage', () => {
     const api = mockBillingApi();
     await renderBilling(api, '/store/billing/costs?from=2026-06&to=2026-11');
     await screen.findByText('Costs (USD)');
+    // The bars grow in, so they are there a moment after the table.
+    await waitFor(() =>
+      expect(
+        document.body.querySelectorAll('.recharts-bar-rectangle path'),
+      ).toHaveLength(2),
+    );
     const bars = document.body.querySelectorAll('.recharts-bar-rectangle path');
-    expect(bars).toHaveLength(2);
     fireEvent.click(bars[1]);
     await screen.findByText('USD 42.00');
     expect(screen.getByText('Team B by product')).toBeInTheDocument();
