@@ -89,7 +89,7 @@ describe('CostAnalyticsPage', () => {
     );
   });
 
-  it('groups by product and by month', async () => {
+  it('groups by product and by month, with their column names', async () => {
     const api = mockBillingApi();
     await renderBilling(api, '/store/billing/costs?from=2026-06&to=2026-11');
     await screen.findByText('Costs (USD)');
@@ -107,6 +107,18 @@ describe('CostAnalyticsPage', () => {
       groupBy: 'product',
       account: undefined,
     });
+    expect(table().getByRole('columnheader', { name: 'Product' })).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('tab', { name: 'By month' }));
+    await screen.findByText('USD 699.90');
+    expect(rowsOf()).toEqual([
+      ['2026-10', 'USD 600.00'],
+      ['2026-11', 'USD 699.90'],
+    ]);
+    expect(table().getByRole('columnheader', { name: 'Month' })).toBeTruthy();
+    expect(api.getCosts).toHaveBeenLastCalledWith(
+      expect.objectContaining({ groupBy: 'month', account: undefined }),
+    );
   });
 
   it('refuses a range that ends before it starts', async () => {

@@ -45,10 +45,10 @@ import { chartValue, isMonth, recentMonths } from './billingText';
 
 type CostRow = CostReport['rows'][number];
 
-const GROUPS: Array<{ value: CostGroupBy; label: string }> = [
-  { value: 'account', label: 'By billing account' },
-  { value: 'product', label: 'By product' },
-  { value: 'month', label: 'By month' },
+const GROUPS: Array<{ value: CostGroupBy; label: string; column: string }> = [
+  { value: 'account', label: 'By billing account', column: 'Billing account' },
+  { value: 'product', label: 'By product', column: 'Product' },
+  { value: 'month', label: 'By month', column: 'Month' },
 ];
 const MONTHS_OFFERED = 24;
 const DEFAULT_RANGE = 6;
@@ -174,7 +174,7 @@ export function CostAnalyticsPage() {
   const currency = report.value?.currency ?? '';
   const columns: TableColumn<CostRow>[] = [
     {
-      title: GROUPS.find(g => g.value === groupBy)!.label.slice(3),
+      title: GROUPS.find(g => g.value === groupBy)?.column,
       field: 'label',
     },
     {

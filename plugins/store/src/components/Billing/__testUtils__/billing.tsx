@@ -120,6 +120,15 @@ export function mockBillingApi() {
               ],
         };
       }
+      if (query.groupBy === 'month') {
+        return {
+          currency: 'USD',
+          rows: [
+            { key: '2026-10', label: '2026-10', amount: '600.00' },
+            { key: '2026-11', label: '2026-11', amount: '699.90' },
+          ],
+        };
+      }
       return {
         currency: 'USD',
         rows: [
