@@ -20,12 +20,16 @@ export function InvoiceCsvButton(props: {
   const [state, download] = useAsyncFn(async () => {
     const csv = await storeApi.getInvoiceCsv({ id: invoice.id });
     const url = URL.createObjectURL(csv);
+    // Some browsers download only through a link that is in the document.
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${invoice.number}.csv`;
+    link.hidden = true;
+    document.body.appendChild(link);
     try {
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `${invoice.number}.csv`;
       link.click();
     } finally {
+      link.remove();
       URL.revokeObjectURL(url);
     }
   }, [storeApi, invoice.id, invoice.number]);
