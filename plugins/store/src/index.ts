@@ -13,6 +13,20 @@ export type {
   SubscriptionList,
   SubscriptionListOptions,
 } from './api/StoreApi';
+export type {
+  CostGroupBy,
+  CostQuery,
+  CostReport,
+  CreditNote,
+  CreditNoteRequest,
+  Invoice,
+  InvoiceLine,
+  InvoiceLineKind,
+  InvoiceList,
+  InvoiceListOptions,
+  InvoiceSummary,
+} from './api/billingTypes';
 export { StoreClient } from './api/StoreClient';
 export { OrdersAdminSidebarItem } from './components/OrdersAdmin/OrdersAdminSidebarItem';
 export { SubscriptionsSidebarItem } from './components/Subscriptions/SubscriptionsSidebarItem';
+export { BillingSidebarItem } from './components/Billing/BillingSidebarItem';

@@ -10,6 +10,9 @@ import { storeApiRef } from './api/StoreApi';
 import { StoreClient } from './api/StoreClient';
 import {
   approvalsRouteRef,
+  billingRouteRef,
+  costsRouteRef,
+  invoiceRouteRef,
   orderProductRouteRef,
   orderRouteRef,
   ordersAdminRouteRef,
@@ -44,7 +47,7 @@ const storePage = PageBlueprint.make({
 
 /**
  * The Cloud Store: browse and search products, read their datasheets, order
- * them and manage the subscriptions the orders became.
+ * them, manage the subscriptions the orders became and read their bills.
  *
  * @public
  */
@@ -62,6 +65,9 @@ export const storePlugin = createFrontendPlugin({
     ordersAdmin: ordersAdminRouteRef,
     subscriptions: subscriptionsRouteRef,
     subscription: subscriptionRouteRef,
+    billing: billingRouteRef,
+    invoice: invoiceRouteRef,
+    costs: costsRouteRef,
   },
   extensions: [storeApi, storePage],
 });

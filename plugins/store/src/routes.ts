@@ -53,3 +53,21 @@ export const subscriptionRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/subscriptions/:id',
 });
+
+/** The invoices of the billing accounts the caller may see. */
+export const billingRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/billing',
+});
+
+/** One invoice, printable, with its credit notes. */
+export const invoiceRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/billing/invoices/:id',
+});
+
+/** Costs by billing account, product and month. */
+export const costsRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/billing/costs',
+});

@@ -17,6 +17,15 @@ import {
   SubscriptionDetails,
   SubscriptionStatus,
 } from '@internal/plugin-store-common';
+import {
+  CostQuery,
+  CostReport,
+  CreditNote,
+  CreditNoteRequest,
+  Invoice,
+  InvoiceList,
+  InvoiceListOptions,
+} from './billingTypes';
 
 /** A page of products. @public */
 export type ProductPage = {
@@ -195,6 +204,18 @@ export interface StoreApi {
     version?: number;
     idempotencyKey?: string;
   }): Promise<Subscription>;
+  /** The invoices the caller may see, newest first. */
+  listInvoices(options?: InvoiceListOptions): Promise<InvoiceList>;
+  getInvoice(options: { id: string }): Promise<Invoice>;
+  /** An invoice as CSV, to download. */
+  getInvoiceCsv(options: { id: string }): Promise<Blob>;
+  /** Issues a credit note against an invoice (finance and administrators). */
+  createCreditNote(options: {
+    id: string;
+    request: CreditNoteRequest;
+  }): Promise<CreditNote>;
+  /** Costs of a range of months, summed per group. */
+  getCosts(query: CostQuery): Promise<CostReport>;
 }
 
 /** @public */

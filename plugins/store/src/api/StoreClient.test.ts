@@ -303,4 +303,98 @@ describe('StoreClient', () => {
       });
     });
   });
+
+  describe('billing', () => {
+    function sent(fetch: jest.Mock, index = 0) {
+      const [url, init] = fetch.mock.calls[index] as [string, RequestInit];
+      return {
+        url: new URL(url),
+        method: init?.method,
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      };
+    }
+
+    it('lists invoices of an account and period', async () => {
+      const { fetch, client } = clientReturning(200, { items: [] });
+      await client.listInvoices({
+        account: 'group:default/team a',
+        period: '2026-11',
+        cursor: 'c1',
+        limit: 25,
+      });
+      await client.listInvoices();
+      const { url, method } = sent(fetch);
+      expect(method).toBe('GET');
+      expect(url.pathname).toBe('/api/store/invoices');
+      expect(String(url)).toContain('account=group%3Adefault%2Fteam%20a');
+      expect(url.searchParams.get('period')).toBe('2026-11');
+      expect(url.searchParams.get('cursor')).toBe('c1');
+      expect(url.searchParams.get('limit')).toBe('25');
+      expect(fetch.mock.calls[1][0]).toBe(
+        'http://localhost:7007/api/store/invoices',
+      );
+    });
+
+    it('reads one invoice and its CSV', async () => {
+      const { fetch, client } = clientReturning(200, { id: 'i/1' });
+      await client.getInvoice({ id: 'i/1' });
+      const csv = await client.getInvoiceCsv({ id: 'i/1' });
+      expect(sent(fetch, 0).url.pathname).toBe('/api/store/invoices/i%2F1');
+      expect(sent(fetch, 1).url.pathname).toBe('/api/store/invoices/i%2F1/csv');
+      expect(await csv.text()).toBe('{"id":"i/1"}');
+    });
+
+    it('posts a credit note', async () => {
+      const { fetch, client } = clientReturning(201, { id: 'cn1' });
+      const request = {
+        reason: 'Outage',
+        lines: [{ description: 'Two days of downtime', amount: '12.50' }],
+      };
+      await expect(
+        client.createCreditNote({ id: 'i1', request }),
+      ).resolves.toEqual({ id: 'cn1' });
+      const { url, method, body } = sent(fetch);
+      expect(method).toBe('POST');
+      expect(url.pathname).toBe('/api/store/invoices/i1/credit-notes');
+      expect(body).toEqual(request);
+    });
+
+    it('refuses a credit note with the backend error', async () => {
+      const { client } = clientReturning(403, {
+        error: { name: 'NotAllowedError', message: 'Finance only' },
+        response: { statusCode: 403 },
+      });
+      const error = await client
+        .createCreditNote({ id: 'i1', request: { reason: 'x', lines: [] } })
+        .catch(e => e);
+      expect(error.cause).toMatchObject({ message: 'Finance only' });
+    });
+
+    it('reads costs grouped, of one account', async () => {
+      const { fetch, client } = clientReturning(200, {
+        currency: 'USD',
+        rows: [],
+      });
+      await client.getCosts({
+        from: '2026-01',
+        to: '2026-06',
+        groupBy: 'product',
+        account: 'group:default/team-a',
+      });
+      await client.getCosts({
+        from: '2026-01',
+        to: '2026-06',
+        groupBy: 'month',
+      });
+      const first = sent(fetch, 0).url;
+      expect(first.pathname).toBe('/api/store/billing/costs');
+      expect(Object.fromEntries(first.searchParams)).toEqual({
+        from: '2026-01',
+        to: '2026-06',
+        groupBy: 'product',
+        account: 'group:default/team-a',
+      });
+      expect(sent(fetch, 1).url.searchParams.has('account')).toBe(false);
+    });
+  });
 });

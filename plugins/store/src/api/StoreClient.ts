@@ -25,6 +25,15 @@ import {
   SubscriptionList,
   SubscriptionListOptions,
 } from './StoreApi';
+import {
+  CostQuery,
+  CostReport,
+  CreditNote,
+  CreditNoteRequest,
+  Invoice,
+  InvoiceList,
+  InvoiceListOptions,
+} from './billingTypes';
 
 /** A fresh key for one intended mutation, so a resent request acts once. */
 export function newIdempotencyKey(): string {
@@ -255,6 +264,49 @@ export class StoreClient implements StoreApi {
     );
   }
 
+  async listInvoices(options: InvoiceListOptions = {}): Promise<InvoiceList> {
+    const params = new URLSearchParams();
+    for (const key of ['account', 'period', 'cursor'] as const) {
+      const value = options[key];
+      if (value) params.set(key, value);
+    }
+    if (options.limit) params.set('limit', String(options.limit));
+    const query = toQueryString(params);
+    return this.get(`/invoices${query ? `?${query}` : ''}`);
+  }
+
+  async getInvoice(options: { id: string }): Promise<Invoice> {
+    return this.get(`/invoices/${encodeURIComponent(options.id)}`);
+  }
+
+  async getInvoiceCsv(options: { id: string }): Promise<Blob> {
+    const response = await this.fetch(
+      `/invoices/${encodeURIComponent(options.id)}/csv`,
+      { method: 'GET' },
+    );
+    return response.blob();
+  }
+
+  async createCreditNote(options: {
+    id: string;
+    request: CreditNoteRequest;
+  }): Promise<CreditNote> {
+    return this.send(
+      `/invoices/${encodeURIComponent(options.id)}/credit-notes`,
+      { method: 'POST', body: options.request },
+    );
+  }
+
+  async getCosts(query: CostQuery): Promise<CostReport> {
+    const params = new URLSearchParams({
+      from: query.from,
+      to: query.to,
+      groupBy: query.groupBy,
+    });
+    if (query.account) params.set('account', query.account);
+    return this.get(`/billing/costs?${toQueryString(params)}`);
+  }
+
   private async quote<T>(id: string, body: object): Promise<T> {
     return this.send(`/subscriptions/${encodeURIComponent(id)}/quote`, {
       method: 'POST',
@@ -285,6 +337,15 @@ export class StoreClient implements StoreApi {
     path: string,
     options: { method: string; body?: unknown; idempotencyKey?: string },
   ): Promise<T> {
+    const response = await this.fetch(path, options);
+    return response.json();
+  }
+
+  /** Sends a request; an error response is thrown as a ResponseError. */
+  private async fetch(
+    path: string,
+    options: { method: string; body?: unknown; idempotencyKey?: string },
+  ): Promise<Response> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('store');
     const headers: Record<string, string> = {};
     if (options.body !== undefined) {
@@ -302,6 +363,6 @@ export class StoreClient implements StoreApi {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return response.json();
+    return response;
   }
 }

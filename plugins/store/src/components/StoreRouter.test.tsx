@@ -28,4 +28,24 @@ describe('StoreRouter', () => {
     expect(await screen.findByText(/No subscriptions yet/)).toBeInTheDocument();
     expect(api.listSubscriptions).toHaveBeenCalledWith({ limit: 50 });
   });
+
+  it('shows the billing pages under /store/billing', async () => {
+    const api = {
+      getCosts: jest.fn(async () => ({ currency: 'EUR', rows: [] })),
+    };
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api as Partial<StoreApi> as StoreApi]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/billing/costs?from=2026-01&to=2026-03'],
+    });
+    expect(await screen.findByText('Costs (EUR)')).toBeInTheDocument();
+    expect(screen.getByText('No costs in these months.')).toBeInTheDocument();
+    expect(api.getCosts).toHaveBeenCalledWith({
+      from: '2026-01',
+      to: '2026-03',
+      groupBy: 'account',
+      account: undefined,
+    });
+  });
 });

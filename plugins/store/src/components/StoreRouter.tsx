@@ -1,6 +1,9 @@
 import { ReactRouterV6PageRouter } from '@backstage/frontend-adapter-react-router-v6';
 import { NotFoundErrorPage } from '@backstage/frontend-plugin-api';
 import { Route, Routes } from 'react-router-dom';
+import { BillingPage } from './Billing/BillingPage';
+import { CostAnalyticsPage } from './Billing/CostAnalyticsPage';
+import { InvoicePage } from './Billing/InvoicePage';
 import { OrderFormPage } from './OrderForm/OrderFormPage';
 import { ApprovalsPage } from './Orders/ApprovalsPage';
 import { OrderDetailsPage } from './Orders/OrderDetailsPage';
@@ -12,8 +15,8 @@ import { SubscriptionPage } from './Subscriptions/SubscriptionPage';
 import { SubscriptionsPage } from './Subscriptions/SubscriptionsPage';
 
 /**
- * The store's pages: shop window, datasheets, ordering, approvals and
- * subscriptions.
+ * The store's pages: shop window, datasheets, ordering, approvals,
+ * subscriptions and billing.
  */
 export function StoreRouter() {
   return (
@@ -31,6 +34,9 @@ export function StoreRouter() {
         <Route path="/admin/orders" element={<OrdersAdminPage />} />
         <Route path="/subscriptions" element={<SubscriptionsPage />} />
         <Route path="/subscriptions/:id" element={<SubscriptionPage />} />
+        <Route path="/billing" element={<BillingPage />} />
+        <Route path="/billing/costs" element={<CostAnalyticsPage />} />
+        <Route path="/billing/invoices/:id" element={<InvoicePage />} />
         <Route path="*" element={<NotFoundErrorPage />} />
       </Routes>
     </ReactRouterV6PageRouter>

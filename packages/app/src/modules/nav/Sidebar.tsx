@@ -16,6 +16,7 @@ import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import {
+  BillingSidebarItem,
   OrdersAdminSidebarItem,
   SubscriptionsSidebarItem,
 } from '@internal/plugin-store';
@@ -48,6 +49,7 @@ export const SidebarContent = NavContentBlueprint.make({
               text="My orders"
             />
             <SubscriptionsSidebarItem />
+            <BillingSidebarItem />
             <SidebarItem
               icon={AssignmentTurnedInIcon}
               to="/store/approvals"

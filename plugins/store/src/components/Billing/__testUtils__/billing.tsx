@@ -1,0 +1,174 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { Route, Routes } from 'react-router-dom';
+import { Invoice, InvoiceSummary } from '../../../api/billingTypes';
+import { StoreApi, storeApiRef } from '../../../api/StoreApi';
+import { rootRouteRef } from '../../../routes';
+import { BillingPage } from '../BillingPage';
+import { CostAnalyticsPage } from '../CostAnalyticsPage';
+import { InvoicePage } from '../InvoicePage';
+
+/** An invoice of team A for November 2026, without lines. */
+export function invoiceSummary(
+  overrides: Partial<InvoiceSummary> = {},
+): InvoiceSummary {
+  return {
+    id: 'inv-1',
+    number: 'INV-2026-000001',
+    account: 'group:default/team-a',
+    costCenter: 'CC-1234',
+    period: '2026-11',
+    status: 'issued',
+    total: { amount: '107.50', currency: 'USD' },
+    issuedAt: '2026-12-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+/** The November invoice of team A: a subscription, a proration, a credit. */
+export function invoice(overrides: Partial<Invoice> = {}): Invoice {
+  return {
+    ...invoiceSummary(),
+    lines: [
+      {
+        id: 'l1',
+        kind: 'recurring',
+        description: 'PostgreSQL Database, Standard, 2026-11',
+        subscriptionId: 's1',
+        productTitle: 'PostgreSQL Database',
+        quantity: '2',
+        unitPrice: { amount: '50.00', currency: 'USD' },
+        amount: { amount: '100.00', currency: 'USD' },
+      },
+      {
+        id: 'l2',
+        kind: 'proration',
+        description: 'Plan change to Enterprise, 3 days',
+        amount: { amount: '12.50', currency: 'USD' },
+      },
+      {
+        id: 'l3',
+        kind: 'credit',
+        description: 'Cancellation credit',
+        amount: { amount: '-5.00', currency: 'USD' },
+      },
+    ],
+    creditNotes: [
+      {
+        id: 'cn-1',
+        number: 'CN-2026-000001',
+        reason: 'Outage on 2026-11-12',
+        issuedAt: '2026-12-02T00:00:00Z',
+        total: { amount: '-7.25', currency: 'USD' },
+        lines: [
+          {
+            description: 'Six hours of downtime',
+            amount: { amount: '-7.25', currency: 'USD' },
+          },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** A store API answering the billing calls with the test invoice. */
+export function mockBillingApi() {
+  return {
+    listInvoices: jest.fn(async () => ({
+      items: [
+        invoiceSummary(),
+        invoiceSummary({
+          id: 'inv-2',
+          number: 'INV-2026-000002',
+          account: 'group:default/team-b',
+          costCenter: undefined,
+          total: { amount: '-3.00', currency: 'EUR' },
+        }),
+      ],
+      nextCursor: 'page-2',
+    })),
+    getInvoice: jest.fn(async () => invoice()),
+    getInvoiceCsv: jest.fn(
+      async () => new Blob(['number\nINV-2026-000001\n'], { type: 'text/csv' }),
+    ),
+    createCreditNote: jest.fn(async () => invoice().creditNotes[0]),
+    getCosts: jest.fn(async (query: { groupBy: string; account?: string }) => {
+      if (query.groupBy === 'product') {
+        return {
+          currency: 'USD',
+          rows: query.account
+            ? [
+                {
+                  key: 'product:default/redis',
+                  label: 'Redis Cache',
+                  amount: '42.00',
+                },
+              ]
+            : [
+                {
+                  key: 'product:default/postgresql',
+                  label: 'PostgreSQL Database',
+                  amount: '1200.00',
+                },
+                {
+                  key: 'product:default/redis',
+                  label: 'Redis Cache',
+                  amount: '99.90',
+                },
+              ],
+        };
+      }
+      if (query.groupBy === 'month') {
+        return {
+          currency: 'USD',
+          rows: [
+            { key: '2026-10', label: '2026-10', amount: '600.00' },
+            { key: '2026-11', label: '2026-11', amount: '699.90' },
+          ],
+        };
+      }
+      return {
+        currency: 'USD',
+        rows: [
+          { key: 'group:default/team-a', label: 'Team A', amount: '1234.56' },
+          { key: 'group:default/team-b', label: 'Team B', amount: '65.34' },
+        ],
+      };
+    }),
+  } as unknown as jest.Mocked<StoreApi>;
+}
+
+/**
+ * Renders the billing pages at `path`, without the rest of the store's
+ * router, as finance (allowed to read all billing) or as a member.
+ */
+export async function renderBilling(
+  api: StoreApi,
+  path: string,
+  options: { finance?: boolean } = {},
+) {
+  const pages = (
+    <Routes>
+      <Route path="/store/billing" element={<BillingPage />} />
+      <Route path="/store/billing/costs" element={<CostAnalyticsPage />} />
+      <Route path="/store/billing/invoices/:id" element={<InvoicePage />} />
+    </Routes>
+  );
+  await renderInTestApp(pages, {
+    apis: [
+      [storeApiRef, api],
+      [
+        permissionApiRef,
+        mockApis.permission({
+          authorize: options.finance
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        }),
+      ],
+    ],
+    mountedRoutes: { '/store': rootRouteRef },
+    initialRouteEntries: [path],
+  });
+}
