@@ -281,10 +281,7 @@ export class SubscriptionsStore {
       .where('current_period_end', '<=', options.endingBy)
       .whereIn('status', options.status);
     if (!options.includeEmptyPeriods) {
-      query.whereRaw('?? > ??', [
-        'current_period_end',
-        'current_period_start',
-      ]);
+      query.whereRaw('?? > ??', ['current_period_end', 'current_period_start']);
     }
     if (after) {
       query.where(inner =>

@@ -54,7 +54,11 @@ export function readLifecycleSettings(
   }
   const days: number[] = [];
   for (const value of reminderDays) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isSafeInteger(value) ||
+      value < 1
+    ) {
       throw new Error(
         `store.subscriptions.reminderDays must hold whole numbers of days from 1, not ${value}`,
       );
@@ -166,12 +170,10 @@ export class SubscriptionLifecycle {
   async run(): Promise<void> {
     const today = toIsoDate(this.now());
     const longest = Math.max(0, ...this.settings.reminderDays);
-    await this.each(
-      { status: RUNNING, endingBy: addDays(today, longest) },
-      s =>
-        daysBetween(today, s.currentPeriodEnd) > 0
-          ? this.remind(s, today)
-          : this.endPeriod(s, today),
+    await this.each({ status: RUNNING, endingBy: addDays(today, longest) }, s =>
+      daysBetween(today, s.currentPeriodEnd) > 0
+        ? this.remind(s, today)
+        : this.endPeriod(s, today),
     );
     await this.each(
       {
@@ -364,11 +366,17 @@ export class SubscriptionLifecycle {
   ) {
     await this.stacks.stop(s.stacks);
     await this.change(s, {
-      event: { action: reason.action, to: 'suspended', comment: reason.comment },
+      event: {
+        action: reason.action,
+        to: 'suspended',
+        comment: reason.comment,
+      },
     });
     await this.notify(s, {
       title: `${s.productTitle} is suspended`,
-      description: `${reason.comment}. Its stacks are stopped; renew it by ${graceEndOf(
+      description: `${
+        reason.comment
+      }. Its stacks are stopped; renew it by ${graceEndOf(
         s,
         this.settings.graceDays,
       )} to start them again, or they are deleted.`,

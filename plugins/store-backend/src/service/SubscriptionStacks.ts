@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { CloudApiClient } from '@internal/plugin-cloud-common';
 
