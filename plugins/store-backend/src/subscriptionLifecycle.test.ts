@@ -260,6 +260,13 @@ describe.each(databases.eachSupportedId())(
         expect(await t.nodeStatuses(stack.id)).toEqual(['running']),
       );
 
+      const cancelledStack = await t.cloud.create('lifecycle-old');
+      const cancelling = await subscribe(t.store, {
+        status: 'active',
+        start: '2026-01-01',
+        end: '2026-02-01',
+        stacks: [cancelledStack.id],
+      });
       const renewing = await subscribe(t.store, {
         status: 'active',
         start: '2026-01-01',
@@ -302,6 +309,12 @@ describe.each(databases.eachSupportedId())(
       // Nothing is due between reminders.
       await t.runOn('2026-01-10');
       expect(reminders(renewing.id)).toHaveLength(1);
+
+      const cancel = await request(t.backend.server)
+        .post(`/api/store/subscriptions/${cancelling.id}/cancel`)
+        .set('authorization', mockCredentials.user.header(DEVELOPER))
+        .send({ when: 'period-end' });
+      expect(cancel.body.status).toBe('expiring');
 
       // The trial ends: active, the first period charged once.
       await t.runOn('2026-01-15');
@@ -364,6 +377,17 @@ describe.each(databases.eachSupportedId())(
       });
       expect(await t.nodeStatuses(stack.id)).toEqual(['stopped']);
       expect(t.audited).toContain('subscription-expire:success');
+      // Cancelled at the end of the period: ended, its stack deleted.
+      expect(await get(cancelling.id)).toMatchObject({
+        status: 'cancelled',
+        endedAt: expect.any(String),
+      });
+      await eventually(async () => {
+        const gone = await t.cloud.get(cancelledStack.id);
+        expect(gone.status === 404 ? 'deleted' : gone.body.status).toBe(
+          'deleted',
+        );
+      });
 
       // Renewed within grace: active again, its nodes started.
       const resumed = await request(t.backend.server)
