@@ -425,6 +425,16 @@ describe.each(databases.eachSupportedId())(
 
       await t.runOn('2026-03-14');
       expect((await get(unpaid.id)).status).toBe('suspended');
+      // The grace days are over: the owner can no longer renew, even
+      // before the job has terminated it.
+      t.clock.now = new Date('2026-03-15T06:00:00Z');
+      t.payments.control.failing = false;
+      const tooLate = await request(t.backend.server)
+        .post(`/api/store/subscriptions/${unpaid.id}/renew`)
+        .set('authorization', mockCredentials.user.header(DEVELOPER))
+        .send({ periods: 1 });
+      expect(tooLate.status).toBe(409);
+      expect(tooLate.body.error.message).toMatch(/grace period/);
       await t.runOn('2026-03-15');
       for (const id of [renewing.id, unpaid.id]) {
         const ended = await get(id);
