@@ -21,6 +21,24 @@ export interface Config {
        */
       follow?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
+    subscriptions?: {
+      /**
+       * The job that reminds, renews, suspends and terminates subscriptions
+       * as their days come, once across instances; hourly by default.
+       */
+      lifecycle?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How many days before the end of a period the owning group is
+       * reminded, once each; [30, 7, 1] by default.
+       */
+      reminderDays?: number[];
+      /**
+       * Days after the end of its period within which a suspended
+       * subscription may be renewed, which starts its stacks again; after
+       * them it is terminated and its stacks deleted. 14 by default.
+       */
+      graceDays?: number;
+    };
     billing?: {
       /**
        * How plan changes and immediate cancellations prorate the rest of a

@@ -160,6 +160,11 @@ function everyKeyConfig(options: {
           },
         ],
       },
+      subscriptions: {
+        lifecycle: { ...schedule, frequency: { minutes: 30 } },
+        reminderDays: [14, 3],
+        graceDays: 10,
+      },
       billing: {
         proration: { daysPerMonth: 30 },
         financeGroups: ['group:default/platform-admins'],

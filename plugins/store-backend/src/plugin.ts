@@ -88,8 +88,9 @@ export const storePlugin = createBackendPlugin({
           priceCurrency: config.getOptionalString('store.currency'),
         });
         const subscriptions = await createSubscriptions({
-          ...{ auditor, auth, catalog, config, database, logger },
-          ...{ permissions, permissionsRegistry, payments },
+          ...{ auditor, auth, catalog, config, database, discovery, logger },
+          ...{ notifications, permissions, permissionsRegistry, payments },
+          scheduler,
           productsStore: store,
           now: () => clock.now(),
         });

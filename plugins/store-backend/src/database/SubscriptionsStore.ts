@@ -244,6 +244,48 @@ export class SubscriptionsStore {
   }
 
   /**
+   * A page of the subscriptions in some statuses whose current period ends
+   * on or before a day, by end of period then id, for the scheduled
+   * lifecycle; uses the index on `current_period_end`. Unless asked for,
+   * empty periods (one-time purchases, which never end) are left out.
+   */
+  async listEndingBy(options: {
+    status: SubscriptionStatus[];
+    /** An ISO date; periods ending on it or earlier are listed. */
+    endingBy: string;
+    limit: number;
+    after?: { currentPeriodEnd: string; id: string };
+    includeEmptyPeriods?: boolean;
+  }): Promise<StoredSubscriptionDetails[]> {
+    const { after } = options;
+    const query = this.db<SubscriptionRow>(SUBSCRIPTIONS)
+      .where('current_period_end', '<=', options.endingBy)
+      .whereIn('status', options.status);
+    if (!options.includeEmptyPeriods) {
+      query.whereRaw('?? > ??', ['current_period_end', 'current_period_start']);
+    }
+    if (after) {
+      query.where(inner =>
+        inner
+          .where('current_period_end', '>', after.currentPeriodEnd)
+          .orWhere(same =>
+            same
+              .where('current_period_end', '=', after.currentPeriodEnd)
+              .andWhere('id', '>', after.id),
+          ),
+      );
+    }
+    const rows = await query
+      .select('*')
+      .orderBy([
+        { column: 'current_period_end', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(options.limit);
+    return Promise.all(rows.map(row => this.withDetails(row)));
+  }
+
+  /**
    * Moves a subscription from the version the caller read to a new status
    * with a timeline row and charges, all or nothing. When someone else
    * changed it in between, nothing is written or settled and a

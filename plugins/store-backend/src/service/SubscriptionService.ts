@@ -1,5 +1,6 @@
 import {
   BackstageCredentials,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
@@ -27,6 +28,7 @@ import {
   Subscription,
   SubscriptionDetails,
   SubscriptionStatus,
+  daysBetween,
   storeSubscriptionManagePermission,
   storeSubscriptionReadPermission,
   toIsoDate,
@@ -49,6 +51,8 @@ import {
   quoteRenewal,
 } from './subscriptionQuotes';
 import { settleThrough, StorePayments } from './StorePayments';
+import { DEFAULT_GRACE_DAYS, graceEndOf } from './SubscriptionLifecycle';
+import { SubscriptionStacks } from './SubscriptionStacks';
 import {
   decodeSubscriptionCursor,
   encodeSubscriptionCursor,
@@ -106,6 +110,9 @@ export class SubscriptionService {
     private readonly payments: StorePayments,
     private readonly basis: ProrationBasis,
     private readonly now: () => Date,
+    private readonly graceDays: number,
+    private readonly stacks?: SubscriptionStacks,
+    private readonly logger?: LoggerService,
   ) {}
 
   static create(options: {
@@ -117,6 +124,11 @@ export class SubscriptionService {
     basis?: ProrationBasis;
     /** The clock; tests set it. */
     now?: () => Date;
+    /** Days after its period within which a suspended subscription resumes. */
+    graceDays?: number;
+    /** Starts the stacks of a resumed subscription. */
+    stacks?: SubscriptionStacks;
+    logger?: LoggerService;
   }): SubscriptionService {
     return new SubscriptionService(
       options.store,
@@ -126,6 +138,9 @@ export class SubscriptionService {
       options.payments,
       options.basis ?? { kind: 'actual' },
       options.now ?? (() => new Date()),
+      options.graceDays ?? DEFAULT_GRACE_DAYS,
+      options.stacks,
+      options.logger,
     );
   }
 
@@ -190,7 +205,11 @@ export class SubscriptionService {
     return quote;
   }
 
-  /** Pays for more periods; the subscription runs that much longer. */
+  /**
+   * Pays for more periods; the subscription runs that much longer. A
+   * suspended subscription renewed within its grace days is active again
+   * and its stacks are started; after them it can only be left to end.
+   */
   async renew(options: {
     credentials: BackstageCredentials;
     id: string;
@@ -199,11 +218,20 @@ export class SubscriptionService {
   }): Promise<SubscriptionDetails> {
     const { subscription, actor } = await this.loadToManage(options);
     const quote = quoteRenewal(subscription, options.periods);
+    const resumes = subscription.status === 'suspended';
+    if (resumes) {
+      const graceEnd = graceEndOf(subscription, this.graceDays);
+      if (daysBetween(toIsoDate(this.now()), graceEnd) <= 0) {
+        throw new ConflictError(
+          `Subscription ${subscription.id} was not renewed within its grace period, which ended on ${graceEnd}`,
+        );
+      }
+    }
     const to: SubscriptionStatus =
       subscription.status === 'trialing' ? 'trialing' : 'active';
-    return this.apply(subscription, {
+    const renewed = await this.apply(subscription, {
       event: {
-        action: 'renew',
+        action: resumes ? 'resume' : 'renew',
         actor,
         data: { periods: quote.periods, from: quote.from, to: quote.to },
       },
@@ -223,6 +251,17 @@ export class SubscriptionService {
         },
       ],
     });
+    if (resumes && this.stacks) {
+      try {
+        await this.stacks.start(subscription.stacks);
+      } catch (error) {
+        // The renewal is paid and recorded; the owner starts what did not.
+        this.logger?.warn(
+          `Subscription ${subscription.id} resumed, but its stacks did not all start: ${error}`,
+        );
+      }
+    }
+    return renewed;
   }
 
   /** Moves to another plan of the product, prorating the rest of the period. */
@@ -400,7 +439,7 @@ export class SubscriptionService {
     subscription: StoredSubscription,
     change: {
       event: {
-        action: 'renew' | 'change-plan' | 'cancel' | 'auto-renew';
+        action: 'renew' | 'resume' | 'change-plan' | 'cancel' | 'auto-renew';
         actor: string;
         data?: Record<string, unknown>;
       };

@@ -2,11 +2,14 @@ import {
   AuditorService,
   AuthService,
   DatabaseService,
+  DiscoveryService,
   LoggerService,
   PermissionsRegistryService,
   PermissionsService,
   RootConfigService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { storeSubscriptionPermissions } from '@internal/plugin-store-common';
 import { ProductsStore } from '../database/ProductsStore';
@@ -18,10 +21,16 @@ import {
 import { StorePayments } from './StorePayments';
 import { readProrationBasis, SubscriptionService } from './SubscriptionService';
 import { SubscriptionStarter } from './SubscriptionStarter';
+import {
+  readLifecycleSettings,
+  SubscriptionLifecycle,
+} from './SubscriptionLifecycle';
+import { SubscriptionStacks } from './SubscriptionStacks';
 
 /**
  * Wires the subscriptions part of the store: the store, the starter that
- * turns fulfilled orders into subscriptions, and the service.
+ * turns fulfilled orders into subscriptions, the service, and the
+ * lifecycle that the scheduler runs.
  */
 export async function createSubscriptions(options: {
   auditor: AuditorService;
@@ -29,7 +38,10 @@ export async function createSubscriptions(options: {
   catalog: CatalogService;
   config: RootConfigService;
   database: DatabaseService;
+  discovery: DiscoveryService;
   logger: LoggerService;
+  notifications?: NotificationService;
+  scheduler: SchedulerService;
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   productsStore: ProductsStore;
@@ -39,6 +51,7 @@ export async function createSubscriptions(options: {
 }): Promise<{
   starter: SubscriptionStarter;
   service: SubscriptionService;
+  lifecycle: SubscriptionLifecycle;
 }> {
   const { permissionsRegistry, payments, logger } = options;
   const store = await SubscriptionsStore.create({ database: options.database });
@@ -65,6 +78,11 @@ export async function createSubscriptions(options: {
     auditor: options.auditor,
     now: options.now,
   });
+  const settings = readLifecycleSettings(options.config);
+  const stacks = SubscriptionStacks.create({
+    discovery: options.discovery,
+    auth: options.auth,
+  });
   const service = SubscriptionService.create({
     store,
     products: options.productsStore,
@@ -73,6 +91,21 @@ export async function createSubscriptions(options: {
     payments,
     basis: readProrationBasis(options.config),
     now: options.now,
+    graceDays: settings.graceDays,
+    stacks,
+    logger,
   });
-  return { starter, service };
+  const lifecycle = SubscriptionLifecycle.create({
+    store,
+    payments,
+    stacks,
+    notifications: options.notifications,
+    auditor: options.auditor,
+    logger,
+    reminderDays: settings.reminderDays,
+    graceDays: settings.graceDays,
+    now: options.now,
+  });
+  await lifecycle.schedule(options.scheduler, settings.schedule);
+  return { starter, service, lifecycle };
 }
