@@ -13,12 +13,11 @@ import { Box, Button, TextField } from '@material-ui/core';
 import BarChartIcon from '@material-ui/icons/BarChart';
 import { FormEvent, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import useAsyncFn from 'react-use/esm/useAsyncFn';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { InvoiceList, InvoiceSummary } from '../../api/billingTypes';
+import { InvoiceSummary } from '../../api/billingTypes';
 import { storeApiRef } from '../../api/StoreApi';
 import { costsRouteRef, invoiceRouteRef, rootRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
+import { ShowMore, useCursorPages } from '../shared/useCursorPages';
 import { isMonth } from './billingText';
 import { InvoiceCsvButton } from './InvoiceCsvButton';
 
@@ -106,20 +105,10 @@ export function BillingPage() {
     }),
     [account, period],
   );
-  const firstPage = useAsyncRetry(
-    () => storeApi.listInvoices(query),
+  const pages = useCursorPages(
+    cursor => storeApi.listInvoices({ ...query, cursor }),
     [storeApi, query],
   );
-  const [more, setMore] = useState<InvoiceList>();
-  useEffect(() => setMore(undefined), [firstPage.value]);
-  const nextCursor = more ? more.nextCursor : firstPage.value?.nextCursor;
-  const [moreState, loadMore] = useAsyncFn(async () => {
-    const page = await storeApi.listInvoices({ ...query, cursor: nextCursor });
-    setMore(previous => ({
-      items: [...(previous?.items ?? []), ...page.items],
-      nextCursor: page.nextCursor,
-    }));
-  }, [storeApi, query, nextCursor]);
 
   const columns = useMemo<TableColumn<InvoiceSummary>[]>(
     () => [
@@ -147,7 +136,6 @@ export function BillingPage() {
     [invoiceRoute],
   );
 
-  const items = [...(firstPage.value?.items ?? []), ...(more?.items ?? [])];
   return (
     <Page themeId="home">
       <Header
@@ -174,19 +162,19 @@ export function BillingPage() {
             Cost analytics
           </LinkButton>
         </Box>
-        {firstPage.error ? (
+        {pages.error ? (
           <ResponseErrorPanel
-            error={firstPage.error}
+            error={pages.error}
             title="The invoices could not be loaded"
           />
         ) : (
           <>
             <Table<InvoiceSummary>
               title="Invoices"
-              isLoading={firstPage.loading}
+              isLoading={pages.loading}
               options={{ paging: false, search: false }}
               columns={columns}
-              data={items}
+              data={pages.items}
               emptyContent={
                 <Box p={2}>
                   No invoices
@@ -194,23 +182,10 @@ export function BillingPage() {
                 </Box>
               }
             />
-            {moreState.error && (
-              <ResponseErrorPanel
-                error={moreState.error}
-                title="More invoices could not be loaded"
-              />
-            )}
-            {nextCursor && (
-              <Box mt={2}>
-                <Button
-                  variant="outlined"
-                  disabled={moreState.loading}
-                  onClick={loadMore}
-                >
-                  Show more
-                </Button>
-              </Box>
-            )}
+            <ShowMore
+              more={pages.more}
+              errorTitle="More invoices could not be loaded"
+            />
           </>
         )}
       </Content>

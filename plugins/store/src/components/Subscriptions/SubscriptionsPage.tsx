@@ -9,11 +9,10 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Subscription } from '@internal/plugin-store-common';
-import { Box, Button } from '@material-ui/core';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import useAsyncFn from 'react-use/esm/useAsyncFn';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { storeApiRef, SubscriptionList } from '../../api/StoreApi';
+import { Box } from '@material-ui/core';
+import { useCallback, useMemo, useState } from 'react';
+import { storeApiRef } from '../../api/StoreApi';
+import { ShowMore, useCursorPages } from '../shared/useCursorPages';
 import { rootRouteRef, subscriptionRouteRef } from '../../routes';
 import {
   SubscriptionActionButtons,
@@ -30,29 +29,16 @@ export function SubscriptionsPage() {
   const storeRoute = useRouteRef(rootRouteRef);
   const subscriptionRoute = useRouteRef(subscriptionRouteRef);
 
-  const firstPage = useAsyncRetry(
-    () => storeApi.listSubscriptions({ limit: PAGE_SIZE }),
+  const pages = useCursorPages(
+    cursor => storeApi.listSubscriptions({ limit: PAGE_SIZE, cursor }),
     [storeApi],
   );
-  const [more, setMore] = useState<SubscriptionList>();
-  useEffect(() => setMore(undefined), [firstPage.value]);
-  const nextCursor = more ? more.nextCursor : firstPage.value?.nextCursor;
-  const [moreState, loadMore] = useAsyncFn(async () => {
-    const page = await storeApi.listSubscriptions({
-      limit: PAGE_SIZE,
-      cursor: nextCursor,
-    });
-    setMore(previous => ({
-      items: [...(previous?.items ?? []), ...page.items],
-      nextCursor: page.nextCursor,
-    }));
-  }, [storeApi, nextCursor]);
 
   const [pending, setPending] = useState<{
     subscription: Subscription;
     action: SubscriptionActionKind;
   }>();
-  const { retry } = firstPage;
+  const { retry } = pages;
   const done = useCallback(() => {
     setPending(undefined);
     retry();
@@ -103,7 +89,6 @@ export function SubscriptionsPage() {
     [subscriptionRoute],
   );
 
-  const items = [...(firstPage.value?.items ?? []), ...(more?.items ?? [])];
   return (
     <Page themeId="home">
       <Header
@@ -113,19 +98,19 @@ export function SubscriptionsPage() {
         typeLink={storeRoute?.() ?? '/store'}
       />
       <Content>
-        {firstPage.error ? (
+        {pages.error ? (
           <ResponseErrorPanel
-            error={firstPage.error}
+            error={pages.error}
             title="Your subscriptions could not be loaded"
           />
         ) : (
           <>
             <Table<Subscription>
               title="Subscriptions"
-              isLoading={firstPage.loading}
+              isLoading={pages.loading}
               options={{ paging: false, search: false }}
               columns={columns}
-              data={items}
+              data={pages.items}
               emptyContent={
                 <Box p={2}>
                   No subscriptions yet: an order becomes one once it is
@@ -134,23 +119,10 @@ export function SubscriptionsPage() {
                 </Box>
               }
             />
-            {moreState.error && (
-              <ResponseErrorPanel
-                error={moreState.error}
-                title="More subscriptions could not be loaded"
-              />
-            )}
-            {nextCursor && (
-              <Box mt={2}>
-                <Button
-                  variant="outlined"
-                  disabled={moreState.loading}
-                  onClick={loadMore}
-                >
-                  Show more
-                </Button>
-              </Box>
-            )}
+            <ShowMore
+              more={pages.more}
+              errorTitle="More subscriptions could not be loaded"
+            />
           </>
         )}
         {pending && (
