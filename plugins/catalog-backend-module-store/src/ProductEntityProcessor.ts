@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
   isCurrencyCode,
+  meteredPriceProblem,
   PRODUCT_API_VERSION,
   PRODUCT_CHANGED_TOPIC,
   PRODUCT_KIND,
@@ -55,6 +56,12 @@ function checkProductSemantics(entity: ProductEntity) {
       if (!isCurrencyCode(metered.currency)) {
         throw new InputError(
           `${field}.meteredPrices[${meteredIndex}].currency "${metered.currency}" is not an ISO 4217 currency code`,
+        );
+      }
+      const problem = meteredPriceProblem(metered);
+      if (problem) {
+        throw new InputError(
+          `${field}.meteredPrices[${meteredIndex}] is invalid: ${problem}`,
         );
       }
     });

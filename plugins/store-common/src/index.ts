@@ -12,3 +12,5 @@ export * from './orderPermissions';
 export * from './subscriptions';
 export * from './subscriptionPermissions';
 export * from './billing';
+export * from './metering';
+export * from './invoices';
