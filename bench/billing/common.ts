@@ -13,9 +13,13 @@ export async function benchDatabase(name: string): Promise<{
   const databaseName = `store_bench_${name}_${process.pid}`;
   const admin = knexFactory({ client: 'pg', connection });
   await admin.raw(`CREATE DATABASE ${databaseName}`);
+  // The database in the URL itself: pg lets a connection string's (absent)
+  // database override a separate `database` option.
+  const url = new URL(connection);
+  url.pathname = `/${databaseName}`;
   const knex = knexFactory({
     client: 'pg',
-    connection: { connectionString: connection, database: databaseName },
+    connection: url.toString(),
     pool: { min: 1, max: 5 },
   });
   const database = mockServices.database({
@@ -32,6 +36,17 @@ export async function benchDatabase(name: string): Promise<{
       await admin.destroy();
     },
   };
+}
+
+async function insertChunks(
+  knex: Knex,
+  table: string,
+  rows: object[],
+  size: number,
+) {
+  for (let i = 0; i < rows.length; i += size) {
+    await knex(table).insert(rows.slice(i, i + size));
+  }
 }
 
 /** Inserts subscriptions with a metered plan, one stack each, in bulk. */
@@ -79,13 +94,17 @@ export async function seedSubscriptions(
     created_at: now,
     updated_at: now,
   }));
-  await knex.batchInsert('store_subscriptions', rows, 1000);
-  await knex.batchInsert(
+  await insertChunks(knex, 'store_subscriptions', rows, 1000);
+  await insertChunks(
+    knex,
+
     'store_subscription_stacks',
     ids.map((id, i) => ({ stack_id: `st-${i}`, subscription_id: id })),
     5000,
   );
-  await knex.batchInsert(
+  await insertChunks(
+    knex,
+
     'store_subscription_charges',
     ids.map((id, i) => ({
       id: `charge-${i}`,

@@ -24,10 +24,11 @@ exports.up = async function up(knex) {
       subscription_id: s.id,
     })),
   );
-  if (stacks.length) {
-    await knex
-      .batchInsert('store_subscription_stacks', stacks, 500)
-      .then(() => undefined);
+  for (let i = 0; i < stacks.length; i += 500) {
+    await knex('store_subscription_stacks')
+      .insert(stacks.slice(i, i + 500))
+      .onConflict('stack_id')
+      .ignore();
   }
 
   await knex.schema.createTable('store_usage_events', table => {
