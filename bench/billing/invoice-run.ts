@@ -62,7 +62,7 @@ async function main() {
             r => r.name === name,
           )!,
       } as unknown as PermissionRuleset<never, never>,
-      logger: mockServices.logger.mock(),
+      logger: mockServices.rootLogger({ level: 'warn' }),
       lateEventWindowDays: 3,
       now: () => new Date('2026-02-05T00:00:00Z'),
     });
