@@ -18,6 +18,9 @@ const INVOICE_LINES = 'store_invoice_lines';
 const CREDIT_NOTES = 'store_credit_notes';
 const COUNTERS = 'store_billing_counters';
 
+/** Another run invoiced some of the charges first. */
+class InvoiceRaceError extends Error {}
+
 /** A line of an invoice as the store keeps it; money in minor units. */
 export type StoredInvoiceLine = {
   id: string;
@@ -495,7 +498,6 @@ export class InvoicesStore {
   }
 }
 
-class InvoiceRaceError extends Error {}
 
 function applyAccountFilter(
   query: Knex.QueryBuilder,
