@@ -498,7 +498,6 @@ export class InvoicesStore {
   }
 }
 
-
 function applyAccountFilter(
   query: Knex.QueryBuilder,
   permissionFilter: SubscriptionPermissionFilter,
