@@ -183,7 +183,11 @@ function everyKeyConfig(options: {
       maxNodesPerRole: 8,
       maxScriptTimeoutSeconds: 120,
       usage: {
-        report: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
+        report: {
+          frequency: { minutes: 30 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+        },
       },
       reconcile: {
         frequency: { minutes: 2 },
