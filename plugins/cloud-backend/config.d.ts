@@ -18,6 +18,20 @@ export interface Config {
       /** How long after start the first scheduled one runs; 1 minute by default. */
       initialDelay?: HumanDuration | string;
     };
+    usage?: {
+      /**
+       * How often the node-hours of the stacks are reported to the store,
+       * hour by hour since the last report; each key alone is enough.
+       */
+      report?: {
+        /** Every 15 minutes by default; a duration, an ISO duration or a cron. */
+        frequency?: HumanDuration | string | { cron: string };
+        /** How long one report may take; 5 minutes by default. */
+        timeout?: HumanDuration | string;
+        /** How long after start the first one runs; 2 minutes by default. */
+        initialDelay?: HumanDuration | string;
+      };
+    };
     /** How the backend instances sharing one database find one another. */
     instance?: {
       /**

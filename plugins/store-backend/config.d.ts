@@ -52,6 +52,17 @@ export interface Config {
        * billing account, besides the store administrators.
        */
       financeGroups?: string[];
+      /**
+       * Usage that arrives more than this many days after the end of its
+       * month is refused, so that invoices are final; 3 by default. The
+       * scheduled invoice run waits as long after the end of a month.
+       */
+      lateEventWindowDays?: number;
+      /**
+       * The job that issues the invoices of the latest month whose late
+       * usage window has closed; daily by default. A month is invoiced once.
+       */
+      invoices?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     secrets?: {
       /**

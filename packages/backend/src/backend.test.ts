@@ -168,6 +168,8 @@ function everyKeyConfig(options: {
       billing: {
         proration: { daysPerMonth: 30 },
         financeGroups: ['group:default/platform-admins'],
+        lateEventWindowDays: 3,
+        invoices: { ...schedule, frequency: { hours: 12 } },
       },
       chargeback: { defaultCostCenter: 'CC-0000' },
     },
@@ -185,6 +187,13 @@ function everyKeyConfig(options: {
     cloud: {
       maxNodesPerRole: 8,
       maxScriptTimeoutSeconds: 120,
+      usage: {
+        report: {
+          frequency: { minutes: 30 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+        },
+      },
       reconcile: {
         frequency: { minutes: 2 },
         timeout: { minutes: 1 },

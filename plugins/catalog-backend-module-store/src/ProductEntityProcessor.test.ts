@@ -152,6 +152,13 @@ describe('validateProductEntity', () => {
       /spec\.plans\[1\]\.meteredPrices\[0\]\.currency/,
     ],
     [
+      'graduated tiers without an open last tier',
+      withSpec(s => {
+        s.plans[1].meteredPrices[0].tiers = [{ upTo: 10, amount: '1.00' }];
+      }),
+      /spec\.plans\[1\]\.meteredPrices\[0\] is invalid: .*last tier/,
+    ],
+    [
       'a threshold policy without a threshold',
       withSpec(s => {
         delete s.approval.threshold;

@@ -23,6 +23,7 @@ import {
   isCurrencyCode,
   isNumericPlanLimit,
   NUMERIC_PLAN_LIMITS,
+  meteredPriceProblem,
   PRODUCT_API_VERSION,
   PRODUCT_CHANGED_TOPIC,
   PRODUCT_KIND,
@@ -57,6 +58,12 @@ function checkProductSemantics(entity: ProductEntity) {
       if (!isCurrencyCode(metered.currency)) {
         throw new InputError(
           `${field}.meteredPrices[${meteredIndex}].currency "${metered.currency}" is not an ISO 4217 currency code`,
+        );
+      }
+      const problem = meteredPriceProblem(metered);
+      if (problem) {
+        throw new InputError(
+          `${field}.meteredPrices[${meteredIndex}] is invalid: ${problem}`,
         );
       }
     });

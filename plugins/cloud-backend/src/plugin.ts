@@ -10,6 +10,7 @@ import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
+import { UsageReporter } from './service/UsageReporter';
 import { CloudStore } from './database/CloudStore';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
@@ -170,6 +171,30 @@ export const cloudPlugin = createBackendPlugin({
             },
           });
         }
+
+        // Node-hours of the stacks, for the store to bill.
+        const usageReporter = UsageReporter.create({
+          store,
+          auth,
+          discovery,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'cloud-usage-report',
+          ...readSchedulerServiceTaskScheduleDefinitionFromConfig(
+            new ConfigReader({
+              frequency: { minutes: 15 },
+              timeout: { minutes: 5 },
+              initialDelay: { minutes: 2 },
+              ...(config
+                .getOptionalConfig('cloud.usage.report')
+                ?.get<Record<string, unknown>>() ?? {}),
+            }),
+          ),
+          fn: async () => {
+            await usageReporter.report();
+          },
+        });
 
         httpRouter.use(
           await createRouter({

@@ -21,6 +21,7 @@ import { storePaymentsExtensionPoint } from '@internal/plugin-store-node';
 import { StorePayments } from './service/StorePayments';
 import { createSubscriptions } from './service/createSubscriptions';
 import { storeClockServiceRef } from './service/clock';
+import { createBilling } from './service/createBilling';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -94,6 +95,12 @@ export const storePlugin = createBackendPlugin({
           productsStore: store,
           now: () => clock.now(),
         });
+        // Billing: usage, invoices and their monthly run.
+        const billing = await createBilling({
+          ...{ auditor, config, database, logger, permissions },
+          ...{ permissionsRegistry, scheduler },
+          now: () => clock.now(),
+        });
         const orders = await createOrders({
           ...{ auditor, auth, catalog, config, database, discovery, lifecycle },
           logger,
@@ -137,6 +144,7 @@ export const storePlugin = createBackendPlugin({
               subscriptions: subscriptions.service,
               idempotencyKeys: orders.idempotencyKeys,
             },
+            billing,
           }),
         );
       },

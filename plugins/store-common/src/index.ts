@@ -13,3 +13,5 @@ export * from './subscriptions';
 export * from './subscriptionPermissions';
 export * from './billing';
 export * from './planLimits';
+export * from './metering';
+export * from './invoices';

@@ -1,4 +1,4 @@
-import { PlanLimits, Price } from './types';
+import { MeteredPrice, PlanLimits, Price } from './types';
 
 /**
  * Where a subscription is in its life.
@@ -44,6 +44,8 @@ export type SubscriptionPlan = {
   title: string;
   price: Price;
   limits?: PlanLimits;
+  /** The usage the plan charges for, as it was subscribed. */
+  meteredPrices?: MeteredPrice[];
 };
 
 /**

@@ -43,8 +43,23 @@ export type Price = {
 export type MeteredPrice = {
   dimension: string;
   unit: string;
+  /** The price of one unit (any number of decimals, e.g. `"0.0035"`). */
   amount: string;
   currency: string;
+  /**
+   * Graduated tiers: each tier prices the units above the previous tier's
+   * `upTo` and up to its own; the last tier has no `upTo`. When present,
+   * they replace `amount`.
+   */
+  tiers?: MeteredPriceTier[];
+};
+
+/** A tier of a graduated {@link MeteredPrice}. @public */
+export type MeteredPriceTier = {
+  /** The last unit of the tier (inclusive); absent on the last tier. */
+  upTo?: number;
+  /** The price of one unit in this tier. */
+  amount: string;
 };
 
 /** Resource limits of a plan. @public */

@@ -581,4 +581,43 @@ export class CloudStore {
     }
     return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
+
+  /**
+   * The lifetimes of the nodes alive at any moment from `from` to `to` (ISO
+   * times), for node-hours.
+   */
+  async nodeLifetimes(
+    from: string,
+    to: string,
+  ): Promise<
+    Array<{ stackId: string; createdAt: string; deletedAt?: string }>
+  > {
+    const rows = await this.db<NodeRow>('nodes')
+      .where('created_at', '<', to)
+      .where(b => b.whereNull('deleted_at').orWhere('deleted_at', '>', from))
+      .select('stack_id', 'created_at', 'deleted_at');
+    return rows.map(row => ({
+      stackId: row.stack_id,
+      createdAt: row.created_at,
+      deletedAt: row.deleted_at ?? undefined,
+    }));
+  }
+
+  /** Until when (an ISO time) a usage report has been posted, if ever. */
+  async getReportedUntil(name: string): Promise<string | undefined> {
+    const row = await this.db<{ name: string; reported_until: string }>(
+      'usage_reports',
+    )
+      .where({ name })
+      .first();
+    return row?.reported_until;
+  }
+
+  /** Records until when a usage report has been posted. */
+  async setReportedUntil(name: string, until: string): Promise<void> {
+    await this.db('usage_reports')
+      .insert({ name, reported_until: until })
+      .onConflict('name')
+      .merge();
+  }
 }

@@ -43,7 +43,7 @@ export function createTestPaymentsModule() {
 }
 
 /** A template that deploys one stack and outputs its id, as the real ones do. */
-function makeStackTemplate(name: string): Entity {
+export function makeStackTemplate(name: string): Entity {
   const template = makeRunnableTemplate(name);
   const spec = template.spec as {
     parameters: Array<{ properties: Record<string, unknown> }>;

@@ -20,6 +20,7 @@ import {
   StoredSubscriptionDetails,
   SUBSCRIPTION_CHARGES,
   SUBSCRIPTION_EVENTS,
+  SUBSCRIPTION_STACKS,
   SubscriptionChargeRow,
   SubscriptionEventRow,
   SubscriptionRow,
@@ -168,6 +169,18 @@ export class SubscriptionsStore {
           created_at: now,
           updated_at: now,
         });
+        if (s.stacks.length) {
+          // Usage reported per stack finds its subscription here.
+          await trx(SUBSCRIPTION_STACKS)
+            .insert(
+              s.stacks.map(stackId => ({
+                stack_id: stackId,
+                subscription_id: s.id,
+              })),
+            )
+            .onConflict('stack_id')
+            .ignore();
+        }
         await this.insertEvent(
           trx,
           s.id,

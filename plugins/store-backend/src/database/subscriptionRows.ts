@@ -14,6 +14,7 @@ import { toDate, toIso } from './orderRows';
 export const SUBSCRIPTIONS = 'store_subscriptions';
 export const SUBSCRIPTION_EVENTS = 'store_subscription_events';
 export const SUBSCRIPTION_CHARGES = 'store_subscription_charges';
+export const SUBSCRIPTION_STACKS = 'store_subscription_stacks';
 
 /** A row of the subscriptions table. */
 export type SubscriptionRow = {

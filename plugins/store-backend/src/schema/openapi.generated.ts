@@ -940,6 +940,258 @@ export const spec = {
           'stackChanges',
         ],
       },
+      UsageEvent: {
+        type: 'object',
+        description: 'One usage measurement; give subscriptionId or stackId.',
+        properties: {
+          id: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+            description: 'Chosen by the reporter; the same id is counted once.',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          stackId: {
+            type: 'string',
+          },
+          dimension: {
+            type: 'string',
+            minLength: 1,
+          },
+          quantity: {
+            type: 'string',
+            description: 'A non-negative decimal with at most six decimals.',
+          },
+          occurredAt: {
+            type: 'string',
+            description: 'An ISO timestamp.',
+          },
+        },
+        required: ['id', 'dimension', 'quantity', 'occurredAt'],
+        additionalProperties: false,
+      },
+      UsageReportResult: {
+        type: 'object',
+        properties: {
+          accepted: {
+            type: 'integer',
+          },
+          duplicates: {
+            type: 'integer',
+          },
+          rejected: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+              },
+              required: ['id', 'reason'],
+            },
+          },
+        },
+        required: ['accepted', 'duplicates', 'rejected'],
+      },
+      InvoiceSummary: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          number: {
+            type: 'string',
+            description:
+              'Sequential per year without gaps, e.g. INV-2026-000001.',
+          },
+          account: {
+            type: 'string',
+          },
+          period: {
+            type: 'string',
+            description: 'The month billed, YYYY-MM.',
+          },
+          status: {
+            type: 'string',
+            enum: ['issued'],
+          },
+          total: {
+            $ref: '#/components/schemas/Money',
+          },
+          credited: {
+            $ref: '#/components/schemas/Money',
+          },
+          issuedAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'number',
+          'account',
+          'period',
+          'status',
+          'total',
+          'credited',
+          'issuedAt',
+        ],
+      },
+      InvoiceLine: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['recurring', 'proration', 'credit', 'usage'],
+          },
+          description: {
+            type: 'string',
+          },
+          subscriptionId: {
+            type: 'string',
+          },
+          productRef: {
+            type: 'string',
+          },
+          productTitle: {
+            type: 'string',
+          },
+          dimension: {
+            type: 'string',
+          },
+          quantity: {
+            type: 'string',
+          },
+          chargeId: {
+            type: 'string',
+          },
+          amount: {
+            $ref: '#/components/schemas/Money',
+          },
+        },
+        required: [
+          'id',
+          'kind',
+          'description',
+          'subscriptionId',
+          'productRef',
+          'productTitle',
+          'amount',
+        ],
+      },
+      CreditNote: {
+        type: 'object',
+        properties: {
+          id: {
+            type: 'string',
+          },
+          number: {
+            type: 'string',
+            description:
+              'Sequential per year without gaps, e.g. CN-2026-000001.',
+          },
+          invoiceId: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          lines: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                description: {
+                  type: 'string',
+                },
+                amount: {
+                  $ref: '#/components/schemas/Money',
+                },
+              },
+              required: ['description', 'amount'],
+            },
+          },
+          total: {
+            $ref: '#/components/schemas/Money',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+        required: [
+          'id',
+          'number',
+          'invoiceId',
+          'reason',
+          'lines',
+          'total',
+          'createdBy',
+          'createdAt',
+        ],
+      },
+      Invoice: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/InvoiceSummary',
+          },
+          {
+            type: 'object',
+            properties: {
+              lines: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/InvoiceLine',
+                },
+              },
+              creditNotes: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/CreditNote',
+                },
+              },
+            },
+            required: ['lines', 'creditNotes'],
+          },
+        ],
+      },
+      CostReport: {
+        type: 'object',
+        properties: {
+          currency: {
+            type: 'string',
+          },
+          rows: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: {
+                  type: 'string',
+                },
+                label: {
+                  type: 'string',
+                },
+                amount: {
+                  type: 'string',
+                },
+              },
+              required: ['key', 'label', 'amount'],
+            },
+          },
+        },
+        required: ['currency', 'rows'],
+      },
     },
   },
   paths: {
@@ -2184,6 +2436,460 @@ export const spec = {
           '409': {
             description:
               'The subscription has ended, changed since the caller read it, or the Idempotency-Key was reused.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/usage': {
+      post: {
+        operationId: 'ReportUsage',
+        description:
+          'Records usage of subscriptions, idempotently by event id. For other plugins (service principals) and store administrators.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  events: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 1000,
+                    items: {
+                      $ref: '#/components/schemas/UsageEvent',
+                    },
+                  },
+                },
+                required: ['events'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'What became of each event.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/UsageReportResult',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The report is malformed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description:
+              'The caller is a user who is not a store administrator.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/invoices': {
+      get: {
+        operationId: 'ListInvoices',
+        description: 'The invoices the caller may see, newest number first.',
+        parameters: [
+          {
+            name: 'account',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'period',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of invoices.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/InvoiceSummary',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['items'],
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'A filter or the cursor is invalid.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/invoices/run': {
+      post: {
+        operationId: 'RunInvoices',
+        description:
+          'Issues the invoices of a period that has ended; a period already invoiced issues nothing. For store administrators.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  period: {
+                    type: 'string',
+                    pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+                  },
+                },
+                required: ['period'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The invoices issued by this run.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    period: {
+                      type: 'string',
+                    },
+                    issued: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/InvoiceSummary',
+                      },
+                    },
+                  },
+                  required: ['period', 'issued'],
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'The period is malformed or has not ended.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller is not a store administrator.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/invoices/{id}': {
+      get: {
+        operationId: 'GetInvoice',
+        description: 'An invoice with its lines and credit notes.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The invoice.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Invoice',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such invoice, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/invoices/{id}/csv': {
+      get: {
+        operationId: 'GetInvoiceCsv',
+        description: 'The lines of an invoice as CSV.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The lines, one per row, with a header row.',
+            content: {
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such invoice, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/invoices/{id}/credit-notes': {
+      post: {
+        operationId: 'CreateCreditNote',
+        description:
+          'Corrects an issued invoice with a credit note; for store administrators and finance. The credits of an invoice never exceed its total.',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  reason: {
+                    type: 'string',
+                    minLength: 1,
+                  },
+                  lines: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 100,
+                    items: {
+                      type: 'object',
+                      properties: {
+                        description: {
+                          type: 'string',
+                          minLength: 1,
+                        },
+                        amount: {
+                          type: 'string',
+                          description:
+                            "A positive decimal in the invoice's currency.",
+                        },
+                      },
+                      required: ['description', 'amount'],
+                    },
+                  },
+                },
+                required: ['reason', 'lines'],
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The credit note.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CreditNote',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'A line is invalid or credits more than is left.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '403': {
+            description: 'The caller may see the invoice but not credit it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            description: 'No such invoice, or the caller may not see it.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/billing/costs': {
+      get: {
+        operationId: 'GetCosts',
+        description:
+          'Sums of the invoice lines the caller may see over a range of months, grouped by account, product or month; filter by account and group by product to drill down.',
+        parameters: [
+          {
+            name: 'from',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+            },
+          },
+          {
+            name: 'groupBy',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              enum: ['account', 'product', 'month'],
+            },
+          },
+          {
+            name: 'account',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'currency',
+            in: 'query',
+            required: false,
+            description:
+              'The currency of the invoices summed; store.currency by default.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The rows, ordered by key.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CostReport',
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'A month or the grouping is invalid.',
             content: {
               'application/json': {
                 schema: {

@@ -239,5 +239,8 @@ function snapshot(plan: SubscriptionPlan): SubscriptionPlan {
     title: plan.title,
     price: { ...plan.price },
     ...(plan.limits ? { limits: { ...plan.limits } } : {}),
+    ...(plan.meteredPrices?.length
+      ? { meteredPrices: plan.meteredPrices.map(m => ({ ...m })) }
+      : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
   registerSubscriptionRoutes,
   SubscriptionRoutesOptions,
 } from './subscriptionRoutes';
+import { BillingRoutesOptions, registerBillingRoutes } from './billingRoutes';
 
 function queryOf(query: {
   q?: string;
@@ -41,6 +42,7 @@ export async function createRouter(options: {
   products: ProductService;
   orders?: Omit<OrderRoutesOptions, 'httpAuth'>;
   subscriptions?: Omit<SubscriptionRoutesOptions, 'httpAuth'>;
+  billing?: Omit<BillingRoutesOptions, 'httpAuth'>;
 }): Promise<express.Router> {
   const { httpAuth, products } = options;
   const router = await createOpenApiRouter();
@@ -84,6 +86,9 @@ export async function createRouter(options: {
       httpAuth,
       ...options.subscriptions,
     });
+  }
+  if (options.billing) {
+    registerBillingRoutes(router, { httpAuth, ...options.billing });
   }
 
   return router;

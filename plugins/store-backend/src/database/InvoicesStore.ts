@@ -1,0 +1,577 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  CostGrouping,
+  InvoiceLineKind,
+  SubscriptionPlan,
+} from '@internal/plugin-store-common';
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import { SubscriptionPermissionFilter } from './SubscriptionsStore';
+import { applyCriteria } from './applyCriteria';
+import { isUniqueViolation, toDate } from './orderRows';
+import { SUBSCRIPTION_CHARGES, SUBSCRIPTIONS } from './subscriptionRows';
+import { USAGE_EVENTS } from './UsageStore';
+
+const INVOICES = 'store_invoices';
+const INVOICE_LINES = 'store_invoice_lines';
+const CREDIT_NOTES = 'store_credit_notes';
+const COUNTERS = 'store_billing_counters';
+
+/** Another run invoiced some of the charges first. */
+class InvoiceRaceError extends Error {}
+
+/** A line of an invoice as the store keeps it; money in minor units. */
+export type StoredInvoiceLine = {
+  id: string;
+  kind: InvoiceLineKind;
+  description: string;
+  subscriptionId: string;
+  productRef: string;
+  productTitle: string;
+  dimension?: string;
+  quantityMicro?: number;
+  chargeId?: string;
+  amountMinor: number;
+  currency: string;
+};
+
+/** An issued invoice as the store keeps it. */
+export type StoredInvoice = {
+  id: string;
+  number: string;
+  account: string;
+  period: string;
+  currency: string;
+  totalMinor: number;
+  creditedMinor: number;
+  status: 'issued';
+  issuedAt: string;
+};
+
+/** A credit note as the store keeps it. */
+export type StoredCreditNote = {
+  id: string;
+  number: string;
+  invoiceId: string;
+  reason: string;
+  lines: Array<{ description: string; amountMinor: number }>;
+  totalMinor: number;
+  currency: string;
+  createdBy: string;
+  createdAt: string;
+};
+
+/** The usage of a subscription in a dimension over a period, summed in SQL. */
+export type UsageTotal = {
+  subscriptionId: string;
+  account: string;
+  productRef: string;
+  productTitle: string;
+  plan: SubscriptionPlan;
+  dimension: string;
+  quantityMicro: bigint;
+};
+
+/** An uninvoiced charge with what its invoice line needs. */
+export type OpenCharge = {
+  id: string;
+  subscriptionId: string;
+  account: string;
+  productRef: string;
+  productTitle: string;
+  kind: InvoiceLineKind;
+  description: string;
+  amountMinor: number;
+  currency: string;
+};
+
+/** An invoice to issue: its account, period, currency and lines. */
+export type NewInvoice = {
+  account: string;
+  period: string;
+  currency: string;
+  lines: Array<Omit<StoredInvoiceLine, 'id'>>;
+};
+
+type InvoiceRow = {
+  id: string;
+  number: string;
+  account: string;
+  period: string;
+  currency: string;
+  total_minor: number | string;
+  status: string;
+  issued_at: Date | string;
+};
+
+type InvoiceLineRow = {
+  id: string;
+  invoice_id: string;
+  position: number;
+  kind: string;
+  description: string;
+  subscription_id: string;
+  product_ref: string;
+  product_title: string;
+  dimension: string | null;
+  quantity_micro: number | string | null;
+  charge_id: string | null;
+  amount_minor: number | string;
+  currency: string;
+};
+
+type CreditNoteRow = {
+  id: string;
+  number: string;
+  invoice_id: string;
+  reason: string;
+  lines_json: string;
+  total_minor: number | string;
+  currency: string;
+  created_by: string;
+  created_at: Date | string;
+};
+
+/**
+ * Invoices, their lines and credit notes; the only SQL about them. Invoices
+ * are only ever inserted: this class has no method that changes or deletes
+ * one, and the database refuses such statements (see the migration).
+ * Document numbers come from a counter row locked in the transaction that
+ * writes the document, so that they are sequential without gaps.
+ */
+export class InvoicesStore {
+  private constructor(private readonly db: Knex) {}
+
+  /** An invoice store on the store's database; the subscriptions store migrates it. */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<InvoicesStore> {
+    return new InvoicesStore(await options.database.getClient());
+  }
+
+  /** Uninvoiced charges created before `before`, with their account. */
+  async openCharges(before: Date): Promise<OpenCharge[]> {
+    const rows = await this.db(`${SUBSCRIPTION_CHARGES} as c`)
+      .join(`${SUBSCRIPTIONS} as s`, 's.id', 'c.subscription_id')
+      .whereNull('c.invoice_id')
+      .where('c.created_at', '<', before)
+      .whereNot('c.amount_minor', 0)
+      .select(
+        'c.id',
+        'c.subscription_id',
+        'c.kind',
+        'c.description',
+        'c.amount_minor',
+        'c.currency',
+        's.owner',
+        's.product_ref',
+        's.product_title',
+      )
+      .orderBy([
+        { column: 'c.created_at', order: 'asc' },
+        { column: 'c.id', order: 'asc' },
+      ]);
+    return rows.map(row => ({
+      id: row.id,
+      subscriptionId: row.subscription_id,
+      account: row.owner,
+      productRef: row.product_ref,
+      productTitle: row.product_title,
+      kind: row.kind as InvoiceLineKind,
+      description: row.description,
+      amountMinor: Number(row.amount_minor),
+      currency: row.currency,
+    }));
+  }
+
+  /**
+   * The usage of a period per subscription and dimension, summed by the
+   * database: memory grows with subscriptions, not with events.
+   */
+  async usageTotals(period: string): Promise<UsageTotal[]> {
+    const sums = this.db(USAGE_EVENTS)
+      .where({ period })
+      .groupBy('subscription_id', 'dimension')
+      .select('subscription_id', 'dimension')
+      .sum({ quantity_micro: 'quantity_micro' })
+      .as('u');
+    const rows = await this.db
+      .from(sums)
+      .join(`${SUBSCRIPTIONS} as s`, 's.id', 'u.subscription_id')
+      .select(
+        'u.subscription_id',
+        'u.dimension',
+        'u.quantity_micro',
+        's.owner',
+        's.product_ref',
+        's.product_title',
+        's.plan_json',
+      )
+      .orderBy(['u.subscription_id', 'u.dimension']);
+    return rows.map(row => ({
+      subscriptionId: row.subscription_id,
+      account: row.owner,
+      productRef: row.product_ref,
+      productTitle: row.product_title,
+      plan: JSON.parse(row.plan_json),
+      dimension: row.dimension,
+      quantityMicro: BigInt(String(row.quantity_micro)),
+    }));
+  }
+
+  /**
+   * Issues an invoice with the next number of the year of `now`, and marks
+   * its charges invoiced, all in one transaction. Returns undefined when the
+   * account already has an invoice for the period in that currency.
+   */
+  async issue(
+    invoice: NewInvoice,
+    now: Date,
+  ): Promise<StoredInvoice | undefined> {
+    const id = randomUUID();
+    try {
+      return await this.db.transaction(async trx => {
+        const existing = await trx<InvoiceRow>(INVOICES)
+          .where({
+            account: invoice.account,
+            period: invoice.period,
+            currency: invoice.currency,
+          })
+          .first('id');
+        if (existing) {
+          return undefined;
+        }
+        const total = invoice.lines.reduce((sum, l) => sum + l.amountMinor, 0);
+        if (!Number.isSafeInteger(total)) {
+          throw new RangeError(`The invoice total ${total} is too large`);
+        }
+        const number = await this.nextNumber(trx, 'INV', now);
+        await trx<InvoiceRow>(INVOICES).insert({
+          id,
+          number,
+          account: invoice.account,
+          period: invoice.period,
+          currency: invoice.currency,
+          total_minor: total,
+          status: 'issued',
+          issued_at: now,
+        });
+        const rows: InvoiceLineRow[] = invoice.lines.map((line, position) => ({
+          id: randomUUID(),
+          invoice_id: id,
+          position,
+          kind: line.kind,
+          description: line.description,
+          subscription_id: line.subscriptionId,
+          product_ref: line.productRef,
+          product_title: line.productTitle,
+          dimension: line.dimension ?? null,
+          quantity_micro:
+            line.quantityMicro === undefined ? null : line.quantityMicro,
+          charge_id: line.chargeId ?? null,
+          amount_minor: line.amountMinor,
+          currency: line.currency,
+        }));
+        // 13 values per row; SQLite takes at most 32766 per statement.
+        for (let i = 0; i < rows.length; i += 1000) {
+          await trx<InvoiceLineRow>(INVOICE_LINES).insert(
+            rows.slice(i, i + 1000),
+          );
+        }
+        const chargeIds = invoice.lines.flatMap(l =>
+          l.chargeId ? [l.chargeId] : [],
+        );
+        for (let i = 0; i < chargeIds.length; i += 1000) {
+          const batch = chargeIds.slice(i, i + 1000);
+          const updated = await trx(SUBSCRIPTION_CHARGES)
+            .whereIn('id', batch)
+            .whereNull('invoice_id')
+            .update({ invoice_id: id });
+          if (updated !== batch.length) {
+            // Another run invoiced some of them first; write nothing.
+            throw new InvoiceRaceError();
+          }
+        }
+        return toInvoice({ ...rowOf(id, number, invoice, total, now) }, 0);
+      });
+    } catch (error) {
+      if (error instanceof InvoiceRaceError || isUniqueViolation(error)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** An invoice with its lines, if it exists and the filter lets it through. */
+  async get(
+    id: string,
+    permissionFilter?: SubscriptionPermissionFilter,
+  ): Promise<
+    | {
+        invoice: StoredInvoice;
+        lines: StoredInvoiceLine[];
+        creditNotes: StoredCreditNote[];
+      }
+    | undefined
+  > {
+    const query = this.db<InvoiceRow>(INVOICES).where({ id });
+    applyAccountFilter(query, permissionFilter);
+    const row: InvoiceRow | undefined = await query.first();
+    if (!row) {
+      return undefined;
+    }
+    const [lines, notes] = await Promise.all([
+      this.db<InvoiceLineRow>(INVOICE_LINES)
+        .where({ invoice_id: id })
+        .orderBy('position'),
+      this.db<CreditNoteRow>(CREDIT_NOTES)
+        .where({ invoice_id: id })
+        .orderBy('number'),
+    ]);
+    const creditNotes = notes.map(toCreditNote);
+    return {
+      invoice: toInvoice(
+        row,
+        creditNotes.reduce((sum, n) => sum + n.totalMinor, 0),
+      ),
+      lines: lines.map(toInvoiceLine),
+      creditNotes,
+    };
+  }
+
+  /** A page of invoices, newest number first, after the cursor's number. */
+  async list(options: {
+    account?: string;
+    period?: string;
+    permissionFilter?: SubscriptionPermissionFilter;
+    afterNumber?: string;
+    limit: number;
+  }): Promise<{ items: StoredInvoice[]; more: boolean }> {
+    const query = this.db<InvoiceRow>(INVOICES);
+    if (options.account) {
+      query.where('account', options.account.toLocaleLowerCase('en-US'));
+    }
+    if (options.period) {
+      query.where('period', options.period);
+    }
+    if (options.afterNumber) {
+      query.where('number', '<', options.afterNumber);
+    }
+    applyAccountFilter(query, options.permissionFilter);
+    const rows: InvoiceRow[] = await query
+      .select('*')
+      .orderBy('number', 'desc')
+      .limit(options.limit + 1);
+    const page = rows.slice(0, options.limit);
+    const credited = await this.creditedTotals(page.map(r => r.id));
+    return {
+      items: page.map(row => toInvoice(row, credited.get(row.id) ?? 0)),
+      more: rows.length > options.limit,
+    };
+  }
+
+  /**
+   * Issues a credit note against an invoice with the next number of the
+   * year of `now`. The credits of an invoice never exceed its total.
+   */
+  async addCreditNote(options: {
+    invoiceId: string;
+    reason: string;
+    lines: Array<{ description: string; amountMinor: number }>;
+    createdBy: string;
+    now: Date;
+  }): Promise<StoredCreditNote> {
+    const { invoiceId, now } = options;
+    const total = options.lines.reduce((sum, l) => sum + l.amountMinor, 0);
+    return this.db.transaction(async trx => {
+      // Locking the counter first serializes credit notes, so the check of
+      // what is left to credit holds until the note is written.
+      const number = await this.nextNumber(trx, 'CN', now);
+      const invoice = await trx<InvoiceRow>(INVOICES)
+        .where({ id: invoiceId })
+        .first();
+      if (!invoice) {
+        throw new NotFoundError(`No invoice ${invoiceId}`);
+      }
+      const credited = await this.creditedTotals([invoiceId], trx);
+      const left = Number(invoice.total_minor) - (credited.get(invoiceId) ?? 0);
+      if (total > left) {
+        throw new InputError(
+          `Invoice ${invoice.number} has ${left} minor units left to credit, less than ${total}`,
+        );
+      }
+      const row: CreditNoteRow = {
+        id: randomUUID(),
+        number,
+        invoice_id: invoiceId,
+        reason: options.reason,
+        lines_json: JSON.stringify(options.lines),
+        total_minor: total,
+        currency: invoice.currency,
+        created_by: options.createdBy,
+        created_at: now,
+      };
+      await trx<CreditNoteRow>(CREDIT_NOTES).insert(row);
+      return toCreditNote(row);
+    });
+  }
+
+  /**
+   * Sums of invoice lines of the periods from `from` to `to` (inclusive),
+   * in one currency, grouped by account, product or month.
+   */
+  async costs(options: {
+    from: string;
+    to: string;
+    groupBy: CostGrouping;
+    currency: string;
+    account?: string;
+    permissionFilter?: SubscriptionPermissionFilter;
+  }): Promise<Array<{ key: string; label: string; amountMinor: number }>> {
+    const key = {
+      account: 'i.account',
+      product: 'l.product_ref',
+      month: 'i.period',
+    }[options.groupBy];
+    const label = options.groupBy === 'product' ? 'l.product_title' : key;
+    const query = this.db(`${INVOICE_LINES} as l`)
+      .join(`${INVOICES} as i`, 'i.id', 'l.invoice_id')
+      .where('i.currency', options.currency)
+      .whereBetween('i.period', [options.from, options.to])
+      .groupBy(key)
+      .select({ key })
+      .max({ label })
+      .sum({ amount: 'l.amount_minor' })
+      .orderBy(key);
+    if (options.account) {
+      query.where('i.account', options.account.toLocaleLowerCase('en-US'));
+    }
+    applyAccountFilter(query, options.permissionFilter, 'i.account');
+    const rows = (await query) as unknown as Array<{
+      key: string;
+      label: string;
+      amount: string | number;
+    }>;
+    return rows.map(row => ({
+      key: String(row.key),
+      label: String(row.label),
+      amountMinor: Number(row.amount),
+    }));
+  }
+
+  private async creditedTotals(
+    invoiceIds: string[],
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<Map<string, number>> {
+    if (!invoiceIds.length) {
+      return new Map();
+    }
+    const rows: Array<{ invoice_id: string; total: string | number }> =
+      await db(CREDIT_NOTES)
+        .whereIn('invoice_id', invoiceIds)
+        .groupBy('invoice_id')
+        .select('invoice_id')
+        .sum({ total: 'total_minor' });
+    return new Map(rows.map(r => [String(r.invoice_id), Number(r.total)]));
+  }
+
+  /** The next number of a document series of the year of `now`. */
+  private async nextNumber(
+    trx: Knex.Transaction,
+    prefix: 'INV' | 'CN',
+    now: Date,
+  ): Promise<string> {
+    const name = `${prefix}-${now.getUTCFullYear()}`;
+    await trx(COUNTERS).insert({ name, value: 0 }).onConflict('name').ignore();
+    const query = trx<{ name: string; value: number }>(COUNTERS).where({
+      name,
+    });
+    // SQLite serializes write transactions; PostgreSQL needs the row lock.
+    if (trx.client.config.client === 'pg') {
+      query.forUpdate();
+    }
+    const counter = await query.first();
+    const value = Number(counter!.value) + 1;
+    await trx(COUNTERS).where({ name }).update({ value });
+    return `${name}-${String(value).padStart(6, '0')}`;
+  }
+}
+
+function applyAccountFilter(
+  query: Knex.QueryBuilder,
+  permissionFilter: SubscriptionPermissionFilter,
+  column = 'account',
+) {
+  if (permissionFilter) {
+    query.where(inner =>
+      applyCriteria(inner, permissionFilter, (q, condition) => {
+        q.whereIn(column, condition.values);
+      }),
+    );
+  }
+}
+
+function rowOf(
+  id: string,
+  number: string,
+  invoice: NewInvoice,
+  total: number,
+  now: Date,
+): InvoiceRow {
+  return {
+    id,
+    number,
+    account: invoice.account,
+    period: invoice.period,
+    currency: invoice.currency,
+    total_minor: total,
+    status: 'issued',
+    issued_at: now,
+  };
+}
+
+function toInvoice(row: InvoiceRow, creditedMinor: number): StoredInvoice {
+  return {
+    id: row.id,
+    number: row.number,
+    account: row.account,
+    period: row.period,
+    currency: row.currency,
+    totalMinor: Number(row.total_minor),
+    creditedMinor,
+    status: 'issued',
+    issuedAt: toDate(row.issued_at).toISOString(),
+  };
+}
+
+function toInvoiceLine(row: InvoiceLineRow): StoredInvoiceLine {
+  return {
+    id: row.id,
+    kind: row.kind as InvoiceLineKind,
+    description: row.description,
+    subscriptionId: row.subscription_id,
+    productRef: row.product_ref,
+    productTitle: row.product_title,
+    dimension: row.dimension ?? undefined,
+    quantityMicro:
+      row.quantity_micro === null ? undefined : Number(row.quantity_micro),
+    chargeId: row.charge_id ?? undefined,
+    amountMinor: Number(row.amount_minor),
+    currency: row.currency,
+  };
+}
+
+function toCreditNote(row: CreditNoteRow): StoredCreditNote {
+  return {
+    id: row.id,
+    number: row.number,
+    invoiceId: row.invoice_id,
+    reason: row.reason,
+    lines: JSON.parse(row.lines_json),
+    totalMinor: Number(row.total_minor),
+    currency: row.currency,
+    createdBy: row.created_by,
+    createdAt: toDate(row.created_at).toISOString(),
+  };
+}
