@@ -189,7 +189,13 @@ describe('store orders', () => {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const res = await as(user).get(`/orders/${id}`);
-        if (!['approved', 'provisioning'].includes(res.body.status)) {
+        const { status } = res.body;
+        // The fulfiller audits and notifies after the order moved; its
+        // notification is the last thing it does.
+        const finished =
+          !['fulfilled', 'failed'].includes(status) ||
+          sent.some(s => s.payload.scope === `store-order:${id}:${status}`);
+        if (!['approved', 'provisioning'].includes(status) && finished) {
           return res.body;
         }
         if (Date.now() > deadline) {

@@ -11,8 +11,8 @@ import {
   renderBilling,
 } from './__testUtils__/billing';
 
-configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000, defaultHidden: true });
+jest.setTimeout(120_000);
 
 const row = (text: string) => within(screen.getByText(text).closest('tr')!);
 

@@ -7,8 +7,8 @@ import {
 } from '@testing-library/react';
 import { mockBillingApi, renderBilling } from './__testUtils__/billing';
 
-configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000, defaultHidden: true });
+jest.setTimeout(120_000);
 
 const table = () =>
   within(

@@ -6,8 +6,8 @@ import {
   renderBilling,
 } from './__testUtils__/billing';
 
-configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000, defaultHidden: true });
+jest.setTimeout(120_000);
 
 const cells = (row: HTMLElement) =>
   within(row)

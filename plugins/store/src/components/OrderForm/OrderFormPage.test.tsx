@@ -89,7 +89,7 @@ async function choose(label: RegExp, option: RegExp) {
 
 // The first render of the app and the scaffolder's form take a while on a
 // loaded machine: wait for what appears, and type with change events.
-configure({ asyncUtilTimeout: 20_000 });
+configure({ asyncUtilTimeout: 30_000 });
 jest.setTimeout(120_000);
 
 describe('OrderFormPage', () => {

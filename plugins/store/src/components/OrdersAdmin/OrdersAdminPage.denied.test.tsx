@@ -4,8 +4,8 @@ import { mockStoreApi, page, renderAdmin } from './__testUtils__/ordersAdmin';
 
 // A file of its own: the permission API's answers are cached per module.
 // The first render of the app takes a while on a loaded machine.
-configure({ asyncUtilTimeout: 15_000 });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(120_000);
 const slow = { timeout: 15_000 };
 
 const failed = order({

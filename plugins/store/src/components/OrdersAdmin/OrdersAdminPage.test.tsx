@@ -11,9 +11,9 @@ import { order } from '../testOrders';
 import { mockStoreApi, page, renderAdmin } from './__testUtils__/ordersAdmin';
 
 // The first render of the app takes a while on a loaded machine.
-configure({ asyncUtilTimeout: 15_000 });
+configure({ asyncUtilTimeout: 30_000 });
 jest.setTimeout(120_000);
-const slow = { timeout: 15_000 };
+const slow = { timeout: 30_000 };
 
 const failed = order({
   id: 'failed-1',

@@ -9,8 +9,8 @@ import { subscriptionDetails } from '../testSubscriptions';
 import { mockStoreApi, renderStore } from './__testUtils__/subscriptions';
 
 // Queries by role skip the costly visibility check of every element.
-configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000, defaultHidden: true });
+jest.setTimeout(120_000);
 
 const details = subscriptionDetails({
   stacks: ['stack-1', 'stack-2'],

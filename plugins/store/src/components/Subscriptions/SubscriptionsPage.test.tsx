@@ -15,8 +15,8 @@ import {
 // The first render of the app takes a while on a loaded machine. Queries by
 // role skip the costly visibility check of every element: the dialog's
 // queries are scoped to it.
-configure({ asyncUtilTimeout: 15_000, defaultHidden: true });
-jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 30_000, defaultHidden: true });
+jest.setTimeout(120_000);
 
 const active = subscription();
 const cancelled = subscription({
