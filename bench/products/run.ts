@@ -260,10 +260,11 @@ async function main() {
   if (pgConnection) {
     admin = knexFactory({ client: 'pg', connection: pgConnection });
     await admin.raw(`CREATE DATABASE ${databaseName}`);
-    knex = knexFactory({
-      client: 'pg',
-      connection: { connectionString: pgConnection, database: databaseName },
-    });
+    // The database goes in the URL: pg lets the connection string's own
+    // (absent) database win over a separate `database` option.
+    const url = new URL(pgConnection);
+    url.pathname = `/${databaseName}`;
+    knex = knexFactory({ client: 'pg', connection: url.toString() });
   } else {
     knex = knexFactory({
       client: 'better-sqlite3',
