@@ -51,7 +51,10 @@ describe.each(databases.eachSupportedId())('CloudStore on %s', databaseId => {
     );
     await knex.migrate.latest({ directory });
     expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(true);
-    await knex.migrate.down({ directory });
+    await knex.migrate.down({
+      directory,
+      name: '20261202000000_stack_limits.js',
+    });
     expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(false);
     await knex.migrate.latest({ directory });
     expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(true);
