@@ -94,11 +94,14 @@ describe('InvoicePage', () => {
     expect(screen.getByText(/No invoice inv-9/)).toBeInTheDocument();
   });
 
+  // Each test that is allowed to credit reads another account: the
+  // permission hook caches its answers by resource for the whole file.
   it('lets finance issue a valid credit note, then shows it', async () => {
     const api = mockBillingApi();
+    const account = 'group:default/credited-here';
     api.getInvoice
-      .mockResolvedValueOnce(invoice({ creditNotes: [] }))
-      .mockResolvedValue(invoice());
+      .mockResolvedValueOnce(invoice({ account, creditNotes: [] }))
+      .mockResolvedValue(invoice({ account }));
     await renderBilling(api, '/store/billing/invoices/inv-1', {
       finance: true,
     });
@@ -155,6 +158,9 @@ describe('InvoicePage', () => {
 
   it('shows why the backend refused a credit note', async () => {
     const api = mockBillingApi();
+    api.getInvoice.mockResolvedValue(
+      invoice({ account: 'group:default/refused-here' }),
+    );
     api.createCreditNote.mockRejectedValue(
       await responseError(403, 'NotAllowedError', 'Only finance may credit'),
     );
