@@ -101,7 +101,7 @@ export const stackLimitsSchema = z
       .min(0)
       .optional()
       .describe(
-        'Most nodes the stack may have in all, load balancers aside; deploys and scales beyond it are refused',
+        "Most nodes behind the stack's load balancer (of all its roles when it has none); deploys and scales beyond it are refused",
       ),
     upgradeHint: z
       .string()

@@ -86,12 +86,13 @@ describe('stack limits', () => {
     ],
   };
 
-  it('counts every node but load balancers as an instance', () => {
-    expect(countInstances(spec)).toBe(5);
+  it('counts the nodes behind the load balancer, or every node without one', () => {
+    expect(countInstances(spec)).toBe(4);
+    expect(countInstances({ roles: spec.roles.slice(0, 2) })).toBe(5);
   });
 
   it('accepts a spec within the limit, or without one', () => {
-    expect(stackLimitProblem(spec, { instances: 5 })).toBeUndefined();
+    expect(stackLimitProblem(spec, { instances: 4 })).toBeUndefined();
     expect(stackLimitProblem(spec, { upgradeHint: 'x' })).toBeUndefined();
     expect(stackLimitProblem(spec, undefined)).toBeUndefined();
   });
@@ -103,7 +104,7 @@ describe('stack limits', () => {
         upgradeHint: 'order the Enterprise plan, which allows 6 instances',
       }),
     ).toBe(
-      "The stack's plan allows at most 2 instances, load balancers aside, and this would make 5 (db: 1, app: 4). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
+      "The stack's plan allows at most 2 instances, and this would make 4 (app: 4). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
     );
   });
 });

@@ -74,16 +74,31 @@ export function validateStackSpec(
 }
 
 /**
- * The nodes of a spec that count as instances of a plan: all but load
- * balancers, which are part of how a stack is served rather than capacity
- * its owner chose.
+ * The roles whose nodes count as instances of a plan: those a load balancer
+ * balances, which is where a plan's capacity goes (the app nodes of a
+ * three-tier stack, as its order's node count says); in a stack without a
+ * load balancer, every role.
+ */
+function instanceRoles(spec: StackSpec) {
+  const balanced = new Set(
+    spec.roles
+      .filter(role => role.runtime === LOAD_BALANCER_RUNTIME)
+      .map(role => role.balances),
+  );
+  const served = spec.roles.filter(role => balanced.has(role.name));
+  return served.length > 0
+    ? served
+    : spec.roles.filter(role => role.runtime !== LOAD_BALANCER_RUNTIME);
+}
+
+/**
+ * The nodes of a spec that count as instances of a plan: those of the roles
+ * behind a load balancer, or of every role when there is none.
  *
  * @public
  */
 export function countInstances(spec: StackSpec): number {
-  return spec.roles
-    .filter(role => role.runtime !== LOAD_BALANCER_RUNTIME)
-    .reduce((sum, role) => sum + role.count, 0);
+  return instanceRoles(spec).reduce((sum, role) => sum + role.count, 0);
 }
 
 /**
@@ -104,10 +119,10 @@ export function stackLimitProblem(
   if (instances <= allowed) {
     return undefined;
   }
-  const counted = spec.roles
-    .filter(role => role.runtime !== LOAD_BALANCER_RUNTIME && role.count > 0)
+  const counted = instanceRoles(spec)
+    .filter(role => role.count > 0)
     .map(role => `${role.name}: ${role.count}`)
     .join(', ');
   const hint = limits?.upgradeHint ? `; ${limits.upgradeHint}` : '';
-  return `The stack's plan allows at most ${allowed} instances, load balancers aside, and this would make ${instances} (${counted}). The limit is the plan's and binds administrators too${hint}`;
+  return `The stack's plan allows at most ${allowed} instances, and this would make ${instances} (${counted}). The limit is the plan's and binds administrators too${hint}`;
 }

@@ -1418,7 +1418,7 @@ export const spec = {
             type: 'integer',
             minimum: 0,
             description:
-              'Most nodes the stack may have in all, load balancers aside; deploys and scales beyond it are refused',
+              "Most nodes behind the stack's load balancer (of all its roles when it has none); deploys and scales beyond it are refused",
           },
           upgradeHint: {
             type: 'string',

@@ -638,7 +638,7 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
-    it("keeps a stack within its plan's instances, load balancers aside, even for an administrator", async () => {
+    it("keeps the nodes behind a stack's load balancer within its plan's instances, even for an administrator", async () => {
       const limits = {
         instances: 2,
         upgradeHint: 'order the Enterprise plan, which allows 6 instances',
@@ -660,10 +660,10 @@ describe.each(databases.eachSupportedId())(
             limits,
           });
 
-      const tooBig = await deploy(`toobig-${suffix}`, 2);
+      const tooBig = await deploy(`toobig-${suffix}`, 3);
       expect(tooBig.status).toBe(400);
       expect(tooBig.body.error.message).toBe(
-        "The stack's plan allows at most 2 instances, load balancers aside, and this would make 3 (db: 1, app: 2). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
+        "The stack's plan allows at most 2 instances, and this would make 3 (app: 3). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
       );
       const all = await api()
         .get('/api/cloud/stacks?includeDeleted=true')
@@ -672,25 +672,25 @@ describe.each(databases.eachSupportedId())(
         `toobig-${suffix}`,
       );
 
-      const fits = await deploy(`limited-${suffix}`, 1);
+      const fits = await deploy(`limited-${suffix}`, 2);
       expect(fits.status).toBe(201);
       expect(fits.body.limits).toEqual(limits);
       try {
         const scale = await api()
           .post(`/api/cloud/stacks/${fits.body.id}/scale`)
           .set('authorization', as(ADMIN))
-          .send({ role: 'app', count: 2 });
+          .send({ role: 'app', count: 3 });
         expect(scale.status).toBe(400);
         expect(scale.body.error.message).toMatch(
-          /^The stack's plan allows at most 2 instances, load balancers aside, and this would make 3 \(db: 1, app: 2\)\. The limit is the plan's and binds administrators too; order the Enterprise plan/,
+          /^The stack's plan allows at most 2 instances, and this would make 3 \(app: 3\)\. The limit is the plan's and binds administrators too; order the Enterprise plan/,
         );
         const after = await api()
           .get(`/api/cloud/stacks/${fits.body.id}`)
           .set('authorization', as(ADMIN));
         expect(
           after.body.spec.roles.map((r: { count: number }) => r.count),
-        ).toEqual([1, 1, 1]);
-        expect(after.body.nodes).toHaveLength(3);
+        ).toEqual([1, 2, 1]);
+        expect(after.body.nodes).toHaveLength(4);
         expect(after.body.limits).toEqual(limits);
 
         // Down is always allowed, and back up to the limit.
