@@ -97,6 +97,20 @@ cloudstore_ensure_bubblewrap() {
   fi
 }
 
+# The end-to-end tests drive Debian's Chromium (or CHROMIUM_PATH).
+cloudstore_ensure_chromium() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    return 0
+  fi
+  if [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    cloudstore_log "installing Chromium, the browser of the end-to-end tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    cloudstore_log "the end-to-end tests need Chromium: sudo apt-get install chromium, or set CHROMIUM_PATH"
+    return 1
+  fi
+}
+
 cloudstore_ensure_node || return 1 2>/dev/null || exit 1
 cloudstore_ensure_yarn_shim
 export PATH="$CLOUDSTORE_ROOT/node_modules/.bin:$PATH"

@@ -21,6 +21,7 @@ case "${1:-}" in
 esac
 source "$(dirname "$0")/env.sh"
 cloudstore_install
+cloudstore_ensure_bubblewrap
 cd "$CLOUDSTORE_ROOT"
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
 
@@ -56,11 +57,7 @@ if [ -n "$jest_only" ]; then
 fi
 
 step "end-to-end tests in headless Chromium"
-chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ]; then
-  echo "Chromium not found at $chromium: install Debian's 'chromium' package or set CHROMIUM_PATH" >&2
-  exit 1
-fi
+cloudstore_ensure_chromium
 # The e2e backend runs on a throw-away data folder. Stacks that the tests
 # deploy keep running when the backend is killed (that is the local
 # provider's design: a restarted backend takes them over); end them here so

@@ -284,7 +284,7 @@ describe('cloud actions', () => {
         }) as any,
       ),
     ).rejects.toThrow(
-      "The stack's plan allows at most 1 instances, load balancers aside, and this would make 2 (app: 2). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 10 instances",
+      "The stack's plan allows at most 1 instances, and this would make 2 (app: 2). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 10 instances",
     );
     await expect(
       deploy.handler(contextFor(input('{nope'), { workspacePath }) as any),
