@@ -1,33 +1,17 @@
 import {
   mockCredentials,
-  mockServices,
-  startTestBackend,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  BackstageCredentials,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  AuthorizePermissionRequest,
-  AuthorizeResult,
-  QueryPermissionRequest,
-} from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import {
-  consumerSubscriptionVisibility,
-  STORE_SUBSCRIPTION_RESOURCE_TYPE,
-  storeOrderAdminPermission,
-} from '@internal/plugin-store-common';
-import request from 'supertest';
+  createStoreTestBackends,
+  onlyAdminAdministers,
+  subscriptionsOfGroups,
+} from './__testUtils__/backend';
 import { billingEntities } from './__testUtils__/billing';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
-import { storePlugin } from './plugin';
-import { storeClockServiceRef } from './service/clock';
+import { subscriptionOfOrder } from './__testUtils__/subscriptions';
 
 jest.setTimeout(120_000);
 
@@ -42,126 +26,23 @@ const GROUPS: Record<string, string> = {
 };
 const CLOUD = 'plugin:cloud';
 
-function userOf(credentials: BackstageCredentials) {
-  return (credentials.principal as { userEntityRef?: string }).userEntityRef;
-}
-
 // At the top level, so that the databases close after the backends.
 const databases = TestDatabases.create();
 
 describe('store billing', () => {
-  const running = new Set<() => Promise<void>>();
-  afterEach(async () => {
-    await Promise.all([...running].map(stop => stop()));
-  });
+  const backends = createStoreTestBackends(databases);
 
   async function startBackend(databaseId: TestDatabaseId) {
-    const knexes = {
-      store: await databases.init(databaseId),
-      scaffolder: await databases.init(databaseId),
-    };
-    const clock = { now: new Date('2026-01-10T10:00:00Z') };
-    const scheduled: string[] = [];
-    const scheduler = mockServices.scheduler.mock({
-      scheduleTask: jest.fn(async task => {
-        scheduled.push(task.id);
-        if (task.id.startsWith('store-product-index')) {
-          await (task.fn as () => Promise<void>)();
-        }
-      }),
+    const backend = await backends.start(databaseId, {
+      entities: billingEntities,
+      features: [createFakeCloudPlugin(), scaffolderPlugin],
+      now: new Date('2026-01-10T10:00:00Z'),
+      // Only the platform admin is a store administrator; members see the
+      // billing of their groups, as the store policy answers.
+      authorize: onlyAdminAdministers(ADMIN),
+      authorizeConditional: subscriptionsOfGroups(ADMIN, GROUPS),
     });
-    // Only the platform admin is a store administrator; members see the
-    // billing of their groups, as the store policy answers.
-    const permissions = mockServices.permissions.mock({
-      authorize: jest.fn(
-        async (
-          requests: AuthorizePermissionRequest[],
-          { credentials }: { credentials: BackstageCredentials },
-        ) =>
-          requests.map(r => ({
-            result:
-              r.permission.name !== storeOrderAdminPermission.name ||
-              userOf(credentials) === ADMIN
-                ? AuthorizeResult.ALLOW
-                : AuthorizeResult.DENY,
-          })),
-      ) as never,
-      authorizeConditional: jest.fn(
-        async (
-          requests: QueryPermissionRequest[],
-          { credentials }: { credentials: BackstageCredentials },
-        ) =>
-          requests.map(r => {
-            const user = userOf(credentials)!;
-            if (
-              r.permission.resourceType !== STORE_SUBSCRIPTION_RESOURCE_TYPE ||
-              user === ADMIN
-            ) {
-              return { result: AuthorizeResult.ALLOW };
-            }
-            return {
-              result: AuthorizeResult.CONDITIONAL,
-              pluginId: 'store',
-              resourceType: STORE_SUBSCRIPTION_RESOURCE_TYPE,
-              conditions: consumerSubscriptionVisibility({
-                claims: [user, GROUPS[user]],
-              }),
-            };
-          }),
-      ) as never,
-    });
-    const backend = await startTestBackend({
-      features: [
-        createFakeCloudPlugin(),
-        storePlugin,
-        scaffolderPlugin,
-        mockServices.rootConfig.factory({ data: {} }),
-        createServiceFactory({
-          service: coreServices.database,
-          deps: { plugin: coreServices.pluginMetadata },
-          factory: ({ plugin }) =>
-            mockServices.database({
-              knex: knexes[plugin.getId() as 'store' | 'scaffolder'],
-            }),
-        }),
-        createServiceFactory({
-          service: storeClockServiceRef,
-          deps: {},
-          factory: () => ({ now: () => clock.now }),
-        }),
-        catalogServiceMock.factory({ entities: billingEntities }),
-        permissions.factory,
-        scheduler.factory,
-        createServiceFactory({
-          service: notificationService,
-          deps: {},
-          factory: () => ({ send: async () => {} }),
-        }),
-      ],
-    });
-    const stop = async () => {
-      if (running.delete(stop)) {
-        await backend.stop();
-      }
-    };
-    running.add(stop);
-
-    const call = (authorization: string) => {
-      const url = (path: string) => `/api/store${path}`;
-      return {
-        get: (path: string) =>
-          request(backend.server)
-            .get(url(path))
-            .set('Authorization', authorization),
-        post: (path: string, body: object = {}) =>
-          request(backend.server)
-            .post(url(path))
-            .set('Authorization', authorization)
-            .send(body),
-      };
-    };
-    const as = (user: string) => call(mockCredentials.user.header(user));
-    const asService = call(
+    const asService = backend.client(
       mockCredentials.service.header({
         onBehalfOf: mockCredentials.service(CLOUD),
         targetPluginId: 'store',
@@ -169,42 +50,19 @@ describe('store billing', () => {
     );
 
     /** Orders a plan for a user's group and waits for its subscription. */
-    async function subscribe(user: string, plan: string, name: string) {
-      const created = await as(user).post('/orders', {
-        product: `product:default/${plan === 'metered' ? 'vm' : 'db'}`,
-        plan,
-        provider: 'local',
-        parameters: { name, owner: GROUPS[user] },
+    const subscribe = (user: string, plan: string, name: string) =>
+      subscriptionOfOrder(backend, {
+        user,
+        admin: ADMIN,
+        order: {
+          product: `product:default/${plan === 'metered' ? 'vm' : 'db'}`,
+          plan,
+          provider: 'local',
+          parameters: { name, owner: GROUPS[user] },
+        },
       });
-      expect(created.status).toBe(201);
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const list = await as(ADMIN).get('/subscriptions');
-        const found = list.body.items?.find(
-          (s: { orderId: string }) => s.orderId === created.body.id,
-        );
-        if (found) {
-          return found as { id: string; stacks: string[] };
-        }
-        const order = await as(user).get(`/orders/${created.body.id}`);
-        if (['failed', 'rejected'].includes(order.body.status)) {
-          throw new Error(`Order ${created.body.id} is ${order.body.status}`);
-        }
-        if (Date.now() > deadline) {
-          throw new Error(`Order ${created.body.id} started no subscription`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 50));
-      }
-    }
 
-    return {
-      as,
-      asService,
-      subscribe,
-      clock,
-      scheduled,
-      storeDb: knexes.store,
-    };
+    return { ...backend, asService, subscribe };
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {

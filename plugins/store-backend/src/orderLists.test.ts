@@ -1,22 +1,19 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+  AuthorizeResult,
+  QueryPermissionRequest,
+  QueryPermissionResponse,
+} from '@backstage/plugin-permission-common';
 import {
   consumerOrderVisibility,
-  storeOrderAdminPermission,
   storeOrderReadPermission,
 } from '@internal/plugin-store-common';
-import request from 'supertest';
-import { makeUser, orderEntities } from './__testUtils__/orders';
-import { storePlugin } from './plugin';
+import {
+  createStoreTestBackends,
+  onlyAdminAdministers,
+} from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
+import { makeUser, orderEntities } from './__testUtils__/orders';
 
 jest.setTimeout(120_000);
 
@@ -34,8 +31,26 @@ const CLAIMS: Record<string, string[]> = {
   [OUTSIDER]: [],
 };
 
-function userOf(credentials: BackstageCredentials) {
-  return (credentials.principal as { userEntityRef: string }).userEntityRef;
+/**
+ * The store policy's decisions: admins read every order, others their own
+ * and those their groups approve.
+ */
+function orderVisibility(
+  r: QueryPermissionRequest,
+  user: string | undefined,
+): QueryPermissionResponse {
+  if (r.permission.name !== storeOrderReadPermission.name || user === ADMIN) {
+    return { result: AuthorizeResult.ALLOW };
+  }
+  return {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'store',
+    resourceType: 'store-order',
+    conditions: consumerOrderVisibility({
+      userEntityRef: user!,
+      claims: [user!, ...(CLAIMS[user!] ?? [])],
+    }),
+  };
 }
 
 // Created at the top level, after the import of the test utilities: its
@@ -45,81 +60,18 @@ function userOf(credentials: BackstageCredentials) {
 const databases = TestDatabases.create();
 
 describe('order lists', () => {
+  const backends = createStoreTestBackends(databases);
+
   async function startBackend(databaseId: TestDatabaseId) {
-    const knex = await databases.init(databaseId);
-    // The store policy's decisions: admins read every order, others their
-    // own and those their groups approve.
-    const authorizeConditional = jest.fn(
-      async (
-        requests: Array<{ permission: { name: string } }>,
-        options: { credentials: BackstageCredentials },
-      ) =>
-        requests.map(r => {
-          const user = userOf(options.credentials);
-          if (r.permission.name !== storeOrderReadPermission.name) {
-            return { result: AuthorizeResult.ALLOW };
-          }
-          if (user === ADMIN) {
-            return { result: AuthorizeResult.ALLOW };
-          }
-          return {
-            result: AuthorizeResult.CONDITIONAL,
-            pluginId: 'store',
-            resourceType: 'store-order',
-            conditions: consumerOrderVisibility({
-              userEntityRef: user,
-              claims: [user, ...(CLAIMS[user] ?? [])],
-            }),
-          };
-        }),
-    );
-    const authorize = jest.fn(
-      async (
-        requests: Array<{ permission: { name: string } }>,
-        options: { credentials: BackstageCredentials },
-      ) =>
-        requests.map(r => ({
-          result:
-            r.permission.name === storeOrderAdminPermission.name &&
-            userOf(options.credentials) !== ADMIN
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        })),
-    );
-    const permissions = mockServices.permissions.mock({
-      authorize: authorize as any,
-      authorizeConditional: authorizeConditional as any,
+    const { as, permissions, storeDb } = await backends.start(databaseId, {
+      entities: [...orderEntities, makeUser('outsider', [])],
+      features: [createFakeCloudPlugin()],
+      // The product index is filled once, at start-up.
+      runAtStart: id => id !== 'store-orders-housekeeping',
+      authorize: onlyAdminAdministers(ADMIN),
+      authorizeConditional: orderVisibility,
     });
-    const { server } = await startTestBackend({
-      features: [
-        createFakeCloudPlugin(),
-        storePlugin,
-        mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({
-          entities: [...orderEntities, makeUser('outsider', [])],
-        }),
-        permissions.factory,
-        // The product index is filled once, at start-up.
-        mockServices.scheduler.mock({
-          scheduleTask: jest.fn(async task => {
-            if (task.id !== 'store-orders-housekeeping') {
-              await (task.fn as () => Promise<void>)();
-            }
-          }),
-        }).factory,
-      ],
-    });
-    const as = (user: string) => ({
-      get: (path: string) =>
-        request(server)
-          .get(`/api/store${path}`)
-          .set('Authorization', mockCredentials.user.header(user)),
-      post: (path: string, body: object) =>
-        request(server)
-          .post(`/api/store${path}`)
-          .set('Authorization', mockCredentials.user.header(user))
-          .send(body),
-    });
+    const { authorize, authorizeConditional } = permissions;
     /** Ids of a list, and how many permission requests it made. */
     async function list(user: string, query: string) {
       authorize.mockClear();
@@ -154,7 +106,7 @@ describe('order lists', () => {
       expect(res.status).toBe(201);
       return res.body.id as string;
     }
-    return { as, list, order, knex };
+    return { as, list, order, knex: storeDb };
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {

@@ -1,33 +1,13 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import {
-  BackstageCredentials,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  notificationService,
-  NotificationSendOptions,
-} from '@backstage/plugin-notifications-node';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { storeOrderAdminPermission } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
-import request from 'supertest';
 import {
-  createTestActionsModule,
-  endScaffolderWatches,
-  orderEntities,
-} from './__testUtils__/orders';
-import { storePlugin } from './plugin';
+  createStoreTestBackends,
+  onlyAdminAdministers,
+} from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
+import { createTestActionsModule, orderEntities } from './__testUtils__/orders';
 
 jest.setTimeout(120_000);
 
@@ -41,10 +21,6 @@ const SECRETS_KEY = {
   secret: Buffer.alloc(32, 7).toString('base64'),
 };
 
-function userOf(credentials: BackstageCredentials) {
-  return (credentials.principal as { userEntityRef?: string }).userEntityRef;
-}
-
 // Created at the top level, after the import of the test utilities: its
 // databases close after the test backends that use them have stopped, not
 // under their still-running loops (which then fail with "Unable to acquire
@@ -52,17 +28,7 @@ function userOf(credentials: BackstageCredentials) {
 const databases = TestDatabases.create();
 
 describe('store orders', () => {
-  // Stopped after each test rather than all at the end, so that the
-  // scaffolders of earlier tests do not keep polling their databases.
-  const running = new Set<() => Promise<void>>();
-  afterEach(async () => {
-    await Promise.all([...running].map(stop => stop()));
-  });
-  // before the databases close (their hook is the outer one)
-  const scaffolderDatabases = new Set<Knex>();
-  afterAll(async () => {
-    await endScaffolderWatches([...scaffolderDatabases]);
-  });
+  const backends = createStoreTestBackends(databases);
 
   async function startBackend(
     databaseId: TestDatabaseId,
@@ -72,117 +38,20 @@ describe('store orders', () => {
     /** The databases of a backend started before, to start it again. */
     databasesOf?: Record<string, Knex>,
   ) {
-    // Each plugin has its own database, as in a real backend.
-    const knexes: Record<string, Knex> = databasesOf ?? {
-      store: await databases.init(databaseId),
-      scaffolder: await databases.init(databaseId),
-    };
-    scaffolderDatabases.add(knexes.scaffolder);
     const actions = createTestActionsModule();
-    const sent: NotificationSendOptions[] = [];
-    const housekeeping: Array<() => Promise<void>> = [];
-    const follow: Array<() => Promise<void>> = [];
-    const audited: string[] = [];
-    const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async ({ eventId }) => ({
-        success: async () => {
-          audited.push(`${eventId}:success`);
-        },
-        fail: async () => {
-          audited.push(`${eventId}:fail`);
-        },
-      })),
+    const backend = await backends.start(databaseId, {
+      entities: orderEntities,
+      features: [createFakeCloudPlugin(), scaffolderPlugin, actions.module],
+      config,
+      knexes: databasesOf,
+      // The housekeeping and the following of tasks wait for the test.
+      runAtStart: id =>
+        id.startsWith('store') &&
+        id !== 'store-orders-housekeeping' &&
+        id !== 'store-orders-follow',
+      authorize: onlyAdminAdministers(ADMIN),
     });
-    const scheduler = mockServices.scheduler.mock({
-      scheduleTask: jest.fn(async task => {
-        if (task.id === 'store-orders-housekeeping') {
-          housekeeping.push(task.fn as () => Promise<void>);
-        } else if (task.id === 'store-orders-follow') {
-          follow.push(task.fn as () => Promise<void>);
-        } else if (task.id.startsWith('store')) {
-          await (task.fn as () => Promise<void>)();
-        }
-      }),
-    });
-    const permissions = mockServices.permissions.mock({
-      authorize: jest.fn(async (requests, options) =>
-        requests.map(r => ({
-          result:
-            r.permission.name === storeOrderAdminPermission.name &&
-            userOf(options.credentials) !== ADMIN
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        })),
-      ),
-      authorizeConditional: jest.fn(async requests =>
-        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-      ),
-    });
-    // Every log line of the store, to check that no secret is ever logged.
-    const logger = mockServices.logger.mock();
-    logger.child.mockImplementation(() => logger);
-    const backend = await startTestBackend({
-      features: [
-        createFakeCloudPlugin(),
-        storePlugin,
-        scaffolderPlugin,
-        actions.module,
-        createServiceFactory({
-          service: coreServices.logger,
-          deps: { plugin: coreServices.pluginMetadata },
-          factory: ({ plugin }) =>
-            plugin.getId() === 'store' ? logger : mockServices.logger.mock(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            ...config,
-            // A stopped backend finishes the tasks it runs: an abandoned
-            // task keeps the scaffolder polling its events in the
-            // background, into the database after the tests closed it.
-            scaffolder: { EXPERIMENTAL_gracefulShutdown: true },
-          },
-        }),
-        createServiceFactory({
-          service: coreServices.database,
-          deps: { plugin: coreServices.pluginMetadata },
-          factory: ({ plugin }) =>
-            mockServices.database({ knex: knexes[plugin.getId()] }),
-        }),
-        catalogServiceMock.factory({ entities: orderEntities }),
-        permissions.factory,
-        scheduler.factory,
-        auditor.factory,
-        createServiceFactory({
-          service: notificationService,
-          deps: {},
-          factory: () => ({
-            send: async (options: NotificationSendOptions) => {
-              sent.push(options);
-            },
-          }),
-        }),
-      ],
-    });
-    const { server } = backend;
-    const stop = async () => {
-      if (running.delete(stop)) {
-        await backend.stop();
-      }
-    };
-    running.add(stop);
-
-    const as = (user: string) => ({
-      get: (path: string) =>
-        request(server)
-          .get(`/api/store${path}`)
-          .set('Authorization', mockCredentials.user.header(user)),
-      post: (path: string, body: object = {}, key?: string) => {
-        const req = request(server)
-          .post(`/api/store${path}`)
-          .set('Authorization', mockCredentials.user.header(user));
-        return (key ? req.set('Idempotency-Key', key) : req).send(body);
-      },
-    });
+    const { as, sent, audited } = backend;
 
     /** Polls an order until it leaves provisioning, with a deadline. */
     async function settled(id: string, user = DEVELOPER) {
@@ -207,23 +76,15 @@ describe('store orders', () => {
 
     const auditedOrders = () => audited.filter(e => e.startsWith('order-'));
     const scaffold = (templateRef: string, values: object) =>
-      request(server)
-        .post('/api/scaffolder/v2/tasks')
-        .set('Authorization', mockCredentials.user.header(ADMIN))
-        .send({ templateRef, values });
+      as(ADMIN, 'scaffolder').post('/v2/tasks', { templateRef, values });
     return {
+      ...backend,
       scaffold,
-      as,
-      sent,
       settled,
-      housekeeping,
-      follow,
-      knexes,
-      stop,
+      housekeeping: backend.tasks('store-orders-housekeeping'),
+      follow: backend.tasks('store-orders-follow'),
       received: actions.received,
       inputs: actions.inputs,
-      storeDb: knexes.store,
-      logger,
       auditedOrders,
     };
   }

@@ -17,25 +17,11 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { stringify } from 'yaml';
 import { makeProduct } from './__testUtils__/products';
+import { eventually } from './__testUtils__/eventually';
 import { storePlugin } from './plugin';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
 
 jest.setTimeout(180_000);
-
-/** Polls until the check passes, or fails with its last error. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise(resolve => setTimeout(resolve, 250));
-    }
-  }
-}
 
 // Created at the top level, after the import of the test utilities: its
 // databases close after the test backends that use them have stopped, not
@@ -118,8 +104,11 @@ describe('product index refresh on catalog changes', () => {
           return res.body.items.map((p: { title: string }) => p.title);
         };
 
-        await eventually(async () =>
-          expect(await titles()).toEqual(['PostgreSQL', 'redis']),
+        // The catalog's first processing can be slow on a loaded machine.
+        const waitMs = 90_000;
+        await eventually(
+          async () => expect(await titles()).toEqual(['PostgreSQL', 'redis']),
+          waitMs,
         );
 
         writeProducts('PostgreSQL 16');
@@ -131,8 +120,10 @@ describe('product index refresh on catalog changes', () => {
           .send({ entityRef: 'product:default/postgresql' });
         expect(refreshed.status).toBe(200);
 
-        await eventually(async () =>
-          expect(await titles()).toEqual(['PostgreSQL 16', 'redis']),
+        await eventually(
+          async () =>
+            expect(await titles()).toEqual(['PostgreSQL 16', 'redis']),
+          waitMs,
         );
       } finally {
         await backend.stop();

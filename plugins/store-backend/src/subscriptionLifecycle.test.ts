@@ -1,20 +1,8 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
   mockServices,
-  startTestBackend,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  NotificationSendOptions,
-  notificationService,
-} from '@backstage/plugin-notifications-node';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the test runs the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -23,14 +11,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { SubscriptionsStore } from './database/SubscriptionsStore';
+import { createStoreTestBackends } from './__testUtils__/backend';
+import { eventually } from './__testUtils__/eventually';
 import {
   createTestPaymentsModule,
   subscriptionEntities,
 } from './__testUtils__/subscriptions';
-import { storePlugin } from './plugin';
-import { storeClockServiceRef } from './service/clock';
 
 jest.setTimeout(180_000);
 
@@ -39,153 +26,75 @@ const OWNER = 'group:default/team-web';
 
 const SERVER_JS = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 
-/** Polls until `check` passes or the deadline runs out. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise(resolve => setTimeout(resolve, 200));
-    }
-  }
-}
-
 // At the top level, so that the databases close after the backends.
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
 describe.each(databases.eachSupportedId())(
   'subscription lifecycle on %s',
   databaseId => {
+    const backends = createStoreTestBackends(databases);
     let dataDir: string;
-    let stop: (() => Promise<void>) | undefined;
 
     beforeEach(() => {
       dataDir = fs.mkdtempSync(join(os.tmpdir(), 'store-lifecycle-'));
     });
+    // After the backend stopped (the hook of the test backends comes first).
     afterEach(async () => {
-      await stop?.();
-      stop = undefined;
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
     async function startBackend(id: TestDatabaseId) {
-      const knexes = {
-        store: await databases.init(id),
-        cloud: await databases.init(id),
-      };
-      const clock = { now: new Date('2026-01-02T06:00:00Z') };
       const payments = createTestPaymentsModule();
-      const sent: NotificationSendOptions[] = [];
-      const audited: string[] = [];
-      const tasks = new Map<string, () => Promise<void>>();
-      const scheduler = mockServices.scheduler.mock({
-        scheduleTask: jest.fn(async task => {
-          tasks.set(task.id, task.fn as () => Promise<void>);
-        }),
-      });
-      const auditor = mockServices.auditor.mock({
-        createEvent: jest.fn(async ({ eventId }) => ({
-          success: async () => {
-            audited.push(`${eventId}:success`);
-          },
-          fail: async () => {
-            audited.push(`${eventId}:fail`);
-          },
-        })),
-      });
-      const permissions = mockServices.permissions.mock({
-        authorize: jest.fn(async requests =>
-          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-        ),
-        authorizeConditional: jest.fn(async requests =>
-          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-        ),
-      });
-      const backend = await startTestBackend({
+      const backend = await backends.start(id, {
+        entities: subscriptionEntities,
         features: [
-          storePlugin,
           payments.module,
           cloudPlugin,
           localModule,
-          mockServices.rootConfig.factory({
-            data: { cloud: { local: { dataDir } } },
-          }),
-          createServiceFactory({
-            service: coreServices.database,
-            deps: { plugin: coreServices.pluginMetadata },
-            factory: ({ plugin }) =>
-              mockServices.database({
-                knex: knexes[plugin.getId() as 'store' | 'cloud'],
-              }),
-          }),
-          createServiceFactory({
-            service: storeClockServiceRef,
-            deps: {},
-            factory: () => ({ now: () => clock.now }),
-          }),
           mockServices.userInfo.mock({
             getUserInfo: async () => ({
               userEntityRef: DEVELOPER,
               ownershipEntityRefs: [DEVELOPER, OWNER],
             }),
           }).factory,
-          catalogServiceMock.factory({ entities: subscriptionEntities }),
-          permissions.factory,
-          scheduler.factory,
-          auditor.factory,
-          createServiceFactory({
-            service: notificationService,
-            deps: {},
-            factory: () => ({
-              send: async (options: NotificationSendOptions) => {
-                sent.push(options);
-              },
-            }),
-          }),
         ],
+        config: { cloud: { local: { dataDir } } },
+        now: new Date('2026-01-02T06:00:00Z'),
+        // The lifecycle runs when the test says.
+        runAtStart: () => false,
       });
-      stop = () => backend.stop();
-      const lifecycle = tasks.get('store-subscriptions-lifecycle');
+      const { clock } = backend;
+      const [lifecycle] = backend.tasks('store-subscriptions-lifecycle');
       if (!lifecycle) {
         throw new Error('The lifecycle was not scheduled');
       }
       const store = await SubscriptionsStore.create({
-        database: mockServices.database({ knex: knexes.store }),
+        database: mockServices.database({ knex: backend.storeDb }),
         skipMigrations: true,
       });
-      const auth = mockCredentials.user.header(DEVELOPER);
       const cloud = {
         create: async (name: string): Promise<StackDetails> => {
-          const res = await request(backend.server)
-            .post('/api/cloud/stacks')
-            .set('authorization', auth)
-            .send({
-              name,
-              owner: OWNER,
-              provider: 'local',
-              region: 'local',
-              spec: {
-                roles: [
-                  {
-                    name: 'app',
-                    count: 1,
-                    command: ['node', 'server.js'],
-                    files: { 'server.js': SERVER_JS },
-                  },
-                ],
-              },
-            });
+          const res = await backend.as(DEVELOPER, 'cloud').post('/stacks', {
+            name,
+            owner: OWNER,
+            provider: 'local',
+            region: 'local',
+            spec: {
+              roles: [
+                {
+                  name: 'app',
+                  count: 1,
+                  command: ['node', 'server.js'],
+                  files: { 'server.js': SERVER_JS },
+                },
+              ],
+            },
+          });
           expect(res.status).toBeLessThan(300);
           return res.body;
         },
         get: async (stackId: string) =>
-          request(backend.server)
-            .get(`/api/cloud/stacks/${stackId}`)
-            .set('authorization', auth),
+          backend.as(DEVELOPER, 'cloud').get(`/stacks/${stackId}`),
       };
       const nodeStatuses = async (stackId: string) => {
         const res = await cloud.get(stackId);
@@ -200,17 +109,7 @@ describe.each(databases.eachSupportedId())(
         await Promise.all([lifecycle(), lifecycle()]);
         await lifecycle();
       };
-      return {
-        backend,
-        store,
-        cloud,
-        nodeStatuses,
-        runOn,
-        clock,
-        payments,
-        sent,
-        audited,
-      };
+      return { ...backend, store, cloud, nodeStatuses, runOn, payments };
     }
 
     async function subscribe(
@@ -310,10 +209,9 @@ describe.each(databases.eachSupportedId())(
       await t.runOn('2026-01-10');
       expect(reminders(renewing.id)).toHaveLength(1);
 
-      const cancel = await request(t.backend.server)
-        .post(`/api/store/subscriptions/${cancelling.id}/cancel`)
-        .set('authorization', mockCredentials.user.header(DEVELOPER))
-        .send({ when: 'period-end' });
+      const cancel = await t
+        .as(DEVELOPER)
+        .post(`/subscriptions/${cancelling.id}/cancel`, { when: 'period-end' });
       expect(cancel.body.status).toBe('expiring');
 
       // The trial ends: active, the first period charged once.
@@ -390,10 +288,9 @@ describe.each(databases.eachSupportedId())(
       });
 
       // Renewed within grace: active again, its nodes started.
-      const resumed = await request(t.backend.server)
-        .post(`/api/store/subscriptions/${unpaid.id}/renew`)
-        .set('authorization', mockCredentials.user.header(DEVELOPER))
-        .send({ periods: 1 });
+      const resumed = await t
+        .as(DEVELOPER)
+        .post(`/subscriptions/${unpaid.id}/renew`, { periods: 1 });
       expect(resumed.status).toBe(200);
       expect(resumed.body).toMatchObject({
         status: 'active',
@@ -429,10 +326,9 @@ describe.each(databases.eachSupportedId())(
       // before the job has terminated it.
       t.clock.now = new Date('2026-03-15T06:00:00Z');
       t.payments.control.failing = false;
-      const tooLate = await request(t.backend.server)
-        .post(`/api/store/subscriptions/${unpaid.id}/renew`)
-        .set('authorization', mockCredentials.user.header(DEVELOPER))
-        .send({ periods: 1 });
+      const tooLate = await t
+        .as(DEVELOPER)
+        .post(`/subscriptions/${unpaid.id}/renew`, { periods: 1 });
       expect(tooLate.status).toBe(409);
       expect(tooLate.body.error.message).toMatch(/grace period/);
       await t.runOn('2026-03-15');
@@ -452,10 +348,9 @@ describe.each(databases.eachSupportedId())(
       });
 
       // Too late to renew once terminated.
-      const late = await request(t.backend.server)
-        .post(`/api/store/subscriptions/${unpaid.id}/renew`)
-        .set('authorization', mockCredentials.user.header(DEVELOPER))
-        .send({ periods: 1 });
+      const late = await t
+        .as(DEVELOPER)
+        .post(`/subscriptions/${unpaid.id}/renew`, { periods: 1 });
       expect(late.status).toBe(409);
     });
   },

@@ -1,36 +1,16 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import {
-  BackendFeature,
-  BackstageCredentials,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  AuthorizeResult,
-  QueryPermissionRequest,
-} from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { notificationService } from '@backstage/plugin-notifications-node';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import {
-  consumerSubscriptionVisibility,
-  STORE_SUBSCRIPTION_RESOURCE_TYPE,
-} from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
-import request from 'supertest';
+import {
+  createStoreTestBackends,
+  subscriptionsOfGroups,
+} from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
 import {
   createTestPaymentsModule,
   subscriptionEntities,
+  subscriptionOfOrder,
 } from './__testUtils__/subscriptions';
-import { storePlugin } from './plugin';
-import { storeClockServiceRef } from './service/clock';
 
 jest.setTimeout(120_000);
 
@@ -44,173 +24,52 @@ const GROUPS: Record<string, string> = {
   [OUTSIDER]: 'group:default/team-data',
 };
 
-function userOf(credentials: BackstageCredentials) {
-  return (credentials.principal as { userEntityRef?: string }).userEntityRef;
-}
-
 // At the top level, so that the databases close after the backends.
 const databases = TestDatabases.create();
 
 describe('store subscriptions', () => {
-  const running = new Set<() => Promise<void>>();
-  afterEach(async () => {
-    await Promise.all([...running].map(stop => stop()));
-  });
+  const backends = createStoreTestBackends(databases);
 
   async function startBackend(
     databaseId: TestDatabaseId,
     options: { config?: JsonObject; payments?: boolean } = {},
   ) {
-    const knexes = {
-      store: await databases.init(databaseId),
-      scaffolder: await databases.init(databaseId),
-    };
-    const clock = { now: new Date('2026-01-01T10:00:00Z') };
     const payments = createTestPaymentsModule();
-    const audited: string[] = [];
-    const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async ({ eventId }) => ({
-        success: async () => {
-          audited.push(`${eventId}:success`);
-        },
-        fail: async () => {
-          audited.push(`${eventId}:fail`);
-        },
-      })),
+    const backend = await backends.start(databaseId, {
+      entities: subscriptionEntities,
+      features: [
+        createFakeCloudPlugin(),
+        scaffolderPlugin,
+        ...(options.payments === false ? [] : [payments.module]),
+      ],
+      config: options.config,
+      now: new Date('2026-01-01T10:00:00Z'),
+      // Admins see every subscription; others those of their group, as the
+      // store policy answers.
+      authorizeConditional: subscriptionsOfGroups(ADMIN, GROUPS),
     });
-    const scheduler = mockServices.scheduler.mock({
-      scheduleTask: jest.fn(async task => {
-        if (task.id.startsWith('store-product-index')) {
-          await (task.fn as () => Promise<void>)();
-        }
-      }),
-    });
-    // Admins see every subscription; others those of their group, as the
-    // store policy answers.
-    const permissions = mockServices.permissions.mock({
-      authorize: jest.fn(async requests =>
-        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-      ),
-      authorizeConditional: jest.fn(
-        async (
-          requests: QueryPermissionRequest[],
-          { credentials }: { credentials: BackstageCredentials },
-        ) =>
-          requests.map(r => {
-            const user = userOf(credentials)!;
-            if (
-              r.permission.resourceType !== STORE_SUBSCRIPTION_RESOURCE_TYPE ||
-              user === ADMIN
-            ) {
-              return { result: AuthorizeResult.ALLOW };
-            }
-            return {
-              result: AuthorizeResult.CONDITIONAL,
-              pluginId: 'store',
-              resourceType: STORE_SUBSCRIPTION_RESOURCE_TYPE,
-              conditions: consumerSubscriptionVisibility({
-                claims: [user, GROUPS[user]],
-              }),
-            };
-          }),
-      ) as never,
-    });
-    const features: BackendFeature[] = [
-      createFakeCloudPlugin(),
-      storePlugin,
-      scaffolderPlugin,
-      mockServices.rootConfig.factory({ data: options.config ?? {} }),
-      createServiceFactory({
-        service: coreServices.database,
-        deps: { plugin: coreServices.pluginMetadata },
-        factory: ({ plugin }) =>
-          mockServices.database({
-            knex: knexes[plugin.getId() as 'store' | 'scaffolder'],
-          }),
-      }),
-      createServiceFactory({
-        service: storeClockServiceRef,
-        deps: {},
-        factory: () => ({ now: () => clock.now }),
-      }),
-      catalogServiceMock.factory({ entities: subscriptionEntities }),
-      permissions.factory,
-      scheduler.factory,
-      auditor.factory,
-      createServiceFactory({
-        service: notificationService,
-        deps: {},
-        factory: () => ({ send: async () => {} }),
-      }),
-    ];
-    if (options.payments !== false) {
-      features.push(payments.module);
-    }
-    const backend = await startTestBackend({ features });
-    const stop = async () => {
-      if (running.delete(stop)) {
-        await backend.stop();
-      }
-    };
-    running.add(stop);
-
-    const as = (user: string) => {
-      const auth = mockCredentials.user.header(user);
-      const url = (path: string) => `/api/store${path}`;
-      return {
-        get: (path: string) =>
-          request(backend.server).get(url(path)).set('Authorization', auth),
-        post: (path: string, body: object = {}, key?: string) => {
-          const req = request(backend.server)
-            .post(url(path))
-            .set('Authorization', auth);
-          return (key ? req.set('Idempotency-Key', key) : req).send(body);
-        },
-        put: (path: string, body: object) =>
-          request(backend.server)
-            .put(url(path))
-            .set('Authorization', auth)
-            .send(body),
-      };
-    };
 
     /** Orders a plan and waits for the subscription of the fulfilled order. */
     async function subscribe(plan: string, name: string) {
-      const created = await as(DEVELOPER).post('/orders', {
-        product: 'product:default/db',
-        plan,
-        provider: 'local',
-        parameters: { name, owner: 'group:default/team-web' },
+      const found = await subscriptionOfOrder(backend, {
+        user: DEVELOPER,
+        admin: ADMIN,
+        order: {
+          product: 'product:default/db',
+          plan,
+          provider: 'local',
+          parameters: { name, owner: 'group:default/team-web' },
+        },
       });
-      expect(created.status).toBe(201);
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const list = await as(ADMIN).get('/subscriptions');
-        const found = list.body.items?.find(
-          (s: { orderId: string }) => s.orderId === created.body.id,
-        );
-        if (found) {
-          return (await as(DEVELOPER).get(`/subscriptions/${found.id}`)).body;
-        }
-        const order = await as(DEVELOPER).get(`/orders/${created.body.id}`);
-        if (['failed', 'rejected'].includes(order.body.status)) {
-          throw new Error(`Order ${created.body.id} is ${order.body.status}`);
-        }
-        if (Date.now() > deadline) {
-          throw new Error(`Order ${created.body.id} started no subscription`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 50));
-      }
+      return (await backend.as(DEVELOPER).get(`/subscriptions/${found.id}`))
+        .body;
     }
 
     return {
-      as,
+      ...backend,
       subscribe,
-      clock,
       settled: payments.settled,
       payments: payments.control,
-      audited,
-      storeDb: knexes.store,
     };
   }
 

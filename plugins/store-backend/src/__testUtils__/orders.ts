@@ -4,7 +4,6 @@ import {
   createTemplateAction,
   scaffolderActionsExtensionPoint,
 } from '@backstage/plugin-scaffolder-node';
-import { Knex } from 'knex';
 import { makeProduct } from './products';
 
 /**
@@ -283,51 +282,3 @@ export const orderEntities: Entity[] = [
   makeGroup('approvers-eu', 'approvers'),
   makeGroup('platform-admins'),
 ];
-
-/**
- * Ends what the scaffolders of stopped test backends still do with their
- * databases, before the databases close.
- *
- * The scaffolder watches each task it ran for a cancellation by reading the
- * task's events every second until it reads the task's completion, and it
- * keeps doing so after its backend stopped. A task that never completed
- * would have it read a closed database, and fail whichever test file runs
- * next in the same jest worker. Each unfinished task is completed here, and
- * the watchers are given the time to read it: until their databases have
- * been quiet for a while.
- */
-export async function endScaffolderWatches(databases: Knex[]) {
-  let lastRead = Date.now();
-  const onQuery = (query: { sql?: string }) => {
-    if (query.sql?.includes('task_events')) {
-      lastRead = Date.now();
-    }
-  };
-  for (const knex of databases) {
-    knex.on('query', onQuery);
-    const unfinished = await knex('tasks')
-      .whereNotIn(
-        'id',
-        knex('task_events')
-          .select('task_id')
-          .where({ event_type: 'completion' }),
-      )
-      .select('id');
-    for (const { id } of unfinished) {
-      await knex('tasks').where({ id }).update({ status: 'cancelled' });
-      await knex('task_events').insert({
-        task_id: id,
-        event_type: 'completion',
-        body: JSON.stringify({ message: 'Ended with the test' }),
-      });
-    }
-  }
-  const quietMs = 2_500;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() - lastRead < quietMs && Date.now() < deadline) {
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  for (const knex of databases) {
-    knex.removeListener('query', onQuery);
-  }
-}

@@ -5,6 +5,7 @@ import {
   PaymentRequest,
   storePaymentsExtensionPoint,
 } from '@internal/plugin-store-node';
+import type { StoreTestBackend } from './backend';
 import { makeGroup, makeRunnableTemplate, makeUser } from './orders';
 import { makeProduct } from './products';
 
@@ -40,6 +41,37 @@ export function createTestPaymentsModule() {
     },
   });
   return { module, settled, control };
+}
+
+/**
+ * Places an order as `user` and waits for the subscription that its
+ * fulfilment starts; returns the subscription as `admin` lists it.
+ */
+export async function subscriptionOfOrder(
+  backend: Pick<StoreTestBackend, 'as'>,
+  options: { user: string; admin: string; order: object },
+) {
+  const { as } = backend;
+  const created = await as(options.user).post('/orders', options.order);
+  expect(created.status).toBe(201);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const list = await as(options.admin).get('/subscriptions');
+    const found = list.body.items?.find(
+      (s: { orderId: string }) => s.orderId === created.body.id,
+    );
+    if (found) {
+      return found as { id: string; stacks: string[] };
+    }
+    const order = await as(options.user).get(`/orders/${created.body.id}`);
+    if (['failed', 'rejected'].includes(order.body.status)) {
+      throw new Error(`Order ${created.body.id} is ${order.body.status}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Order ${created.body.id} started no subscription`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
 }
 
 /** A template that deploys one stack and outputs its id, as the real ones do. */
