@@ -1,16 +1,8 @@
-import { JsonObject } from '@backstage/types';
-import {
-  AuditorService,
-  BackstageCredentials,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
-import express from 'express';
-import {
-  IdempotencyStore,
-  IdempotentResponse,
-} from '@internal/backend-idempotency-node';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { spec } from '../schema/openapi.generated';
 import { ApiRouter } from '@backstage/backend-openapi-utils';
+import { createMutations } from './mutations';
 import { OrderService } from './OrderService';
 
 type StoreRouter = ApiRouter<typeof spec>;
@@ -32,46 +24,8 @@ export function registerOrderRoutes(
   router: StoreRouter,
   options: OrderRoutesOptions,
 ) {
-  const { httpAuth, auditor, orders, idempotencyKeys } = options;
-
-  function idempotent(
-    req: express.Request,
-    credentials: BackstageCredentials,
-    route: string,
-    run: () => Promise<IdempotentResponse>,
-  ): Promise<IdempotentResponse> {
-    return idempotencyKeys.run(
-      {
-        key: req.header('idempotency-key'),
-        credentials,
-        route,
-        body: req.body,
-      },
-      run,
-    );
-  }
-
-  async function audited<T>(
-    req: express.Request,
-    eventId: string,
-    meta: JsonObject,
-    run: () => Promise<T>,
-  ): Promise<T> {
-    const auditorEvent = await auditor.createEvent({
-      eventId,
-      severityLevel: 'medium',
-      request: req,
-      meta,
-    });
-    try {
-      const result = await run();
-      await auditorEvent.success();
-      return result;
-    } catch (error) {
-      await auditorEvent.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  const { httpAuth, orders } = options;
+  const mutate = createMutations(options);
 
   router.post('/orders/preview', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -87,21 +41,14 @@ export function registerOrderRoutes(
   router.post('/orders', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { secrets, ...input } = req.body;
-    const response = await idempotent(
-      req,
+    await mutate(req, res, {
       credentials,
-      'POST /orders',
-      async () => {
-        const order = await audited(
-          req,
-          'order-create',
-          { product: input.product, plan: input.plan },
-          () => orders.createOrder({ credentials, input, secrets }),
-        );
-        return { status: 201, body: order };
-      },
-    );
-    res.status(response.status).json(response.body as any);
+      route: 'POST /orders',
+      eventId: 'order-create',
+      meta: { product: input.product, plan: input.plan },
+      status: 201,
+      run: () => orders.createOrder({ credentials, input, secrets }),
+    });
   });
 
   router.get('/orders', async (req, res) => {
@@ -134,23 +81,16 @@ export function registerOrderRoutes(
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { id, action } = req.params;
     const comment = req.body?.comment;
-    const response = await idempotent(
-      req,
+    await mutate(req, res, {
       credentials,
-      `POST /orders/${id}/${action}`,
-      async () => {
-        const order = await audited(
-          req,
-          `order-${action}`,
-          { orderId: id },
-          () =>
-            action === 'approve' || action === 'reject'
-              ? orders.decide({ credentials, id, action, comment })
-              : orders.operate({ credentials, id, action, comment }),
-        );
-        return { status: 200, body: order };
-      },
-    );
-    res.status(response.status).json(response.body as any);
+      route: `POST /orders/${id}/${action}`,
+      eventId: `order-${action}`,
+      meta: { orderId: id },
+      status: 200,
+      run: () =>
+        action === 'approve' || action === 'reject'
+          ? orders.decide({ credentials, id, action, comment })
+          : orders.operate({ credentials, id, action, comment }),
+    });
   });
 }

@@ -4,13 +4,11 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { ApiRouter } from '@backstage/backend-openapi-utils';
-import {
-  IdempotencyStore,
-  IdempotentResponse,
-} from '@internal/backend-idempotency-node';
+import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { JsonObject } from '@backstage/types';
 import express from 'express';
 import { spec } from '../schema/openapi.generated';
+import { createMutations } from './mutations';
 import {
   SubscriptionQuoteRequest,
   SubscriptionService,
@@ -35,8 +33,11 @@ export function registerSubscriptionRoutes(
   router: StoreRouter,
   options: SubscriptionRoutesOptions,
 ) {
-  const { httpAuth, auditor, subscriptions, idempotencyKeys } = options;
+  const { httpAuth, subscriptions } = options;
 
+  const mutate = createMutations(options);
+
+  /** An action on a subscription: audited, once per `Idempotency-Key`. */
   async function act(
     req: express.Request,
     res: express.Response,
@@ -48,31 +49,14 @@ export function registerSubscriptionRoutes(
   ) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const id = req.params.id;
-    const response: IdempotentResponse = await idempotencyKeys.run(
-      {
-        key: req.header('idempotency-key'),
-        credentials,
-        route: `${req.method} /subscriptions/${id}/${action.name}`,
-        body: req.body,
-      },
-      async () => {
-        const auditorEvent = await auditor.createEvent({
-          eventId: `subscription-${action.name}`,
-          severityLevel: 'medium',
-          request: req,
-          meta: { subscriptionId: id, ...action.meta },
-        });
-        try {
-          const body = await action.run(credentials);
-          await auditorEvent.success();
-          return { status: 200, body: body as JsonObject };
-        } catch (error) {
-          await auditorEvent.fail({ error: error as Error });
-          throw error;
-        }
-      },
-    );
-    res.status(response.status).json(response.body);
+    await mutate(req, res, {
+      credentials,
+      route: `${req.method} /subscriptions/${id}/${action.name}`,
+      eventId: `subscription-${action.name}`,
+      meta: { subscriptionId: id, ...action.meta },
+      status: 200,
+      run: () => action.run(credentials),
+    });
   }
 
   router.get('/subscriptions', async (req, res) => {
