@@ -14,17 +14,9 @@ export type {
   SubscriptionListOptions,
 } from './api/StoreApi';
 export type {
-  CostGroupBy,
   CostQuery,
-  CostReport,
-  CreditNote,
   CreditNoteRequest,
-  Invoice,
-  InvoiceLine,
-  InvoiceLineKind,
-  InvoiceList,
   InvoiceListOptions,
-  InvoiceSummary,
 } from './api/billingTypes';
 export { StoreClient } from './api/StoreClient';
 export { OrdersAdminSidebarItem } from './components/OrdersAdmin/OrdersAdminSidebarItem';

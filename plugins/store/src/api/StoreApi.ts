@@ -13,17 +13,17 @@ import {
   ProductSummary,
   RenewalQuote,
   CancellationQuote,
+  CostReport,
+  CreditNote,
+  Invoice,
+  InvoiceList,
   Subscription,
   SubscriptionDetails,
   SubscriptionStatus,
 } from '@internal/plugin-store-common';
 import {
   CostQuery,
-  CostReport,
-  CreditNote,
   CreditNoteRequest,
-  Invoice,
-  InvoiceList,
   InvoiceListOptions,
 } from './billingTypes';
 

@@ -2,6 +2,10 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   CancellationQuote,
+  CostReport,
+  CreditNote,
+  Invoice,
+  InvoiceList,
   OrderDetails,
   PlanChangeQuote,
   ProductDetails,
@@ -27,11 +31,7 @@ import {
 } from './StoreApi';
 import {
   CostQuery,
-  CostReport,
-  CreditNote,
   CreditNoteRequest,
-  Invoice,
-  InvoiceList,
   InvoiceListOptions,
 } from './billingTypes';
 

@@ -41,7 +41,6 @@ describe('BillingPage', () => {
     );
     const a = row('INV-2026-000001');
     expect(a.getByText('group:default/team-a')).toBeInTheDocument();
-    expect(a.getByText('CC-1234')).toBeInTheDocument();
     expect(a.getByText('2026-11')).toBeInTheDocument();
     expect(a.getByText('USD 107.50')).toBeInTheDocument();
     expect(row('INV-2026-000002').getByText('EUR -3.00')).toBeInTheDocument();

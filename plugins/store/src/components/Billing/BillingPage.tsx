@@ -13,7 +13,7 @@ import { Box, Button, TextField } from '@material-ui/core';
 import BarChartIcon from '@material-ui/icons/BarChart';
 import { FormEvent, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { InvoiceSummary } from '../../api/billingTypes';
+import { InvoiceSummary } from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { costsRouteRef, invoiceRouteRef, rootRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
@@ -121,7 +121,6 @@ export function BillingPage() {
         ),
       },
       { title: 'Billing account', field: 'account' },
-      { title: 'Cost centre', render: invoice => invoice.costCenter ?? '—' },
       { title: 'Period', field: 'period' },
       {
         title: 'Issued',

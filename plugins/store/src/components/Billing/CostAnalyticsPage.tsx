@@ -37,7 +37,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { CostGroupBy, CostReport } from '../../api/billingTypes';
+import { CostGrouping, CostReport } from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { billingRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
@@ -45,7 +45,7 @@ import { chartValue, isMonth, recentMonths } from './billingText';
 
 type CostRow = CostReport['rows'][number];
 
-const GROUPS: Array<{ value: CostGroupBy; label: string; column: string }> = [
+const GROUPS: Array<{ value: CostGrouping; label: string; column: string }> = [
   { value: 'account', label: 'By billing account', column: 'Billing account' },
   { value: 'product', label: 'By product', column: 'Product' },
   { value: 'month', label: 'By month', column: 'Month' },
@@ -146,7 +146,7 @@ export function CostAnalyticsPage() {
   const account = param('account') || undefined;
   const accountLabel = param('accountLabel') || account;
   // Drilled into an account, its costs are shown by product.
-  const groupBy: CostGroupBy = account
+  const groupBy: CostGrouping = account
     ? 'product'
     : GROUPS.find(g => g.value === param('groupBy'))?.value ?? 'account';
   const rangeProblem =
@@ -238,7 +238,7 @@ export function CostAnalyticsPage() {
         ) : (
           <Tabs
             value={groupBy}
-            onChange={(_event, value: CostGroupBy) =>
+            onChange={(_event, value: CostGrouping) =>
               update({ groupBy: value })
             }
             indicatorColor="primary"

@@ -9,7 +9,7 @@ import {
 import AddIcon from '@material-ui/icons/Add';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { useCallback, useState } from 'react';
-import { Invoice } from '../../api/billingTypes';
+import { Invoice } from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { ActionDialog } from '../Subscriptions/ActionDialog';
 import {

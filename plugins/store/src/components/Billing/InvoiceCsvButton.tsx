@@ -2,7 +2,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { Button, Typography } from '@material-ui/core';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
-import { InvoiceSummary } from '../../api/billingTypes';
+import { InvoiceSummary } from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { errorMessage } from '../Subscriptions/subscriptionText';
 

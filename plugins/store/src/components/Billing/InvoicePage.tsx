@@ -9,7 +9,6 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { storeBillingReadPermission } from '@internal/plugin-store-common';
 import {
   Box,
   Button,
@@ -27,7 +26,11 @@ import PrintIcon from '@material-ui/icons/Print';
 import { ReactNode, useCallback, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { CreditNote, Invoice } from '../../api/billingTypes';
+import {
+  CreditNote,
+  Invoice,
+  storeBillingReadPermission,
+} from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { billingRouteRef, subscriptionRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
@@ -103,7 +106,6 @@ function InvoiceLines(props: { invoice: Invoice }) {
           <TableCell>Kind</TableCell>
           <TableCell>Description</TableCell>
           <TableCell className={classes.amount}>Quantity</TableCell>
-          <TableCell className={classes.amount}>Unit price</TableCell>
           <TableCell className={classes.amount}>Amount</TableCell>
         </TableRow>
       </TableHead>
@@ -127,9 +129,6 @@ function InvoiceLines(props: { invoice: Invoice }) {
               {line.quantity ?? ''}
             </TableCell>
             <TableCell className={classes.amount}>
-              {line.unitPrice ? formatMoney(line.unitPrice) : ''}
-            </TableCell>
-            <TableCell className={classes.amount}>
               {formatMoney(line.amount)}
             </TableCell>
           </TableRow>
@@ -137,7 +136,7 @@ function InvoiceLines(props: { invoice: Invoice }) {
       </TableBody>
       <TableFooter>
         <TableRow>
-          <TableCell colSpan={4} className={classes.total}>
+          <TableCell colSpan={3} className={classes.total}>
             Total
           </TableCell>
           <TableCell
@@ -159,7 +158,7 @@ function CreditNoteCard(props: { creditNote: CreditNote }) {
     <Box mt={3}>
       <Typography variant="h6">Credit note {note.number}</Typography>
       <Typography variant="body2" color="textSecondary">
-        Issued {new Date(note.issuedAt).toLocaleDateString()} — {note.reason}
+        Issued {new Date(note.createdAt).toLocaleDateString()} — {note.reason}
       </Typography>
       <Table size="small" aria-label={`Credit note ${note.number} lines`}>
         <TableBody>
@@ -201,7 +200,6 @@ function InvoiceSheet(props: { invoice: Invoice; actions: ReactNode }) {
       <Box my={2}>
         <Grid container spacing={2}>
           <Field label="Billing account">{invoice.account}</Field>
-          <Field label="Cost centre">{invoice.costCenter ?? '—'}</Field>
           <Field label="Period">{invoice.period}</Field>
           <Field label="Issued">
             {new Date(invoice.issuedAt).toLocaleDateString()}

@@ -1,4 +1,5 @@
-import { InvoiceLineKind, CreditNoteRequest } from '../../api/billingTypes';
+import { InvoiceLineKind } from '@internal/plugin-store-common';
+import { CreditNoteRequest } from '../../api/billingTypes';
 
 const LINE_KINDS: Record<InvoiceLineKind, string> = {
   recurring: 'Recurring',

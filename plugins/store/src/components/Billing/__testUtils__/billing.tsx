@@ -2,7 +2,7 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { Route, Routes } from 'react-router-dom';
-import { Invoice, InvoiceSummary } from '../../../api/billingTypes';
+import { Invoice, InvoiceSummary } from '@internal/plugin-store-common';
 import { StoreApi, storeApiRef } from '../../../api/StoreApi';
 import { rootRouteRef } from '../../../routes';
 import { BillingPage } from '../BillingPage';
@@ -17,10 +17,10 @@ export function invoiceSummary(
     id: 'inv-1',
     number: 'INV-2026-000001',
     account: 'group:default/team-a',
-    costCenter: 'CC-1234',
     period: '2026-11',
     status: 'issued',
     total: { amount: '107.50', currency: 'USD' },
+    credited: { amount: '0.00', currency: 'USD' },
     issuedAt: '2026-12-01T00:00:00Z',
     ...overrides,
   };
@@ -36,21 +36,27 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
         kind: 'recurring',
         description: 'PostgreSQL Database, Standard, 2026-11',
         subscriptionId: 's1',
+        productRef: 'product:default/postgresql',
         productTitle: 'PostgreSQL Database',
         quantity: '2',
-        unitPrice: { amount: '50.00', currency: 'USD' },
         amount: { amount: '100.00', currency: 'USD' },
       },
       {
         id: 'l2',
         kind: 'proration',
         description: 'Plan change to Enterprise, 3 days',
+        subscriptionId: 's2',
+        productRef: 'product:default/redis',
+        productTitle: 'Redis Cache',
         amount: { amount: '12.50', currency: 'USD' },
       },
       {
         id: 'l3',
         kind: 'credit',
         description: 'Cancellation credit',
+        subscriptionId: 's3',
+        productRef: 'product:default/kafka',
+        productTitle: 'Kafka',
         amount: { amount: '-5.00', currency: 'USD' },
       },
     ],
@@ -58,8 +64,10 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
       {
         id: 'cn-1',
         number: 'CN-2026-000001',
+        invoiceId: 'inv-1',
         reason: 'Outage on 2026-11-12',
-        issuedAt: '2026-12-02T00:00:00Z',
+        createdBy: 'user:default/finance',
+        createdAt: '2026-12-02T00:00:00Z',
         total: { amount: '-7.25', currency: 'USD' },
         lines: [
           {
@@ -83,8 +91,8 @@ export function mockBillingApi() {
           id: 'inv-2',
           number: 'INV-2026-000002',
           account: 'group:default/team-b',
-          costCenter: undefined,
           total: { amount: '-3.00', currency: 'EUR' },
+          credited: { amount: '0.00', currency: 'EUR' },
         }),
       ],
       nextCursor: 'page-2',
