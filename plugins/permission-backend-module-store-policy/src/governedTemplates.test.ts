@@ -1,4 +1,4 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
@@ -13,6 +13,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { StorePolicy } from './StorePolicy';
+import { policyUser } from './__testUtils__/users';
 
 const entity = (kind: string, name: string, spec = {}): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -59,17 +60,6 @@ describe('governed templates', () => {
       auth: mockServices.auth(),
     }),
   });
-  const userOf = (ref: string) => ({
-    credentials: mockCredentials.user(ref),
-    info: { userEntityRef: ref, ownershipEntityRefs: [] },
-    token: 'token',
-    expiresInSeconds: 3600,
-    identity: {
-      type: 'user' as const,
-      userEntityRef: ref,
-      ownershipEntityRefs: [],
-    },
-  });
   const ruleset = {
     getRuleByName: (name: string) =>
       Object.values(permissionRules).find(r => r.name === name)!,
@@ -79,7 +69,7 @@ describe('governed templates', () => {
   it('hides the templates of products from users, so the scaffolder cannot run them for them', async () => {
     const decision = await policy.handle(
       { permission: catalogEntityReadPermission },
-      userOf('user:default/developer'),
+      policyUser('user:default/developer'),
     );
     expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
     const visible = entities
@@ -97,7 +87,7 @@ describe('governed templates', () => {
     expect(
       await policy.handle(
         { permission: catalogEntityReadPermission },
-        userOf('user:default/platform-admin'),
+        policyUser('user:default/platform-admin'),
       ),
     ).toEqual({ result: AuthorizeResult.ALLOW });
     expect(
@@ -106,14 +96,14 @@ describe('governed templates', () => {
   });
 
   it('keeps order administration to admins; approval is checked by the store', async () => {
-    const developer = userOf('user:default/developer');
+    const developer = policyUser('user:default/developer');
     expect(
       await policy.handle({ permission: storeOrderAdminPermission }, developer),
     ).toEqual({ result: AuthorizeResult.DENY });
     expect(
       await policy.handle(
         { permission: storeOrderAdminPermission },
-        userOf('user:default/platform-admin'),
+        policyUser('user:default/platform-admin'),
       ),
     ).toEqual({ result: AuthorizeResult.ALLOW });
     expect(
