@@ -105,3 +105,52 @@ export type ScriptResult = {
   output: string;
   durationMs: number;
 };
+
+/**
+ * A metric of nodes: `cpu` in percent of one core, `memory` and `disk` in
+ * bytes, `networkIn` and `networkOut` in bytes per second.
+ *
+ * @public
+ */
+export type MetricName = 'cpu' | 'memory' | 'disk' | 'networkIn' | 'networkOut';
+
+/** Every {@link MetricName}. @public */
+export const METRIC_NAMES: MetricName[] = [
+  'cpu',
+  'memory',
+  'disk',
+  'networkIn',
+  'networkOut',
+];
+
+/** How finely metrics are kept: raw samples or rollups. @public */
+export type MetricResolution = 'raw' | '1m' | '1h' | '1d';
+
+/** One bucket of a metric (one sample at the raw resolution). @public */
+export type MetricPoint = {
+  /** The start of the bucket, or the time of the sample, as ISO time. */
+  time: string;
+  count: number;
+  avg: number;
+  min: number;
+  max: number;
+};
+
+/** The points of one metric of one node. @public */
+export type MetricSeries = {
+  nodeName: string;
+  metric: MetricName;
+  points: MetricPoint[];
+};
+
+/** An alert on a node, firing or resolved. @public */
+export type MetricAlert = {
+  id: string;
+  stackId: string;
+  nodeName: string;
+  rule: string;
+  state: 'firing' | 'resolved';
+  message: string;
+  firedAt: string;
+  resolvedAt?: string;
+};
