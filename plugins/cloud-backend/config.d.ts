@@ -32,6 +32,29 @@ export interface Config {
         initialDelay?: HumanDuration | string;
       };
     };
+    /** Metrics of nodes: how often they are read and how long they are kept. */
+    monitoring?: {
+      /** How often the providers are asked; each key alone is enough. */
+      collect?: {
+        /** Every 15 seconds by default; a duration, an ISO duration or a cron. */
+        frequency?: HumanDuration | string | { cron: string };
+        /** How long one collection may take; 1 minute by default. */
+        timeout?: HumanDuration | string;
+        /** How long after start the first one runs. */
+        initialDelay?: HumanDuration | string;
+      };
+      /**
+       * How long each resolution is kept: raw samples 1 day, minutes 2
+       * days, hours 35 days, days 400 days by default. A query may not
+       * start before what its resolution keeps.
+       */
+      retention?: {
+        raw?: HumanDuration | string;
+        '1m'?: HumanDuration | string;
+        '1h'?: HumanDuration | string;
+        '1d'?: HumanDuration | string;
+      };
+    };
     /** How the backend instances sharing one database find one another. */
     instance?: {
       /**

@@ -19,7 +19,10 @@ exports.up = async function up(knex) {
     table.string('metric').notNullable();
     table.bigInteger('ts').notNullable();
     table.double('value').notNullable();
-    table.index(['stack_id', 'node_name', 'metric', 'ts'], 'metric_samples_node_idx');
+    table.index(
+      ['stack_id', 'node_name', 'metric', 'ts'],
+      'metric_samples_node_idx',
+    );
     table.index(['ts'], 'metric_samples_ts_idx');
   });
 

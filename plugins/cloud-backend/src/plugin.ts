@@ -12,6 +12,12 @@ import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { UsageReporter } from './service/UsageReporter';
 import { CloudStore } from './database/CloudStore';
+import { MetricsStore } from './database/MetricsStore';
+import {
+  MetricsCollector,
+  readMetricsRetention,
+} from './service/MetricsCollector';
+import { MetricsService } from './service/MetricsService';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
@@ -196,8 +202,62 @@ export const cloudPlugin = createBackendPlugin({
           },
         });
 
+        // Monitoring: each host's nodes are read by the instance serving the
+        // host, the other providers' by any one instance.
+        const metricsStore = MetricsStore.create(await database.getClient());
+        const retention = readMetricsRetention(config);
+        const collector = MetricsCollector.create({
+          store,
+          metrics: metricsStore,
+          providers,
+          logger,
+          retention,
+        });
+        const collectSchedule =
+          readSchedulerServiceTaskScheduleDefinitionFromConfig(
+            new ConfigReader({
+              frequency: { seconds: 15 },
+              timeout: { minutes: 1 },
+              ...(config
+                .getOptionalConfig('cloud.monitoring.collect')
+                ?.get<Record<string, unknown>>() ?? {}),
+            }),
+          );
+        for (const hostId of hosts.ownHosts()) {
+          await scheduler.scheduleTask({
+            id: `cloud-metrics-collect:${hostId}`,
+            ...collectSchedule,
+            fn: async () => {
+              await collector.collect({ hostId });
+            },
+          });
+        }
+        if (providers.list().some(p => !p.hostId && p.collectMetrics)) {
+          await scheduler.scheduleTask({
+            id: 'cloud-metrics-collect',
+            ...collectSchedule,
+            fn: async () => {
+              await collector.collect('shared');
+            },
+          });
+        }
+        await scheduler.scheduleTask({
+          id: 'cloud-metrics-purge',
+          frequency: { minutes: 10 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await collector.purge();
+          },
+        });
+
         httpRouter.use(
           await createRouter({
+            metrics: MetricsService.create({
+              store,
+              metrics: metricsStore,
+              retention,
+            }),
             stacks,
             store,
             idempotency,

@@ -434,6 +434,28 @@ export class CloudStore {
     return (await query).map(toNode);
   }
 
+  /**
+   * The running nodes of live stacks of a provider, on one host when given,
+   * in one query: what the metrics collector asks the provider about.
+   */
+  async listRunningNodes(filter: {
+    provider: string;
+    hostId?: string;
+  }): Promise<Array<{ stackId: string; nodeName: string }>> {
+    const query = this.db('nodes')
+      .join('stacks', 'stacks.id', 'nodes.stack_id')
+      .whereNull('nodes.deleted_at')
+      .whereNull('stacks.deleted_at')
+      .where('nodes.status', 'running')
+      .where('stacks.provider', filter.provider)
+      .orderBy(['nodes.stack_id', 'nodes.name'])
+      .select({ stackId: 'nodes.stack_id', nodeName: 'nodes.name' });
+    if (filter.hostId) {
+      query.where('stacks.host_id', filter.hostId);
+    }
+    return query;
+  }
+
   /** Marks every live node of a stack deleted, in one statement. */
   async markNodesDeleted(
     stackId: string,

@@ -70,7 +70,9 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 }
 
 function tableOf(resolution: StoredResolution) {
-  return resolution === 'raw' ? 'metric_samples' : `metric_rollups_${resolution}`;
+  return resolution === 'raw'
+    ? 'metric_samples'
+    : `metric_rollups_${resolution}`;
 }
 
 /**
@@ -219,7 +221,10 @@ export class MetricsStore {
       const deleted = await this.db(table)
         .whereIn(
           'id',
-          this.db(table).select('id').where(column, '<', before).limit(batchSize),
+          this.db(table)
+            .select('id')
+            .where(column, '<', before)
+            .limit(batchSize),
         )
         .delete();
       total += deleted;

@@ -748,6 +748,213 @@ export const spec = {
         },
       },
     },
+    '/stacks/{stackId}/metrics': {
+      get: {
+        operationId: 'GetStackMetrics',
+        summary: 'Metrics of every node of a stack over a range',
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'query',
+            name: 'range',
+            description:
+              'The last hour, day, week or 30 days; or give from and to',
+            schema: {
+              type: 'string',
+              enum: ['1h', '1d', '7d', '30d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'from',
+            description: 'An ISO date-time',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'to',
+            description: 'An ISO date-time; now when absent',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'resolution',
+            description: 'Chosen from the range when absent',
+            schema: {
+              type: 'string',
+              enum: ['raw', '1m', '1h', '1d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'metric',
+            description: 'Only these metrics; every one when absent',
+            schema: {
+              type: 'array',
+              items: {
+                $ref: '#/components/schemas/MetricName',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One series per node and metric',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/stacks/{stackId}/nodes/{nodeName}/metrics': {
+      get: {
+        operationId: 'GetNodeMetrics',
+        summary: 'Metrics of one node over a range',
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'path',
+            name: 'nodeName',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'query',
+            name: 'range',
+            description:
+              'The last hour, day, week or 30 days; or give from and to',
+            schema: {
+              type: 'string',
+              enum: ['1h', '1d', '7d', '30d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'from',
+            description: 'An ISO date-time',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'to',
+            description: 'An ISO date-time; now when absent',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'resolution',
+            description: 'Chosen from the range when absent',
+            schema: {
+              type: 'string',
+              enum: ['raw', '1m', '1h', '1d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'metric',
+            description: 'Only these metrics; every one when absent',
+            schema: {
+              type: 'array',
+              items: {
+                $ref: '#/components/schemas/MetricName',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One series per node and metric',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'GetPrometheusMetrics',
+        summary:
+          "The latest figures of every node in Prometheus' text format, for admins and services",
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition format 0.0.4',
+            content: {
+              'text/plain': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
   },
   components: {
     parameters: {
@@ -873,6 +1080,70 @@ export const spec = {
       },
     },
     schemas: {
+      MetricName: {
+        type: 'string',
+        enum: ['cpu', 'memory', 'disk', 'networkIn', 'networkOut'],
+        description:
+          'cpu in percent of one core, memory and disk in bytes, networkIn and networkOut in bytes per second',
+      },
+      MetricsResponse: {
+        type: 'object',
+        required: ['resolution', 'from', 'to', 'series'],
+        properties: {
+          resolution: {
+            type: 'string',
+            enum: ['raw', '1m', '1h', '1d'],
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          series: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['nodeName', 'metric', 'points'],
+              properties: {
+                nodeName: {
+                  type: 'string',
+                },
+                metric: {
+                  $ref: '#/components/schemas/MetricName',
+                },
+                points: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['time', 'count', 'avg', 'min', 'max'],
+                    properties: {
+                      time: {
+                        type: 'string',
+                        format: 'date-time',
+                      },
+                      count: {
+                        type: 'integer',
+                      },
+                      avg: {
+                        type: 'number',
+                      },
+                      min: {
+                        type: 'number',
+                      },
+                      max: {
+                        type: 'number',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
       Error: {
         type: 'object',
         required: ['error'],
