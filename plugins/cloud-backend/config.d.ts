@@ -54,6 +54,15 @@ export interface Config {
         '1h'?: HumanDuration | string;
         '1d'?: HumanDuration | string;
       };
+      /**
+       * Alert rules, judged after each collection; each tells the group
+       * owning the stack when it fires and when it resolves. `false` turns
+       * a rule off; each key given replaces the default's.
+       */
+      alerts?: AlertRulesConfig & {
+        /** Rules of single stacks, by name or id, over the ones above. */
+        stacks?: { [stack: string]: AlertRulesConfig };
+      };
     };
     /** How the backend instances sharing one database find one another. */
     instance?: {
@@ -71,4 +80,17 @@ export interface Config {
       heartbeat?: HumanDuration | string;
     };
   };
+}
+
+interface AlertRulesConfig {
+  /** CPU above `percent` of one core for `for`: 90% for 5 minutes by default. */
+  cpu?: false | { percent?: number; for?: HumanDuration | string };
+  /**
+   * Memory above `percent` of the node's limit (its plan's or its role's,
+   * the lower) for `for`: 90% at once by default; nodes without a limit
+   * are not judged.
+   */
+  memory?: false | { percent?: number; for?: HumanDuration | string };
+  /** No reading of a running node for `for`: 2 minutes by default. */
+  notReporting?: false | { for?: HumanDuration | string };
 }

@@ -63,20 +63,26 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('metric_alerts', table => {
-    table.comment('Alerts on nodes, firing or resolved');
+    table.comment(
+      'Alerts on nodes: pending while their condition has not held long enough, then firing, then resolved',
+    );
     table.bigIncrements('id').primary();
     table.string('stack_id').notNullable();
     table.string('node_name').notNullable();
     table.string('rule').notNullable();
     table.string('state').notNullable();
     table.text('message').notNullable();
-    table.bigInteger('fired_at').notNullable();
+    /** When the condition began. */
+    table.bigInteger('since').notNullable();
+    table.bigInteger('fired_at').nullable();
     table.bigInteger('resolved_at').nullable();
-    table.index(['stack_id', 'fired_at'], 'metric_alerts_stack_idx');
+    /** The last state the owner was told of; one notification per state. */
+    table.string('notified').nullable();
+    table.index(['stack_id', 'since'], 'metric_alerts_stack_idx');
   });
-  // One firing alert per node and rule.
+  // One open alert per node and rule, of however many runs evaluate it.
   await knex.raw(
-    "CREATE UNIQUE INDEX metric_alerts_firing_idx ON metric_alerts (stack_id, node_name, rule) WHERE state = 'firing'",
+    "CREATE UNIQUE INDEX metric_alerts_open_idx ON metric_alerts (stack_id, node_name, rule) WHERE state IN ('pending', 'firing')",
   );
 };
 

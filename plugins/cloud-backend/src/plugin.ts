@@ -5,14 +5,19 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { durationToMilliseconds } from '@backstage/types';
 import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { UsageReporter } from './service/UsageReporter';
+import { AlertStore } from './database/AlertStore';
 import { CloudStore } from './database/CloudStore';
 import { MetricsStore } from './database/MetricsStore';
+import { AlertEvaluator } from './service/AlertEvaluator';
+import { AlertRules } from './service/AlertRules';
+import { cloudClockServiceRef } from './service/clock';
 import {
   MetricsCollector,
   readMetricsRetention,
@@ -51,6 +56,8 @@ export const cloudPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        notifications: notificationService,
+        clock: cloudClockServiceRef,
       },
       async init({
         config,
@@ -67,6 +74,8 @@ export const cloudPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         catalog,
+        notifications,
+        clock,
       }) {
         const store = await CloudStore.create(database);
         // The table comes with the migrations that CloudStore runs.
@@ -203,15 +212,30 @@ export const cloudPlugin = createBackendPlugin({
         });
 
         // Monitoring: each host's nodes are read by the instance serving the
-        // host, the other providers' by any one instance.
-        const metricsStore = MetricsStore.create(await database.getClient());
+        // host, the other providers' by any one instance; the alert rules
+        // are judged over what each round read, in the same task.
+        const db = await database.getClient();
+        const metricsStore = MetricsStore.create(db);
+        const alertStore = AlertStore.create(db);
         const retention = readMetricsRetention(config);
+        const alertRules = AlertRules.fromConfig(config);
         const collector = MetricsCollector.create({
           store,
           metrics: metricsStore,
           providers,
           logger,
           retention,
+          now: clock.now,
+        });
+        const alerts = AlertEvaluator.create({
+          alerts: alertStore,
+          metrics: metricsStore,
+          store,
+          rules: alertRules,
+          auditor,
+          logger,
+          notifications,
+          now: clock.now,
         });
         const collectSchedule =
           readSchedulerServiceTaskScheduleDefinitionFromConfig(
@@ -228,7 +252,7 @@ export const cloudPlugin = createBackendPlugin({
             id: `cloud-metrics-collect:${hostId}`,
             ...collectSchedule,
             fn: async () => {
-              await collector.collect({ hostId });
+              await alerts.evaluate(await collector.collect({ hostId }));
             },
           });
         }
@@ -237,7 +261,7 @@ export const cloudPlugin = createBackendPlugin({
             id: 'cloud-metrics-collect',
             ...collectSchedule,
             fn: async () => {
-              await collector.collect('shared');
+              await alerts.evaluate(await collector.collect('shared'));
             },
           });
         }
@@ -248,6 +272,8 @@ export const cloudPlugin = createBackendPlugin({
           initialDelay: { minutes: 1 },
           fn: async () => {
             await collector.purge();
+            // resolved alerts are kept as long as the longest-kept metrics
+            await alerts.purge(clock.now() - retention['1d']);
           },
         });
 
@@ -256,7 +282,11 @@ export const cloudPlugin = createBackendPlugin({
             metrics: MetricsService.create({
               store,
               metrics: metricsStore,
+              alerts: alertStore,
+              rules: alertRules,
+              providers,
               retention,
+              now: clock.now,
             }),
             stacks,
             store,

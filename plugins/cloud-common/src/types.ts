@@ -143,14 +143,51 @@ export type MetricSeries = {
   points: MetricPoint[];
 };
 
+/**
+ * The rules an alert may come from: CPU above a share of one core, memory
+ * above a share of the node's limit, and a node that stopped reporting.
+ *
+ * @public
+ */
+export type MetricAlertRule = 'cpu' | 'memory' | 'not-reporting';
+
 /** An alert on a node, firing or resolved. @public */
 export type MetricAlert = {
   id: string;
   stackId: string;
   nodeName: string;
-  rule: string;
+  rule: MetricAlertRule;
   state: 'firing' | 'resolved';
   message: string;
+  /** When the condition began, before it held long enough to fire. */
+  since: string;
   firedAt: string;
   resolvedAt?: string;
+};
+
+/** How one node is doing, as the monitoring overview shows it. @public */
+export type MonitoredNode = {
+  stackId: string;
+  stackName: string;
+  owner: string;
+  nodeName: string;
+  /** When the node last reported; absent when it never did. */
+  reportedAt?: string;
+  /** Average CPU of the last five minutes, in percent of one core. */
+  cpu?: number;
+  memoryBytes?: number;
+  /** The node's memory limit, from its plan or its role. */
+  memoryLimitBytes?: number;
+};
+
+/** What admins see of every node at once. @public */
+export type MonitoringOverview = {
+  /** The nodes using the most CPU, busiest first. */
+  busiest: MonitoredNode[];
+  /** Nodes using most of their memory limit, fullest first. */
+  nearLimits: MonitoredNode[];
+  /** Running nodes that have not reported lately. */
+  notReporting: MonitoredNode[];
+  /** Every firing alert, newest first. */
+  alerts: Array<MetricAlert & { stackName: string; owner: string }>;
 };

@@ -206,6 +206,32 @@ export class MetricsStore {
   }
 
   /**
+   * The average of a metric of every node over the minutes from `since`,
+   * from the per-minute rollup.
+   */
+  async averagesSince(
+    metric: MetricName,
+    since: number,
+  ): Promise<Array<{ stackId: string; nodeName: string; avg: number }>> {
+    const rows = await this.db('metric_rollups_1m')
+      .where({ metric })
+      .andWhere(
+        'bucket',
+        '>=',
+        Math.floor(since / ROLLUPS['1m']) * ROLLUPS['1m'],
+      )
+      .groupBy(['stack_id', 'node_name'])
+      .select('stack_id', 'node_name')
+      .sum({ sum: 'sum' })
+      .sum({ count: 'count' });
+    return rows.map((row: Record<string, string | number>) => ({
+      stackId: String(row.stack_id),
+      nodeName: String(row.node_name),
+      avg: Number(row.sum) / Number(row.count),
+    }));
+  }
+
+  /**
    * Deletes what is older than `before`, in batches of `batchSize` rows,
    * each its own short statement; returns how many rows went.
    */

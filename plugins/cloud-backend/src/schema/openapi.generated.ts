@@ -930,6 +930,75 @@ export const spec = {
         },
       },
     },
+    '/stacks/{stackId}/alerts': {
+      get: {
+        operationId: 'GetStackAlerts',
+        summary:
+          "The firing and resolved alerts of a stack's nodes, newest first",
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The alerts',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/MetricAlert',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/monitoring/overview': {
+      get: {
+        operationId: 'GetMonitoringOverview',
+        summary:
+          'Every node at once, for admins - the busiest, those near their limits, those not reporting - and every firing alert',
+        responses: {
+          '200': {
+            description: 'The overview',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MonitoringOverview',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
     '/metrics': {
       get: {
         operationId: 'GetPrometheusMetrics',
@@ -1140,6 +1209,142 @@ export const spec = {
                   },
                 },
               },
+            },
+          },
+        },
+      },
+      MetricAlert: {
+        type: 'object',
+        required: [
+          'id',
+          'stackId',
+          'nodeName',
+          'rule',
+          'state',
+          'message',
+          'since',
+          'firedAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          stackId: {
+            type: 'string',
+          },
+          nodeName: {
+            type: 'string',
+          },
+          rule: {
+            type: 'string',
+            enum: ['cpu', 'memory', 'not-reporting'],
+          },
+          state: {
+            type: 'string',
+            enum: ['firing', 'resolved'],
+          },
+          message: {
+            type: 'string',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the condition began, before it held long enough to fire',
+          },
+          firedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          resolvedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      MonitoredNode: {
+        type: 'object',
+        required: ['stackId', 'stackName', 'owner', 'nodeName'],
+        properties: {
+          stackId: {
+            type: 'string',
+          },
+          stackName: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          nodeName: {
+            type: 'string',
+          },
+          reportedAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the node last reported; absent when it never did',
+          },
+          cpu: {
+            type: 'number',
+            description:
+              'Average CPU of the last five minutes, in percent of one core',
+          },
+          memoryBytes: {
+            type: 'number',
+          },
+          memoryLimitBytes: {
+            type: 'number',
+            description: "The node's memory limit, from its plan or its role",
+          },
+        },
+      },
+      MonitoringOverview: {
+        type: 'object',
+        required: ['busiest', 'nearLimits', 'notReporting', 'alerts'],
+        properties: {
+          busiest: {
+            description: 'The nodes using the most CPU, busiest first',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          nearLimits: {
+            description:
+              'Nodes using most of their memory limit, fullest first',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          notReporting: {
+            description: 'Running nodes that have not reported lately',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          alerts: {
+            description: 'Every firing alert, newest first',
+            type: 'array',
+            items: {
+              allOf: [
+                {
+                  $ref: '#/components/schemas/MetricAlert',
+                },
+                {
+                  type: 'object',
+                  required: ['stackName', 'owner'],
+                  properties: {
+                    stackName: {
+                      type: 'string',
+                    },
+                    owner: {
+                      type: 'string',
+                    },
+                  },
+                },
+              ],
             },
           },
         },
@@ -1690,6 +1895,12 @@ export const spec = {
             minimum: 0,
             description:
               "Most nodes behind the stack's load balancer (of all its roles when it has none); deploys and scales beyond it are refused",
+          },
+          memoryMb: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              "Memory of one node in MiB; an alert tells the stack's owner when a node nears it",
           },
           upgradeHint: {
             type: 'string',

@@ -88,6 +88,26 @@ export function toSamples(
   return samples;
 }
 
+/** A running node of a provider, as a collection round asks about it. */
+export interface RunningNode {
+  stackId: string;
+  nodeName: string;
+  role: string;
+}
+
+/** What one collection round asked and stored, for alerts to judge. */
+export interface CollectionRound {
+  /** When the round ran, in ms since the epoch. */
+  at: number;
+  /** The providers asked: those of one host, or those without a host. */
+  providers: string[];
+  hostId?: string;
+  /** The running nodes of those providers, whether they reported or not. */
+  nodes: RunningNode[];
+  /** The samples stored from the nodes that reported. */
+  samples: MetricSampleInput[];
+}
+
 /**
  * Asks the providers for the figures of their running nodes and stores
  * them; purges what is older than the retention of each resolution.
@@ -118,25 +138,40 @@ export class MetricsCollector {
 
   /**
    * Collects from the providers of a host, or from those without one
-   * (`'shared'`); returns how many nodes reported.
+   * (`'shared'`). A provider that fails leaves its nodes unreported.
    */
-  async collect(scope: { hostId: string } | 'shared'): Promise<number> {
+  async collect(
+    scope: { hostId: string } | 'shared',
+  ): Promise<CollectionRound> {
     const providers = this.options.providers
       .list()
-      .filter(p =>
-        scope === 'shared' ? !p.hostId : p.hostId === scope.hostId,
+      .filter(
+        p =>
+          p.collectMetrics &&
+          (scope === 'shared' ? !p.hostId : p.hostId === scope.hostId),
       );
-    let reported = 0;
+    const round: CollectionRound = {
+      at: this.options.now(),
+      providers: providers.map(p => p.id),
+      hostId: scope === 'shared' ? undefined : scope.hostId,
+      nodes: [],
+      samples: [],
+    };
     for (const provider of providers) {
+      const nodes = await this.options.store.listRunningNodes({
+        provider: provider.id,
+        hostId: provider.hostId,
+      });
+      round.nodes.push(...nodes);
       try {
-        reported += await this.collectFrom(provider);
+        round.samples.push(...(await this.collectFrom(provider, nodes)));
       } catch (error) {
         this.options.logger.warn(
           `Could not collect the metrics of provider ${provider.id}: ${error}`,
         );
       }
     }
-    return reported;
+    return round;
   }
 
   /** Deletes what each resolution keeps no longer; returns the rows deleted. */
@@ -152,19 +187,17 @@ export class MetricsCollector {
     return deleted;
   }
 
-  private async collectFrom(provider: CloudProvider): Promise<number> {
-    if (!provider.collectMetrics) {
-      return 0;
+  private async collectFrom(
+    provider: CloudProvider,
+    nodes: RunningNode[],
+  ): Promise<MetricSampleInput[]> {
+    if (!provider.collectMetrics || nodes.length === 0) {
+      return [];
     }
-    const { store, metrics } = this.options;
-    const nodes = await store.listRunningNodes({
-      provider: provider.id,
-      hostId: provider.hostId,
-    });
-    if (nodes.length === 0) {
-      return 0;
-    }
-    const readings = await provider.collectMetrics(nodes);
+    const { metrics } = this.options;
+    const readings = await provider.collectMetrics(
+      nodes.map(n => ({ stackId: n.stackId, nodeName: n.nodeName })),
+    );
     const wanted = new Set(nodes.map(n => `${n.stackId}/${n.nodeName}`));
     const valid = readings.filter(r =>
       wanted.has(`${r.stackId}/${r.nodeName}`),
@@ -175,10 +208,11 @@ export class MetricsCollector {
         c,
       ]),
     );
+    const samples = valid.flatMap(r =>
+      toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
+    );
     await metrics.write(
-      valid.flatMap(r =>
-        toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
-      ),
+      samples,
       valid.map(r => ({
         stackId: r.stackId,
         nodeName: r.nodeName,
@@ -190,6 +224,6 @@ export class MetricsCollector {
         networkOutBytes: r.networkOutBytes,
       })),
     );
-    return valid.length;
+    return samples;
   }
 }

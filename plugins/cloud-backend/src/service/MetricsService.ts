@@ -1,17 +1,23 @@
 import { InputError } from '@backstage/errors';
 import {
   METRIC_NAMES,
+  MetricAlert,
   MetricName,
   MetricResolution,
   MetricSeries,
+  MonitoredNode,
+  MonitoringOverview,
 } from '@internal/plugin-cloud-common';
+import { AlertStore, toMetricAlert } from '../database/AlertStore';
 import { CloudStore } from '../database/CloudStore';
 import {
   MetricsStore,
   ROLLUPS,
   StoredResolution,
 } from '../database/MetricsStore';
+import { AlertRules, memoryLimitBytes } from './AlertRules';
 import { MetricsRetention } from './MetricsCollector';
+import { ProviderRegistry } from './ProviderRegistry';
 
 /** The named ranges a chart offers, in ms. */
 export const METRIC_RANGES = {
@@ -25,6 +31,12 @@ export const METRIC_RANGES = {
 const CLOCK_SKEW_MS = 60_000;
 /** Readings older than this are of nodes that stopped reporting. */
 const STALE_MS = 10 * 60_000;
+/** The overview's busiest nodes are the CPU averages of these last minutes. */
+const BUSY_WINDOW_MS = 5 * 60_000;
+/** How many busiest nodes the overview lists. */
+const BUSIEST = 10;
+/** A node using this share of its memory limit is near it. */
+const NEAR_LIMIT = 0.8;
 
 /**
  * The resolution that answers a span in a few hundred points per series:
@@ -75,6 +87,9 @@ export class MetricsService {
     private readonly options: {
       store: CloudStore;
       metrics: MetricsStore;
+      alerts: AlertStore;
+      rules: AlertRules;
+      providers: ProviderRegistry;
       retention: MetricsRetention;
       now: () => number;
     },
@@ -83,6 +98,9 @@ export class MetricsService {
   static create(options: {
     store: CloudStore;
     metrics: MetricsStore;
+    alerts: AlertStore;
+    rules: AlertRules;
+    providers: ProviderRegistry;
     retention: MetricsRetention;
     now?: () => number;
   }) {
@@ -190,6 +208,97 @@ export class MetricsService {
           a.nodeName.localeCompare(b.nodeName) ||
           METRIC_NAMES.indexOf(a.metric) - METRIC_NAMES.indexOf(b.metric),
       ),
+    };
+  }
+
+  /** The firing and resolved alerts of a stack, newest first. */
+  async alerts(stackId: string): Promise<MetricAlert[]> {
+    return (await this.options.alerts.listShown(stackId)).map(toMetricAlert);
+  }
+
+  /**
+   * Every running node of the providers that report metrics, seen at once:
+   * the busiest by CPU, those near their memory limit, those not reporting,
+   * and every firing alert.
+   */
+  async overview(): Promise<MonitoringOverview> {
+    const { store, metrics, alerts, rules, providers } = this.options;
+    const now = this.options.now();
+    const nodes = (
+      await Promise.all(
+        providers
+          .list()
+          .filter(p => p.collectMetrics)
+          .map(p => store.listRunningNodes({ provider: p.id })),
+      )
+    ).flat();
+    const firing = await alerts.listFiring();
+    const stacks = new Map(
+      (
+        await store.getStacks([
+          ...nodes.map(n => n.stackId),
+          ...firing.map(a => a.stackId),
+        ])
+      ).map(s => [s.id, s]),
+    );
+    const key = (n: { stackId: string; nodeName: string }) =>
+      `${n.stackId}/${n.nodeName}`;
+    const counters = new Map(
+      (await metrics.listCounters()).map(c => [key(c), c]),
+    );
+    const cpu = new Map(
+      (await metrics.averagesSince('cpu', now - BUSY_WINDOW_MS)).map(a => [
+        key(a),
+        a.avg,
+      ]),
+    );
+    const seen: MonitoredNode[] = [];
+    for (const node of nodes) {
+      const stack = stacks.get(node.stackId);
+      if (!stack) {
+        continue;
+      }
+      const reading = counters.get(key(node));
+      seen.push({
+        stackId: stack.id,
+        stackName: stack.name,
+        owner: stack.owner,
+        nodeName: node.nodeName,
+        reportedAt: reading && new Date(reading.ts).toISOString(),
+        cpu: cpu.get(key(node)),
+        memoryBytes: reading?.memoryBytes,
+        memoryLimitBytes: memoryLimitBytes(stack, node.role),
+      });
+    }
+    const used = (n: MonitoredNode) =>
+      n.memoryBytes !== undefined && n.memoryLimitBytes
+        ? n.memoryBytes / n.memoryLimitBytes
+        : 0;
+    return {
+      busiest: seen
+        .filter(n => n.cpu !== undefined)
+        .sort((a, b) => b.cpu! - a.cpu!)
+        .slice(0, BUSIEST),
+      nearLimits: seen
+        .filter(n => used(n) >= NEAR_LIMIT)
+        .sort((a, b) => used(b) - used(a)),
+      notReporting: seen.filter(
+        n =>
+          !n.reportedAt ||
+          Date.parse(n.reportedAt) < now - rules.notReportingMs,
+      ),
+      alerts: firing.flatMap(alert => {
+        const stack = stacks.get(alert.stackId);
+        return stack
+          ? [
+              {
+                ...toMetricAlert(alert),
+                stackName: stack.name,
+                owner: stack.owner,
+              },
+            ]
+          : [];
+      }),
     };
   }
 

@@ -397,6 +397,21 @@ export async function createRouter(
     );
   });
 
+  router.get('/stacks/:stackId/alerts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const stack = await authorizeStack(
+      req,
+      credentials,
+      cloudStackReadPermission,
+    );
+    res.json({ items: await metrics.alerts(stack.id) });
+  });
+
+  router.get('/monitoring/overview', async (req, res) => {
+    await authorizeBasic(req, cloudMetricsReadPermission);
+    res.json(await metrics.overview());
+  });
+
   // Every node at once: for services (a Prometheus' scrape with a static
   // token) and for users allowed to read all metrics, admins.
   router.get('/metrics', async (req, res) => {
