@@ -285,7 +285,7 @@ export class MetricsService {
       notReporting: seen.filter(
         n =>
           !n.reportedAt ||
-          Date.parse(n.reportedAt) < now - rules.notReportingMs,
+          Date.parse(n.reportedAt) <= now - rules.notReportingMs,
       ),
       alerts: firing.flatMap(alert => {
         const stack = stacks.get(alert.stackId);
