@@ -14,6 +14,7 @@ import {
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   cloudCommandUsePermission,
+  cloudMetricsReadPermission,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
@@ -362,6 +363,32 @@ describe('StorePolicy', () => {
         result: AuthorizeResult.ALLOW,
       });
     }
+  });
+
+  it("lets only admins read every node's metrics, as services may", async () => {
+    const permission = cloudMetricsReadPermission;
+    for (const ref of [
+      'user:default/developer',
+      'user:default/publisher',
+      'user:default/data-scientist',
+    ]) {
+      expect({
+        ref,
+        decision: await policy.handle({ permission }, userOf(ref)),
+      }).toEqual({ ref, decision: { result: AuthorizeResult.DENY } });
+    }
+    for (const ref of [
+      'user:default/platform-admin',
+      'user:default/platform-intern',
+    ]) {
+      expect({
+        ref,
+        decision: await policy.handle({ permission }, userOf(ref)),
+      }).toEqual({ ref, decision: { result: AuthorizeResult.ALLOW } });
+    }
+    expect(await policy.handle({ permission })).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
   });
 
   it('lets admins see every product', async () => {
