@@ -44,15 +44,18 @@ export interface Config {
         initialDelay?: HumanDuration | string;
       };
       /**
-       * How long each resolution is kept: raw samples 1 day, minutes 2
-       * days, hours 35 days, days 400 days by default. A query may not
-       * start before what its resolution keeps.
+       * How long each resolution is kept: raw samples 1 day, the per-minute
+       * rollup 2 days, per hour 35 days, per day 400 days by default. A
+       * query may not start before what its resolution keeps.
        */
       retention?: {
         raw?: HumanDuration | string;
-        '1m'?: HumanDuration | string;
-        '1h'?: HumanDuration | string;
-        '1d'?: HumanDuration | string;
+        /** The 1m resolution. */
+        perMinute?: HumanDuration | string;
+        /** The 1h resolution. */
+        perHour?: HumanDuration | string;
+        /** The 1d resolution. */
+        perDay?: HumanDuration | string;
       };
       /**
        * Alert rules, judged after each collection; each tells the group

@@ -21,15 +21,28 @@ const DEFAULT_RETENTION: Record<StoredResolution, HumanDuration> = {
   '1d': { days: 400 },
 };
 
+/**
+ * The config key of each resolution: config keys may not start with a
+ * digit, so `1m` is `perMinute`.
+ */
+const RETENTION_KEYS: Record<StoredResolution, string> = {
+  raw: 'raw',
+  '1m': 'perMinute',
+  '1h': 'perHour',
+  '1d': 'perDay',
+};
+
 /** Reads `cloud.monitoring.retention.*`; each key alone is enough. */
 export function readMetricsRetention(config: Config): MetricsRetention {
   const retention = config.getOptionalConfig('cloud.monitoring.retention');
-  const read = (key: StoredResolution) =>
-    durationToMilliseconds(
+  const read = (resolution: StoredResolution) => {
+    const key = RETENTION_KEYS[resolution];
+    return durationToMilliseconds(
       retention?.has(key)
         ? readDurationFromConfig(retention, { key })
-        : DEFAULT_RETENTION[key],
+        : DEFAULT_RETENTION[resolution],
     );
+  };
   return {
     raw: read('raw'),
     '1m': read('1m'),
