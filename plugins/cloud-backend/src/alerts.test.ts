@@ -166,8 +166,8 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
         region: 'fake-1',
         spec: { roles: [{ name: 'app', count: 1, runtime: 'node' }] },
         limits: { memoryMb: 100 },
-      });
-    expect(res.status).toBe(201);
+      })
+      .expect(201);
     stackId = res.body.id;
     // the first reading: CPU is a rate, known from the second on
     await minute(5);
