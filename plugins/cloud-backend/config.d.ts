@@ -32,6 +32,41 @@ export interface Config {
         initialDelay?: HumanDuration | string;
       };
     };
+    /** Metrics of nodes: how often they are read and how long they are kept. */
+    monitoring?: {
+      /** How often the providers are asked; each key alone is enough. */
+      collect?: {
+        /** Every 15 seconds by default; a duration, an ISO duration or a cron. */
+        frequency?: HumanDuration | string | { cron: string };
+        /** How long one collection may take; 1 minute by default. */
+        timeout?: HumanDuration | string;
+        /** How long after start the first one runs. */
+        initialDelay?: HumanDuration | string;
+      };
+      /**
+       * How long each resolution is kept: raw samples 1 day, the per-minute
+       * rollup 2 days, per hour 35 days, per day 400 days by default. A
+       * query may not start before what its resolution keeps.
+       */
+      retention?: {
+        raw?: HumanDuration | string;
+        /** The 1m resolution. */
+        perMinute?: HumanDuration | string;
+        /** The 1h resolution. */
+        perHour?: HumanDuration | string;
+        /** The 1d resolution. */
+        perDay?: HumanDuration | string;
+      };
+      /**
+       * Alert rules, judged after each collection; each tells the group
+       * owning the stack when it fires and when it resolves. `false` turns
+       * a rule off; each key given replaces the default's.
+       */
+      alerts?: AlertRulesConfig & {
+        /** Rules of single stacks, by name or id, over the ones above. */
+        stacks?: { [stack: string]: AlertRulesConfig };
+      };
+    };
     /** How the backend instances sharing one database find one another. */
     instance?: {
       /**
@@ -48,4 +83,17 @@ export interface Config {
       heartbeat?: HumanDuration | string;
     };
   };
+}
+
+interface AlertRulesConfig {
+  /** CPU above `percent` of one core for `for`: 90% for 5 minutes by default. */
+  cpu?: false | { percent?: number; for?: HumanDuration | string };
+  /**
+   * Memory above `percent` of the node's limit (its plan's or its role's,
+   * the lower) for `for`: 90% at once by default; nodes without a limit
+   * are not judged.
+   */
+  memory?: false | { percent?: number; for?: HumanDuration | string };
+  /** No reading of a running node for `for`: 2 minutes by default. */
+  notReporting?: false | { for?: HumanDuration | string };
 }

@@ -199,6 +199,31 @@ function everyKeyConfig(options: {
         timeout: { minutes: 1 },
         initialDelay: { seconds: 30 },
       },
+      monitoring: {
+        collect: {
+          frequency: { seconds: 30 },
+          timeout: { seconds: 20 },
+          initialDelay: { seconds: 5 },
+        },
+        retention: {
+          raw: { hours: 12 },
+          perMinute: { days: 1 },
+          perHour: { days: 30 },
+          perDay: { days: 365 },
+        },
+        alerts: {
+          cpu: { percent: 95, for: { minutes: 10 } },
+          memory: { percent: 85, for: { minutes: 1 } },
+          notReporting: { for: { minutes: 3 } },
+          stacks: {
+            'boot-demo': {
+              cpu: false,
+              memory: { percent: 95 },
+              notReporting: { for: { minutes: 5 } },
+            },
+          },
+        },
+      },
       instance: {
         baseUrl: `${options.baseUrl}/api/cloud`,
         heartbeat: { seconds: 5 },

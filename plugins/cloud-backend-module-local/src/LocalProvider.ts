@@ -8,6 +8,8 @@ import {
 import {
   CloudProvider,
   DeployStackRequest,
+  NodeMetricsSample,
+  NodeRef,
   NodeSelector,
   ProviderStack,
 } from '@internal/plugin-cloud-node';
@@ -16,13 +18,14 @@ import { join } from 'node:path';
 import { LiveStack, StackContext } from './LiveStack';
 import { NodeProcess } from './NodeProcess';
 import { findFreePort } from './ports';
-import { LOG_FILE } from './processes';
+import { LOG_FILE, ProcessTable } from './processes';
 import { recoverStacks } from './recovery';
 import { LocalRuntimeConfig, Runtimes } from './runtimes';
 import { Sandbox } from './sandbox/Sandbox';
 import { ScriptRunner } from './ScriptRunner';
 import { StackRouter } from './StackRouter';
 import { StateFiles } from './StateFiles';
+import { diskBytes } from './usage';
 
 /** Options of {@link LocalProvider.create}. @public */
 export interface LocalProviderOptions {
@@ -294,6 +297,46 @@ export class LocalProvider implements CloudProvider {
     } finally {
       await handle?.close();
     }
+  }
+
+  /**
+   * Reads each node's figures from the operating system: CPU time and
+   * resident memory of its process tree and of the scripts running on it,
+   * the blocks of its folder, and the bytes through its address.
+   */
+  async collectMetrics(nodes: NodeRef[]): Promise<NodeMetricsSample[]> {
+    const table = ProcessTable.read();
+    const samples: NodeMetricsSample[] = [];
+    for (const ref of nodes) {
+      const live = this.stacks.get(ref.stackId);
+      const node =
+        live?.record.state === 'deleting'
+          ? undefined
+          : live?.processes.get(ref.nodeName);
+      const pid = node?.pid;
+      if (!node || !pid || table.tree(pid).length === 0) {
+        continue;
+      }
+      const trees = [pid, ...this.scripts.pids(node.key)].map(
+        root => [root, table.tree(root)] as const,
+      );
+      samples.push({
+        stackId: ref.stackId,
+        nodeName: ref.nodeName,
+        timestamp: Date.now(),
+        cpuSeconds: node.cpu.update(
+          new Map(trees.map(([root, tree]) => [root, table.cpuSeconds(tree)])),
+        ),
+        memoryBytes: trees.reduce(
+          (sum, [, tree]) => sum + table.memoryBytes(tree),
+          0,
+        ),
+        diskBytes: await diskBytes(node.dir),
+        networkInBytes: node.traffic.inBytes,
+        networkOutBytes: node.traffic.outBytes,
+      });
+    }
+    return samples;
   }
 
   /** Stops every node without changing what should run: for shutdown. */

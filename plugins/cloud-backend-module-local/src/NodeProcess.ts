@@ -13,8 +13,11 @@ import {
   readLogTail,
   sendOptions,
 } from './processes';
+import { findFreePort } from './ports';
 import { NodeLaunchSpec } from './runtimes';
 import { Sandbox } from './sandbox/Sandbox';
+import { TrafficCounters, TrafficRelay } from './TrafficRelay';
+import { CpuCounter } from './usage';
 
 /** How a node process is started and checked. */
 export interface NodeProcessOptions {
@@ -69,6 +72,14 @@ export class NodeProcess {
   private healthTimer?: NodeJS.Timeout;
   private healthySince = 0;
   private readonly waiters = new Set<HealthWaiter>();
+  /** Listens on the node's port while it is wanted, counting its traffic. */
+  private relay?: TrafficRelay;
+  /** The port the node's process listens on, behind the relay. */
+  private innerPort?: number;
+  /** Bytes in and out of the node since this provider started it. */
+  readonly traffic: TrafficCounters = { inBytes: 0, outBytes: 0 };
+  /** CPU time of the node and of the scripts run on it. */
+  readonly cpu = new CpuCounter();
 
   constructor(private readonly options: NodeProcessOptions) {}
 
@@ -87,6 +98,11 @@ export class NodeProcess {
 
   get pid() {
     return this.child?.pid;
+  }
+
+  /** The node's folder: its log, and its work folder below. */
+  get dir() {
+    return this.options.dir;
   }
 
   get status(): NodeStatus {
@@ -157,6 +173,7 @@ export class NodeProcess {
       killGroup(child.pid, 'SIGKILL');
     }
     await this.releasing;
+    await this.closeRelay();
   }
 
   /** Stops supervising without ending the process, as a crash would. */
@@ -166,6 +183,8 @@ export class NodeProcess {
     clearTimeout(this.healthTimer);
     this.rejectWaiters(new Error(`Node ${this.key} was abandoned`));
     this.child = undefined;
+    // the relay lives in the backend's process, and ends with it
+    this.closeRelay().catch(() => {});
   }
 
   /**
@@ -243,11 +262,19 @@ export class NodeProcess {
     if (!this.wanted) {
       return;
     }
+    // The node listens on a port of its own behind the relay, which holds
+    // the node's address from the first start until the node stops.
+    this.innerPort = await findFreePort();
+    this.relay ??= await TrafficRelay.listen({
+      port,
+      target: () => this.innerPort,
+      counters: this.traffic,
+    });
     const sandboxed = await sandbox.launch({
       id: this.key,
       workDir,
       command: launch.command,
-      env: { ...env, PORT: String(port) },
+      env: { ...env, PORT: String(this.innerPort) },
       limits: launch.limits,
       readOnlyPaths: launch.readOnlyPaths,
       hostname: this.options.name,
@@ -339,6 +366,13 @@ export class NodeProcess {
       `Node ${this.key} exited before it became healthy; not restarting it`,
     );
     this.rejectWaiters(this.failure('exited before it became healthy'));
+    this.closeRelay().catch(() => {});
+  }
+
+  private async closeRelay() {
+    const relay = this.relay;
+    this.relay = undefined;
+    await relay?.close();
   }
 
   private scheduleRestart() {

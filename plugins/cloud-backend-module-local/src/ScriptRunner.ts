@@ -25,10 +25,18 @@ export interface ScriptRun {
  * folder and has the node's limits, in cgroups of its own.
  */
 export class ScriptRunner {
+  /** The launchers of the scripts running now, by node key. */
+  private readonly running = new Map<string, Set<number>>();
+
   private constructor(private readonly sandbox: Sandbox) {}
 
   static create(options: { sandbox: Sandbox }) {
     return new ScriptRunner(options.sandbox);
+  }
+
+  /** The pids of the scripts running on a node, whose usage is the node's. */
+  pids(key: string): number[] {
+    return [...(this.running.get(key) ?? [])];
   }
 
   async run(run: ScriptRun): Promise<ScriptResult> {
@@ -51,6 +59,17 @@ export class ScriptRunner {
           stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
         });
         sendOptions(child, sandboxed.options);
+        const pid = child.pid;
+        if (pid) {
+          const running = this.running.get(run.key) ?? new Set();
+          this.running.set(run.key, running.add(pid));
+          child.once('close', () => {
+            running.delete(pid);
+            if (running.size === 0 && this.running.get(run.key) === running) {
+              this.running.delete(run.key);
+            }
+          });
+        }
         let output = '';
         const collect = (chunk: Buffer) => {
           if (output.length < MAX_SCRIPT_OUTPUT) {

@@ -27,33 +27,88 @@ export function sendOptions(child: ChildProcess, options: Buffer) {
   pipe?.end(options);
 }
 
+/** Clock ticks per second of the times in /proc, USER_HZ: 100 on Linux. */
+const USER_HZ = 100;
+
+/**
+ * The processes of the host as /proc shows them at one moment: who is whose
+ * parent and how much CPU each used, read once for many questions.
+ */
+export class ProcessTable {
+  private constructor(
+    private readonly children: Map<number, number[]>,
+    private readonly cpuTicks: Map<number, number>,
+  ) {}
+
+  static read(): ProcessTable {
+    const children = new Map<number, number[]>();
+    const cpuTicks = new Map<number, number>();
+    for (const entry of fs.readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!pid) {
+        continue;
+      }
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // after the command in parentheses: state, ppid, ...; utime, stime,
+        // cutime and cstime are fields 14 to 17 of proc(5)
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const parent = Number(fields[1]);
+        children.set(parent, [...(children.get(parent) ?? []), pid]);
+        cpuTicks.set(
+          pid,
+          fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0),
+        );
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return new ProcessTable(children, cpuTicks);
+  }
+
+  /** `pid` and every process below it, or nothing when it is gone. */
+  tree(pid: number): number[] {
+    if (!this.cpuTicks.has(pid)) {
+      return [];
+    }
+    const found = [pid];
+    for (let i = 0; i < found.length; i++) {
+      found.push(...(this.children.get(found[i]) ?? []));
+    }
+    return found;
+  }
+
+  /**
+   * CPU time of the processes, in seconds, with that of their children
+   * which they waited for.
+   */
+  cpuSeconds(pids: number[]): number {
+    const ticks = pids.reduce((sum, p) => sum + (this.cpuTicks.get(p) ?? 0), 0);
+    return ticks / USER_HZ;
+  }
+
+  /**
+   * Resident memory of the processes, in bytes; pages they share are
+   * counted once per process, as `ps` does.
+   */
+  memoryBytes(pids: number[]): number {
+    let bytes = 0;
+    for (const pid of pids) {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+        bytes += match ? Number(match[1]) * 1024 : 0;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return bytes;
+  }
+}
+
 /** Every process below `pid` in the process tree. */
 export function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    const child = Number(entry);
-    if (!child) {
-      continue;
-    }
-    try {
-      const stat = fs.readFileSync(`/proc/${child}/stat`, 'utf8');
-      const parent = Number(
-        stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1],
-      );
-      children.set(parent, [...(children.get(parent) ?? []), child]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const visit = (p: number) => {
-    for (const child of children.get(p) ?? []) {
-      found.push(child);
-      visit(child);
-    }
-  };
-  visit(pid);
-  return found;
+  return ProcessTable.read().tree(pid).slice(1);
 }
 
 /**

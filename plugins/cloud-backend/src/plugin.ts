@@ -5,13 +5,24 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { durationToMilliseconds } from '@backstage/types';
 import { IdempotencyStore } from '@internal/backend-idempotency-node';
 import { cloudPermissions } from '@internal/plugin-cloud-common';
 import { cloudProvidersExtensionPoint } from '@internal/plugin-cloud-node';
 import { randomUUID } from 'node:crypto';
 import { UsageReporter } from './service/UsageReporter';
+import { AlertStore } from './database/AlertStore';
 import { CloudStore } from './database/CloudStore';
+import { MetricsStore } from './database/MetricsStore';
+import { AlertEvaluator } from './service/AlertEvaluator';
+import { AlertRules } from './service/AlertRules';
+import { cloudClockServiceRef } from './service/clock';
+import {
+  MetricsCollector,
+  readMetricsRetention,
+} from './service/MetricsCollector';
+import { MetricsService } from './service/MetricsService';
 import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
@@ -45,6 +56,8 @@ export const cloudPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        notifications: notificationService,
+        clock: cloudClockServiceRef,
       },
       async init({
         config,
@@ -61,6 +74,8 @@ export const cloudPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         catalog,
+        notifications,
+        clock,
       }) {
         const store = await CloudStore.create(database);
         // The table comes with the migrations that CloudStore runs.
@@ -196,8 +211,83 @@ export const cloudPlugin = createBackendPlugin({
           },
         });
 
+        // Monitoring: each host's nodes are read by the instance serving the
+        // host, the other providers' by any one instance; the alert rules
+        // are judged over what each round read, in the same task.
+        const db = await database.getClient();
+        const metricsStore = MetricsStore.create(db);
+        const alertStore = AlertStore.create(db);
+        const retention = readMetricsRetention(config);
+        const alertRules = AlertRules.fromConfig(config);
+        const collector = MetricsCollector.create({
+          store,
+          metrics: metricsStore,
+          providers,
+          logger,
+          retention,
+          now: clock.now,
+        });
+        const alerts = AlertEvaluator.create({
+          alerts: alertStore,
+          metrics: metricsStore,
+          store,
+          rules: alertRules,
+          auditor,
+          logger,
+          notifications,
+          now: clock.now,
+        });
+        const collectSchedule =
+          readSchedulerServiceTaskScheduleDefinitionFromConfig(
+            new ConfigReader({
+              frequency: { seconds: 15 },
+              timeout: { minutes: 1 },
+              ...(config
+                .getOptionalConfig('cloud.monitoring.collect')
+                ?.get<Record<string, unknown>>() ?? {}),
+            }),
+          );
+        for (const hostId of hosts.ownHosts()) {
+          await scheduler.scheduleTask({
+            id: `cloud-metrics-collect:${hostId}`,
+            ...collectSchedule,
+            fn: async () => {
+              await alerts.evaluate(await collector.collect({ hostId }));
+            },
+          });
+        }
+        if (providers.list().some(p => !p.hostId && p.collectMetrics)) {
+          await scheduler.scheduleTask({
+            id: 'cloud-metrics-collect',
+            ...collectSchedule,
+            fn: async () => {
+              await alerts.evaluate(await collector.collect('shared'));
+            },
+          });
+        }
+        await scheduler.scheduleTask({
+          id: 'cloud-metrics-purge',
+          frequency: { minutes: 10 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await collector.purge();
+            // resolved alerts are kept as long as the longest-kept metrics
+            await alerts.purge(clock.now() - retention['1d']);
+          },
+        });
+
         httpRouter.use(
           await createRouter({
+            metrics: MetricsService.create({
+              store,
+              metrics: metricsStore,
+              alerts: alertStore,
+              rules: alertRules,
+              providers,
+              retention,
+              now: clock.now,
+            }),
             stacks,
             store,
             idempotency,

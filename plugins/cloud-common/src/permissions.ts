@@ -69,6 +69,18 @@ export const cloudUsageReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Read the metrics of every node at once: the monitoring overview and the
+ * Prometheus endpoint. The metrics of one stack need only
+ * `cloud.stack.read`.
+ *
+ * @public
+ */
+export const cloudMetricsReadPermission = createPermission({
+  name: 'cloud.metrics.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission of the cloud plugin. @public */
 export const cloudPermissions = [
   cloudStackReadPermission,
@@ -77,6 +89,7 @@ export const cloudPermissions = [
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudUsageReadPermission,
+  cloudMetricsReadPermission,
   cloudCommandUsePermission,
   cloudStackOwnerAssignPermission,
 ];

@@ -103,6 +103,14 @@ export const stackLimitsSchema = z
       .describe(
         "Most nodes behind the stack's load balancer (of all its roles when it has none); deploys and scales beyond it are refused",
       ),
+    memoryMb: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "Memory of one node in MiB; an alert tells the stack's owner when a node nears it",
+      ),
     upgradeHint: z
       .string()
       .max(500)

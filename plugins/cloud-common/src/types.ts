@@ -105,3 +105,89 @@ export type ScriptResult = {
   output: string;
   durationMs: number;
 };
+
+/**
+ * A metric of nodes: `cpu` in percent of one core, `memory` and `disk` in
+ * bytes, `networkIn` and `networkOut` in bytes per second.
+ *
+ * @public
+ */
+export type MetricName = 'cpu' | 'memory' | 'disk' | 'networkIn' | 'networkOut';
+
+/** Every {@link MetricName}. @public */
+export const METRIC_NAMES: MetricName[] = [
+  'cpu',
+  'memory',
+  'disk',
+  'networkIn',
+  'networkOut',
+];
+
+/** How finely metrics are kept: raw samples or rollups. @public */
+export type MetricResolution = 'raw' | '1m' | '1h' | '1d';
+
+/** One bucket of a metric (one sample at the raw resolution). @public */
+export type MetricPoint = {
+  /** The start of the bucket, or the time of the sample, as ISO time. */
+  time: string;
+  count: number;
+  avg: number;
+  min: number;
+  max: number;
+};
+
+/** The points of one metric of one node. @public */
+export type MetricSeries = {
+  nodeName: string;
+  metric: MetricName;
+  points: MetricPoint[];
+};
+
+/**
+ * The rules an alert may come from: CPU above a share of one core, memory
+ * above a share of the node's limit, and a node that stopped reporting.
+ *
+ * @public
+ */
+export type MetricAlertRule = 'cpu' | 'memory' | 'not-reporting';
+
+/** An alert on a node, firing or resolved. @public */
+export type MetricAlert = {
+  id: string;
+  stackId: string;
+  nodeName: string;
+  rule: MetricAlertRule;
+  state: 'firing' | 'resolved';
+  message: string;
+  /** When the condition began, before it held long enough to fire. */
+  since: string;
+  firedAt: string;
+  resolvedAt?: string;
+};
+
+/** How one node is doing, as the monitoring overview shows it. @public */
+export type MonitoredNode = {
+  stackId: string;
+  stackName: string;
+  owner: string;
+  nodeName: string;
+  /** When the node last reported; absent when it never did. */
+  reportedAt?: string;
+  /** Average CPU of the last five minutes, in percent of one core. */
+  cpu?: number;
+  memoryBytes?: number;
+  /** The node's memory limit, from its plan or its role. */
+  memoryLimitBytes?: number;
+};
+
+/** What admins see of every node at once. @public */
+export type MonitoringOverview = {
+  /** The nodes using the most CPU, busiest first. */
+  busiest: MonitoredNode[];
+  /** Nodes using most of their memory limit, fullest first. */
+  nearLimits: MonitoredNode[];
+  /** Running nodes that have not reported lately. */
+  notReporting: MonitoredNode[];
+  /** Every firing alert, newest first. */
+  alerts: Array<MetricAlert & { stackName: string; owner: string }>;
+};

@@ -44,6 +44,37 @@ export interface NodeSelector {
   nodeNames?: string[];
 }
 
+/** A node whose figures are asked for. @public */
+export interface NodeRef {
+  stackId: string;
+  nodeName: string;
+}
+
+/**
+ * What a node uses at one moment, as the provider measures it. CPU time and
+ * network bytes are counters since some start of the provider's choosing;
+ * they go back to a lower value (usually 0) when the node restarts, which
+ * the reader treats as a reset.
+ *
+ * @public
+ */
+export interface NodeMetricsSample {
+  stackId: string;
+  nodeName: string;
+  /** When the figures were read, in milliseconds since the epoch. */
+  timestamp: number;
+  /** CPU time used by every process of the node, in seconds. */
+  cpuSeconds: number;
+  /** Resident memory of every process of the node, in bytes. */
+  memoryBytes: number;
+  /** Bytes the node holds on disk. */
+  diskBytes: number;
+  /** Bytes the node has received. */
+  networkInBytes: number;
+  /** Bytes the node has sent. */
+  networkOutBytes: number;
+}
+
 /**
  * A place stacks run: the local host, a Kubernetes cluster, a cloud account.
  *
@@ -98,4 +129,10 @@ export interface CloudProvider {
   }): Promise<string>;
   /** Every stack the provider holds, for reconciliation with the inventory. */
   listStacks(): Promise<ProviderStack[]>;
+  /**
+   * Reads the figures of running nodes, for monitoring. A node the provider
+   * does not run, or runs no process of now, is left out of the answer
+   * rather than failing it.
+   */
+  collectMetrics?(nodes: NodeRef[]): Promise<NodeMetricsSample[]>;
 }

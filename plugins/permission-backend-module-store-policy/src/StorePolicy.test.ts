@@ -15,6 +15,7 @@ import {
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   cloudCommandUsePermission,
+  cloudMetricsReadPermission,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
@@ -124,31 +125,37 @@ describe('StorePolicy', () => {
   });
 
   it.each`
-    user         | permission                           | result   | rule
-    ${ADMIN}     | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'admins delete catalog entities'}
-    ${DEVELOPER} | ${catalogEntityDeletePermission}     | ${DENY}  | ${'consumers do not delete catalog entities'}
-    ${PUBLISHER} | ${catalogEntityDeletePermission}     | ${DENY}  | ${'publishers have no admin rights over the catalog'}
-    ${INTERN}    | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'members of groups nested in an admin group are admins'}
-    ${DEVELOPER} | ${catalogEntityRead}                 | ${ALLOW} | ${'signed-in users have the ordinary permissions'}
-    ${ADMIN}     | ${storeOrderReadPermission}          | ${ALLOW} | ${'admins read every order'}
-    ${ADMIN}     | ${storeSubscriptionReadPermission}   | ${ALLOW} | ${'admins read every subscription'}
-    ${ADMIN}     | ${storeSubscriptionManagePermission} | ${ALLOW} | ${'admins manage every subscription'}
-    ${ADMIN}     | ${storeBillingReadPermission}        | ${ALLOW} | ${'admins read all billing'}
-    ${ADMIN}     | ${storeProductReadPermission}        | ${ALLOW} | ${'admins see every product'}
-    ${PUBLISHER} | ${storeProductReadPermission}        | ${ALLOW} | ${'publishers see every product, drafts included'}
-    ${DEVELOPER} | ${cloudStackCreatePermission}        | ${ALLOW} | ${'users deploy'}
-    ${DEVELOPER} | ${cloudUsageReadPermission}          | ${DENY}  | ${'only admins read usage records'}
-    ${ADMIN}     | ${cloudUsageReadPermission}          | ${ALLOW} | ${'admins read usage records'}
-    ${ADMIN}     | ${cloudNodeScriptRunPermission}      | ${ALLOW} | ${'admins run scripts on any stack'}
-    ${ADMIN}     | ${cloudStackDeletePermission}        | ${ALLOW} | ${'admins delete any stack'}
-    ${DEVELOPER} | ${cloudCommandUsePermission}         | ${DENY}  | ${'only admins run raw commands'}
-    ${ADMIN}     | ${cloudCommandUsePermission}         | ${ALLOW} | ${'admins run raw commands'}
-    ${INTERN}    | ${cloudCommandUsePermission}         | ${ALLOW} | ${'nested admins run raw commands'}
-    ${SERVICE}   | ${cloudCommandUsePermission}         | ${ALLOW} | ${'the store and the scaffolder run raw commands'}
-    ${DEVELOPER} | ${cloudStackOwnerAssignPermission}   | ${DENY}  | ${'only admins give stacks to any group'}
-    ${ADMIN}     | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'admins give stacks to any group'}
-    ${INTERN}    | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'nested admins give stacks to any group'}
-    ${SERVICE}   | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'the store and the scaffolder give stacks to any group'}
+    user              | permission                           | result   | rule
+    ${ADMIN}          | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'admins delete catalog entities'}
+    ${DEVELOPER}      | ${catalogEntityDeletePermission}     | ${DENY}  | ${'consumers do not delete catalog entities'}
+    ${PUBLISHER}      | ${catalogEntityDeletePermission}     | ${DENY}  | ${'publishers have no admin rights over the catalog'}
+    ${INTERN}         | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'members of groups nested in an admin group are admins'}
+    ${DEVELOPER}      | ${catalogEntityRead}                 | ${ALLOW} | ${'signed-in users have the ordinary permissions'}
+    ${ADMIN}          | ${storeOrderReadPermission}          | ${ALLOW} | ${'admins read every order'}
+    ${ADMIN}          | ${storeSubscriptionReadPermission}   | ${ALLOW} | ${'admins read every subscription'}
+    ${ADMIN}          | ${storeSubscriptionManagePermission} | ${ALLOW} | ${'admins manage every subscription'}
+    ${ADMIN}          | ${storeBillingReadPermission}        | ${ALLOW} | ${'admins read all billing'}
+    ${ADMIN}          | ${storeProductReadPermission}        | ${ALLOW} | ${'admins see every product'}
+    ${PUBLISHER}      | ${storeProductReadPermission}        | ${ALLOW} | ${'publishers see every product, drafts included'}
+    ${DEVELOPER}      | ${cloudStackCreatePermission}        | ${ALLOW} | ${'users deploy'}
+    ${DEVELOPER}      | ${cloudUsageReadPermission}          | ${DENY}  | ${'only admins read usage records'}
+    ${ADMIN}          | ${cloudUsageReadPermission}          | ${ALLOW} | ${'admins read usage records'}
+    ${ADMIN}          | ${cloudNodeScriptRunPermission}      | ${ALLOW} | ${'admins run scripts on any stack'}
+    ${ADMIN}          | ${cloudStackDeletePermission}        | ${ALLOW} | ${'admins delete any stack'}
+    ${DEVELOPER}      | ${cloudCommandUsePermission}         | ${DENY}  | ${'only admins run raw commands'}
+    ${ADMIN}          | ${cloudCommandUsePermission}         | ${ALLOW} | ${'admins run raw commands'}
+    ${INTERN}         | ${cloudCommandUsePermission}         | ${ALLOW} | ${'nested admins run raw commands'}
+    ${SERVICE}        | ${cloudCommandUsePermission}         | ${ALLOW} | ${'the store and the scaffolder run raw commands'}
+    ${DEVELOPER}      | ${cloudStackOwnerAssignPermission}   | ${DENY}  | ${'only admins give stacks to any group'}
+    ${ADMIN}          | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'admins give stacks to any group'}
+    ${INTERN}         | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'nested admins give stacks to any group'}
+    ${SERVICE}        | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'the store and the scaffolder give stacks to any group'}
+    ${DEVELOPER}      | ${cloudMetricsReadPermission}        | ${DENY}  | ${"only admins read every node's metrics"}
+    ${PUBLISHER}      | ${cloudMetricsReadPermission}        | ${DENY}  | ${"publishers do not read every node's metrics"}
+    ${DATA_SCIENTIST} | ${cloudMetricsReadPermission}        | ${DENY}  | ${"members of nested teams do not read every node's metrics"}
+    ${ADMIN}          | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"admins read every node's metrics"}
+    ${INTERN}         | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"nested admins read every node's metrics"}
+    ${SERVICE}        | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"services read every node's metrics"}
   `(
     '$rule ($permission.name: $result)',
     async ({

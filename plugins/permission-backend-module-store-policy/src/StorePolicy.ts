@@ -36,6 +36,7 @@ import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
   cloudCommandUsePermission,
+  cloudMetricsReadPermission,
   cloudNodeOperatePermission,
   cloudNodeScriptRunPermission,
   cloudStackConditions,
@@ -48,7 +49,8 @@ import {
 
 /**
  * Permissions that change what the catalog holds, administer orders, read
- * everyone's cloud usage, run raw host commands or give stacks to groups one
+ * everyone's cloud usage or every node's metrics (the monitoring overview,
+ * the Prometheus export), run raw host commands or give stacks to groups one
  * is not in; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
@@ -58,6 +60,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogLocationDeletePermission,
     storeOrderAdminPermission,
     cloudUsageReadPermission,
+    cloudMetricsReadPermission,
     cloudCommandUsePermission,
     cloudStackOwnerAssignPermission,
   ].map(p => p.name),

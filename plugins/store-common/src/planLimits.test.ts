@@ -1,6 +1,7 @@
 import {
   findPlanLimitViolation,
   isNumericPlanLimit,
+  memoryLimitMb,
   planStackLimits,
 } from './planLimits';
 import { ProductPlan } from './types';
@@ -156,8 +157,46 @@ describe('planStackLimits', () => {
     });
   });
 
-  it('is undefined for plans that limit no instances', () => {
+  it('is undefined for plans that limit neither instances nor memory', () => {
     expect(planStackLimits([plan('free', '0.00')], 'free')).toBeUndefined();
     expect(planStackLimits(plans, 'nope')).toBeUndefined();
   });
+
+  it("carries the memory of a node in MiB, the plan's alone too", () => {
+    const sized: ProductPlan = {
+      ...plan('sized', '10.00', 2),
+      limits: { instances: 2, memory: '4Gi' },
+    };
+    expect(planStackLimits([sized], 'sized')).toEqual({
+      instances: 2,
+      upgradeHint: 'no plan of this product allows more than 2 instances',
+      memoryMb: 4096,
+    });
+    expect(
+      planStackLimits(
+        [{ ...plan('small', '0.00'), limits: { memory: '512Mi' } }],
+        'small',
+      ),
+    ).toEqual({ memoryMb: 512 });
+  });
+});
+
+describe('memoryLimitMb', () => {
+  it.each([
+    ['512Mi', 512],
+    ['4Gi', 4096],
+    ['1Ti', 1024 * 1024],
+    ['1G', 953],
+    ['1048576', 1],
+    ['2048Ki', 2],
+  ])('reads %s as %d MiB', (quantity, mb) => {
+    expect(memoryLimitMb(quantity)).toBe(mb);
+  });
+
+  it.each([undefined, '', 'lots', '4 GB', '-1Gi', '100'])(
+    'reads %p as no limit',
+    quantity => {
+      expect(memoryLimitMb(quantity)).toBeUndefined();
+    },
+  );
 });

@@ -122,18 +122,51 @@ export function findPlanLimitViolation(options: {
 
 /**
  * The limits a stack of a plan carries into the cloud, which refuses to
- * deploy or scale it beyond them, and the hint it gives when it does.
+ * deploy or scale it beyond them, and the hint it gives when it does; and
+ * the memory of one node, near which the stack's owner is alerted.
  * @public
  */
 export type PlanStackLimits = {
   instances?: number;
   upgradeHint?: string;
+  memoryMb?: number;
+};
+
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
 };
 
 /**
- * The limits of a plan as its stack carries them: `instances`, and a hint
- * that names the cheapest plan allowing more of them. Undefined when the
- * plan limits no instances.
+ * A plan's memory, a quantity as Kubernetes writes it (`512Mi`, `4Gi`,
+ * `1G`, bytes without a unit), in whole MiB; undefined when it is not one.
+ *
+ * @public
+ */
+export function memoryLimitMb(
+  quantity: string | undefined,
+): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?)?\s*$/.exec(quantity ?? '');
+  if (!match) {
+    return undefined;
+  }
+  const mb = Math.floor(
+    (Number(match[1]) * MEMORY_UNITS[match[2] ?? '']) / 2 ** 20,
+  );
+  return mb >= 1 ? mb : undefined;
+}
+
+/**
+ * The limits of a plan as its stack carries them: `instances`, with a hint
+ * that names the cheapest plan allowing more of them, and the memory of a
+ * node. Undefined when the plan limits neither.
  *
  * @public
  */
@@ -143,17 +176,28 @@ export function planStackLimits(
 ): PlanStackLimits | undefined {
   const plan = plans.find(p => p.id === planId);
   const instances = plan?.limits?.instances;
-  if (!plan || instances === undefined) {
+  const memoryMb = memoryLimitMb(plan?.limits?.memory);
+  if (!plan || (instances === undefined && memoryMb === undefined)) {
     return undefined;
   }
-  const upgrade = cheapestPlanAllowing(plans, plan, 'instances', instances + 1);
-  const more = upgrade?.limits?.instances;
-  return {
-    instances,
-    upgradeHint: upgrade
+  const limits: PlanStackLimits = {};
+  if (instances !== undefined) {
+    const upgrade = cheapestPlanAllowing(
+      plans,
+      plan,
+      'instances',
+      instances + 1,
+    );
+    const more = upgrade?.limits?.instances;
+    limits.instances = instances;
+    limits.upgradeHint = upgrade
       ? `order the ${upgrade.title} plan, which allows ${
           more === undefined ? 'any number of' : more
         } instances`
-      : `no plan of this product allows more than ${instances} instances`,
-  };
+      : `no plan of this product allows more than ${instances} instances`;
+  }
+  if (memoryMb !== undefined) {
+    limits.memoryMb = memoryMb;
+  }
+  return limits;
 }

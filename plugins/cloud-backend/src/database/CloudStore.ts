@@ -253,6 +253,20 @@ export class CloudStore {
     return row ? toStack(row) : undefined;
   }
 
+  /** The stacks of these ids, deleted ones too, in any order. */
+  async getStacks(ids: string[]): Promise<StoredStack[]> {
+    const result: StoredStack[] = [];
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.db<StackRow>('stacks').whereIn(
+        'id',
+        unique.slice(i, i + 500),
+      );
+      result.push(...rows.map(toStack));
+    }
+    return result;
+  }
+
   async getStackByIdempotencyKey(
     key: string,
   ): Promise<StoredStack | undefined> {
@@ -432,6 +446,32 @@ export class CloudStore {
       query.whereNull('deleted_at');
     }
     return (await query).map(toNode);
+  }
+
+  /**
+   * The running nodes of live stacks of a provider, on one host when given,
+   * in one query: what the metrics collector asks the provider about.
+   */
+  async listRunningNodes(filter: {
+    provider: string;
+    hostId?: string;
+  }): Promise<Array<{ stackId: string; nodeName: string; role: string }>> {
+    const query = this.db('nodes')
+      .join('stacks', 'stacks.id', 'nodes.stack_id')
+      .whereNull('nodes.deleted_at')
+      .whereNull('stacks.deleted_at')
+      .where('nodes.status', 'running')
+      .where('stacks.provider', filter.provider)
+      .orderBy(['nodes.stack_id', 'nodes.name'])
+      .select({
+        stackId: 'nodes.stack_id',
+        nodeName: 'nodes.name',
+        role: 'nodes.role',
+      });
+    if (filter.hostId) {
+      query.where('stacks.host_id', filter.hostId);
+    }
+    return query;
   }
 
   /** Marks every live node of a stack deleted, in one statement. */

@@ -748,6 +748,282 @@ export const spec = {
         },
       },
     },
+    '/stacks/{stackId}/metrics': {
+      get: {
+        operationId: 'GetStackMetrics',
+        summary: 'Metrics of every node of a stack over a range',
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'query',
+            name: 'range',
+            description:
+              'The last hour, day, week or 30 days; or give from and to',
+            schema: {
+              type: 'string',
+              enum: ['1h', '1d', '7d', '30d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'from',
+            description: 'An ISO date-time',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'to',
+            description: 'An ISO date-time; now when absent',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'resolution',
+            description: 'Chosen from the range when absent',
+            schema: {
+              type: 'string',
+              enum: ['raw', '1m', '1h', '1d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'metric',
+            description: 'Only these metrics; every one when absent',
+            schema: {
+              type: 'array',
+              items: {
+                $ref: '#/components/schemas/MetricName',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One series per node and metric',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/stacks/{stackId}/nodes/{nodeName}/metrics': {
+      get: {
+        operationId: 'GetNodeMetrics',
+        summary: 'Metrics of one node over a range',
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'path',
+            name: 'nodeName',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            in: 'query',
+            name: 'range',
+            description:
+              'The last hour, day, week or 30 days; or give from and to',
+            schema: {
+              type: 'string',
+              enum: ['1h', '1d', '7d', '30d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'from',
+            description: 'An ISO date-time',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'to',
+            description: 'An ISO date-time; now when absent',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            in: 'query',
+            name: 'resolution',
+            description: 'Chosen from the range when absent',
+            schema: {
+              type: 'string',
+              enum: ['raw', '1m', '1h', '1d'],
+            },
+          },
+          {
+            in: 'query',
+            name: 'metric',
+            description: 'Only these metrics; every one when absent',
+            schema: {
+              type: 'array',
+              items: {
+                $ref: '#/components/schemas/MetricName',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One series per node and metric',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/stacks/{stackId}/alerts': {
+      get: {
+        operationId: 'GetStackAlerts',
+        summary:
+          "The firing and resolved alerts of a stack's nodes, newest first",
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The alerts',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/MetricAlert',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/monitoring/overview': {
+      get: {
+        operationId: 'GetMonitoringOverview',
+        summary:
+          'Every node at once, for admins - the busiest, those near their limits, those not reporting - and every firing alert',
+        responses: {
+          '200': {
+            description: 'The overview',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MonitoringOverview',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'GetPrometheusMetrics',
+        summary:
+          "The latest figures of every node in Prometheus' text format, for admins and services",
+        responses: {
+          '200': {
+            description: 'Prometheus text exposition format 0.0.4',
+            content: {
+              'text/plain': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+        },
+      },
+    },
   },
   components: {
     parameters: {
@@ -873,6 +1149,206 @@ export const spec = {
       },
     },
     schemas: {
+      MetricName: {
+        type: 'string',
+        enum: ['cpu', 'memory', 'disk', 'networkIn', 'networkOut'],
+        description:
+          'cpu in percent of one core, memory and disk in bytes, networkIn and networkOut in bytes per second',
+      },
+      MetricsResponse: {
+        type: 'object',
+        required: ['resolution', 'from', 'to', 'series'],
+        properties: {
+          resolution: {
+            type: 'string',
+            enum: ['raw', '1m', '1h', '1d'],
+          },
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          series: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['nodeName', 'metric', 'points'],
+              properties: {
+                nodeName: {
+                  type: 'string',
+                },
+                metric: {
+                  $ref: '#/components/schemas/MetricName',
+                },
+                points: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['time', 'count', 'avg', 'min', 'max'],
+                    properties: {
+                      time: {
+                        type: 'string',
+                        format: 'date-time',
+                      },
+                      count: {
+                        type: 'integer',
+                      },
+                      avg: {
+                        type: 'number',
+                      },
+                      min: {
+                        type: 'number',
+                      },
+                      max: {
+                        type: 'number',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      MetricAlert: {
+        type: 'object',
+        required: [
+          'id',
+          'stackId',
+          'nodeName',
+          'rule',
+          'state',
+          'message',
+          'since',
+          'firedAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          stackId: {
+            type: 'string',
+          },
+          nodeName: {
+            type: 'string',
+          },
+          rule: {
+            type: 'string',
+            enum: ['cpu', 'memory', 'not-reporting'],
+          },
+          state: {
+            type: 'string',
+            enum: ['firing', 'resolved'],
+          },
+          message: {
+            type: 'string',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the condition began, before it held long enough to fire',
+          },
+          firedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          resolvedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      MonitoredNode: {
+        type: 'object',
+        required: ['stackId', 'stackName', 'owner', 'nodeName'],
+        properties: {
+          stackId: {
+            type: 'string',
+          },
+          stackName: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          nodeName: {
+            type: 'string',
+          },
+          reportedAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the node last reported; absent when it never did',
+          },
+          cpu: {
+            type: 'number',
+            description:
+              'Average CPU of the last five minutes, in percent of one core',
+          },
+          memoryBytes: {
+            type: 'number',
+          },
+          memoryLimitBytes: {
+            type: 'number',
+            description: "The node's memory limit, from its plan or its role",
+          },
+        },
+      },
+      MonitoringOverview: {
+        type: 'object',
+        required: ['busiest', 'nearLimits', 'notReporting', 'alerts'],
+        properties: {
+          busiest: {
+            description: 'The nodes using the most CPU, busiest first',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          nearLimits: {
+            description:
+              'Nodes using most of their memory limit, fullest first',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          notReporting: {
+            description: 'Running nodes that have not reported lately',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MonitoredNode',
+            },
+          },
+          alerts: {
+            description: 'Every firing alert, newest first',
+            type: 'array',
+            items: {
+              allOf: [
+                {
+                  $ref: '#/components/schemas/MetricAlert',
+                },
+                {
+                  type: 'object',
+                  required: ['stackName', 'owner'],
+                  properties: {
+                    stackName: {
+                      type: 'string',
+                    },
+                    owner: {
+                      type: 'string',
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
       Error: {
         type: 'object',
         required: ['error'],
@@ -1419,6 +1895,12 @@ export const spec = {
             minimum: 0,
             description:
               "Most nodes behind the stack's load balancer (of all its roles when it has none); deploys and scales beyond it are refused",
+          },
+          memoryMb: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              "Memory of one node in MiB; an alert tells the stack's owner when a node nears it",
           },
           upgradeHint: {
             type: 'string',

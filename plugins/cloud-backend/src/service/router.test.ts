@@ -728,6 +728,33 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it("shows the monitoring overview to holders of cloud.metrics.read only, and a stack's alerts to its readers", async () => {
+      const overview = (user: string) =>
+        api()
+          .get('/api/cloud/monitoring/overview')
+          .set('authorization', as(user));
+      const admin = await overview(ADMIN);
+      expect(admin.status).toBe(200);
+      expect(admin.body).toEqual({
+        busiest: expect.any(Array),
+        nearLimits: expect.any(Array),
+        notReporting: expect.any(Array),
+        alerts: [],
+      });
+      expect((await overview(VIEWER)).status).toBe(403);
+      expect((await overview(TEAM_MEMBER)).status).toBe(403);
+
+      const alerts = (user: string) =>
+        api()
+          .get(`/api/cloud/stacks/${stackId}/alerts`)
+          .set('authorization', as(user));
+      const viewer = await alerts(VIEWER);
+      expect(viewer.status).toBe(200);
+      expect(viewer.body).toEqual({ items: [] });
+      expect((await alerts(TEAM_MEMBER)).status).toBe(200);
+      expect((await alerts(OUTSIDER)).status).toBe(404);
+    });
+
     it('asked the policy about every permission of the plugin', () => {
       // Each permission was refused by a case above; a new one needs a case.
       const asked = [

@@ -17,6 +17,7 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   cloudNodeOperatePermission,
+  cloudMetricsReadPermission,
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
   cloudStackDeletePermission,
@@ -33,6 +34,7 @@ import express, { Request } from 'express';
 import { CloudStore } from '../database/CloudStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { createIdempotency, inventoryKeyOf } from './idempotency';
+import { MetricsService } from './MetricsService';
 import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackService } from './StackService';
@@ -46,6 +48,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
+  metrics: MetricsService;
 }
 
 function toCsv(records: UsageRecord[]): string {
@@ -81,7 +84,8 @@ function toCsv(records: UsageRecord[]): string {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { stacks, store, providers, httpAuth, permissions, auditor } = options;
+  const { stacks, store, providers, httpAuth, permissions, auditor, metrics } =
+    options;
   const ruleset = options.permissionsRegistry.getPermissionRuleset(
     cloudStackResourceRef,
   );
@@ -363,6 +367,63 @@ export async function createRouter(
     res.json({
       logs: await stacks.logs(stack.id, req.params.nodeName, credentials),
     });
+  });
+
+  router.get('/stacks/:stackId/metrics', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const stack = await authorizeStack(
+      req,
+      credentials,
+      cloudStackReadPermission,
+    );
+    const { metric, ...query } = req.query;
+    res.json(await metrics.series(stack.id, { ...query, metrics: metric }));
+  });
+
+  router.get('/stacks/:stackId/nodes/:nodeName/metrics', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const stack = await authorizeStack(
+      req,
+      credentials,
+      cloudStackReadPermission,
+    );
+    const { metric, ...query } = req.query;
+    res.json(
+      await metrics.series(
+        stack.id,
+        { ...query, metrics: metric },
+        req.params.nodeName,
+      ),
+    );
+  });
+
+  router.get('/stacks/:stackId/alerts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const stack = await authorizeStack(
+      req,
+      credentials,
+      cloudStackReadPermission,
+    );
+    res.json({ items: await metrics.alerts(stack.id) });
+  });
+
+  router.get('/monitoring/overview', async (req, res) => {
+    await authorizeBasic(req, cloudMetricsReadPermission);
+    res.json(await metrics.overview());
+  });
+
+  // Every node at once: for services (a Prometheus' scrape with a static
+  // token) and for users allowed to read all metrics, admins.
+  router.get('/metrics', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    if (credentials.principal.type === 'user') {
+      await authorizeBasic(req, cloudMetricsReadPermission);
+    }
+    (res as express.Response)
+      .type('text/plain; version=0.0.4')
+      .send(await metrics.prometheus());
   });
 
   router.get('/usage', async (req, res) => {

@@ -1,7 +1,7 @@
 /* eslint-disable jest/no-export -- a suite that provider modules run from their own tests */
 import { StackSpec } from '@internal/plugin-cloud-common';
 import { NodeFailedError } from '../errors';
-import { CloudProvider } from '../provider';
+import { CloudProvider, NodeMetricsSample } from '../provider';
 
 /** Options of {@link runCloudProviderContractTests}. @public */
 export interface CloudProviderContractOptions {
@@ -22,6 +22,13 @@ export interface CloudProviderContractOptions {
   nodeRuntime?: string;
   /** How long a deploy whose node exits at once may take to fail; 15 s by default. */
   failFastMs?: number;
+  /**
+   * Whether the provider implements `collectMetrics`; the suite then checks
+   * its figures, and otherwise that it is absent.
+   */
+  collectsMetrics?: boolean;
+  /** How long figures may take to show traffic; 30 s by default. */
+  metricsLagMs?: number;
 }
 
 const SERVER = `
@@ -228,6 +235,78 @@ export function runCloudProviderContractTests(
     },
     timeout,
   );
+
+  it('implements collectMetrics as it declares', () => {
+    expect(typeof provider.collectMetrics).toBe(
+      options.collectsMetrics ? 'function' : 'undefined',
+    );
+  });
+
+  if (options.collectsMetrics) {
+    it(
+      'reports the figures of running nodes, and none of unknown ones',
+      async () => {
+        const stack = (await provider.getStack(stackId))!;
+        const refs = stack.nodes.map(n => ({ stackId, nodeName: n.name }));
+        const before = Date.now();
+        const samples = await provider.collectMetrics!([
+          ...refs,
+          { stackId, nodeName: 'no-such-node' },
+          { stackId: `missing-${suffix}`, nodeName: 'app-1' },
+        ]);
+        expect(samples.map(s => s.nodeName).sort()).toEqual(
+          stack.nodes.map(n => n.name).sort(),
+        );
+        for (const sample of samples) {
+          expect(sample.stackId).toBe(stackId);
+          expect(sample.timestamp).toBeGreaterThanOrEqual(before - 1000);
+          expect(sample.timestamp).toBeLessThanOrEqual(Date.now() + 1000);
+          // a running process holds memory and has used some CPU
+          expect(sample.memoryBytes).toBeGreaterThan(0);
+          expect(sample.cpuSeconds).toBeGreaterThan(0);
+          for (const value of [
+            sample.diskBytes,
+            sample.networkInBytes,
+            sample.networkOutBytes,
+          ]) {
+            expect(Number.isFinite(value)).toBe(true);
+            expect(value).toBeGreaterThanOrEqual(0);
+          }
+        }
+      },
+      timeout,
+    );
+
+    it(
+      'counts the bytes of requests to the stack in its entry node',
+      async () => {
+        const stack = (await provider.getStack(stackId))!;
+        const lb = stack.nodes.find(n => n.role === 'lb')!;
+        const read = async () =>
+          (
+            await provider.collectMetrics!([{ stackId, nodeName: lb.name }])
+          )[0] as NodeMetricsSample;
+        const first = await read();
+        for (let i = 0; i < 5; i++) {
+          expect((await options.get(stack.url!)).status).toBe(200);
+        }
+        const deadline = Date.now() + (options.metricsLagMs ?? 30_000);
+        let last = await read();
+        while (
+          (last.networkInBytes <= first.networkInBytes ||
+            last.networkOutBytes <= first.networkOutBytes) &&
+          Date.now() < deadline
+        ) {
+          await new Promise(resolve => setTimeout(resolve, 250));
+          last = await read();
+        }
+        expect(last.networkInBytes).toBeGreaterThan(first.networkInBytes);
+        expect(last.networkOutBytes).toBeGreaterThan(first.networkOutBytes);
+        expect(last.cpuSeconds).toBeGreaterThanOrEqual(first.cpuSeconds);
+      },
+      timeout,
+    );
+  }
 
   it(
     'scales a role out and in, and the balancer follows',
