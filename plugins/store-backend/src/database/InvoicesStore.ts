@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { SubscriptionPermissionFilter } from './SubscriptionsStore';
 import { applyCriteria } from './applyCriteria';
-import { ColumnTypes, insertRows } from './insertRows';
+import { insertRows } from './insertRows';
 import { isUniqueViolation, toDate } from './orderRows';
 import { SUBSCRIPTION_CHARGES, SUBSCRIPTIONS } from './subscriptionRows';
 import { USAGE_EVENTS } from './UsageStore';
@@ -125,33 +125,6 @@ type InvoiceLineRow = {
   charge_id: string | null;
   amount_minor: number | string;
   currency: string;
-};
-
-const INVOICE_TYPES: ColumnTypes<InvoiceRow> = {
-  id: 'text',
-  number: 'text',
-  account: 'text',
-  period: 'text',
-  currency: 'text',
-  total_minor: 'bigint',
-  status: 'text',
-  issued_at: 'timestamptz',
-};
-
-const INVOICE_LINE_TYPES: ColumnTypes<InvoiceLineRow> = {
-  id: 'text',
-  invoice_id: 'text',
-  position: 'integer',
-  kind: 'text',
-  description: 'text',
-  subscription_id: 'text',
-  product_ref: 'text',
-  product_title: 'text',
-  dimension: 'text',
-  quantity_micro: 'bigint',
-  charge_id: 'text',
-  amount_minor: 'bigint',
-  currency: 'text',
 };
 
 type CreditNoteRow = {
@@ -317,13 +290,13 @@ export class InvoicesStore {
         await trx(COUNTERS)
           .where({ name: counter.name })
           .update({ value: counter.value + rows.length });
-        await insertRows(trx, INVOICES, INVOICE_TYPES, rows);
+        await insertRows(trx, INVOICES, rows);
         const lines = fresh.flatMap((invoice, i) =>
           invoice.lines.map((line, position) =>
             lineRowOf(rows[i].id, position, line),
           ),
         );
-        await insertRows(trx, INVOICE_LINES, INVOICE_LINE_TYPES, lines);
+        await insertRows(trx, INVOICE_LINES, lines);
         const charges = lines.filter(l => l.charge_id !== null).length;
         // Each charge takes the invoice of its line.
         let updated = 0;

@@ -1,23 +1,20 @@
 import { Knex } from 'knex';
 
-/** The PostgreSQL type of each column of rows to insert. */
-export type ColumnTypes<Row> = {
-  [K in keyof Row]: 'text' | 'integer' | 'bigint' | 'timestamptz';
-};
-
 // Knex writes a multi-row insert for SQLite as a compound SELECT, of which
 // SQLite takes at most 500 terms; and at most 32766 bound values.
 const SQLITE_MAX_ROWS = 500;
 const SQLITE_MAX_VALUES = 32766;
-// Each PostgreSQL statement carries one array per column, whatever the rows;
-// chunks only bound the size of a statement.
+// A PostgreSQL statement carries its rows as one JSON value; chunks only
+// bound the size of a statement.
 const PG_ROWS_PER_INSERT = 5000;
 
 /**
- * Inserts rows in as few statements as the database takes. On PostgreSQL
- * each column is bound as one array and the arrays are unnested: a dozen
- * bound values instead of one per value, which the server parses and plans
- * in a fraction of the time. Elsewhere a multi-row INSERT.
+ * Inserts rows, whose keys are the table's columns, in as few statements as
+ * the database takes. On PostgreSQL the rows go as one JSON array per
+ * statement, turned into rows of the table's type by
+ * `json_populate_recordset`: one bound value instead of one per column and
+ * row, which both the driver and the server handle in a fraction of the
+ * time. Elsewhere a multi-row INSERT.
  *
  * With `skipConflictsOn`, rows whose value of that unique column is stored
  * already are skipped, and the values of the rows that were inserted are
@@ -26,29 +23,30 @@ const PG_ROWS_PER_INSERT = 5000;
 export async function insertRows<Row extends Record<string, unknown>>(
   db: Knex | Knex.Transaction,
   table: string,
-  types: ColumnTypes<Row>,
   rows: Row[],
   options: { skipConflictsOn?: keyof Row & string } = {},
 ): Promise<string[]> {
   const key = options.skipConflictsOn;
   const inserted: string[] = [];
-  const columns = Object.keys(types) as Array<keyof Row & string>;
+  if (!rows.length) {
+    return inserted;
+  }
+  const columns = Object.keys(rows[0]);
   if (db.client.config.client === 'pg') {
+    const list = columns.map(() => '??').join(', ');
     for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + PG_ROWS_PER_INSERT);
       const result = await db.raw(
-        `INSERT INTO ?? (${columns.map(() => '??').join(', ')})
-         SELECT * FROM unnest(${columns
-           .map(c => `?::${types[c]}[]`)
-           .join(', ')})${
+        `INSERT INTO ?? (${list})
+         SELECT ${list} FROM json_populate_recordset(NULL::??, ?)${
           key ? ' ON CONFLICT (??) DO NOTHING RETURNING ??' : ''
         }`,
         [
           table,
           ...columns,
-          ...columns.map(
-            c => chunk.map(row => row[c] ?? null) as unknown as Knex.Value,
-          ),
+          ...columns,
+          table,
+          JSON.stringify(chunk),
           ...(key ? [key, key] : []),
         ],
       );
