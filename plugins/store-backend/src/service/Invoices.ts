@@ -161,13 +161,18 @@ export class Invoices {
       this.store.openCharges(end),
       this.store.usageTotals(period),
     ]);
-    const invoices = new Map<string, NewInvoice>();
+    // By account, then currency.
+    const invoices = new Map<string, Map<string, NewInvoice>>();
     const invoiceOf = (account: string, currency: string) => {
-      const key = JSON.stringify([account, currency]);
-      let invoice = invoices.get(key);
+      let ofAccount = invoices.get(account);
+      if (!ofAccount) {
+        ofAccount = new Map();
+        invoices.set(account, ofAccount);
+      }
+      let invoice = ofAccount.get(currency);
       if (!invoice) {
         invoice = { account, period, currency, lines: [] };
-        invoices.set(key, invoice);
+        ofAccount.set(currency, invoice);
       }
       return invoice;
     };
@@ -206,7 +211,14 @@ export class Invoices {
         currency: price.currency,
       });
     }
-    return [...invoices.keys()].sort().map(key => invoices.get(key)!);
+    return [...invoices.values()]
+      .flatMap(ofAccount => [...ofAccount.values()])
+      .map(invoice => ({
+        invoice,
+        order: JSON.stringify([invoice.account, invoice.currency]),
+      }))
+      .sort((a, b) => (a.order < b.order ? -1 : 1))
+      .map(({ invoice }) => invoice);
   }
 
   /** The invoice run for administrators. */
