@@ -15,14 +15,22 @@ export function isCurrencyCode(code: unknown): code is string {
   return Intl.supportedValuesOf('currency').includes(code);
 }
 
+// Creating a number format takes tens of microseconds, too long for each of
+// the thousands of lines of an invoice run; the answers never change.
+const scales = new Map<string, number>();
+
 /** The number of decimals of a currency's minor unit, e.g. 2 for USD. @public */
 export function currencyScale(currency: string): number {
-  return (
-    new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency,
-    }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let scale = scales.get(currency);
+  if (scale === undefined) {
+    scale =
+      new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+      }).resolvedOptions().maximumFractionDigits ?? 2;
+    scales.set(currency, scale);
+  }
+  return scale;
 }
 
 /**

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { SubscriptionPermissionFilter } from './SubscriptionsStore';
 import { applyCriteria } from './applyCriteria';
+import { insertRows } from './insertRows';
 import { isUniqueViolation, toDate } from './orderRows';
 import { SUBSCRIPTION_CHARGES, SUBSCRIPTIONS } from './subscriptionRows';
 import { USAGE_EVENTS } from './UsageStore';
@@ -18,8 +19,13 @@ const INVOICE_LINES = 'store_invoice_lines';
 const CREDIT_NOTES = 'store_credit_notes';
 const COUNTERS = 'store_billing_counters';
 
-/** Another run invoiced some of the charges first. */
-class InvoiceRaceError extends Error {}
+/** Another run invoiced some of the charges first; nothing was written. */
+export class InvoiceRaceError extends Error {
+  constructor() {
+    super('Another invoice run invoiced some of the charges first');
+    this.name = 'InvoiceRaceError';
+  }
+}
 
 /** A line of an invoice as the store keeps it; money in minor units. */
 export type StoredInvoiceLine = {
@@ -209,95 +215,117 @@ export class InvoicesStore {
         's.plan_json',
       )
       .orderBy(['u.subscription_id', 'u.dimension']);
+    // Subscriptions share a few plans: each is parsed once.
+    const plans = new Map<string, SubscriptionPlan>();
+    const planOf = (json: string) => {
+      let plan = plans.get(json);
+      if (!plan) {
+        plan = JSON.parse(json) as SubscriptionPlan;
+        plans.set(json, plan);
+      }
+      return plan;
+    };
     return rows.map(row => ({
       subscriptionId: row.subscription_id,
       account: row.owner,
       productRef: row.product_ref,
       productTitle: row.product_title,
-      plan: JSON.parse(row.plan_json),
+      plan: planOf(row.plan_json),
       dimension: row.dimension,
       quantityMicro: BigInt(String(row.quantity_micro)),
     }));
   }
 
   /**
-   * Issues an invoice with the next number of the year of `now`, and marks
-   * its charges invoiced, all in one transaction. Returns undefined when the
-   * account already has an invoice for the period in that currency.
+   * Issues invoices with the next numbers of the year of `now`, in the order
+   * given, and marks their charges invoiced, all in one transaction of a
+   * handful of set-based statements, however many accounts there are.
+   * Invoices of an account that has one for the period in that currency
+   * already are left out. Throws an `InvoiceRaceError`, having written
+   * nothing, when some of the charges were invoiced meanwhile.
    */
-  async issue(
-    invoice: NewInvoice,
-    now: Date,
-  ): Promise<StoredInvoice | undefined> {
-    const id = randomUUID();
+  async issue(invoices: NewInvoice[], now: Date): Promise<StoredInvoice[]> {
+    if (!invoices.length) {
+      return [];
+    }
+    const totals = invoices.map(invoice => {
+      const total = invoice.lines.reduce((sum, l) => sum + l.amountMinor, 0);
+      if (!Number.isSafeInteger(total)) {
+        throw new RangeError(`The invoice total ${total} is too large`);
+      }
+      return total;
+    });
     try {
       return await this.db.transaction(async trx => {
-        const existing = await trx<InvoiceRow>(INVOICES)
-          .where({
-            account: invoice.account,
-            period: invoice.period,
-            currency: invoice.currency,
-          })
-          .first('id');
-        if (existing) {
-          return undefined;
-        }
-        const total = invoice.lines.reduce((sum, l) => sum + l.amountMinor, 0);
-        if (!Number.isSafeInteger(total)) {
-          throw new RangeError(`The invoice total ${total} is too large`);
-        }
-        const number = await this.nextNumber(trx, 'INV', now);
-        await trx<InvoiceRow>(INVOICES).insert({
-          id,
-          number,
-          account: invoice.account,
-          period: invoice.period,
-          currency: invoice.currency,
-          total_minor: total,
-          status: 'issued',
-          issued_at: now,
-        });
-        const rows: InvoiceLineRow[] = invoice.lines.map((line, position) => ({
-          id: randomUUID(),
-          invoice_id: id,
-          position,
-          kind: line.kind,
-          description: line.description,
-          subscription_id: line.subscriptionId,
-          product_ref: line.productRef,
-          product_title: line.productTitle,
-          dimension: line.dimension ?? null,
-          quantity_micro:
-            line.quantityMicro === undefined ? null : line.quantityMicro,
-          charge_id: line.chargeId ?? null,
-          amount_minor: line.amountMinor,
-          currency: line.currency,
-        }));
-        // 13 values per row; SQLite takes at most 32766 per statement.
-        for (let i = 0; i < rows.length; i += 1000) {
-          await trx<InvoiceLineRow>(INVOICE_LINES).insert(
-            rows.slice(i, i + 1000),
-          );
-        }
-        const chargeIds = invoice.lines.flatMap(l =>
-          l.chargeId ? [l.chargeId] : [],
+        // The counter is locked before looking for invoices issued already,
+        // so that runs take turns and each sees what the one before issued.
+        const counter = await this.lockCounter(trx, 'INV', now);
+        const periods = [...new Set(invoices.map(i => i.period))];
+        const issuedAlready = new Set(
+          (
+            await trx<InvoiceRow>(INVOICES)
+              .whereIn('period', periods)
+              .select('account', 'period', 'currency')
+          ).map(r => invoiceKey(r.account, r.period, r.currency)),
         );
-        for (let i = 0; i < chargeIds.length; i += 1000) {
-          const batch = chargeIds.slice(i, i + 1000);
-          const updated = await trx(SUBSCRIPTION_CHARGES)
-            .whereIn('id', batch)
-            .whereNull('invoice_id')
-            .update({ invoice_id: id });
-          if (updated !== batch.length) {
-            // Another run invoiced some of them first; write nothing.
-            throw new InvoiceRaceError();
+        const rows: InvoiceRow[] = [];
+        const fresh: NewInvoice[] = [];
+        invoices.forEach((invoice, i) => {
+          if (
+            !issuedAlready.has(
+              invoiceKey(invoice.account, invoice.period, invoice.currency),
+            )
+          ) {
+            const number = formatNumber(
+              counter.name,
+              counter.value + 1 + rows.length,
+            );
+            rows.push(rowOf(randomUUID(), number, invoice, totals[i], now));
+            fresh.push(invoice);
           }
+        });
+        if (!rows.length) {
+          return [];
         }
-        return toInvoice({ ...rowOf(id, number, invoice, total, now) }, 0);
+        await trx(COUNTERS)
+          .where({ name: counter.name })
+          .update({ value: counter.value + rows.length });
+        await insertRows(trx, INVOICES, rows);
+        const lines = fresh.flatMap((invoice, i) =>
+          invoice.lines.map((line, position) =>
+            lineRowOf(rows[i].id, position, line),
+          ),
+        );
+        await insertRows(trx, INVOICE_LINES, lines);
+        const charges = lines.filter(l => l.charge_id !== null).length;
+        // Each charge takes the invoice of its line.
+        let updated = 0;
+        for (let i = 0; i < rows.length; i += 1000) {
+          const ids = rows.slice(i, i + 1000).map(r => r.id);
+          updated += await trx(SUBSCRIPTION_CHARGES)
+            .whereIn(
+              'id',
+              trx(INVOICE_LINES)
+                .whereIn('invoice_id', ids)
+                .whereNotNull('charge_id')
+                .select('charge_id'),
+            )
+            .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
+            .update({
+              invoice_id: trx(INVOICE_LINES)
+                .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
+                .select('invoice_id'),
+            });
+        }
+        if (updated !== charges) {
+          // Another run invoiced some of them first; write nothing.
+          throw new InvoiceRaceError();
+        }
+        return rows.map(row => toInvoice(row, 0));
       });
     } catch (error) {
-      if (error instanceof InvoiceRaceError || isUniqueViolation(error)) {
-        return undefined;
+      if (isUniqueViolation(error)) {
+        throw new InvoiceRaceError();
       }
       throw error;
     }
@@ -482,6 +510,22 @@ export class InvoicesStore {
     prefix: 'INV' | 'CN',
     now: Date,
   ): Promise<string> {
+    const counter = await this.lockCounter(trx, prefix, now);
+    const value = counter.value + 1;
+    await trx(COUNTERS).where({ name: counter.name }).update({ value });
+    return formatNumber(counter.name, value);
+  }
+
+  /**
+   * The counter of a document series of the year of `now`, locked until
+   * the transaction ends: the numbers after its value are the
+   * transaction's to use, and to count into it before the end.
+   */
+  private async lockCounter(
+    trx: Knex.Transaction,
+    prefix: 'INV' | 'CN',
+    now: Date,
+  ): Promise<{ name: string; value: number }> {
     const name = `${prefix}-${now.getUTCFullYear()}`;
     await trx(COUNTERS).insert({ name, value: 0 }).onConflict('name').ignore();
     const query = trx<{ name: string; value: number }>(COUNTERS).where({
@@ -492,10 +536,16 @@ export class InvoicesStore {
       query.forUpdate();
     }
     const counter = await query.first();
-    const value = Number(counter!.value) + 1;
-    await trx(COUNTERS).where({ name }).update({ value });
-    return `${name}-${String(value).padStart(6, '0')}`;
+    return { name, value: Number(counter!.value) };
   }
+}
+
+function formatNumber(series: string, value: number): string {
+  return `${series}-${String(value).padStart(6, '0')}`;
+}
+
+function invoiceKey(account: string, period: string, currency: string) {
+  return JSON.stringify([account, period, currency]);
 }
 
 function applyAccountFilter(
@@ -528,6 +578,29 @@ function rowOf(
     total_minor: total,
     status: 'issued',
     issued_at: now,
+  };
+}
+
+function lineRowOf(
+  invoiceId: string,
+  position: number,
+  line: NewInvoice['lines'][number],
+): InvoiceLineRow {
+  return {
+    id: randomUUID(),
+    invoice_id: invoiceId,
+    position,
+    kind: line.kind,
+    description: line.description,
+    subscription_id: line.subscriptionId,
+    product_ref: line.productRef,
+    product_title: line.productTitle,
+    dimension: line.dimension ?? null,
+    quantity_micro:
+      line.quantityMicro === undefined ? null : line.quantityMicro,
+    charge_id: line.chargeId ?? null,
+    amount_minor: line.amountMinor,
+    currency: line.currency,
   };
 }
 

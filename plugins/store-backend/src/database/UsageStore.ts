@@ -1,6 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { MeteredPrice, SubscriptionPlan } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
+import { insertRows } from './insertRows';
 import { SUBSCRIPTION_STACKS, SUBSCRIPTIONS } from './subscriptionRows';
 
 export const USAGE_EVENTS = 'store_usage_events';
@@ -16,6 +17,8 @@ export type UsageEventRow = {
   payload_hash: string;
   received_at: Date | string;
 };
+
+type SubscriptionRow = { id: string; status: string; plan_json: string };
 
 /** A usage event checked and resolved to its subscription, ready to store. */
 export type NewUsageEvent = {
@@ -37,8 +40,8 @@ export type MeteredSubscription = {
   meteredPrices: MeteredPrice[];
 };
 
-// SQLite refuses statements with more than 32766 bound values; 8 per row.
-const ROWS_PER_INSERT = 4000;
+// SQLite refuses statements with more than 32766 bound values.
+const IDS_PER_QUERY = 10000;
 
 /**
  * Usage events of subscriptions; the only SQL about them. Each event id is
@@ -55,46 +58,50 @@ export class UsageStore {
     return new UsageStore(await options.database.getClient());
   }
 
-  /** The subscriptions of stacks, by stack id. */
-  async subscriptionsOfStacks(
-    stackIds: string[],
-  ): Promise<Map<string, string>> {
-    if (!stackIds.length) {
-      return new Map();
-    }
-    const rows = await this.db<{ stack_id: string; subscription_id: string }>(
-      SUBSCRIPTION_STACKS,
-    ).whereIn('stack_id', stackIds);
-    return new Map(rows.map(r => [r.stack_id, r.subscription_id]));
-  }
-
-  /** The status and metered prices of subscriptions, by id. */
-  async meteredSubscriptions(
-    ids: string[],
-  ): Promise<Map<string, MeteredSubscription>> {
-    if (!ids.length) {
-      return new Map();
-    }
-    const rows = await this.db<{
-      id: string;
-      status: string;
-      plan_json: string;
-    }>(SUBSCRIPTIONS)
-      .whereIn('id', ids)
-      .select('id', 'status', 'plan_json');
-    return new Map(
-      rows.map(row => {
+  /**
+   * The status and metered prices of the subscriptions of stacks, by stack
+   * id, and of subscriptions, by id: one query for each kind of reference.
+   */
+  async meteredSubscriptions(options: {
+    stackIds: string[];
+    ids: string[];
+  }): Promise<{
+    ofStacks: Map<string, MeteredSubscription>;
+    byId: Map<string, MeteredSubscription>;
+  }> {
+    // Subscriptions share a few plans: each is parsed once.
+    const plans = new Map<string, MeteredPrice[]>();
+    const toSubscription = (row: SubscriptionRow): MeteredSubscription => {
+      let meteredPrices = plans.get(row.plan_json);
+      if (!meteredPrices) {
         const plan = JSON.parse(row.plan_json) as SubscriptionPlan;
-        return [
-          row.id,
-          {
-            id: row.id,
-            status: row.status,
-            meteredPrices: plan.meteredPrices ?? [],
-          },
-        ];
-      }),
-    );
+        meteredPrices = plan.meteredPrices ?? [];
+        plans.set(row.plan_json, meteredPrices);
+      }
+      return { id: row.id, status: row.status, meteredPrices };
+    };
+    const [ofStacks, byId] = await Promise.all([
+      options.stackIds.length
+        ? this.db(`${SUBSCRIPTION_STACKS} as st`)
+            .join(`${SUBSCRIPTIONS} as s`, 's.id', 'st.subscription_id')
+            .whereIn('st.stack_id', options.stackIds)
+            .select<Array<SubscriptionRow & { stack_id: string }>>(
+              'st.stack_id',
+              's.id',
+              's.status',
+              's.plan_json',
+            )
+        : [],
+      options.ids.length
+        ? this.db<SubscriptionRow>(SUBSCRIPTIONS)
+            .whereIn('id', options.ids)
+            .select('id', 'status', 'plan_json')
+        : [],
+    ]);
+    return {
+      ofStacks: new Map(ofStacks.map(r => [r.stack_id, toSubscription(r)])),
+      byId: new Map(byId.map(r => [r.id, toSubscription(r)])),
+    };
   }
 
   /**
@@ -105,36 +112,26 @@ export class UsageStore {
     events: NewUsageEvent[],
     now: Date,
   ): Promise<{ inserted: Set<string>; existing: Map<string, string> }> {
-    const inserted = new Set<string>();
-    for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-      const rows: UsageEventRow[] = events
-        .slice(i, i + ROWS_PER_INSERT)
-        .map(e => ({
-          id: e.id,
-          subscription_id: e.subscriptionId,
-          dimension: e.dimension,
-          quantity_micro: e.quantityMicro,
-          occurred_at: e.occurredAt,
-          period: e.period,
-          payload_hash: e.payloadHash,
-          received_at: now,
-        }));
-      const returned = (await this.db<UsageEventRow>(USAGE_EVENTS)
-        .insert(rows)
-        .onConflict('id')
-        .ignore()
-        .returning('id')) as Array<{ id: string } | string>;
-      for (const row of returned) {
-        inserted.add(typeof row === 'string' ? row : row.id);
-      }
-    }
+    const rows: UsageEventRow[] = events.map(e => ({
+      id: e.id,
+      subscription_id: e.subscriptionId,
+      dimension: e.dimension,
+      quantity_micro: e.quantityMicro,
+      occurred_at: e.occurredAt,
+      period: e.period,
+      payload_hash: e.payloadHash,
+      received_at: now,
+    }));
+    const inserted = new Set(
+      await insertRows(this.db, USAGE_EVENTS, rows, { skipConflictsOn: 'id' }),
+    );
     const skipped = events.map(e => e.id).filter(id => !inserted.has(id));
     const existing = new Map<string, string>();
-    for (let i = 0; i < skipped.length; i += ROWS_PER_INSERT) {
-      const rows = await this.db<UsageEventRow>(USAGE_EVENTS)
-        .whereIn('id', skipped.slice(i, i + ROWS_PER_INSERT))
+    for (let i = 0; i < skipped.length; i += IDS_PER_QUERY) {
+      const stored = await this.db<UsageEventRow>(USAGE_EVENTS)
+        .whereIn('id', skipped.slice(i, i + IDS_PER_QUERY))
         .select('id', 'payload_hash');
-      for (const row of rows) {
+      for (const row of stored) {
         existing.set(row.id, row.payload_hash);
       }
     }

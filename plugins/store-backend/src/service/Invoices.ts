@@ -3,7 +3,12 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ConditionTransformer,
@@ -29,6 +34,7 @@ import {
   toMoney,
 } from '@internal/plugin-store-common';
 import {
+  InvoiceRaceError,
   InvoicesStore,
   NewInvoice,
   StoredCreditNote,
@@ -41,6 +47,8 @@ import { periodEnd, periodOf } from './UsageReports';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY_MS = 86_400_000;
+/** How often a run reads the charges again when another run took some. */
+const MAX_RUN_ATTEMPTS = 3;
 
 /** Whether `value` is a billing period such as `2026-01`. */
 export function isPeriod(value: unknown): value is string {
@@ -120,17 +128,51 @@ export class Invoices {
     if (now.getTime() < end.getTime()) {
       throw new InputError(`Period ${period} has not ended yet`);
     }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const issued = await this.store.issue(
+          await this.invoicesOf(period, end),
+          now,
+        );
+        this.logger.info(
+          `Invoice run for ${period} issued ${issued.length} invoices`,
+        );
+        return { period, issued: issued.map(toSummary) };
+      } catch (error) {
+        if (!(error instanceof InvoiceRaceError)) {
+          throw error;
+        }
+        // Another run took some of the charges: read them again.
+        if (attempt === MAX_RUN_ATTEMPTS) {
+          throw new ConflictError(
+            `Other invoice runs kept invoicing the charges of ${period}; run it again`,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * The invoices a run of a period would issue, one per account and
+   * currency, accounts in a stable order so that numbers follow it.
+   */
+  private async invoicesOf(period: string, end: Date): Promise<NewInvoice[]> {
     const [charges, usage] = await Promise.all([
       this.store.openCharges(end),
       this.store.usageTotals(period),
     ]);
-    const invoices = new Map<string, NewInvoice>();
+    // By account, then currency.
+    const invoices = new Map<string, Map<string, NewInvoice>>();
     const invoiceOf = (account: string, currency: string) => {
-      const key = JSON.stringify([account, currency]);
-      let invoice = invoices.get(key);
+      let ofAccount = invoices.get(account);
+      if (!ofAccount) {
+        ofAccount = new Map();
+        invoices.set(account, ofAccount);
+      }
+      let invoice = ofAccount.get(currency);
       if (!invoice) {
         invoice = { account, period, currency, lines: [] };
-        invoices.set(key, invoice);
+        ofAccount.set(currency, invoice);
       }
       return invoice;
     };
@@ -169,18 +211,14 @@ export class Invoices {
         currency: price.currency,
       });
     }
-    const issued: InvoiceSummary[] = [];
-    // Accounts in a stable order, so numbers follow it.
-    for (const key of [...invoices.keys()].sort()) {
-      const invoice = await this.store.issue(invoices.get(key)!, now);
-      if (invoice) {
-        issued.push(toSummary(invoice));
-      }
-    }
-    this.logger.info(
-      `Invoice run for ${period} issued ${issued.length} invoices`,
-    );
-    return { period, issued };
+    return [...invoices.values()]
+      .flatMap(ofAccount => [...ofAccount.values()])
+      .map(invoice => ({
+        invoice,
+        order: JSON.stringify([invoice.account, invoice.currency]),
+      }))
+      .sort((a, b) => (a.order < b.order ? -1 : 1))
+      .map(({ invoice }) => invoice);
   }
 
   /** The invoice run for administrators. */

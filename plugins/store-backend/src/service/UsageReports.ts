@@ -52,8 +52,9 @@ export function readLateEventWindowDays(config: RootConfigService): number {
 /**
  * Takes usage reports: checks each event, resolves stacks to their
  * subscriptions, and stores the new events once per id. A batch costs a
- * fixed number of queries whatever its size: two look-ups, one insert and,
- * for ids already known, one read of their content.
+ * fixed number of queries whatever its size: a look-up of the stacks' and
+ * of the named subscriptions (at once), one insert and, for ids already
+ * known, one read of their content.
  */
 export class UsageReports {
   private constructor(
@@ -111,15 +112,16 @@ export class UsageReports {
     }
     const now = this.now();
     const rejected: UsageReportResult['rejected'] = [];
-    const stacks = await this.store.subscriptionsOfStacks([
-      ...new Set(events.flatMap(e => (e.stackId ? [e.stackId] : []))),
-    ]);
-    const subscriptionIdOf = (event: UsageEvent) =>
-      event.subscriptionId ??
-      (event.stackId ? stacks.get(event.stackId) : undefined);
-    const subscriptions = await this.store.meteredSubscriptions([
-      ...new Set(events.flatMap(e => subscriptionIdOf(e) ?? [])),
-    ]);
+    const { ofStacks, byId } = await this.store.meteredSubscriptions({
+      stackIds: [
+        ...new Set(events.flatMap(e => (e.stackId ? [e.stackId] : []))),
+      ],
+      ids: [
+        ...new Set(
+          events.flatMap(e => (e.subscriptionId ? [e.subscriptionId] : [])),
+        ),
+      ],
+    });
 
     const candidates: NewUsageEvent[] = [];
     const seen = new Map<string, string>();
@@ -132,10 +134,9 @@ export class UsageReports {
         reject(checked);
         continue;
       }
-      const subscriptionId = subscriptionIdOf(event);
-      const subscription = subscriptionId
-        ? subscriptions.get(subscriptionId)
-        : undefined;
+      const subscription = event.subscriptionId
+        ? byId.get(event.subscriptionId)
+        : ofStacks.get(event.stackId!);
       if (!subscription) {
         reject(
           event.subscriptionId
@@ -169,7 +170,7 @@ export class UsageReports {
         dimension: event.dimension,
         quantityMicro: checked.quantityMicro,
         occurredAt: checked.occurredAt,
-        period: periodOf(checked.occurredAt),
+        period: checked.period,
         payloadHash,
       });
     }
@@ -196,7 +197,7 @@ export class UsageReports {
   private check(
     event: UsageEvent,
     now: Date,
-  ): string | { quantityMicro: number; occurredAt: Date } {
+  ): string | { quantityMicro: number; occurredAt: Date; period: string } {
     if (!event.subscriptionId === !event.stackId) {
       return 'Give either subscriptionId or stackId';
     }
@@ -210,15 +211,21 @@ export class UsageReports {
     if (occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
       return `occurredAt ${event.occurredAt} is in the future`;
     }
+    // periodEnd(periodOf(occurredAt)), without formatting and parsing a
+    // date for each event of a report.
     const closes =
-      periodEnd(periodOf(occurredAt)).getTime() +
+      Date.UTC(occurredAt.getUTCFullYear(), occurredAt.getUTCMonth() + 1, 1) +
       this.lateEventWindowDays * DAY_MS;
     if (now.getTime() >= closes) {
       return `occurredAt ${
         event.occurredAt
       } is in a period closed to usage since ${new Date(closes).toISOString()}`;
     }
-    return { quantityMicro: toQuantityMicro(event.quantity), occurredAt };
+    return {
+      quantityMicro: toQuantityMicro(event.quantity),
+      occurredAt,
+      period: periodOf(occurredAt),
+    };
   }
 }
 
