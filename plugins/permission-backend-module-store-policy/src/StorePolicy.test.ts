@@ -23,6 +23,7 @@ import {
   cloudStackReadPermission,
   cloudUsageReadPermission,
 } from '@internal/plugin-cloud-common';
+import { auditLogReadPermission } from '@internal/plugin-audit-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
@@ -149,6 +150,10 @@ describe('StorePolicy', () => {
     ${ADMIN}     | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'admins give stacks to any group'}
     ${INTERN}    | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'nested admins give stacks to any group'}
     ${SERVICE}   | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'the store and the scaffolder give stacks to any group'}
+    ${ADMIN}     | ${auditLogReadPermission}            | ${ALLOW} | ${'admins read the audit log'}
+    ${INTERN}    | ${auditLogReadPermission}            | ${ALLOW} | ${'nested admins read the audit log'}
+    ${DEVELOPER} | ${auditLogReadPermission}            | ${DENY}  | ${'only admins read the audit log'}
+    ${PUBLISHER} | ${auditLogReadPermission}            | ${DENY}  | ${'publishers do not read the audit log'}
   `(
     '$rule ($permission.name: $result)',
     async ({

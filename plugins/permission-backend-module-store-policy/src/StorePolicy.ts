@@ -33,6 +33,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
+import { auditLogReadPermission } from '@internal/plugin-audit-common';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
   cloudCommandUsePermission,
@@ -48,8 +49,8 @@ import {
 
 /**
  * Permissions that change what the catalog holds, administer orders, read
- * everyone's cloud usage, run raw host commands or give stacks to groups one
- * is not in; only administrators have them.
+ * everyone's cloud usage or the audit log, run raw host commands or give
+ * stacks to groups one is not in; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
   [
@@ -60,6 +61,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     cloudUsageReadPermission,
     cloudCommandUsePermission,
     cloudStackOwnerAssignPermission,
+    auditLogReadPermission,
   ].map(p => p.name),
 );
 
