@@ -9,6 +9,8 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+// A real plugin whose mutations are audited, as in the backend.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
 import { auditLogReadPermission } from '@internal/plugin-audit-common';
@@ -128,6 +130,9 @@ describe.each(databases.eachSupportedId())('audit plugin on %s', id => {
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(Date.parse(record.occurredAt)).toBeGreaterThan(Date.now() - 60_000);
+    // One record per operation: its end, not its start.
+    const all = await events('?target=stack:no-such-stack');
+    expect(all.body.items).toHaveLength(1);
   });
 
   it('filters by user, action and date range', async () => {

@@ -140,6 +140,27 @@ function toRecord(row: EventRow): AuditLogRecord {
   };
 }
 
+/** Why `row` is not the record expected at its place, if it is not. */
+function mismatchOf(
+  row: EventRow,
+  expected: { seq: number; previousHash: string; firstKept: number },
+): string | undefined {
+  const seq = Number(row.seq);
+  if (seq !== expected.seq) {
+    return `records ${expected.seq} to ${seq - 1} before it are missing`;
+  }
+  const { hash, ...content } = row;
+  if (hashOf(content) !== hash) {
+    return 'its content does not match its hash';
+  }
+  if (row.previous_hash !== expected.previousHash) {
+    return seq === expected.firstKept
+      ? 'its previous hash is not the hash of the last record removed by retention'
+      : `its previous hash is not the hash of record ${seq - 1}`;
+  }
+  return undefined;
+}
+
 /**
  * The audit log in the database: appends chained by hashes, queries for
  * admins, verification of the chain and removal of old records.
@@ -243,31 +264,21 @@ export class AuditLogStore {
             .orderBy('seq', 'asc')
             .limit(VERIFY_PAGE);
           for (const row of rows) {
-            const seq = Number(row.seq);
-            const mismatch = (reason: string) => ({
-              ok: false,
-              checked,
-              firstMismatch: { seq, reason },
+            const reason = mismatchOf(row, {
+              seq: expectedSeq,
+              previousHash: expectedPrevious,
+              firstKept: Number(head.purged_seq) + 1,
             });
-            if (seq !== expectedSeq) {
-              return mismatch(
-                `records ${expectedSeq} to ${seq - 1} before it are missing`,
-              );
-            }
-            const { hash, ...content } = row;
-            if (hashOf(content) !== hash) {
-              return mismatch('its content does not match its hash');
-            }
-            if (row.previous_hash !== expectedPrevious) {
-              return mismatch(
-                seq === Number(head.purged_seq) + 1
-                  ? 'its previous hash is not the hash of the last record removed by retention'
-                  : `its previous hash is not the hash of record ${seq - 1}`,
-              );
+            if (reason) {
+              return {
+                ok: false,
+                checked,
+                firstMismatch: { seq: Number(row.seq), reason },
+              };
             }
             checked += 1;
             expectedSeq += 1;
-            expectedPrevious = hash;
+            expectedPrevious = row.hash;
           }
           if (rows.length < VERIFY_PAGE) {
             break;

@@ -30,10 +30,20 @@ export class AuditEventQueue {
   private draining?: Promise<void>;
   private overflowReported = false;
 
-  private constructor(private readonly logger: LoggerService) {}
+  private constructor(
+    private readonly logger: LoggerService,
+    private readonly retryDelaysMs: number[],
+  ) {}
 
-  static create(options: { logger: LoggerService }): AuditEventQueue {
-    return new AuditEventQueue(options.logger);
+  static create(options: {
+    logger: LoggerService;
+    /** The pauses before each retry of a batch that failed to write. */
+    retryDelaysMs?: number[];
+  }): AuditEventQueue {
+    return new AuditEventQueue(
+      options.logger,
+      options.retryDelaysMs ?? RETRY_DELAYS_MS,
+    );
   }
 
   /** Queues an entry for writing; never throws. */
@@ -92,9 +102,9 @@ export class AuditEventQueue {
           this.overflowReported = false;
           break;
         } catch (error) {
-          if (attempt < RETRY_DELAYS_MS.length) {
+          if (attempt < this.retryDelaysMs.length) {
             await new Promise(resolve =>
-              setTimeout(resolve, RETRY_DELAYS_MS[attempt]).unref(),
+              setTimeout(resolve, this.retryDelaysMs[attempt]).unref(),
             );
             continue;
           }
