@@ -26,6 +26,7 @@ import {
 
 const EXPECTED_PLUGINS = [
   'app',
+  'audit',
   'auth',
   'catalog',
   'cloud',
@@ -139,6 +140,7 @@ function everyKeyConfig(options: {
     scope: 'global',
   };
   return {
+    audit: { retentionDays: 400, minimumSeverity: 'low' },
     cloudStore: {
       signIn: { demoUsers: ['developer', 'approver'], oidc: false },
     },

@@ -3,8 +3,14 @@ import {
   coreServices,
   createBackendFeatureLoader,
 } from '@backstage/backend-plugin-api';
+import { auditorServiceFactory } from '@internal/plugin-audit-backend';
 
 const backend = createBackend();
+
+// The audit log: every plugin's auditor also stores its events in the
+// database, hash-chained, for admins under /api/audit.
+backend.add(import('@internal/plugin-audit-backend'));
+backend.add(auditorServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

@@ -1,5 +1,6 @@
 import { AuthenticationError } from '@backstage/errors';
 import { createProxyAuthenticator } from '@backstage/plugin-auth-node';
+import type { Request } from 'express';
 
 /** The request header that names the demo user to sign in as. */
 export const DEMO_USER_HEADER = 'x-cloud-store-demo-user';
@@ -7,6 +8,8 @@ export const DEMO_USER_HEADER = 'x-cloud-store-demo-user';
 /** What the demo authenticator hands to the sign-in resolver. */
 export type DemoAuthResult = {
   userName: string;
+  /** The sign-in request, for the audit log: address and user agent. */
+  request: Request;
 };
 
 /**
@@ -34,7 +37,7 @@ export function createDemoAuthenticator(allowedUsers: () => string[]) {
           `'${userName}' is not one of the demo users in cloudStore.signIn.demoUsers`,
         );
       }
-      return { result: { userName } };
+      return { result: { userName, request: req } };
     },
   });
 }

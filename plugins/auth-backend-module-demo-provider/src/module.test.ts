@@ -28,9 +28,18 @@ function decodeClaims(token: string) {
 }
 
 describe('authModuleDemoProvider', () => {
+  const auditor = mockServices.auditor.mock();
+  const auditEvent = { success: jest.fn(), fail: jest.fn() };
+
+  beforeEach(() => {
+    jest.clearAllMocks();
+    auditor.createEvent.mockResolvedValue(auditEvent);
+  });
+
   async function startBackend() {
     const { server } = await startTestBackend({
       features: [
+        auditor.factory,
         authPlugin,
         authModuleDemoProvider,
         catalogServiceMock.factory({ entities }),
@@ -67,6 +76,45 @@ describe('authModuleDemoProvider', () => {
     expect(decodeClaims(res.body.backstageIdentity.token).sub).toBe(
       'user:default/developer',
     );
+  });
+
+  it('audits the sign-in with the user and the request', async () => {
+    const server = await startBackend();
+    const res = await request(server)
+      .get('/api/auth/demo/refresh')
+      .set(DEMO_USER_HEADER, 'developer');
+
+    expect(res.status).toBe(200);
+    expect(auditor.createEvent).toHaveBeenCalledTimes(1);
+    expect(auditor.createEvent).toHaveBeenCalledWith({
+      eventId: 'login',
+      severityLevel: 'medium',
+      request: expect.objectContaining({
+        method: 'GET',
+        headers: expect.objectContaining({ [DEMO_USER_HEADER]: 'developer' }),
+      }),
+      meta: { provider: 'demo', userEntityRef: 'user:default/developer' },
+    });
+    expect(auditEvent.success).toHaveBeenCalledTimes(1);
+    expect(auditEvent.fail).not.toHaveBeenCalled();
+  });
+
+  it('audits a failed sign-in of a listed name without a catalog user', async () => {
+    const server = await startBackend();
+    await request(server)
+      .get('/api/auth/demo/refresh')
+      .set(DEMO_USER_HEADER, 'ghost');
+
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'login',
+        meta: { provider: 'demo', userEntityRef: 'user:default/ghost' },
+      }),
+    );
+    expect(auditEvent.fail).toHaveBeenCalledWith({
+      error: expect.objectContaining({ name: 'NotFoundError' }),
+    });
+    expect(auditEvent.success).not.toHaveBeenCalled();
   });
 
   it('refuses a user who is not on the demo list', async () => {

@@ -6,6 +6,10 @@ import {
   authProvidersExtensionPoint,
   createProxyAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
+import {
+  DEFAULT_NAMESPACE,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { createDemoAuthenticator } from './authenticator';
 
 /**
@@ -23,8 +27,10 @@ export const authModuleDemoProvider = createBackendModule({
       deps: {
         providers: authProvidersExtensionPoint,
         config: coreServices.rootConfig,
+        auditor: coreServices.auditor,
+        logger: coreServices.logger,
       },
-      async init({ providers, config }) {
+      async init({ providers, config, auditor, logger }) {
         const allowedUsers = () =>
           config.getOptionalStringArray('cloudStore.signIn.demoUsers') ?? [];
         providers.registerProvider({
@@ -32,9 +38,36 @@ export const authModuleDemoProvider = createBackendModule({
           factory: createProxyAuthProviderFactory({
             authenticator: createDemoAuthenticator(allowedUsers),
             async signInResolver({ result }, ctx) {
-              return ctx.signInWithCatalogUser({
-                entityRef: { name: result.userName },
+              // Backstage's auth backend does not audit sign-ins; the audit
+              // log names the user signing in, from the address they use.
+              const userEntityRef = stringifyEntityRef({
+                kind: 'User',
+                namespace: DEFAULT_NAMESPACE,
+                name: result.userName,
               });
+              const event = await auditor
+                .createEvent({
+                  eventId: 'login',
+                  severityLevel: 'medium',
+                  request: result.request,
+                  meta: { provider: 'demo', userEntityRef },
+                })
+                .catch(error => {
+                  logger.warn(
+                    `Could not audit the sign-in of ${userEntityRef}: ${error}`,
+                  );
+                  return undefined;
+                });
+              try {
+                const identity = await ctx.signInWithCatalogUser({
+                  entityRef: { name: result.userName },
+                });
+                await event?.success();
+                return identity;
+              } catch (error) {
+                await event?.fail({ error: error as Error });
+                throw error;
+              }
             },
           }),
         });

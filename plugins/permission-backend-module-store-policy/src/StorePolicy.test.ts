@@ -24,6 +24,7 @@ import {
   cloudStackReadPermission,
   cloudUsageReadPermission,
 } from '@internal/plugin-cloud-common';
+import { auditLogReadPermission } from '@internal/plugin-audit-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
@@ -156,6 +157,10 @@ describe('StorePolicy', () => {
     ${ADMIN}          | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"admins read every node's metrics"}
     ${INTERN}         | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"nested admins read every node's metrics"}
     ${SERVICE}        | ${cloudMetricsReadPermission}        | ${ALLOW} | ${"services read every node's metrics"}
+    ${ADMIN}          | ${auditLogReadPermission}            | ${ALLOW} | ${'admins read the audit log'}
+    ${INTERN}         | ${auditLogReadPermission}            | ${ALLOW} | ${'nested admins read the audit log'}
+    ${DEVELOPER}      | ${auditLogReadPermission}            | ${DENY}  | ${'only admins read the audit log'}
+    ${PUBLISHER}      | ${auditLogReadPermission}            | ${DENY}  | ${'publishers do not read the audit log'}
   `(
     '$rule ($permission.name: $result)',
     async ({

@@ -33,6 +33,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
+import { auditLogReadPermission } from '@internal/plugin-audit-common';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
   cloudCommandUsePermission,
@@ -49,9 +50,9 @@ import {
 
 /**
  * Permissions that change what the catalog holds, administer orders, read
- * everyone's cloud usage or every node's metrics (the monitoring overview,
- * the Prometheus export), run raw host commands or give stacks to groups one
- * is not in; only administrators have them.
+ * everyone's cloud usage, every node's metrics (the monitoring overview, the
+ * Prometheus export) or the audit log, run raw host commands or give stacks
+ * to groups one is not in; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
   [
@@ -63,6 +64,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     cloudMetricsReadPermission,
     cloudCommandUsePermission,
     cloudStackOwnerAssignPermission,
+    auditLogReadPermission,
   ].map(p => p.name),
 );
 
