@@ -152,9 +152,8 @@ describe('store billing', () => {
     });
 
     it('invoices a month once per account, numbered without gaps, and corrects with credit notes', async () => {
-      const { as, asService, subscribe, clock, storeDb } = await startBackend(
-        databaseId,
-      );
+      const { as, asService, subscribe, clock, storeDb, tasks } =
+        await startBackend(databaseId);
       const web = await subscribe(DEVELOPER, 'metered', 'web');
       const data = await subscribe(OUTSIDER, 'metered', 'data');
       const usage = (
@@ -270,14 +269,19 @@ describe('store billing', () => {
         /^INV-2026-000002,2026-01,.*,node-hours,120\.5,11\.03,USD$/,
       );
 
-      // February: only the data team used something.
+      // February: only the data team used something. The scheduled job
+      // invoices the latest month whose late-usage window has closed, once.
       clock.now = new Date('2026-03-05T00:00:00Z');
-      const february = await as(ADMIN).post('/invoices/run', {
-        period: '2026-02',
-      });
+      const [invoiceJob] = tasks('store-billing-invoices');
+      await invoiceJob();
+      await invoiceJob();
+      const february = await as(ADMIN).get('/invoices?period=2026-02');
       expect(
-        february.body.issued.map((i: { number: string }) => i.number),
-      ).toEqual(['INV-2026-000003']);
+        february.body.items.map((i: { number: string; account: string }) => [
+          i.account,
+          i.number,
+        ]),
+      ).toEqual([[TEAM_DATA, 'INV-2026-000003']]);
 
       // Issued invoices never change; corrections are credit notes.
       expect(
