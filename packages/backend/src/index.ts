@@ -3,6 +3,7 @@ import {
   coreServices,
   createBackendFeatureLoader,
 } from '@backstage/backend-plugin-api';
+import { storeTestClockFactory } from './storeTestClock';
 
 const backend = createBackend();
 
@@ -27,6 +28,10 @@ backend.add(import('@internal/plugin-catalog-backend-module-store'));
 // centres of the groups as the default payment method of subscriptions.
 backend.add(import('@internal/plugin-store-backend'));
 backend.add(import('@internal/plugin-store-backend-module-chargeback'));
+// The end-to-end tests move the store's billing calendar (playwright.config.ts).
+if (process.env.CLOUDSTORE_STORE_CLOCK_FILE) {
+  backend.add(storeTestClockFactory(process.env.CLOUDSTORE_STORE_CLOCK_FILE));
+}
 
 // Scaffolder: runs the templates that fulfil store orders.
 backend.add(import('@backstage/plugin-scaffolder-backend'));

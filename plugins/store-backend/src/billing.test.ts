@@ -26,8 +26,8 @@ import {
 import request from 'supertest';
 import { billingEntities } from './__testUtils__/billing';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
+import { storeClockServiceRef } from '@internal/plugin-store-node';
 import { storePlugin } from './plugin';
-import { storeClockServiceRef } from './service/clock';
 
 jest.setTimeout(120_000);
 

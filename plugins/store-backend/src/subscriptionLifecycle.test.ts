@@ -29,8 +29,8 @@ import {
   createTestPaymentsModule,
   subscriptionEntities,
 } from './__testUtils__/subscriptions';
+import { storeClockServiceRef } from '@internal/plugin-store-node';
 import { storePlugin } from './plugin';
-import { storeClockServiceRef } from './service/clock';
 
 jest.setTimeout(180_000);
 
