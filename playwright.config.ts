@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import { resolve } from 'node:path';
 
 /**
  * End-to-end tests in headless Chromium from Debian (never a browser that
@@ -12,6 +13,12 @@ const dataDir = process.env.E2E_DATA_DIR ?? 'node_modules/.cache/e2e-data';
 // Ports of the store that the tests start; change them to run two suites at once.
 const appPort = process.env.CLOUDSTORE_APP_PORT ?? '3000';
 const backendPort = process.env.CLOUDSTORE_BACKEND_PORT ?? '7007';
+// The file that moves the billing calendar of the store that the tests
+// start (packages/backend/src/storeTestClock.ts); the subscriptions test
+// writes it. A store at PLAYWRIGHT_URL keeps real time.
+if (!process.env.PLAYWRIGHT_URL) {
+  process.env.CLOUDSTORE_STORE_CLOCK_FILE ??= resolve(dataDir, 'store-clock');
+}
 
 export default defineConfig({
   timeout: 120_000,
@@ -25,7 +32,11 @@ export default defineConfig({
           url: `http://localhost:${backendPort}/.backstage/health/v1/readiness`,
           reuseExistingServer: !process.env.CI,
           timeout: 180_000,
-          env: { CLOUDSTORE_DATA_DIR: `../../${dataDir}` },
+          env: {
+            CLOUDSTORE_DATA_DIR: `../../${dataDir}`,
+            CLOUDSTORE_STORE_CLOCK_FILE:
+              process.env.CLOUDSTORE_STORE_CLOCK_FILE,
+          },
         },
         {
           command: 'yarn workspace app start',

@@ -4,6 +4,7 @@ import {
   createBackendFeatureLoader,
 } from '@backstage/backend-plugin-api';
 import { auditorServiceFactory } from '@internal/plugin-audit-backend';
+import { storeTestClockFactory } from './storeTestClock';
 
 const backend = createBackend();
 
@@ -33,6 +34,10 @@ backend.add(import('@internal/plugin-catalog-backend-module-store'));
 // centres of the groups as the default payment method of subscriptions.
 backend.add(import('@internal/plugin-store-backend'));
 backend.add(import('@internal/plugin-store-backend-module-chargeback'));
+// The end-to-end tests move the store's billing calendar (playwright.config.ts).
+if (process.env.CLOUDSTORE_STORE_CLOCK_FILE) {
+  backend.add(storeTestClockFactory(process.env.CLOUDSTORE_STORE_CLOCK_FILE));
+}
 
 // Scaffolder: runs the templates that fulfil store orders.
 backend.add(import('@backstage/plugin-scaffolder-backend'));

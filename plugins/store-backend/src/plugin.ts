@@ -17,10 +17,12 @@ import { ProductService } from './service/ProductService';
 import { createRouter } from './service/router';
 import { createOrders } from './service/createOrders';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { storePaymentsExtensionPoint } from '@internal/plugin-store-node';
+import {
+  storeClockServiceRef,
+  storePaymentsExtensionPoint,
+} from '@internal/plugin-store-node';
 import { StorePayments } from './service/StorePayments';
 import { createSubscriptions } from './service/createSubscriptions';
-import { storeClockServiceRef } from './service/clock';
 import { createBilling } from './service/createBilling';
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The payment extension point of the Cloud Store backend.
+ * The payment extension point and the clock of the Cloud Store backend.
  *
  * @packageDocumentation
  */
 
+export * from './clock';
 export * from './payments';

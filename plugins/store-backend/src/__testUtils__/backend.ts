@@ -34,7 +34,7 @@ import { Knex } from 'knex';
 import { Server } from 'node:http';
 import request from 'supertest';
 import { storePlugin } from '../plugin';
-import { storeClockServiceRef } from '../service/clock';
+import { storeClockServiceRef } from '@internal/plugin-store-node';
 
 /** How a test backend of the store is started. */
 export interface StoreTestBackendOptions {

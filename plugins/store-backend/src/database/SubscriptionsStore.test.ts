@@ -178,6 +178,90 @@ describe('SubscriptionsStore', () => {
       expect(unchanged!.events).toHaveLength(1);
     });
 
+    it('settles through a payment method that books in the store database', async () => {
+      // As the chargeback module does: on SQLite the transaction holds the
+      // one connection, which the booking would wait for until it timed out.
+      const { store, knex } = await createStore(databaseId);
+      await knex.schema.createTable('test_ledger', table => {
+        table.string('charge_id').primary();
+        table.integer('amount_minor').notNullable();
+      });
+      const settle = async (charge: { id: string; amountMinor: number }) => {
+        await knex('test_ledger').insert({
+          charge_id: charge.id,
+          amount_minor: charge.amountMinor,
+        });
+        return { method: 'ledger', reference: charge.id, status: 'settled' };
+      };
+      await store.create({
+        subscription: newSubscription('s1'),
+        actor: 'plugin:store',
+        charges: [monthly],
+        settle,
+      });
+      await store.transition({
+        id: 's1',
+        expectedVersion: 1,
+        event: {
+          action: 'change-plan',
+          actor: 'u',
+          from: 'active',
+          to: 'active',
+        },
+        charges: [{ ...monthly, kind: 'proration', amountMinor: 88065 }],
+        settle,
+      });
+      await store.addCharges({
+        subscriptionId: 's1',
+        charges: [{ ...monthly, kind: 'usage', amountMinor: 42 }],
+        settle,
+      });
+      const { charges } = (await store.get('s1'))!;
+      expect(charges.map(c => c.kind)).toEqual([
+        'recurring',
+        'proration',
+        'usage',
+      ]);
+      const ledger = await knex('test_ledger').orderBy('amount_minor');
+      expect(
+        ledger.map(row => [row.charge_id, Number(row.amount_minor)]),
+      ).toEqual([
+        [charges[2].id, 42],
+        [charges[1].id, 88065],
+        [charges[0].id, 99900],
+      ]);
+    }, 30_000);
+
+    it('settles only the change that wins a race from one version', async () => {
+      const { store } = await createStore(databaseId);
+      await store.create({ subscription: newSubscription('s1'), actor: 'x' });
+      const settle = jest.fn(async () => ({ method: 'test' }));
+      const results = await Promise.allSettled(
+        [1, 2].map(periods =>
+          store.transition({
+            id: 's1',
+            expectedVersion: 1,
+            event: {
+              action: 'renew',
+              actor: 'u',
+              from: 'active',
+              to: 'active',
+            },
+            patch: { currentPeriodEnd: `2027-0${periods + 1}-02` },
+            charges: [{ ...monthly, amountMinor: 99900 * periods }],
+            settle,
+          }),
+        ),
+      );
+      const refused = results.filter(
+        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      );
+      expect(refused).toHaveLength(1);
+      expect(refused[0].reason).toBeInstanceOf(ConflictError);
+      expect(settle).toHaveBeenCalledTimes(1);
+      expect((await store.get('s1'))!.charges).toHaveLength(1);
+    });
+
     it('transitions on the version read, and refuses a stale one', async () => {
       const { store } = await createStore(databaseId);
       await store.create({ subscription: newSubscription('s1'), actor: 'x' });

@@ -35,6 +35,9 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+/** A charge with its id, settled and ready to be recorded. */
+type SettledCharge = NewCharge & { id: string; settlement: ChargeSettlement };
+
 /** A new subscription as the store writes it. */
 export type NewSubscription = Omit<
   StoredSubscription,
@@ -109,9 +112,23 @@ export type SubscriptionCursor = { createdAt: string; id: string };
  * Subscriptions, their timeline and their charges; the only SQL about them.
  * Changes are conditional on the version the caller read, and charges are
  * settled inside the transaction that records them.
+ *
+ * SQLite is the exception: its one connection is the transaction's while
+ * it runs, so a payment method that books in the store's own database (as
+ * the chargeback module does) would wait for it until it timed out. There,
+ * the conditions are checked and the charges settled just before the
+ * transaction, and this store's changes run one at a time, so that nothing
+ * changes in between.
  */
 export class SubscriptionsStore {
-  private constructor(private readonly db: Knex) {}
+  /** The changes on SQLite, one after the other; undefined elsewhere. */
+  private queue: Promise<unknown> | undefined;
+
+  private constructor(private readonly db: Knex) {
+    if (String(db.client.config.client).includes('sqlite')) {
+      this.queue = Promise.resolve();
+    }
+  }
 
   static async create(options: {
     database: DatabaseService;
@@ -138,12 +155,24 @@ export class SubscriptionsStore {
     settle?: SettleCharge;
     now?: Date;
   }): Promise<{ subscription: StoredSubscriptionDetails; created: boolean }> {
+    return this.oneAtATime(() => this.createNow(options));
+  }
+
+  private async createNow(options: {
+    subscription: NewSubscription;
+    actor: string;
+    comment?: string;
+    charges?: NewCharge[];
+    settle?: SettleCharge;
+    now?: Date;
+  }): Promise<{ subscription: StoredSubscriptionDetails; created: boolean }> {
     const { subscription: s } = options;
     const now = options.now ?? new Date();
     const existing = await this.getByOrderId(s.orderId);
     if (existing) {
       return { subscription: existing, created: false };
     }
+    const settledFirst = await this.settleBeforeTransaction(s.id, options);
     try {
       await this.db.transaction(async trx => {
         await trx<SubscriptionRow>(SUBSCRIPTIONS).insert({
@@ -188,7 +217,12 @@ export class SubscriptionsStore {
           options.comment,
           now,
         );
-        await this.insertCharges(trx, s.id, options, now);
+        await this.insertCharges(
+          trx,
+          settledFirst ?? (await this.settle(s.id, options)),
+          s.id,
+          now,
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -314,8 +348,28 @@ export class SubscriptionsStore {
     settle?: SettleCharge;
     now?: Date;
   }): Promise<StoredSubscriptionDetails> {
+    return this.oneAtATime(() => this.transitionNow(options));
+  }
+
+  private async transitionNow(options: {
+    id: string;
+    expectedVersion: number;
+    event: NewSubscriptionEvent;
+    patch?: SubscriptionPatch;
+    charges?: NewCharge[];
+    settle?: SettleCharge;
+    now?: Date;
+  }): Promise<StoredSubscriptionDetails> {
     const now = options.now ?? new Date();
     const { patch = {}, event } = options;
+    if (this.queue) {
+      // Nothing is settled for a change that would not be recorded.
+      await this.assertVersion(options.id, options.expectedVersion);
+    }
+    const settledFirst = await this.settleBeforeTransaction(
+      options.id,
+      options,
+    );
     await this.db.transaction(async trx => {
       const update: Partial<SubscriptionRow> = {
         status: event.to,
@@ -358,9 +412,29 @@ export class SubscriptionsStore {
         );
       }
       await this.insertEvent(trx, options.id, event, event.comment, now);
-      await this.insertCharges(trx, options.id, options, now);
+      await this.insertCharges(
+        trx,
+        settledFirst ?? (await this.settle(options.id, options)),
+        options.id,
+        now,
+      );
     });
     return (await this.get(options.id))!;
+  }
+
+  /** Throws unless the subscription exists at the expected version. */
+  private async assertVersion(id: string, expectedVersion: number) {
+    const row = await this.db<SubscriptionRow>(SUBSCRIPTIONS)
+      .where({ id })
+      .first('version');
+    if (!row) {
+      throw new NotFoundError(`No subscription ${id}`);
+    }
+    if (Number(row.version) !== expectedVersion) {
+      throw new ConflictError(
+        `Subscription ${id} was changed by someone else; reload it and try again`,
+      );
+    }
   }
 
   /** Adds a row to a subscription's timeline without changing it. */
@@ -383,9 +457,57 @@ export class SubscriptionsStore {
     now?: Date;
   }): Promise<void> {
     const now = options.now ?? new Date();
-    await this.db.transaction(trx =>
-      this.insertCharges(trx, options.subscriptionId, options, now),
-    );
+    await this.oneAtATime(async () => {
+      const settledFirst = await this.settleBeforeTransaction(
+        options.subscriptionId,
+        options,
+      );
+      await this.db.transaction(async trx =>
+        this.insertCharges(
+          trx,
+          settledFirst ?? (await this.settle(options.subscriptionId, options)),
+          options.subscriptionId,
+          now,
+        ),
+      );
+    });
+  }
+
+  /** Runs a change after the ones before it on SQLite, at once elsewhere. */
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    if (!this.queue) {
+      return change();
+    }
+    const result = this.queue.then(change);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** On SQLite, the charges settled before the transaction starts. */
+  private async settleBeforeTransaction(
+    subscriptionId: string,
+    options: { charges?: NewCharge[]; settle?: SettleCharge },
+  ): Promise<SettledCharge[] | undefined> {
+    return this.queue ? this.settle(subscriptionId, options) : undefined;
+  }
+
+  /** Settles each charge under a new id; the first refusal throws. */
+  private async settle(
+    subscriptionId: string,
+    options: { charges?: NewCharge[]; settle?: SettleCharge },
+  ): Promise<SettledCharge[]> {
+    const settled: SettledCharge[] = [];
+    for (const charge of options.charges ?? []) {
+      if (!Number.isSafeInteger(charge.amountMinor)) {
+        throw new TypeError(`${charge.amountMinor} is not an integer amount`);
+      }
+      const id = randomUUID();
+      const settlement: ChargeSettlement = options.settle
+        ? await options.settle({ ...charge, id, subscriptionId })
+        : { method: 'none' };
+      settled.push({ ...charge, id, settlement });
+    }
+    return settled;
   }
 
   private async insertEvent(
@@ -409,18 +531,11 @@ export class SubscriptionsStore {
 
   private async insertCharges(
     trx: Knex.Transaction,
+    charges: SettledCharge[],
     subscriptionId: string,
-    options: { charges?: NewCharge[]; settle?: SettleCharge },
     now: Date,
   ) {
-    for (const charge of options.charges ?? []) {
-      if (!Number.isSafeInteger(charge.amountMinor)) {
-        throw new TypeError(`${charge.amountMinor} is not an integer amount`);
-      }
-      const id = randomUUID();
-      const settlement: ChargeSettlement = options.settle
-        ? await options.settle({ ...charge, id, subscriptionId })
-        : { method: 'none' };
+    for (const { id, settlement, ...charge } of charges) {
       await trx<SubscriptionChargeRow>(SUBSCRIPTION_CHARGES).insert({
         id,
         subscription_id: subscriptionId,

@@ -73,11 +73,14 @@ describe('InvoicePage', () => {
     expect(screen.queryByRole('button', { name: 'Credit note' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Print' }));
     expect(print).toHaveBeenCalledTimes(1);
-    // Printed, the app's chrome is hidden.
+    // Printed, the app's chrome is hidden, over the display its own
+    // classes give it.
     const css = Array.from(document.querySelectorAll('style'))
       .map(style => style.textContent)
       .join('\n');
-    expect(css).toMatch(/@media print\s*{[^}]*nav, header/);
+    expect(css).toMatch(
+      /@media print\s*{\s*nav, header, \[data-testid="sidebar-root"\]\s*{\s*display: none !important;/,
+    );
   });
 
   it('says when the invoice cannot be seen', async () => {

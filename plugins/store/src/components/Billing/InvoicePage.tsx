@@ -40,10 +40,13 @@ import { InvoiceCsvButton } from './InvoiceCsvButton';
 
 const useStyles = makeStyles(theme => ({
   // Printed, the invoice is the page: the app's chrome and the page's own
-  // controls stay on screen only.
+  // controls stay on screen only. The chrome's own classes set its display,
+  // which a rule on element names alone would not outweigh.
   '@global': {
     '@media print': {
-      'nav, header, [data-testid="sidebar-root"]': { display: 'none' },
+      'nav, header, [data-testid="sidebar-root"]': {
+        display: 'none !important',
+      },
       body: { background: 'white' },
     },
   },
