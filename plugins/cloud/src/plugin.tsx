@@ -26,6 +26,8 @@ const cloudPage = PageBlueprint.make({
     title: 'Resources',
     icon: <CloudIcon />,
     routeRef: rootRouteRef,
+    // The pages draw their own header, like the store's.
+    noHeader: true,
     loader: () => import('./components/CloudPage').then(m => <m.CloudPage />),
   },
 });
