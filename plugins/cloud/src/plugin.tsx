@@ -8,7 +8,7 @@ import {
 import CloudIcon from '@material-ui/icons/Cloud';
 import { CloudApiClient } from '@internal/plugin-cloud-common';
 import { cloudApiRef } from './api/CloudApi';
-import { rootRouteRef } from './routes';
+import { monitoringRouteRef, rootRouteRef } from './routes';
 
 const cloudApi = ApiBlueprint.make({
   params: defineParams =>
@@ -42,6 +42,6 @@ export const cloudPlugin = createFrontendPlugin({
   pluginId: 'cloud',
   title: 'Resources',
   icon: <CloudIcon />,
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, monitoring: monitoringRouteRef },
   extensions: [cloudApi, cloudPage],
 });
