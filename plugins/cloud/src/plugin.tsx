@@ -5,9 +5,11 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import CloudIcon from '@material-ui/icons/Cloud';
 import { CloudApiClient } from '@internal/plugin-cloud-common';
 import { cloudApiRef } from './api/CloudApi';
+import { isCloudStackEntity } from './components/isCloudStackEntity';
 import { monitoringRouteRef, rootRouteRef } from './routes';
 
 const cloudApi = ApiBlueprint.make({
@@ -32,6 +34,17 @@ const cloudPage = PageBlueprint.make({
   },
 });
 
+/** The charts of a stack on the page of the Resource entity mirroring it. */
+const stackMetricsCard = EntityCardBlueprint.make({
+  name: 'stack-metrics',
+  params: {
+    type: 'content',
+    filter: isCloudStackEntity,
+    loader: () =>
+      import('./components/StackMetricsCard').then(m => <m.StackMetricsCard />),
+  },
+});
+
 /**
  * Cloud Store resources: stacks, their nodes, lifecycle operations and usage
  * records.
@@ -43,5 +56,5 @@ export const cloudPlugin = createFrontendPlugin({
   title: 'Resources',
   icon: <CloudIcon />,
   routes: { root: rootRouteRef, monitoring: monitoringRouteRef },
-  extensions: [cloudApi, cloudPage],
+  extensions: [cloudApi, cloudPage, stackMetricsCard],
 });
