@@ -7,10 +7,13 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { Stack } from '@internal/plugin-cloud-common';
+import {
+  ANNOTATION_CLOUD_STACK_ID,
+  Stack,
+} from '@internal/plugin-cloud-common';
 
-/** The annotation that holds the id of the mirrored stack. @public */
-export const ANNOTATION_CLOUD_STACK_ID = 'cloudstore.io/stack-id';
+// Defined in cloud-common, where the frontend reads it too.
+export { ANNOTATION_CLOUD_STACK_ID };
 /** The annotation that holds the provider of the mirrored stack. @public */
 export const ANNOTATION_CLOUD_PROVIDER = 'cloudstore.io/provider';
 /** The annotation that holds the region of the mirrored stack. @public */

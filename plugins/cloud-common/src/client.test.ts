@@ -80,6 +80,14 @@ describe('CloudApiClient', () => {
     expect(await client.exportUsageCsv({ owner: 'group:default/web' })).toBe(
       'kind,id\n',
     );
+    await client.getStackMetrics('s1', { range: '7d' });
+    await client.getNodeMetrics('s1', 'app-1', {
+      from: '2026-11-01T00:00:00Z',
+      resolution: '1h',
+      metric: ['cpu', 'memory'],
+    });
+    expect(await client.listStackAlerts('s1')).toEqual(['item']);
+    await client.getMonitoringOverview({ token });
 
     expect(
       seen.map(s => [
@@ -138,6 +146,16 @@ describe('CloudApiClient', () => {
         null,
         null,
       ],
+      ['GET', '/stacks/s1/metrics?range=7d', undefined, null, null],
+      [
+        'GET',
+        '/stacks/s1/nodes/app-1/metrics?from=2026-11-01T00%3A00%3A00Z&resolution=1h&metric=cpu&metric=memory',
+        undefined,
+        null,
+        null,
+      ],
+      ['GET', '/stacks/s1/alerts', undefined, null, null],
+      ['GET', '/monitoring/overview', undefined, 'Bearer a-token', null],
     ]);
     expect(
       seen.filter(s => s.body !== undefined).map(s => s.contentType),

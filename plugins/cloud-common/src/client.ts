@@ -2,6 +2,12 @@ import { ResponseError } from '@backstage/errors';
 import { CreateStackRequest } from './schema';
 import {
   CloudProviderInfo,
+  MetricAlert,
+  MetricName,
+  MetricRange,
+  MetricResolution,
+  MetricsResult,
+  MonitoringOverview,
   ScriptResult,
   Stack,
   StackDetails,
@@ -32,6 +38,21 @@ export interface UsageListFilter {
   from?: string;
   /** ISO time */
   to?: string;
+}
+
+/**
+ * Which metrics to read: the last `range`, or the span `from` to `to` (ISO
+ * times); the resolution is chosen from the span unless given.
+ *
+ * @public
+ */
+export interface MetricsQuery {
+  range?: MetricRange;
+  from?: string;
+  to?: string;
+  resolution?: MetricResolution;
+  /** Only these metrics; every one when absent. */
+  metric?: MetricName[];
 }
 
 /** A lifecycle operation on some or all nodes of a stack. @public */
@@ -102,6 +123,28 @@ export interface CloudApi {
     filter?: UsageListFilter,
     options?: CloudRequestOptions,
   ): Promise<string>;
+  /** The metrics of every node of a stack. */
+  getStackMetrics(
+    stackId: string,
+    query?: MetricsQuery,
+    options?: CloudRequestOptions,
+  ): Promise<MetricsResult>;
+  /** The metrics of one node of a stack. */
+  getNodeMetrics(
+    stackId: string,
+    node: string,
+    query?: MetricsQuery,
+    options?: CloudRequestOptions,
+  ): Promise<MetricsResult>;
+  /** The firing and resolved alerts of a stack's nodes, newest first. */
+  listStackAlerts(
+    stackId: string,
+    options?: CloudRequestOptions,
+  ): Promise<MetricAlert[]>;
+  /** Every node at once, for admins (`cloud.metrics.read`). */
+  getMonitoringOverview(
+    options?: CloudRequestOptions,
+  ): Promise<MonitoringOverview>;
 }
 
 /** Options of {@link CloudApiClient}. @public */
@@ -114,7 +157,10 @@ export interface CloudApiClientOptions {
 function query(filter: object) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filter)) {
-    if (value !== undefined && value !== '' && value !== false) {
+    if (Array.isArray(value)) {
+      // An array parameter of the contract is the key repeated (form style).
+      value.forEach(item => params.append(key, String(item)));
+    } else if (value !== undefined && value !== '' && value !== false) {
       params.set(key, String(value));
     }
   }
@@ -260,6 +306,48 @@ export class CloudApiClient implements CloudApi {
       throw await responseError(response);
     }
     return response.text();
+  }
+
+  getStackMetrics(
+    stackId: string,
+    metricsQuery: MetricsQuery = {},
+    options?: CloudRequestOptions,
+  ) {
+    return this.call<MetricsResult>(
+      'GET',
+      `${stackPath(stackId, 'metrics')}${query(metricsQuery)}`,
+      options,
+    );
+  }
+
+  getNodeMetrics(
+    stackId: string,
+    node: string,
+    metricsQuery: MetricsQuery = {},
+    options?: CloudRequestOptions,
+  ) {
+    return this.call<MetricsResult>(
+      'GET',
+      `${stackPath(stackId, 'nodes', node, 'metrics')}${query(metricsQuery)}`,
+      options,
+    );
+  }
+
+  async listStackAlerts(stackId: string, options?: CloudRequestOptions) {
+    const body = await this.call<{ items: MetricAlert[] }>(
+      'GET',
+      stackPath(stackId, 'alerts'),
+      options,
+    );
+    return body.items;
+  }
+
+  getMonitoringOverview(options?: CloudRequestOptions) {
+    return this.call<MonitoringOverview>(
+      'GET',
+      '/monitoring/overview',
+      options,
+    );
   }
 
   private headers(options?: CloudRequestOptions, body?: unknown) {

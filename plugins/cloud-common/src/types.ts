@@ -28,6 +28,14 @@ export type RuntimeInfo = {
   description?: string;
 };
 
+/**
+ * The annotation of the catalog's Resource entities that mirror stacks: the
+ * id of the stack, which the cloud API's routes take.
+ *
+ * @public
+ */
+export const ANNOTATION_CLOUD_STACK_ID = 'cloudstore.io/stack-id';
+
 /** A stack as the inventory knows it. @public */
 export type Stack = {
   id: string;
@@ -141,6 +149,26 @@ export type MetricSeries = {
   nodeName: string;
   metric: MetricName;
   points: MetricPoint[];
+};
+
+/** The ranges metrics may be asked for, up to now. @public */
+export type MetricRange = '1h' | '1d' | '7d' | '30d';
+
+/** Every {@link MetricRange}, shortest first. @public */
+export const METRIC_RANGES: MetricRange[] = ['1h', '1d', '7d', '30d'];
+
+/**
+ * The metrics of a stack or a node over a span, at the resolution the
+ * backend chose for it.
+ *
+ * @public
+ */
+export type MetricsResult = {
+  resolution: MetricResolution;
+  from: string;
+  to: string;
+  /** One series per node and metric. */
+  series: MetricSeries[];
 };
 
 /**

@@ -174,5 +174,8 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
   await expect(
     page.getByText('deleted', { exact: true }).first(),
   ).toBeVisible();
-  await expect(page.getByText('user:default/platform-admin')).toHaveCount(2);
+  // Created and deleted by, as links to the user's catalog page.
+  await expect(
+    page.locator('a[href="/catalog/default/user/platform-admin"]'),
+  ).toHaveCount(2);
 });

@@ -7,6 +7,8 @@
 
 export { cloudPlugin as default } from './plugin';
 export { cloudApiRef } from './api/CloudApi';
+export { isCloudStackEntity } from './components/isCloudStackEntity';
+export { MonitoringSidebarItem } from './components/MonitoringSidebarItem';
 export type {
   CloudApi,
   StackListFilter,

@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { MonitoringPage } from './MonitoringPage';
 import { ResourcesPage } from './ResourcesPage';
 import { StackPage } from './StackPage';
 import { UsagePage } from './UsagePage';
@@ -9,5 +10,6 @@ export const CloudPage = () => (
     <Route path="/" element={<ResourcesPage />} />
     <Route path="/stacks/:stackId" element={<StackPage />} />
     <Route path="/usage" element={<UsagePage />} />
+    <Route path="/monitoring" element={<MonitoringPage />} />
   </Routes>
 );

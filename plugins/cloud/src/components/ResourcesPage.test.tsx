@@ -10,11 +10,22 @@ describe('ResourcesPage', () => {
       'href',
       '/cloud/stacks/abc',
     );
-    expect(screen.getByText('group:default/web-team')).toBeInTheDocument();
+    // Owners and users are catalog links named by their display names.
+    expect(screen.getByText('Web Team').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/group/web-team',
+    );
+    expect(screen.getByText('Dana Developer').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/user/developer',
+    );
+    expect(screen.getByText('three-tier-web-app').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/template/three-tier-web-app',
+    );
     expect(
-      screen.getByText('template:default/three-tier-web-app'),
-    ).toBeInTheDocument();
-    expect(screen.getByText('user:default/developer')).toBeInTheDocument();
+      screen.queryByText('group:default/web-team'),
+    ).not.toBeInTheDocument();
     expect(listStacks).toHaveBeenCalledWith({});
     expect(
       await screen.findByText('Usage records', undefined, FIRST_RENDER),

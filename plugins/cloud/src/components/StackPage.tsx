@@ -1,8 +1,11 @@
 import {
   Content,
   ContentHeader,
+  Header,
+  HeaderLabel,
   InfoCard,
   Link,
+  Page,
   Progress,
   ResponseErrorPanel,
   StructuredMetadataTable,
@@ -15,6 +18,7 @@ import {
   useRouteRef,
 } from '@backstage/frontend-plugin-api';
 import { CloudNode, StackDetails } from '@internal/plugin-cloud-common';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Button from '@material-ui/core/Button';
 import ButtonGroup from '@material-ui/core/ButtonGroup';
 import Dialog from '@material-ui/core/Dialog';
@@ -26,6 +30,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { cloudApiRef } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
+import { MetricsCharts } from './metrics/MetricsCharts';
+import { StackAlertsTable } from './StackAlertsTable';
 import { StatusChip } from './StatusChip';
 import { LogsDialog, ScaleDialog, ScriptDialog } from './StackDialogs';
 import { formatTime, messageOf } from './util';
@@ -83,15 +89,47 @@ export const StackPage = () => {
     }
   };
 
+  const header = (
+    <Header
+      title={stack ? `Stack ${stack.name}` : 'Stack'}
+      type="Resources"
+      typeLink={root}
+    >
+      {stack && (
+        <HeaderLabel
+          label="Owner"
+          value={<EntityRefLink entityRef={stack.owner} />}
+        />
+      )}
+      {stack && <HeaderLabel label="Status" value={stack.status} />}
+      {stack && (
+        <HeaderLabel
+          label="Provider"
+          value={`${stack.provider} / ${stack.region}`}
+        />
+      )}
+    </Header>
+  );
+
   if (error) {
     return (
-      <Content>
-        <ResponseErrorPanel error={error} />
-      </Content>
+      <Page themeId="home">
+        {header}
+        <Content>
+          <ResponseErrorPanel error={error} />
+        </Content>
+      </Page>
     );
   }
   if (!stack) {
-    return <Progress />;
+    return (
+      <Page themeId="home">
+        {header}
+        <Content>
+          <Progress />
+        </Content>
+      </Page>
+    );
   }
 
   const live = !['deleted', 'failed', 'deleting'].includes(stack.status);
@@ -173,130 +211,159 @@ export const StackPage = () => {
   ];
 
   return (
-    <Content>
-      <ContentHeader title={`Stack ${stack.name}`}>
-        <ButtonGroup
-          disabled={!live || !!busy}
-          variant="outlined"
-          color="primary"
-          aria-label="Stack actions"
-        >
-          <Button
-            onClick={() =>
-              run('Start', () => cloudApi.operate(stack.id, 'start'))
-            }
+    <Page themeId="home">
+      {header}
+      <Content>
+        <ContentHeader title="Nodes and actions">
+          <ButtonGroup
+            disabled={!live || !!busy}
+            variant="outlined"
+            color="primary"
+            aria-label="Stack actions"
           >
-            Start
-          </Button>
-          <Button
-            onClick={() =>
-              run('Stop', () => cloudApi.operate(stack.id, 'stop'))
-            }
-          >
-            Stop
-          </Button>
-          <Button
-            onClick={() =>
-              run('Restart', () => cloudApi.operate(stack.id, 'restart'))
-            }
-          >
-            Restart
-          </Button>
-          <Button onClick={() => setDialog({ kind: 'scale' })}>Scale</Button>
-          <Button onClick={() => setDialog({ kind: 'delete' })}>Delete</Button>
-        </ButtonGroup>
-      </ContentHeader>
-      {busy && <Progress />}
-      <Grid container spacing={2}>
-        <Grid item xs={12} md={6}>
-          <InfoCard title="Stack">
-            <StructuredMetadataTable
-              metadata={{
-                status: <StatusChip status={stack.status} />,
-                url:
-                  stack.url && live ? (
-                    <Link to={stack.url}>{stack.url}</Link>
+            <Button
+              onClick={() =>
+                run('Start', () => cloudApi.operate(stack.id, 'start'))
+              }
+            >
+              Start
+            </Button>
+            <Button
+              onClick={() =>
+                run('Stop', () => cloudApi.operate(stack.id, 'stop'))
+              }
+            >
+              Stop
+            </Button>
+            <Button
+              onClick={() =>
+                run('Restart', () => cloudApi.operate(stack.id, 'restart'))
+              }
+            >
+              Restart
+            </Button>
+            <Button onClick={() => setDialog({ kind: 'scale' })}>Scale</Button>
+            <Button onClick={() => setDialog({ kind: 'delete' })}>
+              Delete
+            </Button>
+          </ButtonGroup>
+        </ContentHeader>
+        {busy && <Progress />}
+        <Grid container spacing={2}>
+          <Grid item xs={12} md={6}>
+            <InfoCard title="Stack">
+              <StructuredMetadataTable
+                metadata={{
+                  status: <StatusChip status={stack.status} />,
+                  url:
+                    stack.url && live ? (
+                      <Link to={stack.url}>{stack.url}</Link>
+                    ) : (
+                      '—'
+                    ),
+                  owner: <EntityRefLink entityRef={stack.owner} />,
+                  template: stack.template ? (
+                    <EntityRefLink entityRef={stack.template} />
                   ) : (
                     '—'
                   ),
-                owner: stack.owner,
-                template: stack.template ?? '—',
-                provider: stack.provider,
-                region: stack.region,
-                'created by': stack.createdBy,
-                'created at': formatTime(stack.createdAt),
-                'deleted by': stack.deletedBy ?? '—',
-                'deleted at': formatTime(stack.deletedAt) || '—',
-                ...(stack.error ? { error: stack.error } : {}),
-              }}
+                  provider: stack.provider,
+                  region: stack.region,
+                  'created by': <EntityRefLink entityRef={stack.createdBy} />,
+                  'created at': formatTime(stack.createdAt),
+                  'deleted by': stack.deletedBy ? (
+                    <EntityRefLink entityRef={stack.deletedBy} />
+                  ) : (
+                    '—'
+                  ),
+                  'deleted at': formatTime(stack.deletedAt) || '—',
+                  ...(stack.limits?.memoryMb
+                    ? {
+                        'memory limit': `${stack.limits.memoryMb} MiB per node`,
+                      }
+                    : {}),
+                  ...(stack.limits?.instances !== undefined
+                    ? { 'instance limit': stack.limits.instances }
+                    : {}),
+                  ...(stack.error ? { error: stack.error } : {}),
+                }}
+              />
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <Table<CloudNode>
+              title="Nodes"
+              columns={columns}
+              data={stack.nodes}
+              options={{ paging: false, search: false }}
             />
-          </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <InfoCard title="Monitoring">
+              <MetricsCharts stack={stack} />
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12}>
+            <StackAlertsTable stackId={stack.id} />
+          </Grid>
         </Grid>
-        <Grid item xs={12}>
-          <Table<CloudNode>
-            title="Nodes"
-            columns={columns}
-            data={stack.nodes}
-            options={{ paging: false, search: false }}
+        {dialog?.kind === 'scale' && (
+          <ScaleDialog
+            stack={stack}
+            onClose={() => setDialog(undefined)}
+            onScale={(role, count) => {
+              setDialog(undefined);
+              run(`Scale ${role} to ${count}`, () =>
+                cloudApi.scale(stack.id, role, count),
+              );
+            }}
           />
-        </Grid>
-      </Grid>
-      {dialog?.kind === 'scale' && (
-        <ScaleDialog
-          stack={stack}
-          onClose={() => setDialog(undefined)}
-          onScale={(role, count) => {
-            setDialog(undefined);
-            run(`Scale ${role} to ${count}`, () =>
-              cloudApi.scale(stack.id, role, count),
-            );
-          }}
-        />
-      )}
-      {dialog?.kind === 'script' && (
-        <ScriptDialog
-          stackId={stack.id}
-          node={dialog.node}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      {dialog?.kind === 'logs' && (
-        <LogsDialog
-          stackId={stack.id}
-          node={dialog.node}
-          onClose={() => setDialog(undefined)}
-        />
-      )}
-      {dialog?.kind === 'delete' && (
-        <Dialog
-          open
-          onClose={() => setDialog(undefined)}
-          aria-labelledby="delete-dialog-title"
-        >
-          <DialogTitle id="delete-dialog-title">
-            Delete stack {stack.name}?
-          </DialogTitle>
-          <DialogContent>
-            Every node ends and its folders are removed. The usage records keep
-            who deleted it and when.
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => setDialog(undefined)}>Cancel</Button>
-            <Button
-              color="secondary"
-              onClick={() => {
-                setDialog(undefined);
-                run('Delete', async () => {
-                  await cloudApi.deleteStack(stack.id);
-                  navigate(root);
-                });
-              }}
-            >
-              Delete
-            </Button>
-          </DialogActions>
-        </Dialog>
-      )}
-    </Content>
+        )}
+        {dialog?.kind === 'script' && (
+          <ScriptDialog
+            stackId={stack.id}
+            node={dialog.node}
+            onClose={() => setDialog(undefined)}
+          />
+        )}
+        {dialog?.kind === 'logs' && (
+          <LogsDialog
+            stackId={stack.id}
+            node={dialog.node}
+            onClose={() => setDialog(undefined)}
+          />
+        )}
+        {dialog?.kind === 'delete' && (
+          <Dialog
+            open
+            onClose={() => setDialog(undefined)}
+            aria-labelledby="delete-dialog-title"
+          >
+            <DialogTitle id="delete-dialog-title">
+              Delete stack {stack.name}?
+            </DialogTitle>
+            <DialogContent>
+              Every node ends and its folders are removed. The usage records
+              keep who deleted it and when.
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setDialog(undefined)}>Cancel</Button>
+              <Button
+                color="secondary"
+                onClick={() => {
+                  setDialog(undefined);
+                  run('Delete', async () => {
+                    await cloudApi.deleteStack(stack.id);
+                    navigate(root);
+                  });
+                }}
+              >
+                Delete
+              </Button>
+            </DialogActions>
+          </Dialog>
+        )}
+      </Content>
+    </Page>
   );
 };

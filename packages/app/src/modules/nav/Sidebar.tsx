@@ -20,6 +20,7 @@ import {
   OrdersAdminSidebarItem,
   SubscriptionsSidebarItem,
 } from '@internal/plugin-store';
+import { MonitoringSidebarItem } from '@internal/plugin-cloud';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -59,6 +60,8 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             {nav.take('page:cloud')}
+            {/* A sub-page of the cloud plugin's router, for admins only */}
+            <MonitoringSidebarItem />
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}

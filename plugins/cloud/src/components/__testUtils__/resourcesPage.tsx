@@ -1,11 +1,13 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { entityPresentationApiRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { Stack } from '@internal/plugin-cloud-common';
 import { screen } from '@testing-library/react';
 import { CloudApi, cloudApiRef } from '../../api/CloudApi';
 import { rootRouteRef } from '../../routes';
 import { ResourcesPage } from '../ResourcesPage';
+import { catalogMountedRoutes, entityPresentationApi } from './catalog';
 
 /**
  * How long the test app may take to show the page's data. Its first render
@@ -51,8 +53,9 @@ export async function renderPage(options: { usageAllowed: boolean }) {
     apis: [
       [cloudApiRef, api as CloudApi],
       [permissionApiRef, mockApis.permission({ authorize })],
+      [entityPresentationApiRef, entityPresentationApi],
     ],
-    mountedRoutes: { '/cloud': rootRouteRef },
+    mountedRoutes: { '/cloud': rootRouteRef, ...catalogMountedRoutes },
   });
   await screen.findByText(stack.name, undefined, FIRST_RENDER);
   return { listStacks, authorize };
