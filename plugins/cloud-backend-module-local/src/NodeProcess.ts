@@ -13,7 +13,7 @@ import {
   readLogTail,
   sendOptions,
 } from './processes';
-import { findFreePort } from './ports';
+import { releaseInnerPort, reserveInnerPort } from './ports';
 import { NodeLaunchSpec } from './runtimes';
 import { Sandbox } from './sandbox/Sandbox';
 import { TrafficCounters, TrafficRelay } from './TrafficRelay';
@@ -264,7 +264,8 @@ export class NodeProcess {
     }
     // The node listens on a port of its own behind the relay, which holds
     // the node's address from the first start until the node stops.
-    this.innerPort = await findFreePort();
+    releaseInnerPort(this.innerPort);
+    this.innerPort = await reserveInnerPort();
     this.relay ??= await TrafficRelay.listen({
       port,
       target: () => this.innerPort,
@@ -372,6 +373,8 @@ export class NodeProcess {
   private async closeRelay() {
     const relay = this.relay;
     this.relay = undefined;
+    releaseInnerPort(this.innerPort);
+    this.innerPort = undefined;
     await relay?.close();
   }
 

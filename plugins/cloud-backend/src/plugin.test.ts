@@ -314,8 +314,10 @@ describe.each(databases.eachSupportedId())('cloud API on %s', databaseId => {
       .post(`/api/cloud/stacks/${stackId}/nodes/db-1/script`)
       .set('authorization', auth())
       .send({ script: 'echo "node $NODE_NAME"', timeoutSeconds: 5 });
-    expect(ran.status).toBe(200);
-    expect(ran.body).toMatchObject({ exitCode: 0, timedOut: false });
+    expect({ status: ran.status, body: ran.body }).toMatchObject({
+      status: 200,
+      body: { exitCode: 0, timedOut: false },
+    });
     expect(ran.body.output).toContain('node db-1');
     expect(auditor.createEvent).toHaveBeenCalledWith(
       expect.objectContaining({

@@ -1,6 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   configure,
+  act,
   fireEvent,
   screen,
   waitFor,
@@ -151,6 +152,10 @@ describe('OrderFormPage', () => {
     const password = await screen.findByLabelText(/^Password/);
     expect(password).toHaveAttribute('type', 'password');
     fireEvent.change(password, { target: { value: 's3cret' } });
+    // The Secret field hands its value to the form's secrets 300 ms after
+    // the last change (a debounce of the scaffolder's); a timer set later
+    // runs after it.
+    await act(() => new Promise(resolve => setTimeout(resolve, 350)));
     await userEvent.click(screen.getByRole('button', { name: 'Review' }));
     await userEvent.click(
       await screen.findByRole('button', { name: 'Place order' }),
