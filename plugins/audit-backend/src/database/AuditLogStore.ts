@@ -5,6 +5,7 @@ import {
 import {
   AuditChainVerification,
   AuditEventStatus,
+  AuditLogFilter,
   AuditLogRecord,
 } from '@internal/plugin-audit-common';
 import { JsonObject } from '@backstage/types';
@@ -26,21 +27,6 @@ export interface AuditLogEntry {
   status: AuditEventStatus;
   error?: string;
   meta?: JsonObject;
-}
-
-/** Filters of the audit log; every one given must match. */
-export interface AuditLogFilter {
-  /** The actor: a user entity ref or a service subject. */
-  user?: string;
-  /** An action, e.g. `ORDER_CREATE`, or its event id, `order-create`. */
-  action?: string;
-  target?: string;
-  plugin?: string;
-  status?: AuditEventStatus;
-  /** ISO time, inclusive. */
-  from?: string;
-  /** ISO time, exclusive. */
-  to?: string;
 }
 
 type EventRow = {

@@ -5,10 +5,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { auditLogReadPermission } from '@internal/plugin-audit-common';
+import {
+  auditLogReadPermission,
+  AuditLogFilter,
+} from '@internal/plugin-audit-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { AuditLogFilter, AuditLogStore } from '../database/AuditLogStore';
+import { AuditLogStore } from '../database/AuditLogStore';
 import { csvHeader, csvLine } from './csv';
 
 const DEFAULT_LIMIT = 50;

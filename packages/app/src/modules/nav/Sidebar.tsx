@@ -21,6 +21,7 @@ import {
   SubscriptionsSidebarItem,
 } from '@internal/plugin-store';
 import { MonitoringSidebarItem } from '@internal/plugin-cloud';
+import { AuditSidebarItem } from '@internal/plugin-audit';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
@@ -62,6 +63,8 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:cloud')}
             {/* A sub-page of the cloud plugin's router, for admins only */}
             <MonitoringSidebarItem />
+            {/* Taken so that only admins see it: the page checks too */}
+            {nav.take('page:audit') && <AuditSidebarItem />}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
