@@ -48,11 +48,6 @@ export interface Config {
        */
       proration?: 'actual' | { daysPerMonth: number };
       /**
-       * Groups (entity refs) whose members read the billing of every
-       * billing account, besides the store administrators.
-       */
-      financeGroups?: string[];
-      /**
        * Usage that arrives more than this many days after the end of its
        * month is refused, so that invoices are final; 3 by default. The
        * scheduled invoice run waits as long after the end of a month.

@@ -143,6 +143,34 @@ function everyKeyConfig(options: {
     audit: { retentionDays: 400, minimumSeverity: 'low' },
     cloudStore: {
       signIn: { demoUsers: ['developer', 'approver'], oidc: false },
+      access: {
+        policies: [
+          {
+            name: 'TeamDataStacksReadOnly',
+            description: 'Read the stacks of team-data',
+            statements: [
+              {
+                effect: 'allow',
+                permissions: ['cloud.stack.read'],
+                resourceTypes: ['cloud-stack'],
+                actions: ['read'],
+                conditions: {
+                  rule: 'IS_STACK_OWNER',
+                  params: { owners: ['group:default/team-data'] },
+                },
+                description: 'Only the stacks team-data owns',
+              },
+            ],
+          },
+        ],
+        bindings: [
+          { policy: 'StoreConsumer', principals: ['*'] },
+          {
+            policy: 'TeamDataStacksReadOnly',
+            principals: ['group:default/approvers'],
+          },
+        ],
+      },
     },
     store: {
       currency: 'EUR',
@@ -169,7 +197,6 @@ function everyKeyConfig(options: {
       },
       billing: {
         proration: { daysPerMonth: 30 },
-        financeGroups: ['group:default/platform-admins'],
         lateEventWindowDays: 3,
         invoices: { ...schedule, frequency: { hours: 12 } },
       },

@@ -1,10 +1,8 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 import {
-  AuthorizeResult,
   PermissionCondition,
   PermissionCriteria,
-  PolicyDecision,
 } from '@backstage/plugin-permission-common';
 
 function condition(
@@ -19,15 +17,12 @@ function condition(
 }
 
 /**
- * A catalog read decision that hides the given templates and shows
- * everything else. The conditions are plain data, evaluated by the catalog.
+ * The catalog conditions that match the given templates, or false when
+ * there are none. They are plain data, evaluated by the catalog.
  */
-export function governedTemplateVisibility(
+export function governedTemplateCriteria(
   templates: CompoundEntityRef[],
-): PolicyDecision {
-  if (templates.length === 0) {
-    return { result: AuthorizeResult.ALLOW };
-  }
+): false | PermissionCriteria<PermissionCondition> {
   const [first, ...rest] = templates.map(
     (ref): PermissionCriteria<PermissionCondition> => ({
       allOf: [
@@ -37,10 +32,8 @@ export function governedTemplateVisibility(
       ],
     }),
   );
-  return {
-    result: AuthorizeResult.CONDITIONAL,
-    pluginId: 'catalog',
-    resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
-    conditions: { not: { anyOf: [first, ...rest] } },
-  };
+  if (!first) {
+    return false;
+  }
+  return rest.length === 0 ? first : { anyOf: [first, ...rest] };
 }

@@ -12,7 +12,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
-import { StorePolicy } from './StorePolicy';
+import { AccessPolicy } from './AccessPolicy';
 import { policyUser } from './__testUtils__/users';
 
 const entity = (kind: string, name: string, spec = {}): Entity => ({
@@ -45,10 +45,22 @@ describe('governed templates', () => {
       };
     },
   });
-  const policy = StorePolicy.create({
+  const policy = AccessPolicy.create({
     config: new ConfigReader({
-      cloudStore: { admins: { groups: ['group:default/platform-admins'] } },
+      cloudStore: {
+        access: {
+          bindings: [
+            {
+              policy: 'AdministratorAccess',
+              principals: ['group:default/platform-admins'],
+            },
+            { policy: 'StoreConsumer', principals: ['*'] },
+            { policy: 'StoreApprover', principals: ['*'] },
+          ],
+        },
+      },
     }),
+    logger: mockServices.logger.mock(),
     userInfo,
     groups: GroupAncestryResolver.create({
       catalog: catalogServiceMock({ entities }),

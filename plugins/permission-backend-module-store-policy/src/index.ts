@@ -5,4 +5,4 @@
  */
 
 export { permissionModuleStorePolicy as default } from './module';
-export { StorePolicy } from './StorePolicy';
+export { AccessPolicy } from './AccessPolicy';

@@ -6,10 +6,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
-import { StorePolicy } from './StorePolicy';
+import { AccessPolicy } from './AccessPolicy';
 
 /**
- * Installs the Cloud Store permission policy.
+ * Installs the Cloud Store permission policy: the managed and custom
+ * policies of `cloudStore.access` and their bindings.
  *
  * @public
  */
@@ -28,8 +29,9 @@ export const permissionModuleStorePolicy = createBackendModule({
       },
       async init({ policy, config, userInfo, auth, logger, catalog }) {
         policy.setPolicy(
-          StorePolicy.create({
+          AccessPolicy.create({
             config,
+            logger,
             userInfo,
             groups: GroupAncestryResolver.create({ catalog, auth, logger }),
             governedTemplates: CatalogGovernedTemplates.create({

@@ -2,7 +2,6 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import {
   AuthorizeResult,
-  createPermission,
   Permission,
 } from '@backstage/plugin-permission-common';
 import {
@@ -12,7 +11,10 @@ import {
   storeSubscriptionManagePermission,
   storeSubscriptionReadPermission,
 } from '@internal/plugin-store-common';
-import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import {
   cloudCommandUsePermission,
   cloudMetricsReadPermission,
@@ -28,7 +30,7 @@ import { auditLogReadPermission } from '@internal/plugin-audit-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
-import { StorePolicy } from './StorePolicy';
+import { AccessPolicy } from './AccessPolicy';
 import { policyUser } from './__testUtils__/users';
 
 const group = (name: string, parent?: string): Entity => ({
@@ -58,8 +60,9 @@ const SERVICE = undefined;
 
 /** A policy for one user in one group, with the given configuration. */
 function policyOfOne(config: ConfigReader, user: string, groupName: string) {
-  return StorePolicy.create({
+  return AccessPolicy.create({
     config,
+    logger: mockServices.logger.mock(),
     userInfo: mockServices.userInfo.mock({
       getUserInfo: async () => ({
         userEntityRef: user,
@@ -74,7 +77,18 @@ function policyOfOne(config: ConfigReader, user: string, groupName: string) {
   });
 }
 
-describe('StorePolicy', () => {
+/** The demo's bindings: admins, publishers and everybody else. */
+const DEMO_BINDINGS = [
+  {
+    policy: 'AdministratorAccess',
+    principals: ['group:default/platform-admins'],
+  },
+  { policy: 'StorePublisher', principals: ['group:default/store-publishers'] },
+  { policy: 'StoreConsumer', principals: ['*'] },
+  { policy: 'StoreApprover', principals: ['*'] },
+];
+
+describe('AccessPolicy', () => {
   const userInfo = mockServices.userInfo.mock({
     getUserInfo: async credentials => {
       const ref = (credentials.principal as { userEntityRef: string })
@@ -93,13 +107,11 @@ describe('StorePolicy', () => {
       };
     },
   });
-  const policy = StorePolicy.create({
+  const policy = AccessPolicy.create({
     config: new ConfigReader({
-      cloudStore: {
-        admins: { groups: ['group:default/platform-admins'] },
-        publishers: { groups: ['group:default/store-publishers'] },
-      },
+      cloudStore: { access: { bindings: DEMO_BINDINGS } },
     }),
+    logger: mockServices.logger.mock(),
     userInfo,
     groups: GroupAncestryResolver.create({
       catalog: catalogServiceMock({
@@ -120,18 +132,13 @@ describe('StorePolicy', () => {
   const decide = (permission: Permission, user: string | undefined) =>
     policy.handle({ permission }, user ? policyUser(user) : undefined);
 
-  const catalogEntityRead = createPermission({
-    name: 'catalog.entity.read',
-    attributes: { action: 'read' },
-  });
-
   it.each`
     user              | permission                           | result   | rule
     ${ADMIN}          | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'admins delete catalog entities'}
     ${DEVELOPER}      | ${catalogEntityDeletePermission}     | ${DENY}  | ${'consumers do not delete catalog entities'}
     ${PUBLISHER}      | ${catalogEntityDeletePermission}     | ${DENY}  | ${'publishers have no admin rights over the catalog'}
     ${INTERN}         | ${catalogEntityDeletePermission}     | ${ALLOW} | ${'members of groups nested in an admin group are admins'}
-    ${DEVELOPER}      | ${catalogEntityRead}                 | ${ALLOW} | ${'signed-in users have the ordinary permissions'}
+    ${DEVELOPER}      | ${catalogEntityReadPermission}       | ${ALLOW} | ${'signed-in users have the ordinary permissions'}
     ${ADMIN}          | ${storeOrderReadPermission}          | ${ALLOW} | ${'admins read every order'}
     ${ADMIN}          | ${storeSubscriptionReadPermission}   | ${ALLOW} | ${'admins read every subscription'}
     ${ADMIN}          | ${storeSubscriptionManagePermission} | ${ALLOW} | ${'admins manage every subscription'}
@@ -176,10 +183,19 @@ describe('StorePolicy', () => {
     },
   );
 
-  it('reads the admin groups from config, case-insensitively', async () => {
+  it('reads the bindings from config, case-insensitively', async () => {
     const other = policyOfOne(
       new ConfigReader({
-        cloudStore: { admins: { groups: ['Group:default/Finance'] } },
+        cloudStore: {
+          access: {
+            bindings: [
+              {
+                policy: 'AdministratorAccess',
+                principals: ['Group:default/Finance'],
+              },
+            ],
+          },
+        },
       }),
       'user:default/finance',
       'finance',
@@ -194,7 +210,17 @@ describe('StorePolicy', () => {
   it('lets the finance groups read all billing, but not manage subscriptions', async () => {
     const finance = policyOfOne(
       new ConfigReader({
-        store: { billing: { financeGroups: ['Group:default/Finance'] } },
+        cloudStore: {
+          access: {
+            bindings: [
+              { policy: 'StoreConsumer', principals: ['*'] },
+              {
+                policy: 'BillingReadOnlyAccess',
+                principals: ['group:default/finance'],
+              },
+            ],
+          },
+        },
       }),
       'user:default/controller',
       'finance',
