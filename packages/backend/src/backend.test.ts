@@ -447,5 +447,71 @@ describe.each(targets)('the backend on $name', target => {
         ...KNOWN_FIRST_START_RACES,
       ]),
     ).toEqual([]);
-  }, 240_000);
+
+    // A change of the access policies applies without a restart; a bad one
+    // is refused and the policies in force stay.
+    const usage = async () =>
+      (
+        await fetch(`${baseUrl}/api/cloud/usage`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status;
+    expect(await usage()).toBe(403);
+    const access = config.cloudStore.access;
+    const withBinding = {
+      ...access,
+      bindings: [
+        ...access.bindings,
+        {
+          policy: 'UsageRecordReadOnlyAccess',
+          principals: ['user:default/developer'],
+        },
+      ],
+    };
+    fs.writeFileSync(
+      configFile,
+      stringify({
+        ...config,
+        cloudStore: { ...config.cloudStore, access: withBinding },
+      }),
+    );
+    await poll(
+      'the developer reading usage',
+      async () => ((await usage()) === 200 ? true : undefined),
+      30_000,
+    );
+    expect(backend!.log).toContain(
+      'Applied the changed access policies of cloudStore.access',
+    );
+    fs.writeFileSync(
+      configFile,
+      stringify({
+        ...config,
+        cloudStore: {
+          ...config.cloudStore,
+          access: {
+            ...withBinding,
+            policies: [
+              {
+                name: 'Broken',
+                statements: [{ effect: 'allow', permissions: ['cloud.usage'] }],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    await poll(
+      'the bad policy refused',
+      async () =>
+        backend!.log.includes('Refused the changed access policies')
+          ? true
+          : undefined,
+      30_000,
+    );
+    expect(backend!.log).toContain(
+      "policy 'Broken'.statements[0].permissions[0]: unknown permission 'cloud.usage'",
+    );
+    expect(await usage()).toBe(200);
+  }, 300_000);
 });
