@@ -31,6 +31,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { AccessPolicy } from './AccessPolicy';
+import { CatalogPrincipals } from './service/CatalogPrincipals';
+import { RootConfigService } from '@backstage/backend-plugin-api';
 import { policyUser } from './__testUtils__/users';
 
 const group = (name: string, parent?: string): Entity => ({
@@ -383,5 +385,90 @@ describe('AccessPolicy', () => {
     expect(JSON.stringify(decision)).toContain(
       JSON.stringify({ claims: DATA_SCIENTIST_CLAIMS }),
     );
+  });
+
+  it('applies a changed config without a restart, and refuses one that is wrong or binds a missing group', async () => {
+    let access: object = {
+      bindings: [{ policy: 'StoreConsumer', principals: ['*'] }],
+    };
+    const listeners: Array<() => unknown> = [];
+    const config = {
+      getOptional: (key: string) =>
+        new ConfigReader({ cloudStore: { access } }).getOptional(key),
+      subscribe: (listener: () => unknown) => {
+        listeners.push(listener);
+        return { unsubscribe: () => {} };
+      },
+    } as unknown as RootConfigService;
+    const catalog = catalogServiceMock({
+      entities: [group('developers'), group('finance')],
+    });
+    const logger = mockServices.logger.mock();
+    const changing = AccessPolicy.create({
+      config,
+      logger,
+      userInfo,
+      groups: GroupAncestryResolver.create({
+        catalog,
+        auth: mockServices.auth(),
+        logger,
+      }),
+      principals: CatalogPrincipals.create({
+        catalog,
+        auth: mockServices.auth(),
+      }),
+    });
+    const change = async (next: object) => {
+      access = next;
+      await Promise.all(listeners.map(listener => listener()));
+    };
+    const usage = async () =>
+      (
+        await changing.handle(
+          { permission: cloudUsageReadPermission },
+          policyUser(DEVELOPER),
+        )
+      ).result;
+    expect(await usage()).toBe(DENY);
+
+    const granted = {
+      bindings: [
+        { policy: 'StoreConsumer', principals: ['*'] },
+        {
+          policy: 'UsageRecordReadOnlyAccess',
+          principals: ['group:default/developers'],
+        },
+      ],
+    };
+    await change(granted);
+    expect(await usage()).toBe(ALLOW);
+
+    await change({
+      bindings: [{ policy: 'UsageRecordReadOnly', principals: ['*'] }],
+    });
+    expect(await usage()).toBe(ALLOW);
+    expect(logger.error).toHaveBeenLastCalledWith(
+      expect.stringContaining(
+        "binding of 'UsageRecordReadOnly'.policy: unknown policy 'UsageRecordReadOnly'",
+      ),
+    );
+
+    await change({
+      bindings: [
+        {
+          policy: 'UsageRecordReadOnlyAccess',
+          principals: ['group:default/ghosts'],
+        },
+      ],
+    });
+    expect(await usage()).toBe(ALLOW);
+    expect(logger.error).toHaveBeenLastCalledWith(
+      expect.stringContaining(
+        "binding of 'UsageRecordReadOnlyAccess'.principals: 'group:default/ghosts' is not in the catalog",
+      ),
+    );
+
+    await change({ bindings: [] });
+    expect(await usage()).toBe(DENY);
   });
 });

@@ -3,6 +3,7 @@ import {
   RootConfigService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { InputError, isError } from '@backstage/errors';
 import {
   AuthorizeResult,
   Permission,
@@ -15,7 +16,8 @@ import {
 } from '@backstage/plugin-permission-node';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { AccessRules, ExplainedDecision } from './access/AccessRules';
-import { readAccessConfig } from './access/readAccessConfig';
+import { AccessConfig, readAccessConfig } from './access/readAccessConfig';
+import { CatalogPrincipals } from './service/CatalogPrincipals';
 import { GovernedTemplates } from './GovernedTemplates';
 import { governedTemplateCriteria } from './governedTemplateVisibility';
 
@@ -51,21 +53,29 @@ export class AccessPolicy implements PermissionPolicy {
     logger: LoggerService;
     /** Templates that only the store itself and those allowed may run. */
     governedTemplates?: GovernedTemplates;
+    /**
+     * Where bindings are checked to name users and groups that exist: on a
+     * change, before it applies; at start-up, once the catalog has groups.
+     */
+    principals?: CatalogPrincipals;
   }): AccessPolicy {
-    const { config, logger } = options;
+    const { config, logger, principals } = options;
     const read = () =>
-      AccessRules.create(
-        readAccessConfig(config.getOptional('cloudStore.access')),
-      );
+      readAccessConfig(config.getOptional('cloudStore.access'));
+    const initial = read();
     const policy = new AccessPolicy(
-      read(),
+      AccessRules.create(initial),
       options.userInfo,
       options.groups,
       options.governedTemplates,
     );
-    config.subscribe?.(() => {
+    config.subscribe?.(async () => {
       try {
-        policy.rules = read();
+        const changed = read();
+        if (principals) {
+          await checkPrincipals(changed, principals);
+        }
+        policy.rules = AccessRules.create(changed);
         logger.info('Applied the changed access policies of cloudStore.access');
       } catch (error) {
         logger.error(
@@ -73,6 +83,9 @@ export class AccessPolicy implements PermissionPolicy {
         );
       }
     });
+    if (principals) {
+      checkWhenCatalogHasGroups(initial, principals, logger);
+    }
     return policy;
   }
 
@@ -127,4 +140,68 @@ export class AccessPolicy implements PermissionPolicy {
       },
     );
   }
+}
+
+/** Throws naming each binding whose user or group the catalog lacks. */
+async function checkPrincipals(
+  config: AccessConfig,
+  principals: CatalogPrincipals,
+): Promise<void> {
+  const missing = new Set(
+    await principals.missing(config.bindings.flatMap(b => b.principals)),
+  );
+  const problems = config.bindings.flatMap(binding =>
+    binding.principals
+      .filter(p => missing.has(p))
+      .map(
+        p =>
+          `binding of '${binding.policy}'.principals: '${p}' is not in the catalog`,
+      ),
+  );
+  if (problems.length > 0) {
+    throw new InputError(
+      `Invalid access policy in cloudStore.access: ${problems.join('; ')}`,
+    );
+  }
+}
+
+const CATALOG_WAIT_MS = 15_000;
+const CATALOG_ATTEMPTS = 40;
+
+/**
+ * Checks the bindings of the start-up config once the catalog has ingested
+ * groups, which on a first start comes after the backend is up; a binding to
+ * a missing user or group is logged as an error (it grants nothing).
+ */
+function checkWhenCatalogHasGroups(
+  config: AccessConfig,
+  principals: CatalogPrincipals,
+  logger: LoggerService,
+  attempt = 1,
+) {
+  const retry = () => {
+    if (attempt < CATALOG_ATTEMPTS) {
+      setTimeout(
+        () =>
+          checkWhenCatalogHasGroups(config, principals, logger, attempt + 1),
+        CATALOG_WAIT_MS,
+      ).unref();
+    }
+  };
+  principals
+    .listGroups()
+    .then(async groups => {
+      if (groups.length === 0) {
+        retry();
+        return;
+      }
+      await checkPrincipals(config, principals);
+    })
+    .catch(error => {
+      if (isError(error) && error.name === 'InputError') {
+        logger.error(error.message);
+      } else {
+        retry();
+      }
+    });
 }

@@ -5,12 +5,15 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
-import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { AccessPolicy } from './AccessPolicy';
+import { CatalogGovernedTemplates } from './GovernedTemplates';
+import { CatalogPrincipals } from './service/CatalogPrincipals';
+import { createAccessRouter } from './service/createAccessRouter';
 
 /**
  * Installs the Cloud Store permission policy: the managed and custom
- * policies of `cloudStore.access` and their bindings.
+ * policies of `cloudStore.access` and their bindings; and the Access page's
+ * API under /api/permission/access.
  *
  * @public
  */
@@ -20,24 +23,37 @@ export const permissionModuleStorePolicy = createBackendModule({
   register(reg) {
     reg.registerInit({
       deps: {
-        policy: policyExtensionPoint,
+        policyExtension: policyExtensionPoint,
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
         auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        discovery: coreServices.discovery,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
       },
-      async init({ policy, config, userInfo, auth, logger, catalog }) {
-        policy.setPolicy(
-          AccessPolicy.create({
-            config,
-            logger,
-            userInfo,
-            groups: GroupAncestryResolver.create({ catalog, auth, logger }),
-            governedTemplates: CatalogGovernedTemplates.create({
-              auth,
-              catalog,
-            }),
+      async init(deps) {
+        const { config, auth, logger, catalog } = deps;
+        const principals = CatalogPrincipals.create({ catalog, auth });
+        const policy = AccessPolicy.create({
+          config,
+          logger,
+          userInfo: deps.userInfo,
+          groups: GroupAncestryResolver.create({ catalog, auth, logger }),
+          governedTemplates: CatalogGovernedTemplates.create({ auth, catalog }),
+          principals,
+        });
+        deps.policyExtension.setPolicy(policy);
+        deps.httpRouter.use(
+          await createAccessRouter({
+            policy,
+            principals,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            discovery: deps.discovery,
+            auth,
           }),
         );
       },
