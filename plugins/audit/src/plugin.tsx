@@ -5,10 +5,11 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { AuditApiClient } from '@internal/plugin-audit-common';
+import { AccessApiClient, AuditApiClient } from '@internal/plugin-audit-common';
 import HistoryIcon from '@material-ui/icons/History';
-import { auditApiRef } from './api';
-import { rootRouteRef } from './routes';
+import SecurityIcon from '@material-ui/icons/Security';
+import { accessApiRef, auditApiRef } from './api';
+import { accessRouteRef, rootRouteRef } from './routes';
 
 const auditApi = ApiBlueprint.make({
   params: defineParams =>
@@ -18,6 +19,29 @@ const auditApi = ApiBlueprint.make({
       factory: ({ discoveryApi, fetchApi }) =>
         new AuditApiClient({ discoveryApi, fetchApi }),
     }),
+});
+
+const accessApi = ApiBlueprint.make({
+  name: 'access',
+  params: defineParams =>
+    defineParams({
+      api: accessApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new AccessApiClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+const accessPage = PageBlueprint.make({
+  name: 'access',
+  params: {
+    path: '/access',
+    title: 'Access',
+    icon: <SecurityIcon />,
+    routeRef: accessRouteRef,
+    noHeader: true,
+    loader: () => import('./components/AccessPage').then(m => <m.AccessPage />),
+  },
 });
 
 const auditPage = PageBlueprint.make({
@@ -34,8 +58,9 @@ const auditPage = PageBlueprint.make({
 });
 
 /**
- * The Cloud Store audit log for administrators: who did what, to which
- * target, from which address, when, and whether it succeeded.
+ * The Cloud Store audit log and Access page for administrators: who did
+ * what, to which target, from which address, when, and whether it
+ * succeeded; which policies give whom what, and why a decision is made.
  *
  * @public
  */
@@ -43,6 +68,6 @@ export const auditPlugin = createFrontendPlugin({
   pluginId: 'audit',
   title: 'Audit log',
   icon: <HistoryIcon />,
-  routes: { root: rootRouteRef },
-  extensions: [auditApi, auditPage],
+  routes: { root: rootRouteRef, access: accessRouteRef },
+  extensions: [auditApi, accessApi, auditPage, accessPage],
 });

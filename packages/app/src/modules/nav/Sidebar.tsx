@@ -33,6 +33,11 @@ export const SidebarContent = NavContentBlueprint.make({
       // Skipped items
       nav.take('page:search'); // Using search modal instead
       nav.take('page:notifications'); // Using NotificationsSidebarItem manually instead
+      // Admin pages: AuditSidebarItem shows them only to admins
+      const adminPages = [
+        nav.take('page:audit'),
+        nav.take('page:audit/access'),
+      ];
 
       return (
         <Sidebar>
@@ -63,8 +68,7 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:cloud')}
             {/* A sub-page of the cloud plugin's router, for admins only */}
             <MonitoringSidebarItem />
-            {/* Taken so that only admins see it: the page checks too */}
-            {nav.take('page:audit') && <AuditSidebarItem />}
+            {adminPages.some(Boolean) && <AuditSidebarItem />}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
