@@ -32,6 +32,10 @@ import { governedTemplateCriteria } from './governedTemplateVisibility';
  */
 export class AccessPolicy implements PermissionPolicy {
   private rules: AccessRules;
+  private readonly claimsByUser = new WeakMap<
+    PolicyQueryUser,
+    Promise<string[]>
+  >();
 
   private constructor(
     rules: AccessRules,
@@ -109,13 +113,33 @@ export class AccessPolicy implements PermissionPolicy {
     permission: Permission,
     user: PolicyQueryUser,
   ): Promise<ExplainedDecision> {
-    const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
-      user.credentials,
-    );
-    return this.explainFor(permission, user.info.userEntityRef, [
+    return this.decide(
+      permission,
       user.info.userEntityRef,
-      ...ownershipEntityRefs,
-    ]);
+      await this.claimsOf(user),
+    );
+  }
+
+  /**
+   * The claims of a user: the user, their groups and every ancestor group.
+   * The permission backend hands the same user object to every item of a
+   * batch, so a batch resolves them once.
+   */
+  private claimsOf(user: PolicyQueryUser): Promise<string[]> {
+    let claims = this.claimsByUser.get(user);
+    if (!claims) {
+      claims = this.userInfo
+        .getUserInfo(user.credentials)
+        .then(({ ownershipEntityRefs }) =>
+          this.groups.resolve([
+            user.info.userEntityRef,
+            ...ownershipEntityRefs,
+          ]),
+        );
+      claims.catch(() => this.claimsByUser.delete(user));
+      this.claimsByUser.set(user, claims);
+    }
+    return claims;
   }
 
   /**
@@ -128,7 +152,18 @@ export class AccessPolicy implements PermissionPolicy {
     userEntityRef: string,
     ownershipEntityRefs: string[],
   ): Promise<ExplainedDecision> {
-    const claims = await this.groups.resolve(ownershipEntityRefs);
+    return this.decide(
+      permission,
+      userEntityRef,
+      await this.groups.resolve(ownershipEntityRefs),
+    );
+  }
+
+  private decide(
+    permission: Permission,
+    userEntityRef: string,
+    claims: string[],
+  ): Promise<ExplainedDecision> {
     return this.rules.decide(
       permission,
       { userEntityRef, claims },
