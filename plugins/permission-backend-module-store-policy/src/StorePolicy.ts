@@ -42,6 +42,7 @@ import {
   cloudNodeScriptRunPermission,
   cloudStackConditions,
   cloudStackDeletePermission,
+  cloudStackLimitsManagePermission,
   cloudStackOwnerAssignPermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
@@ -51,8 +52,9 @@ import {
 /**
  * Permissions that change what the catalog holds, administer orders, read
  * everyone's cloud usage, every node's metrics (the monitoring overview, the
- * Prometheus export) or the audit log, run raw host commands or give stacks
- * to groups one is not in; only administrators have them.
+ * Prometheus export) or the audit log, run raw host commands, give stacks
+ * to groups one is not in or replace the limits stacks have from their plans
+ * (users would raise their own); only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
   [
@@ -64,6 +66,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     cloudMetricsReadPermission,
     cloudCommandUsePermission,
     cloudStackOwnerAssignPermission,
+    cloudStackLimitsManagePermission,
     auditLogReadPermission,
   ].map(p => p.name),
 );
