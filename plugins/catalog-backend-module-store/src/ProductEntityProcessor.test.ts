@@ -70,6 +70,16 @@ describe('validateProductEntity', () => {
     ).toBe(true);
   });
 
+  it('accepts a plan that provides nodes by role within its limit', () => {
+    expect(
+      validateProductEntity(
+        withSpec(s => {
+          s.plans[1].nodes = { app: 3, db: 1 };
+        }),
+      ),
+    ).toBe(true);
+  });
+
   it('ignores entities of other kinds', () => {
     expect(
       validateProductEntity({
@@ -178,6 +188,27 @@ describe('validateProductEntity', () => {
         s.limitParameters = { cpu: 'cpus' };
       }),
       /spec\.limitParameters\.cpu is not a plan limit/,
+    ],
+    [
+      'more nodes of a role than the plan allows',
+      withSpec(s => {
+        s.plans[1].nodes = { app: 4 };
+      }),
+      /spec\.plans\[1\]\.nodes\.app 4 is above the plan's limits\.instances 3/,
+    ],
+    [
+      'a node count that is not a whole number',
+      withSpec(s => {
+        s.plans[1].nodes = { app: 1.5 };
+      }),
+      /spec\.plans\[1\]\.nodes\.app must be integer/,
+    ],
+    [
+      'a node count for a name that is not a role',
+      withSpec(s => {
+        s.plans[1].nodes = { 'App Nodes': 1 };
+      }),
+      /spec\.plans\[1\]\.nodes/,
     ],
     [
       'a limit parameter that is not a parameter name',

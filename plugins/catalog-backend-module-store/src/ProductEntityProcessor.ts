@@ -54,6 +54,15 @@ function checkProductSemantics(entity: ProductEntity) {
         `${field}.price.currency "${plan.price.currency}" is not an ISO 4217 currency code`,
       );
     }
+    // A plan cannot provide more nodes of a role than its own limit allows.
+    const instances = plan.limits?.instances;
+    for (const [role, count] of Object.entries(plan.nodes ?? {})) {
+      if (instances !== undefined && count > instances) {
+        throw new InputError(
+          `${field}.nodes.${role} ${count} is above the plan's limits.instances ${instances}`,
+        );
+      }
+    }
     plan.meteredPrices?.forEach((metered, meteredIndex) => {
       if (!isCurrencyCode(metered.currency)) {
         throw new InputError(

@@ -74,6 +74,7 @@ describe('CloudApiClient', () => {
     await client.operate('s1', 'stop', ['app-1']);
     await client.operate('s1', 'start');
     await client.scale('s1', 'app', 3);
+    await client.setStackLimits('s1', { instances: 4 }, { token });
     await client.runScript('s1', 'app-1', 'uptime', 5);
     expect(await client.getLogs('s1', 'app-1')).toBe('the log');
     await client.listUsage({ kind: 'node', from: '2026-11-01T00:00:00Z' });
@@ -124,6 +125,7 @@ describe('CloudApiClient', () => {
       ['POST', '/stacks/s1/stop', { nodes: ['app-1'] }, null, null],
       ['POST', '/stacks/s1/start', {}, null, null],
       ['POST', '/stacks/s1/scale', { role: 'app', count: 3 }, null, null],
+      ['PUT', '/stacks/s1/limits', { instances: 4 }, 'Bearer a-token', null],
       [
         'POST',
         '/stacks/s1/nodes/app-1/script',
@@ -159,7 +161,7 @@ describe('CloudApiClient', () => {
     ]);
     expect(
       seen.filter(s => s.body !== undefined).map(s => s.contentType),
-    ).toEqual(Array(5).fill('application/json'));
+    ).toEqual(Array(6).fill('application/json'));
   });
 
   it('throws a ResponseError that says what the backend answered', async () => {

@@ -1,5 +1,5 @@
 import { ResponseError } from '@backstage/errors';
-import { CreateStackRequest } from './schema';
+import { CreateStackRequest, StackLimits } from './schema';
 import {
   CloudProviderInfo,
   MetricAlert,
@@ -99,6 +99,15 @@ export interface CloudApi {
     stackId: string,
     role: string,
     count: number,
+    options?: CloudRequestOptions,
+  ): Promise<StackDetails>;
+  /**
+   * Replaces the limits a stack carries from its plan (permission
+   * `cloud.stack.limits.manage`); `{}` lifts them.
+   */
+  setStackLimits(
+    stackId: string,
+    limits: StackLimits,
     options?: CloudRequestOptions,
   ): Promise<StackDetails>;
   runScript(
@@ -254,6 +263,19 @@ export class CloudApiClient implements CloudApi {
       stackPath(stackId, 'scale'),
       options,
       { role, count },
+    );
+  }
+
+  setStackLimits(
+    stackId: string,
+    limits: StackLimits,
+    options?: CloudRequestOptions,
+  ) {
+    return this.call<StackDetails>(
+      'PUT',
+      stackPath(stackId, 'limits'),
+      options,
+      limits,
     );
   }
 

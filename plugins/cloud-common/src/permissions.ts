@@ -63,6 +63,18 @@ export const cloudStackOwnerAssignPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Replace the limits a stack carries from its plan: for the store when a
+ * subscription changes plans, and for admins; never for the stack's users,
+ * who could otherwise raise their own plan's limits.
+ *
+ * @public
+ */
+export const cloudStackLimitsManagePermission = createPermission({
+  name: 'cloud.stack.limits.manage',
+  attributes: { action: 'update' },
+});
+
 /** Read and export usage records. @public */
 export const cloudUsageReadPermission = createPermission({
   name: 'cloud.usage.read',
@@ -92,6 +104,7 @@ export const cloudPermissions = [
   cloudMetricsReadPermission,
   cloudCommandUsePermission,
   cloudStackOwnerAssignPermission,
+  cloudStackLimitsManagePermission,
 ];
 
 /** The names of the stack permission rules. @public */

@@ -78,8 +78,10 @@ export function validateStackSpec(
  * balances, which is where a plan's capacity goes (the app nodes of a
  * three-tier stack, as its order's node count says); in a stack without a
  * load balancer, every role.
+ *
+ * @public
  */
-function instanceRoles(spec: StackSpec) {
+export function instanceRoles(spec: StackSpec): StackSpec['roles'] {
   const balanced = new Set(
     spec.roles
       .filter(role => role.runtime === LOAD_BALANCER_RUNTIME)

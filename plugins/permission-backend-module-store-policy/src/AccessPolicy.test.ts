@@ -22,6 +22,7 @@ import {
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
   cloudStackDeletePermission,
+  cloudStackLimitsManagePermission,
   cloudStackOwnerAssignPermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
@@ -160,6 +161,9 @@ describe('AccessPolicy', () => {
     ${ADMIN}          | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'admins give stacks to any group'}
     ${INTERN}         | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'nested admins give stacks to any group'}
     ${SERVICE}        | ${cloudStackOwnerAssignPermission}   | ${ALLOW} | ${'the store and the scaffolder give stacks to any group'}
+    ${DEVELOPER}      | ${cloudStackLimitsManagePermission}  | ${DENY}  | ${'users cannot raise the limits of their own stacks'}
+    ${ADMIN}          | ${cloudStackLimitsManagePermission}  | ${ALLOW} | ${'admins replace the limits of stacks'}
+    ${SERVICE}        | ${cloudStackLimitsManagePermission}  | ${ALLOW} | ${'the store sets the limits of a changed plan'}
     ${DEVELOPER}      | ${cloudMetricsReadPermission}        | ${DENY}  | ${"only admins read every node's metrics"}
     ${PUBLISHER}      | ${cloudMetricsReadPermission}        | ${DENY}  | ${"publishers do not read every node's metrics"}
     ${DATA_SCIENTIST} | ${cloudMetricsReadPermission}        | ${DENY}  | ${"members of nested teams do not read every node's metrics"}

@@ -1,4 +1,4 @@
-import { MeteredPrice, PlanLimits, Price } from './types';
+import { MeteredPrice, PlanLimits, PlanNodes, Price } from './types';
 
 /**
  * Where a subscription is in its life.
@@ -44,6 +44,8 @@ export type SubscriptionPlan = {
   title: string;
   price: Price;
   limits?: PlanLimits;
+  /** The nodes the plan provides, by role. */
+  nodes?: PlanNodes;
   /** The usage the plan charges for, as it was subscribed. */
   meteredPrices?: MeteredPrice[];
 };

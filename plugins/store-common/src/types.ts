@@ -78,8 +78,17 @@ export type ProductPlan = {
   price: Price;
   trialDays?: number;
   limits?: PlanLimits;
+  /**
+   * The nodes the plan provides, by role of its stacks, e.g. `{ app: 4 }`:
+   * a change to the plan scales each named role of the subscription's
+   * stacks to its count. Roles it does not name keep their nodes.
+   */
+  nodes?: PlanNodes;
   meteredPrices?: MeteredPrice[];
 };
+
+/** Nodes by role name, e.g. `{ app: 4 }`. @public */
+export type PlanNodes = Record<string, number>;
 
 /** Who must approve an order of a product, and when. @public */
 export type ProductApproval = {

@@ -352,6 +352,7 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
   await expect(line('Daily difference')).toContainText(dailyDifference);
   await expect(line('Total charge')).toContainText(total);
   await expect(line('Stacks')).toContainText('instances: 2 → 6');
+  await expect(line('Stacks')).toContainText(`${name}: app: 2 → 4 nodes`);
   await dialog.getByRole('button', { name: 'Change plan' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(
@@ -360,6 +361,18 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
   await expect(
     charges.getByRole('row').filter({ hasText: 'proration' }),
   ).toContainText(total);
+
+  // Enterprise provides four app nodes: the stack was scaled to them.
+  await developer.goto(liveStackPage);
+  const appNodes = developer
+    .getByRole('table')
+    .filter({ hasText: 'Node id' })
+    .getByRole('row')
+    .filter({ hasText: /app-\d/ });
+  await expect(appNodes).toHaveCount(4, { timeout: 120_000 });
+  for (const node of await appNodes.all()) {
+    await expect(node).toContainText('running');
+  }
 
   // The month has ended: the administrator runs its invoices.
   await setStoreTime(noonOf(month, 5, 1));

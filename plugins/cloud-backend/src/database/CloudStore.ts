@@ -323,6 +323,20 @@ export class CloudStore {
   }
 
   /**
+   * Replaces the limits of a stack; resolves whether the stack was there.
+   * Scales read them from the row, so every instance sees them at once.
+   */
+  async setStackLimits(id: string, limits: StackLimits): Promise<boolean> {
+    const count = await this.db<StackRow>('stacks')
+      .where({ id })
+      .update({
+        limits: JSON.stringify(limits),
+        updated_at: new Date().toISOString(),
+      });
+    return count > 0;
+  }
+
+  /**
    * Leases a stack to `owner` until `ttlMs` after `now`, unless another
    * owner holds an unexpired lease; the owner may take its own lease again.
    * Resolves whether the lease was taken.

@@ -482,6 +482,53 @@ export const spec = {
         },
       },
     },
+    '/stacks/{stackId}/limits': {
+      put: {
+        operationId: 'SetStackLimits',
+        summary:
+          'Replace the limits a stack carries from its plan (permission cloud.stack.limits.manage; the store sets them when a subscription changes plans). What runs is not changed; an empty object lifts them',
+        parameters: [
+          {
+            in: 'path',
+            name: 'stackId',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/StackLimits',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            $ref: '#/components/responses/StackAfterwards',
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/stacks/{stackId}/nodes/{nodeName}/script': {
       post: {
         operationId: 'RunScript',

@@ -1,7 +1,11 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
-import { ScriptResult, StackDetails } from '@internal/plugin-cloud-common';
+import {
+  ScriptResult,
+  StackDetails,
+  stackLimitsSchema,
+} from '@internal/plugin-cloud-common';
 import {
   CloudStore,
   StackFilter,
@@ -117,6 +121,27 @@ export class StackService {
       credentials,
     );
     return forwarded ?? this.get(stackId);
+  }
+
+  /**
+   * Replaces the limits a stack carries from its plan. Nothing that runs
+   * changes: a stack above lower limits keeps its nodes and may only scale
+   * down, as after any plan change; whoever lowers them scales first.
+   */
+  async setLimits(stackId: string, limits: unknown): Promise<StackDetails> {
+    const parsed = stackLimitsSchema.strict().safeParse(limits);
+    if (!parsed.success) {
+      const [issue] = parsed.error.issues;
+      throw new InputError(
+        `${['limits', ...issue.path].join('.')}: ${issue.message}`,
+      );
+    }
+    const [stack] = await this.load(stackId);
+    if (stack.status === 'deleted' || stack.status === 'failed') {
+      throw new ConflictError(`Stack '${stack.name}' is ${stack.status}`);
+    }
+    await this.store.setStackLimits(stackId, parsed.data);
+    return this.get(stackId);
   }
 
   async runScript(

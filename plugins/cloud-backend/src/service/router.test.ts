@@ -711,6 +711,70 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it("replaces a stack's limits for admins and services only, validated, audited and 404 to who may not see it", async () => {
+      const put = (user: string, body: object, id = stackId) =>
+        api()
+          .put(`/api/cloud/stacks/${id}/limits`)
+          .set(
+            'authorization',
+            user === SERVICE ? mockCredentials.service.header() : as(user),
+          )
+          .send(body);
+      const limitsNow = async () =>
+        (
+          await api()
+            .get(`/api/cloud/stacks/${stackId}`)
+            .set('authorization', as(ADMIN))
+        ).body.limits;
+      const before = await limitsNow();
+      const from = audit.length;
+
+      // Users of the stack may not raise their own plan's limits.
+      for (const user of [VIEWER, TEAM_MEMBER]) {
+        const refused = await put(user, { instances: 50 });
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.name).toBe('NotAllowedError');
+      }
+      expect((await put(OUTSIDER, { instances: 50 })).status).toBe(404);
+      expect((await put(ADMIN, { instances: 2 }, 'no-such-stack')).status).toBe(
+        404,
+      );
+      expect(
+        auditedSince(from, 'stack-limits-update').map(r => r.outcome),
+      ).toEqual(['failed', 'failed', 'failed', 'failed']);
+      // The contract refuses what is not a StackLimits.
+      const bad = await put(ADMIN, { instances: -1 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/instances must be >= 0/);
+      expect((await put(ADMIN, { nodes: 3 })).status).toBe(400);
+      expect(await limitsNow()).toEqual(before);
+
+      // The store, with its service credentials, sets a changed plan's.
+      const limits = { instances: 1, upgradeHint: 'order the Big plan' };
+      const set = await put(SERVICE, limits);
+      expect(set.status).toBe(200);
+      expect(set.body.limits).toEqual(limits);
+      expect(await limitsNow()).toEqual(limits);
+      expect(auditedSince(from, 'stack-limits-update').at(-1)).toMatchObject({
+        outcome: 'succeeded',
+        meta: { stackId, limits },
+      });
+      // They bind at once: the stack runs one app node and may not grow.
+      const scale = await api()
+        .post(`/api/cloud/stacks/${stackId}/scale`)
+        .set('authorization', as(ADMIN))
+        .send({ role: 'app', count: 2 });
+      expect(scale.status).toBe(400);
+      expect(scale.body.error.message).toMatch(
+        /plan allows at most 1 instances.*order the Big plan$/,
+      );
+
+      // An admin lifts them again.
+      const lifted = await put(ADMIN, {});
+      expect(lifted.status).toBe(200);
+      expect(lifted.body.limits).toEqual({});
+    });
+
     it('answers 400 to a runtime the provider does not offer', async () => {
       const res = await api()
         .post('/api/cloud/stacks')

@@ -21,6 +21,7 @@ import {
   cloudNodeScriptRunPermission,
   cloudStackCreatePermission,
   cloudStackDeletePermission,
+  cloudStackLimitsManagePermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
   Stack,
@@ -318,6 +319,28 @@ export async function createRouter(
       ),
     );
     res.status(response.status).json(response.body as any);
+  });
+
+  // Limits come from the stack's plan: only admins and services (the store,
+  // when a subscription changes plans) replace them, never the stack's users.
+  router.put('/stacks/:stackId/limits', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const stack = await audited(
+      req,
+      'stack-limits-update',
+      { stackId: req.params.stackId, limits: req.body },
+      async () => {
+        const readable = await authorizeStack(
+          req,
+          credentials,
+          cloudStackReadPermission,
+        );
+        await authorizeBasic(req, cloudStackLimitsManagePermission);
+        return stacks.setLimits(readable.id, req.body);
+      },
+      'high',
+    );
+    res.json(stack);
   });
 
   router.post('/stacks/:stackId/nodes/:nodeName/script', async (req, res) => {

@@ -72,11 +72,14 @@ export const MANAGED_POLICIES: ReadonlyArray<AccessPolicyDocument> = [
     name: 'DeploymentFullAccess',
     type: 'managed',
     description:
-      'Create, read, operate, scale, give away and delete every stack; read metrics.',
+      "Create, read, operate, scale, give away and delete every stack; read metrics. Not the limits a stack's plan gives it.",
     statements: [
       allow({
         permissions: [
-          'cloud.stack.*',
+          'cloud.stack.read',
+          'cloud.stack.create',
+          'cloud.stack.delete',
+          'cloud.stack.owner.assign',
           'cloud.node.operate',
           'cloud.metrics.read',
         ],

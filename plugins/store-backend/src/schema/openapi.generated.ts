@@ -644,6 +644,15 @@ export const spec = {
             type: 'object',
             additionalProperties: true,
           },
+          nodes: {
+            type: 'object',
+            description:
+              'The nodes the plan provides, by role of its stacks; a change to the plan scales each named role to its count.',
+            additionalProperties: {
+              type: 'integer',
+              minimum: 0,
+            },
+          },
         },
         required: ['id', 'title', 'price'],
       },
@@ -894,6 +903,8 @@ export const spec = {
           },
           stackChanges: {
             type: 'array',
+            description:
+              'What happens to the stacks, from their running nodes: the limits that change, each role the plan scales ("web: app: 2 → 4 nodes"), and what refuses the change until it is scaled down.',
             items: {
               type: 'string',
             },

@@ -9,6 +9,8 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  ResponseError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -46,10 +48,12 @@ import {
 import { SubscriptionPermissionQuery } from '../permissions/subscriptionRules';
 import {
   assertNotEnded,
+  Priced,
   quoteCancellation,
   quotePlanChange,
   quoteRenewal,
 } from './subscriptionQuotes';
+import { describeResizes, planStackResizes, StackResize } from './stackResizes';
 import { settleThrough, StorePayments } from './StorePayments';
 import { DEFAULT_GRACE_DAYS, graceEndOf } from './SubscriptionLifecycle';
 import { SubscriptionStacks } from './SubscriptionStacks';
@@ -264,7 +268,20 @@ export class SubscriptionService {
     return renewed;
   }
 
-  /** Moves to another plan of the product, prorating the rest of the period. */
+  /**
+   * Moves to another plan of the product, prorating the rest of the period,
+   * and moves the subscription's stacks with it: they get the new plan's
+   * limits, and each role the plan sizes is scaled to its count. A stack
+   * that would be left above the new plan's instances, by roles the plan
+   * does not size, refuses the change with a 409 before anything is done.
+   *
+   * The cloud goes first and the charge after, so that a stack that cannot
+   * be resized leaves nothing charged; when the charge or its record fails
+   * (a refused payment, a concurrent change) the stacks are put back as they
+   * were. Should the backend stop between the two, the stacks are on the
+   * new plan and the subscription on the old one until the owner repeats
+   * the change: it finds the stacks resized already and charges once.
+   */
   async changePlan(options: {
     credentials: BackstageCredentials;
     id: string;
@@ -273,35 +290,45 @@ export class SubscriptionService {
   }): Promise<SubscriptionDetails> {
     const { subscription, actor } = await this.loadToManage(options);
     const today = toIsoDate(this.now());
-    const quote = (await this.price(subscription, {
-      action: 'change-plan',
-      planId: options.planId,
-    })) as PlanChangeQuote & { totalMinor: number };
+    const { quote, resizes, problems } = await this.planChange(
+      subscription,
+      options.planId,
+    );
+    if (problems.length) {
+      throw new ConflictError(problems.join('. '));
+    }
+    await this.resize(resizes, quote.to.title);
     const upgrade = quote.totalMinor > 0;
-    return this.apply(subscription, {
-      event: {
-        action: 'change-plan',
-        actor,
-        data: {
-          from: quote.from.id,
-          to: quote.to.id,
-          daysLeft: quote.daysLeft,
-          total: quote.total,
+    try {
+      return await this.apply(subscription, {
+        event: {
+          action: 'change-plan',
+          actor,
+          data: {
+            from: quote.from.id,
+            to: quote.to.id,
+            daysLeft: quote.daysLeft,
+            total: quote.total,
+            ...(resizes.length ? { stacks: quote.stackChanges } : {}),
+          },
         },
-      },
-      to: subscription.status,
-      patch: { plan: quote.to },
-      charges: [
-        {
-          kind: upgrade ? 'proration' : 'credit',
-          description: `${subscription.productTitle}: ${quote.from.title} → ${quote.to.title}, ${quote.daysLeft} day(s) left`,
-          amountMinor: quote.totalMinor,
-          currency: quote.total.currency,
-          periodStart: today,
-          periodEnd: subscription.currentPeriodEnd,
-        },
-      ],
-    });
+        to: subscription.status,
+        patch: { plan: quote.to },
+        charges: [
+          {
+            kind: upgrade ? 'proration' : 'credit',
+            description: `${subscription.productTitle}: ${quote.from.title} → ${quote.to.title}, ${quote.daysLeft} day(s) left`,
+            amountMinor: quote.totalMinor,
+            currency: quote.total.currency,
+            periodStart: today,
+            periodEnd: subscription.currentPeriodEnd,
+          },
+        ],
+      });
+    } catch (error) {
+      await this.restore(resizes);
+      throw error;
+    }
   }
 
   /**
@@ -401,27 +428,8 @@ export class SubscriptionService {
     switch (request.action) {
       case 'renew':
         return quoteRenewal(subscription, request.periods);
-      case 'change-plan': {
-        const product = await this.products.getProduct({
-          id: subscription.productRef,
-          permissionFilter: undefined,
-        });
-        const plan = product?.entity.spec.plans.find(
-          p => p.id === request.planId,
-        );
-        return quotePlanChange({
-          subscription,
-          planId: request.planId,
-          to: plan && {
-            id: plan.id,
-            title: plan.title,
-            price: { ...plan.price },
-            ...(plan.limits ? { limits: { ...plan.limits } } : {}),
-          },
-          today,
-          basis: this.basis,
-        });
-      }
+      case 'change-plan':
+        return (await this.planChange(subscription, request.planId)).quote;
       case 'cancel':
         return quoteCancellation({
           subscription,
@@ -431,6 +439,87 @@ export class SubscriptionService {
         });
       default:
         throw new InputError(`Unknown quote action`);
+    }
+  }
+
+  /**
+   * What moving to a plan costs and does to the stacks, as the cloud runs
+   * them now: the quote says it in `stackChanges`, with the problems that
+   * refuse the change.
+   */
+  private async planChange(subscription: StoredSubscription, planId: string) {
+    const product = await this.products.getProduct({
+      id: subscription.productRef,
+      permissionFilter: undefined,
+    });
+    const plans = product?.entity.spec.plans ?? [];
+    const plan = plans.find(p => p.id === planId);
+    const quote: Priced<PlanChangeQuote> = quotePlanChange({
+      subscription,
+      planId,
+      to: plan && {
+        id: plan.id,
+        title: plan.title,
+        price: { ...plan.price },
+        ...(plan.limits ? { limits: { ...plan.limits } } : {}),
+        ...(plan.nodes ? { nodes: { ...plan.nodes } } : {}),
+      },
+      today: toIsoDate(this.now()),
+      basis: this.basis,
+    });
+    const stacks = this.stacks
+      ? await this.stacks.describe(subscription.stacks)
+      : [];
+    const { resizes, problems } = planStackResizes({ stacks, plans, planId });
+    quote.stackChanges.push(...describeResizes(resizes), ...problems);
+    return { quote, resizes, problems };
+  }
+
+  /**
+   * Moves stacks to a plan; when one fails, those already moved, and the
+   * one that failed, are put back, and the change is refused. (Resizes come
+   * only from stacks that `this.stacks` described.)
+   */
+  private async resize(resizes: StackResize[], planTitle: string) {
+    const done: StackResize[] = [];
+    for (const resize of resizes) {
+      done.push(resize);
+      try {
+        await this.stacks!.resize(
+          resize.stackId,
+          resize.toLimits,
+          resize.roles.map(r => ({ role: r.role, count: r.to })),
+        );
+      } catch (error) {
+        await this.restore(done);
+        const message = `Stack '${resize.stackName}' could not be moved to the ${planTitle} plan, so nothing was changed or charged: ${error}`;
+        if (
+          error instanceof ResponseError &&
+          error.statusCode >= 400 &&
+          error.statusCode < 500
+        ) {
+          throw new ConflictError(message);
+        }
+        throw new ServiceUnavailableError(message);
+      }
+    }
+  }
+
+  /** Puts stacks back as they were before a plan change that failed. */
+  private async restore(resizes: StackResize[]) {
+    for (const resize of resizes) {
+      try {
+        // The old limits first, so that roles grow back within them.
+        await this.stacks!.resize(
+          resize.stackId,
+          resize.fromLimits,
+          resize.roles.map(r => ({ role: r.role, count: r.from })),
+        );
+      } catch (error) {
+        this.logger?.error(
+          `Stack '${resize.stackName}' (${resize.stackId}) could not be put back after a failed plan change; it is left on the new plan: ${error}`,
+        );
+      }
     }
   }
 

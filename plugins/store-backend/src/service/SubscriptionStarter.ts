@@ -239,6 +239,7 @@ function snapshot(plan: SubscriptionPlan): SubscriptionPlan {
     title: plan.title,
     price: { ...plan.price },
     ...(plan.limits ? { limits: { ...plan.limits } } : {}),
+    ...(plan.nodes ? { nodes: { ...plan.nodes } } : {}),
     ...(plan.meteredPrices?.length
       ? { meteredPrices: plan.meteredPrices.map(m => ({ ...m })) }
       : {}),

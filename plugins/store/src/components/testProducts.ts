@@ -61,6 +61,7 @@ export const postgresql: ProductDetails = {
       price: { amount: '49.00', currency: 'USD', interval: 'month' },
       trialDays: 14,
       limits: { instances: 2, memory: '4Gi' },
+      nodes: { app: 2 },
       needsApproval: false,
     },
     {

@@ -68,6 +68,14 @@ export function PlanCard(props: {
             </TableBody>
           </Table>
         )}
+        {plan.nodes && Object.keys(plan.nodes).length > 0 && (
+          <Typography variant="body2" style={{ marginTop: 8 }}>
+            Provides{' '}
+            {Object.entries(plan.nodes)
+              .map(([role, count]) => `${role}: ${count} nodes`)
+              .join(', ')}
+          </Typography>
+        )}
         {plan.meteredPrices?.length ? (
           <>
             <Typography variant="subtitle2" style={{ marginTop: 8 }}>

@@ -70,6 +70,10 @@ describe('ProductPage', () => {
       within(limits).getByText('limits nodes of an order'),
     ).toBeInTheDocument();
     expect(within(limits).getByText('2')).toBeInTheDocument();
+    // The nodes a change to the plan scales its stacks to.
+    expect(
+      within(standard).getByText('Provides app: 2 nodes'),
+    ).toBeInTheDocument();
 
     // A router link styled as a button, so its role is button.
     expect(screen.getByRole('button', { name: 'Order' })).toHaveAttribute(
