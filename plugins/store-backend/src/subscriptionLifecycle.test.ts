@@ -13,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { SubscriptionsStore } from './database/SubscriptionsStore';
 import { createStoreTestBackends } from './__testUtils__/backend';
+import { SERVER_JS } from './__testUtils__/cloud';
 import { eventually } from './__testUtils__/eventually';
 import {
   createTestPaymentsModule,
@@ -23,8 +24,6 @@ jest.setTimeout(180_000);
 
 const DEVELOPER = 'user:default/developer';
 const OWNER = 'group:default/team-web';
-
-const SERVER_JS = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 
 // At the top level, so that the databases close after the backends.
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });

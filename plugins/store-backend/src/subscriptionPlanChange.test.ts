@@ -22,6 +22,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { SubscriptionsStore } from './database/SubscriptionsStore';
 import { createStoreTestBackends } from './__testUtils__/backend';
+import { SERVER_JS } from './__testUtils__/cloud';
 import { eventually } from './__testUtils__/eventually';
 import { makeProduct } from './__testUtils__/products';
 import {
@@ -33,8 +34,6 @@ jest.setTimeout(240_000);
 
 const DEVELOPER = 'user:default/developer';
 const OWNER = 'group:default/team-web';
-
-const SERVER_JS = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 
 /** The plans of a web product: Standard and Enterprise size the app role. */
 const PLANS: ProductPlan[] = [

@@ -177,8 +177,9 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result === AuthorizeResult.DENY) {
-      res.json({ items: [] });
-      return;
+      throw new NotAllowedError(
+        `Not allowed: ${cloudStackReadPermission.name}`,
+      );
     }
     const q = req.query;
     const items = await stacks.list(

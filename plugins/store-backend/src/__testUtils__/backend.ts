@@ -1,4 +1,5 @@
 import {
+  AuthService,
   BackendFeature,
   BackstageCredentials,
   coreServices,
@@ -63,7 +64,45 @@ export interface StoreTestBackendOptions {
   ) => QueryPermissionResponse;
   /** The databases of a backend started before, to start it again. */
   knexes?: Record<string, Knex>;
+  /**
+   * The permission backend and its policy, to decide with a real policy
+   * instead of `authorize` and `authorizeConditional`.
+   */
+  permissionBackend?: BackendFeature[];
 }
+
+/**
+ * The test auth service, except that a plugin's token on a user's behalf
+ * names the plugin, as Backstage's own does: the permission backend answers
+ * conditional questions without a resource only to plugins.
+ */
+const onBehalfOfAuthFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): AuthService {
+    const auth = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      authenticate: (token, options) => auth.authenticate(token, options),
+      getNoneCredentials: () => auth.getNoneCredentials(),
+      getOwnServiceCredentials: () => auth.getOwnServiceCredentials(),
+      isPrincipal: auth.isPrincipal.bind(auth) as AuthService['isPrincipal'],
+      getLimitedUserToken: credentials => auth.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => auth.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const { onBehalfOf } = options;
+        if (auth.isPrincipal(onBehalfOf, 'user')) {
+          return {
+            token: mockCredentials.user.token(
+              onBehalfOf.principal.userEntityRef,
+              { actor: { subject: `plugin:${plugin.getId()}` } },
+            ),
+          };
+        }
+        return auth.getPluginRequestToken(options);
+      },
+    };
+  },
+});
 
 /** The user entity ref of a request's credentials, if a user made it. */
 export function userOf(credentials: BackstageCredentials) {
@@ -231,7 +270,9 @@ export function createStoreTestBackends(databases: TestDatabases) {
           factory: () => ({ now: () => clock.now ?? new Date() }),
         }),
         catalogServiceMock.factory({ entities: options.entities }),
-        permissions.factory,
+        ...(options.permissionBackend
+          ? [...options.permissionBackend, onBehalfOfAuthFactory]
+          : [permissions.factory]),
         scheduler.factory,
         auditor.factory,
         createServiceFactory({

@@ -39,3 +39,6 @@ export function createFakeCloudPlugin(
     },
   });
 }
+
+/** A node's program for the local provider: answers `ok` on its port. */
+export const SERVER_JS = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;

@@ -247,7 +247,9 @@ export class Invoices {
     }
     const filter = await this.readFilter(options.credentials);
     if (filter === 'deny') {
-      return { items: [] };
+      throw new NotAllowedError(
+        `Not allowed: ${storeBillingReadPermission.name}`,
+      );
     }
     const afterNumber = options.cursor
       ? Buffer.from(options.cursor, 'base64url').toString('utf8')
@@ -385,7 +387,9 @@ export class Invoices {
     const currency = options.currency ?? this.currency;
     const filter = await this.readFilter(options.credentials);
     if (filter === 'deny') {
-      return { currency, rows: [] };
+      throw new NotAllowedError(
+        `Not allowed: ${storeBillingReadPermission.name}`,
+      );
     }
     const rows = await this.store.costs({
       from: options.from,

@@ -3,7 +3,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConditionTransformer } from '@backstage/plugin-permission-node';
 import {
@@ -107,7 +107,9 @@ export class OrderQueries {
         { credentials },
       );
       if (decision.result === AuthorizeResult.DENY) {
-        return { items: [], totalItems: 0 };
+        throw new NotAllowedError(
+          `Not allowed: ${storeOrderReadPermission.name}`,
+        );
       }
       if (decision.result === AuthorizeResult.CONDITIONAL) {
         permissionFilter = this.transformConditions(decision.conditions);

@@ -4,7 +4,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ConditionTransformer,
@@ -32,6 +32,9 @@ import {
 } from '../database/types';
 import { CloudProviders } from './CloudProviders';
 import { decodeCursor, encodeCursor } from './cursor';
+
+/** Why a caller whom no policy lets read products gets none. */
+const NOT_ALLOWED = `Not allowed: ${storeProductReadPermission.name}`;
 
 const DEFAULT_PAGE_SIZE = 24;
 
@@ -84,7 +87,10 @@ export class ProductService {
     const available = await this.cloudProviders.available();
     const filters = this.toFilters(options.query, available);
     const permissionFilter = await this.authorize(options.credentials);
-    if (permissionFilter === 'deny' || filters === 'none') {
+    if (permissionFilter === 'deny') {
+      throw new NotAllowedError(NOT_ALLOWED);
+    }
+    if (filters === 'none') {
       return { items: [] };
     }
     const page = await this.store.listProducts({
@@ -107,7 +113,10 @@ export class ProductService {
     const available = await this.cloudProviders.available();
     const filters = this.toFilters(options.query, available);
     const permissionFilter = await this.authorize(options.credentials);
-    if (permissionFilter === 'deny' || filters === 'none') {
+    if (permissionFilter === 'deny') {
+      throw new NotAllowedError(NOT_ALLOWED);
+    }
+    if (filters === 'none') {
       return {
         facets: {
           category: [],

@@ -166,7 +166,9 @@ export class SubscriptionService {
       storeSubscriptionReadPermission,
     ]);
     if (permissionFilter === 'deny') {
-      return { items: [] };
+      throw new NotAllowedError(
+        `Not allowed: ${storeSubscriptionReadPermission.name}`,
+      );
     }
     const page = await this.store.list({
       filter: {
