@@ -253,6 +253,12 @@ const CALLS: Record<string, (ids: Ids) => { path: string; body?: object }> = {
   'GET /cloud/metrics': () => ({ path: '/metrics' }),
 };
 
+/** Requests that POST a question rather than a change. */
+const READS = [
+  'POST /store/orders/preview',
+  'POST /store/subscriptions/{id}/quote',
+];
+
 const databases = TestDatabases.create();
 
 describe('every store and cloud endpoint under the real policy', () => {
@@ -433,11 +439,18 @@ describe('every store and cloud endpoint under the real policy', () => {
       };
       const actual: Record<string, number> = {};
       const leaks: string[] = [];
+      const unaudited: string[] = [];
       for (const key of Object.keys(CALLS)) {
         if (key === 'POST /store/orders') {
           continue; // an order of one's own: nothing of team-data's
         }
+        const before = backend.audited.length;
         const res = await call(backend.server, key, ids, as(DEVELOPER));
+        // Every attempted change is audited, refused ones as failed.
+        const change = !key.startsWith('GET ') && !READS.includes(key);
+        if (change && backend.audited.length === before) {
+          unaudited.push(key);
+        }
         if (res.status >= 400) {
           actual[key] = res.status;
         }
@@ -453,6 +466,7 @@ describe('every store and cloud endpoint under the real policy', () => {
       }
       expect(actual).toEqual(expected);
       expect(leaks).toEqual([]);
+      expect(unaudited).toEqual([]);
 
       // The admin sees all of it, so the refusals above are the policy's.
       for (const key of [

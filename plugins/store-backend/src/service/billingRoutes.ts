@@ -29,9 +29,22 @@ export function registerBillingRoutes(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json(
-      await usage.reportAs(credentials, req.body.events as UsageEvent[]),
-    );
+    const events = req.body.events as UsageEvent[];
+    // One event a batch: the cloud reports node-hours every hour.
+    const auditorEvent = await auditor.createEvent({
+      eventId: 'usage-report',
+      severityLevel: 'low',
+      request: req,
+      meta: { events: events.length },
+    });
+    try {
+      const result = await usage.reportAs(credentials, events);
+      await auditorEvent.success();
+      res.json(result);
+    } catch (error) {
+      await auditorEvent.fail({ error: error as Error });
+      throw error;
+    }
   });
 
   router.get('/invoices', async (req, res) => {
