@@ -213,12 +213,12 @@ async function copyRaw(knex: Knex, samples: MetricSampleInput[]) {
   }
 }
 
-/** Inserts samples into the raw table, as many rows a statement as SQLite binds. */
+/** Inserts samples into the raw table, as many rows a statement as SQLite takes. */
 async function insertRaw(knex: Knex, samples: MetricSampleInput[]) {
   await knex.transaction(async tx => {
-    for (let i = 0; i < samples.length; i += 5000) {
+    for (let i = 0; i < samples.length; i += 500) {
       await tx('metric_samples').insert(
-        samples.slice(i, i + 5000).map(s => ({
+        samples.slice(i, i + 500).map(s => ({
           stack_id: s.stackId,
           node_name: s.nodeName,
           metric: s.metric,

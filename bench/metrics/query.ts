@@ -70,8 +70,8 @@ async function load(knex: Knex) {
     for (let stack = 0; stack < STACKS; stack++) {
       await knex.transaction(async tx => {
         const rows = [...stackRows(stack)];
-        for (let i = 0; i < rows.length; i += 2000) {
-          await tx('metric_rollups_1h').insert(rows.slice(i, i + 2000));
+        for (let i = 0; i < rows.length; i += 500) {
+          await tx('metric_rollups_1h').insert(rows.slice(i, i + 500));
         }
       });
     }
