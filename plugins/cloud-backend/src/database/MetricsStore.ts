@@ -92,6 +92,18 @@ export class MetricsStore {
   async getCounters(
     nodes: Array<{ stackId: string; nodeName: string }>,
   ): Promise<NodeCounters[]> {
+    if (this.db.client.config.client === 'pg') {
+      // every node of a collection round in one statement
+      const rows = await this.db<CountersRow>('metric_counters').whereRaw(
+        '(stack_id, node_name) IN (SELECT * FROM json_to_recordset(?::json) AS n(stack_id text, node_name text))',
+        [
+          JSON.stringify(
+            nodes.map(n => ({ stack_id: n.stackId, node_name: n.nodeName })),
+          ),
+        ],
+      );
+      return rows.map(toCounters);
+    }
     const result: NodeCounters[] = [];
     for (const chunk of chunks(nodes)) {
       const rows = await this.db<CountersRow>('metric_counters').whereIn(
@@ -120,35 +132,20 @@ export class MetricsStore {
    * one transaction.
    */
   async write(samples: MetricSampleInput[], counters: NodeCounters[]) {
+    if (this.db.client.config.client === 'pg') {
+      await this.writeOnPostgres(samples, counters);
+      return;
+    }
     await this.db.transaction(async tx => {
       for (const chunk of chunks(samples)) {
-        await tx('metric_samples').insert(
-          chunk.map(s => ({
-            stack_id: s.stackId,
-            node_name: s.nodeName,
-            metric: s.metric,
-            ts: s.ts,
-            value: s.value,
-          })),
-        );
+        await tx('metric_samples').insert(chunk.map(toSampleRow));
       }
       for (const rollup of Object.keys(ROLLUPS) as Rollup[]) {
         await this.addToRollup(tx, rollup, samples);
       }
       for (const chunk of chunks(counters)) {
         await tx<CountersRow>('metric_counters')
-          .insert(
-            chunk.map(c => ({
-              stack_id: c.stackId,
-              node_name: c.nodeName,
-              ts: c.ts,
-              cpu_seconds: c.cpuSeconds,
-              memory_bytes: c.memoryBytes,
-              disk_bytes: c.diskBytes,
-              network_in_bytes: c.networkInBytes,
-              network_out_bytes: c.networkOutBytes,
-            })),
-          )
+          .insert(chunk.map(toCountersRow))
           .onConflict(['stack_id', 'node_name'])
           .merge();
       }
@@ -273,6 +270,61 @@ export class MetricsStore {
   }
 
   /**
+   * The write on PostgreSQL, where a collection round of thousands of nodes
+   * must not take longer than the round: one statement that receives the
+   * samples once, as JSON, inserts them, aggregates them per bucket of each
+   * rollup and upserts the buckets, and upserts the counters. One statement
+   * is one transaction.
+   */
+  private async writeOnPostgres(
+    samples: MetricSampleInput[],
+    counters: NodeCounters[],
+  ) {
+    const rollups = (Object.keys(ROLLUPS) as Rollup[]).map(rollup => {
+      const size = ROLLUPS[rollup];
+      const table = tableOf(rollup);
+      return `${table} AS (
+        INSERT INTO ${table} AS r
+          (stack_id, node_name, metric, bucket, "count", "sum", "min", "max")
+        SELECT stack_id, node_name, metric, ts - mod(mod(ts, ${size}) + ${size}, ${size}),
+          count(*), sum(value), min(value), max(value)
+        FROM samples GROUP BY 1, 2, 3, 4
+        ON CONFLICT (stack_id, node_name, metric, bucket) DO UPDATE SET
+          "count" = r."count" + excluded."count",
+          "sum" = r."sum" + excluded."sum",
+          "min" = LEAST(r."min", excluded."min"),
+          "max" = GREATEST(r."max", excluded."max")
+      )`;
+    });
+    await this.db.raw(
+      `WITH samples AS (
+        SELECT * FROM json_to_recordset(?::json) AS s(
+          stack_id text, node_name text, metric text, ts bigint, value double precision)
+      ), raw AS (
+        INSERT INTO metric_samples (stack_id, node_name, metric, ts, value)
+        SELECT stack_id, node_name, metric, ts, value FROM samples
+      ), ${rollups.join(', ')}
+      INSERT INTO metric_counters AS c (stack_id, node_name, ts, cpu_seconds,
+        memory_bytes, disk_bytes, network_in_bytes, network_out_bytes)
+      SELECT * FROM json_to_recordset(?::json) AS n(stack_id text,
+        node_name text, ts bigint, cpu_seconds double precision,
+        memory_bytes double precision, disk_bytes double precision,
+        network_in_bytes double precision, network_out_bytes double precision)
+      ON CONFLICT (stack_id, node_name) DO UPDATE SET
+        ts = excluded.ts,
+        cpu_seconds = excluded.cpu_seconds,
+        memory_bytes = excluded.memory_bytes,
+        disk_bytes = excluded.disk_bytes,
+        network_in_bytes = excluded.network_in_bytes,
+        network_out_bytes = excluded.network_out_bytes`,
+      [
+        JSON.stringify(samples.map(toSampleRow)),
+        JSON.stringify(counters.map(toCountersRow)),
+      ],
+    );
+  }
+
+  /**
    * Adds samples to a rollup: aggregated per bucket here first, since one
    * statement may not update a row twice, then upserted.
    */
@@ -332,6 +384,29 @@ export class MetricsStore {
         });
     }
   }
+}
+
+function toSampleRow(s: MetricSampleInput) {
+  return {
+    stack_id: s.stackId,
+    node_name: s.nodeName,
+    metric: s.metric,
+    ts: s.ts,
+    value: s.value,
+  };
+}
+
+function toCountersRow(c: NodeCounters): CountersRow {
+  return {
+    stack_id: c.stackId,
+    node_name: c.nodeName,
+    ts: c.ts,
+    cpu_seconds: c.cpuSeconds,
+    memory_bytes: c.memoryBytes,
+    disk_bytes: c.diskBytes,
+    network_in_bytes: c.networkInBytes,
+    network_out_bytes: c.networkOutBytes,
+  };
 }
 
 function toCounters(row: CountersRow): NodeCounters {

@@ -184,6 +184,8 @@ export class MetricsService {
       to,
     });
     const series = new Map<string, MetricSeries>();
+    // every series has the same few hundred bucket times: format each once
+    const times = new Map<number, string>();
     for (const b of buckets) {
       const key = `${b.nodeName}\n${b.metric}`;
       let entry = series.get(key);
@@ -191,8 +193,13 @@ export class MetricsService {
         entry = { nodeName: b.nodeName, metric: b.metric, points: [] };
         series.set(key, entry);
       }
+      let time = times.get(b.ts);
+      if (time === undefined) {
+        time = new Date(b.ts).toISOString();
+        times.set(b.ts, time);
+      }
       entry.points.push({
-        time: new Date(b.ts).toISOString(),
+        time,
         count: b.count,
         avg: b.sum / b.count,
         min: b.min,
