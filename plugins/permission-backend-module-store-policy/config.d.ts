@@ -36,7 +36,11 @@ export interface Config {
           description?: string;
         }>;
       }>;
-      /** Policies given to users and groups (entity refs), or `*` for all. */
+      /**
+       * Policies given to users and groups (entity refs), or `*` for all.
+       * Without bindings every signed-in user is a StoreConsumer; an empty
+       * list gives nobody anything.
+       */
       bindings?: Array<{
         policy: string;
         principals: string[];

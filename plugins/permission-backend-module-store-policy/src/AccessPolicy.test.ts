@@ -475,4 +475,34 @@ describe('AccessPolicy', () => {
     await change({ bindings: [] });
     expect(await usage()).toBe(DENY);
   });
+
+  it('refuses to start with a bad policy, naming the policy and the field', () => {
+    expect(() =>
+      AccessPolicy.create({
+        config: new ConfigReader({
+          cloudStore: {
+            access: {
+              policies: [
+                {
+                  name: 'Typo',
+                  statements: [
+                    { effect: 'allow', permissions: ['cloud.stacks.read'] },
+                  ],
+                },
+              ],
+            },
+          },
+        }),
+        logger: mockServices.logger.mock(),
+        userInfo,
+        groups: GroupAncestryResolver.create({
+          catalog: catalogServiceMock({ entities: [] }),
+          auth: mockServices.auth(),
+          logger: mockServices.logger.mock(),
+        }),
+      }),
+    ).toThrow(
+      "Invalid access policy in cloudStore.access: policy 'Typo'.statements[0].permissions[0]: unknown permission 'cloud.stacks.read'",
+    );
+  });
 });

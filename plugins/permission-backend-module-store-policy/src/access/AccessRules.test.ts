@@ -20,7 +20,10 @@ function rules(access: object) {
 
 describe('AccessRules', () => {
   it('denies what no statement allows, and says so', async () => {
-    const decided = await rules({}).decide(cloudStackReadPermission, subject);
+    const decided = await rules({ bindings: [] }).decide(
+      cloudStackReadPermission,
+      subject,
+    );
     expect(decided.decision).toEqual({ result: AuthorizeResult.DENY });
     expect(decided.statements).toEqual([]);
     expect(decided.reason).toBe(

@@ -51,8 +51,11 @@ describe('readAccessConfig', () => {
     ]);
   });
 
-  it('reads no configuration as the managed policies, bound to nobody', () => {
-    expect(readAccessConfig(undefined).bindings).toEqual([]);
+  it('makes every signed-in user a store consumer when no bindings are given, and nobody anything when they are empty', () => {
+    expect(readAccessConfig(undefined).bindings).toEqual([
+      { policy: 'StoreConsumer', principals: ['*'] },
+    ]);
+    expect(readAccessConfig({ bindings: [] }).bindings).toEqual([]);
   });
 
   it.each([

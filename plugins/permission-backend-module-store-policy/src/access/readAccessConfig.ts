@@ -24,6 +24,12 @@ export interface AccessConfig {
   bindings: PolicyBinding[];
 }
 
+/**
+ * The bindings when the config gives none: every signed-in user reads the
+ * catalog, runs templates and orders from the store as a consumer.
+ */
+const DEFAULT_BINDINGS = [{ policy: 'StoreConsumer', principals: ['*'] }];
+
 /** What conditions may name instead of a value: the caller's ref and claims. */
 const PLACEHOLDERS = ['$user', '$claims'];
 
@@ -382,7 +388,7 @@ export function readAccessConfig(access: JsonValue | undefined): AccessConfig {
       : []),
   ]);
   const bindings: PolicyBinding[] = [];
-  const bindingList = root.bindings ?? [];
+  const bindingList = root.bindings ?? DEFAULT_BINDINGS;
   if (!Array.isArray(bindingList)) {
     problems.add('cloudStore.access.bindings', 'must be a list');
   } else {
