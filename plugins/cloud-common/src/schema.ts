@@ -121,11 +121,15 @@ const thresholdAlertSchema = () =>
       z.literal(false),
       z
         .object({
+          // at least 1 rather than above 0: the cloud's typed router cannot
+          // read OpenAPI 3.0's boolean exclusiveMinimum
           percent: z
             .number()
-            .positive()
+            .min(1)
             .optional()
-            .describe("The threshold: percent of one core for CPU, of the node's limit for memory"),
+            .describe(
+              "The threshold: percent of one core for CPU, of the node's limit for memory",
+            ),
           for: durationSchema().optional(),
         })
         .strict(),

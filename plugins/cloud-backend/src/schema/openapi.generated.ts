@@ -1922,10 +1922,9 @@ export const spec = {
                     properties: {
                       percent: {
                         type: 'number',
-                        exclusiveMinimum: true,
-                        minimum: 0,
+                        minimum: 1,
                         description:
-                          'The threshold; CPU in percent of one core',
+                          "The threshold: percent of one core for CPU, of the node's limit for memory",
                       },
                       for: {
                         anyOf: [
@@ -1993,10 +1992,9 @@ export const spec = {
                     properties: {
                       percent: {
                         type: 'number',
-                        exclusiveMinimum: true,
-                        minimum: 0,
+                        minimum: 1,
                         description:
-                          'The threshold; CPU in percent of one core',
+                          "The threshold: percent of one core for CPU, of the node's limit for memory",
                       },
                       for: {
                         anyOf: [
