@@ -303,7 +303,7 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
 
   it("judges a stack by its plan's rules where they replace the defaults", async () => {
     const name = `planned-${databaseId.toLowerCase().replace(/_/g, '')}`;
-    const create = (alerts: object) =>
+    const create = (rules: object) =>
       api()
         .post('/api/cloud/stacks')
         .set('authorization', mockCredentials.service.header())
@@ -313,7 +313,7 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
           provider: 'fake',
           region: 'fake-1',
           spec: { roles: [{ name: 'app', count: 1, runtime: 'node' }] },
-          limits: { memoryMb: 100, alerts },
+          limits: { memoryMb: 100, alerts: rules },
         });
     const refused = await create({ cpu: { percent: 50, for: 'soon' } });
     expect(refused.status).toBe(400);
