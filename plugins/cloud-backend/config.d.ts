@@ -60,10 +60,15 @@ export interface Config {
       /**
        * Alert rules, judged after each collection; each tells the group
        * owning the stack when it fires and when it resolves. `false` turns
-       * a rule off; each key given replaces the default's.
+       * a rule off; each key given replaces the default's. A stack's plan
+       * may bring its own rules (the Product's `plans[].alerts`, carried in
+       * the stack's limits), which replace these the same way.
        */
       alerts?: AlertRulesConfig & {
-        /** Rules of single stacks, by name or id, over the ones above. */
+        /**
+         * Rules of single stacks, by name or id, over the ones above and
+         * over those of the stack's plan.
+         */
         stacks?: { [stack: string]: AlertRulesConfig };
       };
     };

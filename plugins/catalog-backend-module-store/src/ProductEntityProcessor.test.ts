@@ -80,6 +80,20 @@ describe('validateProductEntity', () => {
     ).toBe(true);
   });
 
+  it('accepts plans with alert rules, as durations in any form config takes', () => {
+    expect(
+      validateProductEntity(
+        withSpec(s => {
+          s.plans[0].alerts = { cpu: false, notReporting: { for: 'PT5M' } };
+          s.plans[1].alerts = {
+            cpu: { percent: 80, for: '10m' },
+            memory: { percent: 95, for: { minutes: 2 } },
+          };
+        }),
+      ),
+    ).toBe(true);
+  });
+
   it('ignores entities of other kinds', () => {
     expect(
       validateProductEntity({
@@ -216,6 +230,27 @@ describe('validateProductEntity', () => {
         s.limitParameters = { instances: 3 };
       }),
       /spec\.limitParameters\.instances/,
+    ],
+    [
+      'an alert duration that is not one',
+      withSpec(s => {
+        s.plans[1].alerts = { cpu: { percent: 80, for: 'soon' } };
+      }),
+      /spec\.plans\[1\]\.alerts\.cpu/,
+    ],
+    [
+      'an alert percent that is not above 0',
+      withSpec(s => {
+        s.plans[1].alerts = { memory: { percent: 0 } };
+      }),
+      /spec\.plans\[1\]\.alerts\.memory/,
+    ],
+    [
+      'an alert rule the cloud does not know',
+      withSpec(s => {
+        s.plans[1].alerts = { disk: { percent: 90 } };
+      }),
+      /spec\.plans\[1\]\.alerts/,
     ],
   ])('rejects %s, naming the field', (_, entity, message) => {
     expect(() => validateProductEntity(entity)).toThrow(message);

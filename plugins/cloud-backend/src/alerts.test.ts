@@ -89,9 +89,9 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
     await collectTask(new AbortController().signal);
   }
 
-  async function alerts(): Promise<MetricAlert[]> {
+  async function alerts(ofStack = stackId): Promise<MetricAlert[]> {
     const res = await api()
-      .get(`/api/cloud/stacks/${stackId}/alerts`)
+      .get(`/api/cloud/stacks/${ofStack}/alerts`)
       .set('authorization', admin);
     expect(res.status).toBe(200);
     return res.body.items;
@@ -106,9 +106,13 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
   }
 
   /** The notifications of a rule, as `state` per notification. */
-  function told(rule: string) {
+  function told(rule: string, stackName = 'alerted-') {
     return sent
-      .filter(n => n.payload.title.endsWith(` ${rule}`))
+      .filter(
+        n =>
+          n.payload.title.endsWith(` ${rule}`) &&
+          n.payload.title.includes(`: ${stackName}`),
+      )
       .map(n => ({
         to: n.recipients,
         title: n.payload.title.split(':')[0],
@@ -295,5 +299,54 @@ describe.each(databases.eachSupportedId())('cloud alerts on %s', databaseId => {
       ['cpu', 'resolved'],
     ]);
     expect((await overview()).notReporting).toEqual([]);
+  });
+
+  it("judges a stack by its plan's rules where they replace the defaults", async () => {
+    const name = `planned-${databaseId.toLowerCase().replace(/_/g, '')}`;
+    const create = (rules: object) =>
+      api()
+        .post('/api/cloud/stacks')
+        .set('authorization', mockCredentials.service.header())
+        .send({
+          name,
+          owner: OWNER,
+          provider: 'fake',
+          region: 'fake-1',
+          spec: { roles: [{ name: 'app', count: 1, runtime: 'node' }] },
+          limits: { memoryMb: 100, alerts: rules },
+        });
+    const refused = await create({ cpu: { percent: 50, for: 'soon' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(
+      /^limits\.alerts\.cpu\.for is not a duration/,
+    );
+    // the plan: CPU above 50% for 2 minutes, where the default is 90% for 5
+    const planned = (await create({ cpu: { percent: 50, for: '2m' } })).body.id;
+    await minute(10);
+    const before = (await alerts()).length;
+
+    await minute(60);
+    await minute(60);
+    expect(await alerts(planned)).toEqual([]);
+    await minute(60);
+    expect(await alerts(planned)).toEqual([
+      expect.objectContaining({
+        rule: 'cpu',
+        state: 'firing',
+        since: new Date(clock.now - 2 * MINUTE).toISOString(),
+        message: 'CPU of app-1 above 50% for 2 minutes: 60%',
+      }),
+    ]);
+    expect(told('cpu', name)).toEqual([
+      {
+        to: { type: 'entity', entityRef: OWNER },
+        title: 'Alert',
+        severity: 'high',
+      },
+    ]);
+    // the same figures on a stack under the defaults: nothing
+    await minute(60);
+    await minute(60);
+    expect(await alerts()).toHaveLength(before);
   });
 });

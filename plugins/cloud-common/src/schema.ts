@@ -92,6 +92,69 @@ export const stackSpecSchema = z
   })
   .describe('What a stack is made of');
 
+// Built anew for each use: the contract's generator writes a schema met
+// twice as a reference, which OpenAPI cannot resolve inside one component.
+const durationSchema = () =>
+  z
+    .union([
+      z.string().min(1),
+      z
+        .object({
+          years: z.number().min(0).optional(),
+          months: z.number().min(0).optional(),
+          weeks: z.number().min(0).optional(),
+          days: z.number().min(0).optional(),
+          hours: z.number().min(0).optional(),
+          minutes: z.number().min(0).optional(),
+          seconds: z.number().min(0).optional(),
+          milliseconds: z.number().min(0).optional(),
+        })
+        .strict(),
+    ])
+    .describe(
+      "How long, as Backstage config writes it: '10m', 'PT10M' or { minutes: 10 }",
+    );
+
+const thresholdAlertSchema = () =>
+  z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          // at least 1 rather than above 0: the cloud's typed router cannot
+          // read OpenAPI 3.0's boolean exclusiveMinimum
+          percent: z
+            .number()
+            .min(1)
+            .optional()
+            .describe(
+              "The threshold: percent of one core for CPU, of the node's limit for memory",
+            ),
+          for: durationSchema().optional(),
+        })
+        .strict(),
+    ])
+    .optional();
+
+/** @public */
+export const planAlertRulesSchema = z
+  .object({
+    cpu: thresholdAlertSchema().describe(
+      'CPU above `percent` of one core for `for`; false turns it off',
+    ),
+    memory: thresholdAlertSchema().describe(
+      "Memory above `percent` of the node's limit for `for`; false turns it off",
+    ),
+    notReporting: z
+      .union([z.literal(false), z.object({ for: durationSchema() }).strict()])
+      .optional()
+      .describe('A node silent for `for`; false turns it off'),
+  })
+  .strict()
+  .describe(
+    "Alert rules of the stack's plan, in the shape of cloud.monitoring.alerts: each rule given replaces the configured default key by key, and a stack's own configured rules replace them",
+  );
+
 /** @public */
 export const stackLimitsSchema = z
   .object({
@@ -116,6 +179,7 @@ export const stackLimitsSchema = z
       .max(500)
       .optional()
       .describe('What to do for more, said when a limit refuses a change'),
+    alerts: planAlertRulesSchema.optional(),
   })
   .describe(
     'Limits of the plan the stack was ordered on; they bind everyone, administrators too',
@@ -174,6 +238,9 @@ export type StackSpec = z.infer<typeof stackSpecSchema>;
 
 /** Limits of the plan a stack was ordered on. @public */
 export type StackLimits = z.infer<typeof stackLimitsSchema>;
+
+/** Alert rules of the plan a stack was ordered on. @public */
+export type PlanAlertRules = z.infer<typeof planAlertRulesSchema>;
 
 /** What a caller asks the cloud backend to deploy. @public */
 export type CreateStackRequest = z.infer<typeof createStackRequestSchema>;

@@ -36,7 +36,7 @@ test.afterEach(async ({ page }, testInfo) => {
   ).toBeVisible({ timeout: 120_000 });
 });
 
-test('an admin opens a running stack, sees its four charts with data and switches their range', async ({
+test('an admin opens a running stack, sees its four charts with data, switches their range, and finds them on the catalog page of its Resource', async ({
   page,
 }) => {
   test.setTimeout(600_000);
@@ -105,5 +105,27 @@ test('an admin opens a running stack, sees its four charts with data and switche
   );
   for (const t of CHARTS) {
     await expect(chart(t).locator('.recharts-line-curve')).not.toHaveCount(0);
+  }
+
+  // The charts are fetched again on their own, and said when.
+  await expect(
+    page.getByRole('status', { name: 'Last update' }).first(),
+  ).toContainText(/^Updated \d\d:\d\d:\d\d$/);
+
+  // The same charts as a card on the catalog page of the Resource entity
+  // that mirrors the stack, once the catalog has read it (every 30 s).
+  const entityPage = `/catalog/default/resource/${name}`;
+  await expect(async () => {
+    await page.goto(entityPage);
+    await expect(chart('CPU')).toBeVisible({ timeout: 15_000 });
+  }).toPass({ timeout: 180_000 });
+  await expect(page.getByText('Open the stack')).toBeVisible();
+  for (const t of CHARTS) {
+    await expect(chart(t).locator('.recharts-line-curve')).not.toHaveCount(0, {
+      timeout: 60_000,
+    });
+    const rows = chart(t).getByRole('row').filter({ hasText: 'web-1' });
+    await expect(rows).not.toHaveCount(0);
+    await expect(rows.first()).not.toContainText('—');
   }
 });

@@ -181,6 +181,33 @@ describe('planStackLimits', () => {
   });
 });
 
+describe('planStackLimits with alert rules', () => {
+  const alerts = {
+    cpu: { percent: 80, for: '10m' },
+    memory: false as const,
+    notReporting: { for: { minutes: 5 } },
+  };
+
+  it("carries the plan's alert rules as written, beside its limits", () => {
+    expect(
+      planStackLimits(
+        [{ ...plan('watched', '10.00'), limits: { memory: '1Gi' }, alerts }],
+        'watched',
+      ),
+    ).toEqual({ memoryMb: 1024, alerts });
+  });
+
+  it('carries alert rules of a plan that limits nothing', () => {
+    expect(
+      planStackLimits([{ ...plan('free', '0.00'), alerts }], 'free'),
+    ).toEqual({ alerts });
+  });
+
+  it('carries no alert rules for a plan without them', () => {
+    expect(planStackLimits(plans, 'standard')).not.toHaveProperty('alerts');
+  });
+});
+
 describe('memoryLimitMb', () => {
   it.each([
     ['512Mi', 512],

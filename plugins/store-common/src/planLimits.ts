@@ -1,5 +1,10 @@
 import { monthlyMinorUnits, toMinorUnits } from './pricing';
-import { LimitParameters, NumericPlanLimit, ProductPlan } from './types';
+import {
+  LimitParameters,
+  NumericPlanLimit,
+  PlanAlerts,
+  ProductPlan,
+} from './types';
 
 /** The plan limits that can govern a template parameter. @public */
 export const NUMERIC_PLAN_LIMITS: ReadonlyArray<NumericPlanLimit> = [
@@ -122,14 +127,16 @@ export function findPlanLimitViolation(options: {
 
 /**
  * The limits a stack of a plan carries into the cloud, which refuses to
- * deploy or scale it beyond them, and the hint it gives when it does; and
- * the memory of one node, near which the stack's owner is alerted.
+ * deploy or scale it beyond them, and the hint it gives when it does; the
+ * memory of one node, near which the stack's owner is alerted; and the
+ * plan's alert rules, which the cloud judges the stack's nodes by.
  * @public
  */
 export type PlanStackLimits = {
   instances?: number;
   upgradeHint?: string;
   memoryMb?: number;
+  alerts?: PlanAlerts;
 };
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -165,8 +172,10 @@ export function memoryLimitMb(
 
 /**
  * The limits of a plan as its stack carries them: `instances`, with a hint
- * that names the cheapest plan allowing more of them, and the memory of a
- * node. Undefined when the plan limits neither.
+ * that names the cheapest plan allowing more of them, the memory of a
+ * node, and the plan's alert rules as the descriptor writes them (the cloud
+ * reads them as it reads its own). Undefined when the plan has none of
+ * these.
  *
  * @public
  */
@@ -177,7 +186,8 @@ export function planStackLimits(
   const plan = plans.find(p => p.id === planId);
   const instances = plan?.limits?.instances;
   const memoryMb = memoryLimitMb(plan?.limits?.memory);
-  if (!plan || (instances === undefined && memoryMb === undefined)) {
+  const alerts = plan?.alerts;
+  if (!plan || (instances === undefined && memoryMb === undefined && !alerts)) {
     return undefined;
   }
   const limits: PlanStackLimits = {};
@@ -198,6 +208,9 @@ export function planStackLimits(
   }
   if (memoryMb !== undefined) {
     limits.memoryMb = memoryMb;
+  }
+  if (alerts) {
+    limits.alerts = alerts;
   }
   return limits;
 }

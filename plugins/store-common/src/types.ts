@@ -70,6 +70,34 @@ export type PlanLimits = {
   storage?: string;
 };
 
+/**
+ * How long, as Backstage config writes durations: `'10m'`, `'PT10M'` or
+ * `{ minutes: 10 }`.
+ * @public
+ */
+export type PlanAlertDuration = string | { [unit: string]: number };
+
+/**
+ * A threshold alert of a plan: `percent` of one core for CPU, of the node's
+ * memory limit for memory, held `for` a while; `false` turns it off.
+ * @public
+ */
+export type PlanThresholdAlert =
+  | false
+  | { percent?: number; for?: PlanAlertDuration };
+
+/**
+ * The alert rules of a plan's stacks, in the shape of the cloud's
+ * `cloud.monitoring.alerts`: each rule given replaces the cloud's default
+ * key by key.
+ * @public
+ */
+export type PlanAlerts = {
+  cpu?: PlanThresholdAlert;
+  memory?: PlanThresholdAlert;
+  notReporting?: false | { for: PlanAlertDuration };
+};
+
 /** One plan of a product. @public */
 export type ProductPlan = {
   id: string;
@@ -84,6 +112,8 @@ export type ProductPlan = {
    * stacks to its count. Roles it does not name keep their nodes.
    */
   nodes?: PlanNodes;
+  /** Alert rules of the stacks ordered on this plan. */
+  alerts?: PlanAlerts;
   meteredPrices?: MeteredPrice[];
 };
 

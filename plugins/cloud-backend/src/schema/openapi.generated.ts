@@ -1955,6 +1955,218 @@ export const spec = {
             description:
               'What to do for more, said when a limit refuses a change',
           },
+          alerts: {
+            type: 'object',
+            properties: {
+              cpu: {
+                anyOf: [
+                  {
+                    type: 'boolean',
+                    enum: [false],
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      percent: {
+                        type: 'number',
+                        minimum: 1,
+                        description:
+                          "The threshold: percent of one core for CPU, of the node's limit for memory",
+                      },
+                      for: {
+                        anyOf: [
+                          {
+                            type: 'string',
+                            minLength: 1,
+                          },
+                          {
+                            type: 'object',
+                            properties: {
+                              years: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              months: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              weeks: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              days: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              hours: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              minutes: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              seconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              milliseconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                            },
+                            additionalProperties: false,
+                          },
+                        ],
+                        description:
+                          "How long, as Backstage config writes it: '10m', 'PT10M' or { minutes: 10 }",
+                      },
+                    },
+                    additionalProperties: false,
+                  },
+                ],
+                description:
+                  'CPU above `percent` of one core for `for`; false turns it off',
+              },
+              memory: {
+                anyOf: [
+                  {
+                    type: 'boolean',
+                    enum: [false],
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      percent: {
+                        type: 'number',
+                        minimum: 1,
+                        description:
+                          "The threshold: percent of one core for CPU, of the node's limit for memory",
+                      },
+                      for: {
+                        anyOf: [
+                          {
+                            type: 'string',
+                            minLength: 1,
+                          },
+                          {
+                            type: 'object',
+                            properties: {
+                              years: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              months: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              weeks: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              days: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              hours: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              minutes: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              seconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              milliseconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                            },
+                            additionalProperties: false,
+                          },
+                        ],
+                        description:
+                          "How long, as Backstage config writes it: '10m', 'PT10M' or { minutes: 10 }",
+                      },
+                    },
+                    additionalProperties: false,
+                  },
+                ],
+                description:
+                  "Memory above `percent` of the node's limit for `for`; false turns it off",
+              },
+              notReporting: {
+                anyOf: [
+                  {
+                    type: 'boolean',
+                    enum: [false],
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      for: {
+                        anyOf: [
+                          {
+                            type: 'string',
+                            minLength: 1,
+                          },
+                          {
+                            type: 'object',
+                            properties: {
+                              years: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              months: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              weeks: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              days: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              hours: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              minutes: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              seconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                              milliseconds: {
+                                type: 'number',
+                                minimum: 0,
+                              },
+                            },
+                            additionalProperties: false,
+                          },
+                        ],
+                        description:
+                          "How long, as Backstage config writes it: '10m', 'PT10M' or { minutes: 10 }",
+                      },
+                    },
+                    required: ['for'],
+                    additionalProperties: false,
+                  },
+                ],
+                description: 'A node silent for `for`; false turns it off',
+              },
+            },
+            additionalProperties: false,
+            description:
+              "Alert rules of the stack's plan, in the shape of cloud.monitoring.alerts: each rule given replaces the configured default key by key, and a stack's own configured rules replace them",
+          },
         },
         additionalProperties: false,
         description:

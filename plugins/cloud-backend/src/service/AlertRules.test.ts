@@ -4,6 +4,7 @@ import {
   AlertRules,
   DEFAULT_ALERT_RULES,
   memoryLimitBytes,
+  readPlanAlertRules,
 } from './AlertRules';
 import { readMetricsRetention } from './MetricsCollector';
 
@@ -48,6 +49,73 @@ describe('AlertRules', () => {
     expect(
       rules.forStack({ id: 's-42', name: 'other' }).memory,
     ).toBeUndefined();
+  });
+
+  it("puts the stack's plan over the defaults, and the stack's own config over its plan", () => {
+    const rules = AlertRules.fromConfig(
+      new ConfigReader({
+        cloud: {
+          monitoring: {
+            alerts: {
+              cpu: { percent: 95 },
+              memory: { for: { minutes: 1 } },
+              stacks: { pinned: { cpu: { for: '2m' } } },
+            },
+          },
+        },
+      }),
+    );
+    const limits = {
+      alerts: {
+        cpu: { percent: 80, for: '10m' },
+        memory: false as const,
+        notReporting: { for: 'PT30S' },
+      },
+    };
+    expect(rules.forStack({ id: 's1', name: 'shop', limits })).toEqual({
+      cpu: { percent: 80, forMs: 10 * MINUTE },
+      memory: undefined,
+      notReporting: { forMs: 30_000 },
+    });
+    // the plan gives only the percent: its time is the configured default's
+    expect(
+      rules.forStack({
+        id: 's2',
+        name: 'shop2',
+        limits: { alerts: { cpu: { percent: 70 } } },
+      }),
+    ).toEqual({
+      cpu: { percent: 70, forMs: 5 * MINUTE },
+      memory: { percent: 90, forMs: MINUTE },
+      notReporting: { forMs: 2 * MINUTE },
+    });
+    // the stack's own config replaces the plan's time, keeps its percent
+    expect(rules.forStack({ id: 's3', name: 'pinned', limits })).toEqual({
+      cpu: { percent: 80, forMs: 2 * MINUTE },
+      memory: undefined,
+      notReporting: { forMs: 30_000 },
+    });
+    // a plan turning a rule back on takes the default's keys it does not give
+    expect(
+      AlertRules.fromConfig(
+        new ConfigReader({
+          cloud: { monitoring: { alerts: { memory: false } } },
+        }),
+      ).forStack({
+        id: 's4',
+        name: 'big',
+        limits: { alerts: { memory: { percent: 75 } } },
+      }).memory,
+    ).toEqual({ percent: 75, forMs: 0 });
+  });
+
+  it("refuses a plan's duration that is not one, naming the field", () => {
+    expect(() =>
+      readPlanAlertRules({ cpu: { percent: 80, for: 'soon' } }),
+    ).toThrow(
+      /^limits\.alerts\.cpu\.for is not a duration: Invalid duration 'soon'/,
+    );
+    expect(readPlanAlertRules(undefined)).toEqual(DEFAULT_ALERT_RULES);
   });
 
   it('refuses a percent that is not above 0', () => {

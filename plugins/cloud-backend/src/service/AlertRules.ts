@@ -1,7 +1,11 @@
-import { Config, readDurationFromConfig } from '@backstage/config';
+import {
+  Config,
+  ConfigReader,
+  readDurationFromConfig,
+} from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
-import { Stack } from '@internal/plugin-cloud-common';
+import { PlanAlertRules, Stack } from '@internal/plugin-cloud-common';
 
 /** A threshold that must hold for a while before its alert fires. */
 export interface ThresholdRule {
@@ -45,9 +49,18 @@ function readRule<K extends RuleKey>(
   }
   const rule = config.getConfig(key);
   const fallback = base ?? DEFAULT_ALERT_RULES[key];
-  const forMs = rule.has('for')
-    ? durationToMilliseconds(readDurationFromConfig(rule, { key: 'for' }))
-    : fallback.forMs;
+  let forMs = fallback.forMs;
+  if (rule.has('for')) {
+    try {
+      forMs = durationToMilliseconds(
+        readDurationFromConfig(rule, { key: 'for' }),
+      );
+    } catch (error) {
+      throw new InputError(
+        `${path}.${key}.for is not a duration: ${(error as Error).message}`,
+      );
+    }
+  }
   if (key === 'notReporting') {
     return { forMs } as StackAlertRules[K];
   }
@@ -73,37 +86,63 @@ function readRules(
 }
 
 /**
- * The alert rules of `cloud.monitoring.alerts`: defaults for every stack,
- * replaced rule by rule for the stacks named under `stacks` (by name or
- * id). The memory rule applies to nodes with a memory limit, their plan's
- * (carried in the stack's limits) or their role's, the lower of the two.
+ * The alert rules of a plan, carried in a stack's `limits.alerts`, over
+ * `base`; an InputError naming the field when one cannot be read.
+ */
+export function readPlanAlertRules(
+  alerts: PlanAlertRules | undefined,
+  base: StackAlertRules = DEFAULT_ALERT_RULES,
+): StackAlertRules {
+  return readRules(
+    alerts && new ConfigReader(alerts, 'limits.alerts'),
+    base,
+    'limits.alerts',
+  );
+}
+
+/**
+ * The alert rules of `cloud.monitoring.alerts`, applied to each stack in
+ * this order, each replacing the one before rule by rule and key by key:
+ * the configured defaults, the rules of the stack's plan (carried in its
+ * limits), and those configured for the stack itself under `stacks` (by
+ * name or id). The memory rule applies to nodes with a memory limit, their
+ * plan's (carried in the stack's limits) or their role's, the lower of the
+ * two.
  */
 export class AlertRules {
   private constructor(
     private readonly defaults: StackAlertRules,
-    private readonly stacks: Map<string, StackAlertRules>,
+    private readonly stacks: Map<string, Config>,
   ) {}
+
+  /** The rules of each stack object seen, read once per round. */
+  private readonly read = new WeakMap<object, StackAlertRules>();
 
   static fromConfig(config: Config): AlertRules {
     const path = 'cloud.monitoring.alerts';
     const alerts = config.getOptionalConfig(path);
     const defaults = readRules(alerts, DEFAULT_ALERT_RULES, path);
-    const stacks = new Map<string, StackAlertRules>();
+    const stacks = new Map<string, Config>();
     const perStack = alerts?.getOptionalConfig('stacks');
     for (const key of perStack?.keys() ?? []) {
-      stacks.set(
-        key,
-        readRules(perStack!.getConfig(key), defaults, `${path}.stacks.${key}`),
-      );
+      const rules = perStack!.getConfig(key);
+      // read once now, so that a mistake stops start-up
+      readRules(rules, defaults, `${path}.stacks.${key}`);
+      stacks.set(key, rules);
     }
     return new AlertRules(defaults, stacks);
   }
 
   /** The rules of a stack. */
-  forStack(stack: { id: string; name: string }): StackAlertRules {
-    return (
-      this.stacks.get(stack.id) ?? this.stacks.get(stack.name) ?? this.defaults
-    );
+  forStack(stack: Pick<Stack, 'id' | 'name' | 'limits'>): StackAlertRules {
+    let rules = this.read.get(stack);
+    if (!rules) {
+      const ofPlan = readPlanAlertRules(stack.limits?.alerts, this.defaults);
+      const own = this.stacks.get(stack.id) ?? this.stacks.get(stack.name);
+      rules = readRules(own, ofPlan, 'cloud.monitoring.alerts.stacks');
+      this.read.set(stack, rules);
+    }
+    return rules;
   }
 
   /** How long a node may be silent before it counts as not reporting. */

@@ -15,6 +15,7 @@ import {
 import { CloudProvider, NodeFailedError } from '@internal/plugin-cloud-node';
 import { createHash, randomUUID } from 'node:crypto';
 import { CloudStore, StoredStack } from '../database/CloudStore';
+import { readPlanAlertRules } from './AlertRules';
 import { NodeSync, stackStatusOf } from './NodeSync';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackAdmission, StackCaller } from './StackAdmission';
@@ -118,6 +119,8 @@ export class StackDeployer {
     if (overLimit) {
       throw new InputError(overLimit);
     }
+    // the contract checks their shape, this their durations
+    readPlanAlertRules(request.limits?.alerts);
   }
 
   /**

@@ -15,6 +15,7 @@ import {
 import { StackCaller } from './StackAdmission';
 import { CreateStackRequest, StackDeployer } from './StackDeployer';
 import { LiveStack, NodeOperation, StackOperations } from './StackOperations';
+import { readPlanAlertRules } from './AlertRules';
 
 export type { CreateStackRequest } from './StackDeployer';
 export { RECONCILER_ACTOR } from './StackDeployer';
@@ -136,6 +137,8 @@ export class StackService {
         `${['limits', ...issue.path].join('.')}: ${issue.message}`,
       );
     }
+    // A plan's alert rules read as the deploy reads them: 400 if they don't.
+    readPlanAlertRules(parsed.data.alerts);
     const [stack] = await this.load(stackId);
     if (stack.status === 'deleted' || stack.status === 'failed') {
       throw new ConflictError(`Stack '${stack.name}' is ${stack.status}`);

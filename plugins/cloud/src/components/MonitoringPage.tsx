@@ -17,11 +17,13 @@ import {
   MonitoredNode,
   MonitoringOverview,
 } from '@internal/plugin-cloud-common';
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
-import useAsync from 'react-use/esm/useAsync';
 import { cloudApiRef } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
 import { formatBytes, formatPercent } from './metrics/metricStats';
+import { RefreshControl } from './refresh/RefreshControl';
+import { useAutoRefresh } from './refresh/useAutoRefresh';
 import { AlertStateChip } from './StackAlertsTable';
 import { formatTime } from './util';
 
@@ -49,7 +51,10 @@ function NodeTable(props: {
 function Overview(props: { root: string }) {
   const { root } = props;
   const cloudApi = useApi(cloudApiRef);
-  const overview = useAsync(() => cloudApi.getMonitoringOverview(), [cloudApi]);
+  const overview = useAutoRefresh(
+    () => cloudApi.getMonitoringOverview(),
+    [cloudApi],
+  );
   if (overview.error) {
     return <ResponseErrorPanel error={overview.error} />;
   }
@@ -118,6 +123,11 @@ function Overview(props: { root: string }) {
   return (
     <Grid container spacing={2}>
       <Grid item xs={12}>
+        <Box display="flex" justifyContent="flex-end">
+          <RefreshControl refreshed={overview} />
+        </Box>
+      </Grid>
+      <Grid item xs={12}>
         <section aria-label="Firing alerts">
           <Table<FiringAlert>
             title="Firing alerts"
@@ -160,7 +170,8 @@ function Overview(props: { root: string }) {
 
 /**
  * Every node at once, for admins: the busiest, those near their limits,
- * those not reporting, and every firing alert, each linking to its stack.
+ * those not reporting, and every firing alert, each linking to its stack;
+ * fetched again every 30 seconds while the tab is shown.
  */
 export function MonitoringPage() {
   const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';

@@ -7,8 +7,8 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { MetricAlert } from '@internal/plugin-cloud-common';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
-import useAsync from 'react-use/esm/useAsync';
 import { cloudApiRef } from '../api/CloudApi';
+import { useAutoRefresh } from './refresh/useAutoRefresh';
 import { formatTime } from './util';
 
 /** A firing or resolved alert. */
@@ -20,11 +20,14 @@ export const AlertStateChip = ({ state }: { state: MetricAlert['state'] }) => (
   />
 );
 
-/** The firing and resolved alerts of a stack's nodes, newest first. */
+/**
+ * The firing and resolved alerts of a stack's nodes, newest first, fetched
+ * again as the charts beside them are.
+ */
 export function StackAlertsTable(props: { stackId: string }) {
   const { stackId } = props;
   const cloudApi = useApi(cloudApiRef);
-  const alerts = useAsync(
+  const alerts = useAutoRefresh(
     () => cloudApi.listStackAlerts(stackId),
     [cloudApi, stackId],
   );
@@ -51,7 +54,7 @@ export function StackAlertsTable(props: { stackId: string }) {
   return (
     <Table<MetricAlert>
       title="Alerts"
-      isLoading={alerts.loading}
+      isLoading={alerts.loading && !alerts.value}
       columns={columns}
       data={alerts.value ?? []}
       options={{ paging: true, pageSize: 10, search: false }}

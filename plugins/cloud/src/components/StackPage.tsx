@@ -28,9 +28,11 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
+import useInterval from 'react-use/esm/useInterval';
 import { cloudApiRef } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
 import { MetricsCharts } from './metrics/MetricsCharts';
+import { REFRESH_INTERVAL_MS, usePageVisible } from './refresh/useAutoRefresh';
 import { StackAlertsTable } from './StackAlertsTable';
 import { StatusChip } from './StatusChip';
 import { LogsDialog, ScaleDialog, ScriptDialog } from './StackDialogs';
@@ -66,6 +68,11 @@ export const StackPage = () => {
   useEffect(() => {
     load();
   }, [load]);
+
+  // node statuses follow along with the charts; not while an action runs,
+  // whose answer is the newer stack
+  const visible = usePageVisible();
+  useInterval(load, visible && !busy ? REFRESH_INTERVAL_MS : null);
 
   const run = async (label: string, fn: () => Promise<StackDetails | void>) => {
     setBusy(label);

@@ -30,6 +30,7 @@ type AnyAction = TemplateAction<any, any, any>;
 const PLAN_LIMITS = {
   instances: 4,
   upgradeHint: 'order the Enterprise plan, which allows 10 instances',
+  alerts: { cpu: { percent: 80, for: '10m' }, memory: false },
 };
 const SECRETS: Record<string, string> = {
   storePlanLimits: JSON.stringify(PLAN_LIMITS),

@@ -5,8 +5,15 @@ import {
   MetricsResult,
   StackDetails,
 } from '@internal/plugin-cloud-common';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { CloudApi, cloudApiRef } from '../../api/CloudApi';
+import { REFRESH_INTERVAL_MS } from '../refresh/useAutoRefresh';
 import { MetricsCharts } from './MetricsCharts';
 
 jest.setTimeout(60_000);
@@ -147,5 +154,52 @@ describe('MetricsCharts', () => {
       FIRST_RENDER,
     );
     expect(figures('Network').getByText('in')).toBeInTheDocument();
+  });
+});
+
+describe('MetricsCharts refreshing', () => {
+  function setHidden(hidden: boolean) {
+    Object.defineProperty(document, 'hidden', {
+      configurable: true,
+      get: () => hidden,
+    });
+    act(() => {
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  }
+
+  afterEach(() => {
+    setHidden(false);
+    jest.useRealTimers();
+  });
+
+  it('fetches again every 30 seconds while the tab is shown, at once when it is shown again, and on Refresh', async () => {
+    jest.useFakeTimers();
+    const { getStackMetrics } = await renderCharts();
+    const status = () => screen.getByRole('status', { name: 'Last update' });
+    const calls = () => getStackMetrics.mock.calls.length;
+    const first = calls();
+
+    jest.setSystemTime(new Date(2026, 10, 25, 10, 30, 0));
+    act(() => {
+      jest.advanceTimersByTime(REFRESH_INTERVAL_MS);
+    });
+    await waitFor(() => expect(status()).toHaveTextContent('Updated 10:30:30'));
+    expect(calls()).toBe(first + 1);
+    expect(getStackMetrics).toHaveBeenLastCalledWith('abc', { range: '1h' });
+    // the charts stay while they are fetched again
+    expect(document.querySelectorAll('.recharts-line')).toHaveLength(10);
+
+    setHidden(true);
+    act(() => {
+      jest.advanceTimersByTime(3 * REFRESH_INTERVAL_MS);
+    });
+    expect(calls()).toBe(first + 1);
+    setHidden(false);
+    await waitFor(() => expect(calls()).toBe(first + 2));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(calls()).toBe(first + 3));
+    await waitFor(() => expect(status()).toHaveTextContent(/^Updated /));
   });
 });

@@ -15,8 +15,9 @@ import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import { cloudApiRef } from '../../api/CloudApi';
+import { RefreshControl } from '../refresh/RefreshControl';
+import { useAutoRefresh } from '../refresh/useAutoRefresh';
 import { MetricChart } from './MetricChart';
 import {
   ChartLine,
@@ -58,14 +59,15 @@ function linesOf(
 /**
  * CPU, memory, disk and network of a stack's nodes over a range the user
  * picks, of every node at once or of one, with the memory limit drawn where
- * the plan or the role sets one.
+ * the plan or the role sets one; fetched again every 30 seconds while the
+ * tab is shown, or at the user's request.
  */
 export function MetricsCharts(props: { stack: StackDetails }) {
   const { stack } = props;
   const cloudApi = useApi(cloudApiRef);
   const [range, setRange] = useState<MetricRange>('1h');
   const [node, setNode] = useState(ALL_NODES);
-  const metrics = useAsync(
+  const metrics = useAutoRefresh(
     () =>
       node === ALL_NODES
         ? cloudApi.getStackMetrics(stack.id, { range })
@@ -121,8 +123,9 @@ export function MetricsCharts(props: { stack: StackDetails }) {
               : `${metrics.value.resolution} buckets`}
           </Typography>
         )}
+        <RefreshControl refreshed={metrics} />
       </Box>
-      {metrics.loading && <Progress />}
+      {metrics.loading && !metrics.value && <Progress />}
       {metrics.error && <ResponseErrorPanel error={metrics.error} />}
       {metrics.value && (
         <Grid container spacing={2}>
