@@ -1,24 +1,18 @@
 import {
-  Content,
   ContentHeader,
-  Header,
   InfoCard,
-  Page,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   AccessExplanation,
   AccessMatrix,
   AccessPolicyInfo,
   AccessResult,
-  auditLogReadPermission,
 } from '@internal/plugin-audit-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -36,6 +30,7 @@ import Alert from '@material-ui/lab/Alert';
 import { FormEvent, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { accessApiRef } from '../api';
+import { AdminPage } from './AdminPage';
 
 const RESULT_TEXT: Record<AccessResult, string> = {
   ALLOW: 'allowed',
@@ -335,26 +330,13 @@ function Access() {
  * description and bindings, a matrix of groups by permissions, and an
  * explanation of any decision.
  */
-export const AccessPage = () => {
-  const permission = usePermission({ permission: auditLogReadPermission });
-  return (
-    <Page themeId="home">
-      <Header
-        title="Access"
-        subtitle="Who may do what, from cloudStore.access in app-config.yaml"
-      />
-      <Content>
-        <ContentHeader title="Policies and bindings" />
-        {permission.loading && <Progress />}
-        {!permission.loading && !permission.allowed && (
-          <WarningPanel
-            severity="error"
-            title="Not allowed"
-            message="Only administrators see the access policies."
-          />
-        )}
-        {permission.allowed && <Access />}
-      </Content>
-    </Page>
-  );
-};
+export const AccessPage = () => (
+  <AdminPage
+    title="Access"
+    subtitle="Who may do what, from cloudStore.access in app-config.yaml"
+    notAllowed="Only administrators see the access policies."
+  >
+    <ContentHeader title="Policies and bindings" />
+    <Access />
+  </AdminPage>
+);

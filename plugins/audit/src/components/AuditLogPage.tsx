@@ -1,21 +1,14 @@
 import {
-  Content,
   ContentHeader,
-  Header,
-  Page,
-  Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
 import {
   AuditChainVerification,
   AuditLogFilter,
-  auditLogReadPermission,
   AuditLogRecord,
 } from '@internal/plugin-audit-common';
 import Button from '@material-ui/core/Button';
@@ -28,6 +21,7 @@ import Alert from '@material-ui/lab/Alert';
 import { ChangeEvent, useEffect, useState } from 'react';
 import useDebounce from 'react-use/esm/useDebounce';
 import { auditApiRef } from '../api';
+import { AdminPage } from './AdminPage';
 
 const PAGE_SIZE = 50;
 
@@ -294,25 +288,12 @@ function AuditLog() {
  * which address, when and whether it succeeded; filters, CSV export and a
  * check of the hash chain.
  */
-export const AuditLogPage = () => {
-  const permission = usePermission({ permission: auditLogReadPermission });
-  return (
-    <Page themeId="home">
-      <Header
-        title="Audit log"
-        subtitle="Who did what, to which target, from where and when"
-      />
-      <Content>
-        {permission.loading && <Progress />}
-        {!permission.loading && !permission.allowed && (
-          <WarningPanel
-            severity="error"
-            title="Not allowed"
-            message="Only administrators read the audit log."
-          />
-        )}
-        {permission.allowed && <AuditLog />}
-      </Content>
-    </Page>
-  );
-};
+export const AuditLogPage = () => (
+  <AdminPage
+    title="Audit log"
+    subtitle="Who did what, to which target, from where and when"
+    notAllowed="Only administrators read the audit log."
+  >
+    <AuditLog />
+  </AdminPage>
+);
