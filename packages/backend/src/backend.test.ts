@@ -513,5 +513,32 @@ describe.each(targets)('the backend on $name', target => {
       "policy 'Broken'.statements[0].permissions[0]: unknown permission 'cloud.usage'",
     );
     expect(await usage()).toBe(200);
-  }, 300_000);
+
+    // On a restart, when the catalog knows its groups, a binding to a group
+    // it does not have stops start-up.
+    await backend!.stop();
+    fs.writeFileSync(
+      configFile,
+      stringify({
+        ...config,
+        cloudStore: {
+          ...config.cloudStore,
+          access: {
+            ...access,
+            bindings: [
+              ...access.bindings,
+              {
+                policy: 'ReadOnlyAccess',
+                principals: ['group:default/ghosts'],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    backend = new BackendProcess(env(), [configFile]);
+    await expect(backend.ready(baseUrl)).rejects.toThrow(
+      "binding of 'ReadOnlyAccess'.principals: 'group:default/ghosts' is not in the catalog",
+    );
+  }, 400_000);
 });

@@ -58,17 +58,16 @@ export class AccessPolicy implements PermissionPolicy {
     /** Templates that only the store itself and those allowed may run. */
     governedTemplates?: GovernedTemplates;
     /**
-     * Where bindings are checked to name users and groups that exist: on a
-     * change, before it applies; at start-up, once the catalog has groups.
+     * Where a changed config's bindings are checked to name users and groups
+     * that exist before it applies (see also `checkBindingsAtStartUp`).
      */
     principals?: CatalogPrincipals;
   }): AccessPolicy {
     const { config, logger, principals } = options;
     const read = () =>
       readAccessConfig(config.getOptional('cloudStore.access'));
-    const initial = read();
     const policy = new AccessPolicy(
-      AccessRules.create(initial),
+      AccessRules.create(read()),
       options.userInfo,
       options.groups,
       options.governedTemplates,
@@ -87,10 +86,37 @@ export class AccessPolicy implements PermissionPolicy {
         );
       }
     });
-    if (principals) {
-      checkWhenCatalogHasGroups(initial, principals, logger);
-    }
     return policy;
+  }
+
+  /**
+   * Checks that the bindings of the start-up config name users and groups
+   * of the catalog. When the catalog answers with groups within a few
+   * seconds (a restart), a missing one stops start-up; on a first start,
+   * before the catalog has ingested them, the check runs once it has, and
+   * logs an error naming the binding (a binding to nobody grants nothing).
+   */
+  static async checkBindingsAtStartUp(options: {
+    config: RootConfigService;
+    principals: CatalogPrincipals;
+    logger: LoggerService;
+    waitMs?: number;
+  }): Promise<void> {
+    const { principals, logger } = options;
+    const access = readAccessConfig(
+      options.config.getOptional('cloudStore.access'),
+    );
+    const groups = await Promise.race([
+      principals.listGroups().catch(() => []),
+      new Promise<[]>(resolve =>
+        setTimeout(() => resolve([]), options.waitMs ?? 5_000).unref(),
+      ),
+    ]);
+    if (groups.length > 0) {
+      await checkPrincipals(access, principals);
+    } else {
+      checkWhenCatalogHasGroups(access, principals, logger);
+    }
   }
 
   /** The policies and their bindings in force. */

@@ -45,6 +45,11 @@ export const permissionModuleStorePolicy = createBackendModule({
           governedTemplates: CatalogGovernedTemplates.create({ auth, catalog }),
           principals,
         });
+        await AccessPolicy.checkBindingsAtStartUp({
+          config,
+          principals,
+          logger,
+        });
         deps.policyExtension.setPolicy(policy);
         deps.httpRouter.use(
           await createAccessRouter({
