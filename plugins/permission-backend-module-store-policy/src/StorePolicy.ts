@@ -17,6 +17,7 @@ import {
   consumerSubscriptionVisibility,
   STORE_ORDER_RESOURCE_TYPE,
   STORE_SUBSCRIPTION_RESOURCE_TYPE,
+  storeBillingManagePermission,
   storeBillingReadPermission,
   storeSubscriptionManagePermission,
   storeSubscriptionReadPermission,
@@ -49,9 +50,10 @@ import {
 } from '@internal/plugin-cloud-common';
 
 /**
- * Permissions that change what the catalog holds, administer orders, read
- * everyone's cloud usage, every node's metrics (the monitoring overview, the
- * Prometheus export) or the audit log, run raw host commands or give stacks
+ * Permissions that change what the catalog holds, administer orders or
+ * billing (invoice runs, credit notes), read everyone's cloud usage, every
+ * node's metrics (the monitoring overview, the Prometheus export) or the
+ * audit log, run raw host commands or give stacks
  * to groups one is not in; only administrators have them.
  */
 const ADMIN_ONLY_PERMISSIONS = new Set(
@@ -60,6 +62,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set(
     catalogLocationCreatePermission,
     catalogLocationDeletePermission,
     storeOrderAdminPermission,
+    storeBillingManagePermission,
     cloudUsageReadPermission,
     cloudMetricsReadPermission,
     cloudCommandUsePermission,

@@ -84,3 +84,63 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe.each(databases.eachSupportedId())(
+  'the invoice cost centre migration on %s',
+  databaseId => {
+    it('adds the cost centre, leaves earlier invoices without one and keeps invoices immutable', async () => {
+      const knex = await databases.init(databaseId);
+      const config = { directory: migrationsDir };
+      while (
+        !(await knex.migrate.currentVersion(config)).startsWith(
+          '20261202100000',
+        )
+      ) {
+        await knex.migrate.up(config);
+      }
+      const issuedAt = new Date('2026-02-01T00:00:00Z');
+      const invoice = (id: string, number: string) => ({
+        id,
+        number,
+        account: 'group:default/team-web',
+        period: id === 'inv-1' ? '2026-01' : '2026-02',
+        currency: 'USD',
+        total_minor: 100,
+        status: 'issued',
+        issued_at: issuedAt,
+      });
+      await knex('store_invoices').insert(invoice('inv-1', 'INV-2026-000001'));
+      await knex.migrate.up(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261210000000');
+
+      await knex('store_invoices').insert({
+        ...invoice('inv-2', 'INV-2026-000002'),
+        cost_center: 'CC-4711',
+      });
+      expect(
+        await knex('store_invoices')
+          .orderBy('number')
+          .select('id', 'cost_center'),
+      ).toEqual([
+        { id: 'inv-1', cost_center: null },
+        { id: 'inv-2', cost_center: 'CC-4711' },
+      ]);
+      const refused = (change: Promise<unknown>) =>
+        expect(change).rejects.toThrow(/cannot change/);
+      await refused(
+        knex('store_invoices')
+          .where({ id: 'inv-2' })
+          .update({ cost_center: 'CC-1' }),
+      );
+
+      // Down again, the triggers still guard the invoices.
+      await knex.migrate.down(config);
+      expect(await knex.schema.hasColumn('store_invoices', 'cost_center')).toBe(
+        false,
+      );
+      await refused(knex('store_invoices').update({ total_minor: 0 }));
+      await refused(knex('store_invoices').del());
+      expect(await knex('store_invoices').pluck('id')).toHaveLength(2);
+    });
+  },
+);

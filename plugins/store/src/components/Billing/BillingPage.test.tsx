@@ -41,6 +41,8 @@ describe('BillingPage', () => {
     );
     const a = row('INV-2026-000001');
     expect(a.getByText('group:default/team-a')).toBeInTheDocument();
+    expect(a.getByText('CC-1000')).toBeInTheDocument();
+    expect(row('INV-2026-000002').getByText('—')).toBeInTheDocument();
     expect(a.getByText('2026-11')).toBeInTheDocument();
     expect(a.getByText('USD 107.50')).toBeInTheDocument();
     expect(row('INV-2026-000002').getByText('EUR -3.00')).toBeInTheDocument();
@@ -87,5 +89,40 @@ describe('BillingPage', () => {
       limit: 50,
     });
     expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
+  });
+
+  it.each([
+    ['finance', { finance: true }],
+    ['a member', {}],
+  ])('offers no invoice run to %s', async (_, options) => {
+    const api = mockBillingApi();
+    await renderBilling(api, '/store/billing', options);
+    await screen.findByText('INV-2026-000001');
+    expect(screen.queryByRole('button', { name: 'Run invoices' })).toBeNull();
+  });
+
+  it('lets an administrator run the invoices of a month, and says when a second run issues nothing', async () => {
+    const api = mockBillingApi();
+    await renderBilling(api, '/store/billing', { admin: true });
+    await screen.findByText('INV-2026-000001');
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Run invoices' }),
+    );
+    const dialog = within(screen.getByRole('dialog'));
+    fireEvent.change(dialog.getByLabelText('Month'), {
+      target: { value: '2026-11' },
+    });
+    fireEvent.click(dialog.getByRole('button', { name: 'Run invoices' }));
+    await dialog.findByText('Issued 1 invoice for 2026-11: INV-2026-000001.');
+    expect(api.runInvoices).toHaveBeenCalledWith({ period: '2026-11' });
+    // The list is read again with what the run issued.
+    await waitFor(() => expect(api.listInvoices).toHaveBeenCalledTimes(2));
+
+    api.runInvoices.mockResolvedValueOnce({ period: '2026-11', issued: [] });
+    fireEvent.click(dialog.getByRole('button', { name: 'Run invoices' }));
+    await dialog.findByText(
+      'No new invoices for 2026-11: the month is invoiced already, or nothing in it is left to invoice.',
+    );
+    expect(api.runInvoices).toHaveBeenCalledTimes(2);
   });
 });

@@ -78,6 +78,20 @@ export function stackHref(stackId: string): string {
   return `/cloud/stacks/${encodeURIComponent(stackId)}`;
 }
 
+/**
+ * An id as lists show it: a long one (a UUID) cut to its first eight
+ * characters, which tell apart the subscriptions one group has; a short one
+ * as it is.
+ */
+export function shortId(id: string): string {
+  return id.length > 12 ? id.slice(0, 8) : id;
+}
+
+/** The day of an ISO timestamp, as the store shows dates (`YYYY-MM-DD`). */
+export function isoDay(timestamp: string): string {
+  return new Date(timestamp).toISOString().slice(0, 10);
+}
+
 /** The message of an error, the backend's own for a failed request. */
 export function errorMessage(error: Error): string {
   return ResponseError.is(error) ? error.cause.message : error.message;
