@@ -79,12 +79,16 @@ export function stackHref(stackId: string): string {
 }
 
 /**
- * An id as lists show it: a long one (a UUID) cut to its first eight
- * characters, which tell apart the subscriptions one group has; a short one
- * as it is.
+ * An id as lists show it: a UUID cut to its first eight characters, which
+ * tell apart the subscriptions one group has; other ids, such as stack
+ * names, as they are.
  */
 export function shortId(id: string): string {
-  return id.length > 12 ? id.slice(0, 8) : id;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+    id,
+  )
+    ? id.slice(0, 8)
+    : id;
 }
 
 /** The day of an ISO timestamp, as the store shows dates (`YYYY-MM-DD`). */
