@@ -18,6 +18,8 @@ const INVOICES = 'store_invoices';
 const INVOICE_LINES = 'store_invoice_lines';
 const CREDIT_NOTES = 'store_credit_notes';
 const COUNTERS = 'store_billing_counters';
+// Bounds the size of a statement that writes charge lines on PostgreSQL.
+const PG_LINES_PER_STATEMENT = 5000;
 
 /** Another run invoiced some of the charges first; nothing was written. */
 export class InvoiceRaceError extends Error {
@@ -221,8 +223,7 @@ export class InvoicesStore {
             currency: charge.currency,
           })),
         );
-        await insertRows(trx, INVOICE_LINES, chargeLines);
-        await this.markInvoiced(trx, drafts.ids(), chargeLines.length);
+        await this.writeChargeLines(trx, chargeLines, drafts.ids());
         const usageLines = drafts.add(await usage);
         await insertRows(trx, INVOICE_LINES, usageLines);
         const invoices = drafts.toRows(
@@ -331,32 +332,64 @@ export class InvoicesStore {
   }
 
   /**
-   * Gives each charge on a line of the invoices the invoice of its line;
-   * an `InvoiceRaceError` unless all `count` of them were still open.
+   * Writes the lines of charges and gives each charge the invoice of its
+   * line; an `InvoiceRaceError` unless all of them were still open. On
+   * PostgreSQL both in one statement per chunk of lines, which joins the
+   * charges to the lines it inserted.
    */
-  private async markInvoiced(
+  private async writeChargeLines(
     trx: Knex.Transaction,
+    lines: InvoiceLineRow[],
     invoiceIds: string[],
-    count: number,
   ) {
-    let updated = 0;
-    for (let i = 0; i < invoiceIds.length; i += 1000) {
-      updated += await trx(SUBSCRIPTION_CHARGES)
-        .whereIn(
-          'id',
-          trx(INVOICE_LINES)
-            .whereIn('invoice_id', invoiceIds.slice(i, i + 1000))
-            .whereNotNull('charge_id')
-            .select('charge_id'),
-        )
-        .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
-        .update({
-          invoice_id: trx(INVOICE_LINES)
-            .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
-            .select('invoice_id'),
-        });
+    if (!lines.length) {
+      return;
     }
-    if (updated !== count) {
+    let updated = 0;
+    if (trx.client.config.client === 'pg') {
+      const columns = Object.keys(lines[0]);
+      const list = columns.map(() => '??').join(', ');
+      for (let i = 0; i < lines.length; i += PG_LINES_PER_STATEMENT) {
+        const result = await trx.raw(
+          `WITH inserted AS (
+             INSERT INTO ?? (${list})
+             SELECT ${list} FROM json_populate_recordset(NULL::??, ?)
+             RETURNING charge_id, invoice_id
+           )
+           UPDATE ?? AS c SET invoice_id = inserted.invoice_id
+             FROM inserted
+            WHERE c.id = inserted.charge_id AND c.invoice_id IS NULL`,
+          [
+            INVOICE_LINES,
+            ...columns,
+            ...columns,
+            INVOICE_LINES,
+            JSON.stringify(lines.slice(i, i + PG_LINES_PER_STATEMENT)),
+            SUBSCRIPTION_CHARGES,
+          ],
+        );
+        updated += result.rowCount ?? 0;
+      }
+    } else {
+      await insertRows(trx, INVOICE_LINES, lines);
+      for (let i = 0; i < invoiceIds.length; i += 1000) {
+        updated += await trx(SUBSCRIPTION_CHARGES)
+          .whereIn(
+            'id',
+            trx(INVOICE_LINES)
+              .whereIn('invoice_id', invoiceIds.slice(i, i + 1000))
+              .whereNotNull('charge_id')
+              .select('charge_id'),
+          )
+          .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
+          .update({
+            invoice_id: trx(INVOICE_LINES)
+              .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
+              .select('invoice_id'),
+          });
+      }
+    }
+    if (updated !== lines.length) {
       // Another run invoiced some of them first; write nothing.
       throw new InvoiceRaceError();
     }

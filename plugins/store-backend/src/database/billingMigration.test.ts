@@ -6,6 +6,9 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+// Migrating up and down takes a while on a loaded machine.
+jest.setTimeout(60_000);
+
 const databases = TestDatabases.create();
 
 describe.each(databases.eachSupportedId())(
@@ -125,21 +128,31 @@ describe.each(databases.eachSupportedId())(
         { id: 'inv-1', cost_center: null },
         { id: 'inv-2', cost_center: 'CC-4711' },
       ]);
-      const refused = (change: Promise<unknown>) =>
-        expect(change).rejects.toThrow(/cannot change/);
-      await refused(
-        knex('store_invoices')
-          .where({ id: 'inv-2' })
-          .update({ cost_center: 'CC-1' }),
-      );
+      // What a change of an issued invoice comes to: the database refuses it.
+      const outcome = (change: Promise<unknown>) =>
+        change.then(
+          () => 'changed',
+          error => String(error),
+        );
+      expect(
+        await outcome(
+          knex('store_invoices')
+            .where({ id: 'inv-2' })
+            .update({ cost_center: 'CC-1' }),
+        ),
+      ).toMatch(/cannot change/);
 
       // Down again, the triggers still guard the invoices.
       await knex.migrate.down(config);
       expect(await knex.schema.hasColumn('store_invoices', 'cost_center')).toBe(
         false,
       );
-      await refused(knex('store_invoices').update({ total_minor: 0 }));
-      await refused(knex('store_invoices').del());
+      expect(
+        await outcome(knex('store_invoices').update({ total_minor: 0 })),
+      ).toMatch(/cannot change/);
+      expect(await outcome(knex('store_invoices').del())).toMatch(
+        /cannot change/,
+      );
       expect(await knex('store_invoices').pluck('id')).toHaveLength(2);
     });
   },
