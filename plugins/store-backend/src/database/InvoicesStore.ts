@@ -18,8 +18,6 @@ const INVOICES = 'store_invoices';
 const INVOICE_LINES = 'store_invoice_lines';
 const CREDIT_NOTES = 'store_credit_notes';
 const COUNTERS = 'store_billing_counters';
-// Bounds the size of a statement that writes charge lines on PostgreSQL.
-const PG_LINES_PER_STATEMENT = 5000;
 
 /** Another run invoiced some of the charges first; nothing was written. */
 export class InvoiceRaceError extends Error {
@@ -84,16 +82,16 @@ export type UsageTotal = {
 };
 
 /** An uninvoiced charge with what its invoice line needs. */
-export type OpenCharge = {
+type OpenChargeRow = {
   id: string;
-  subscriptionId: string;
-  account: string;
-  productRef: string;
-  productTitle: string;
-  kind: InvoiceLineKind;
+  subscription_id: string;
+  kind: string;
   description: string;
-  amountMinor: number;
+  amount_minor: number | string;
   currency: string;
+  owner: string;
+  product_ref: string;
+  product_title: string;
 };
 
 /** An invoice line to issue, with the billing account it bills. */
@@ -210,20 +208,7 @@ export class InvoicesStore {
             .where({ period: run.period })
             .select('account', 'currency'),
         );
-        const chargeLines = drafts.add(
-          (await this.openCharges(trx, run.before)).map(charge => ({
-            account: charge.account,
-            kind: charge.kind,
-            description: charge.description,
-            subscriptionId: charge.subscriptionId,
-            productRef: charge.productRef,
-            productTitle: charge.productTitle,
-            chargeId: charge.id,
-            amountMinor: charge.amountMinor,
-            currency: charge.currency,
-          })),
-        );
-        await this.writeChargeLines(trx, chargeLines, drafts.ids());
+        await this.invoiceCharges(trx, drafts, run.before);
         const usageLines = drafts.add(await usage);
         await insertRows(trx, INVOICE_LINES, usageLines);
         const invoices = drafts.toRows(
@@ -246,44 +231,6 @@ export class InvoicesStore {
       }
       throw error;
     }
-  }
-
-  /** Uninvoiced charges created before `before`, with their account. */
-  private async openCharges(
-    trx: Knex.Transaction,
-    before: Date,
-  ): Promise<OpenCharge[]> {
-    const rows = await trx(`${SUBSCRIPTION_CHARGES} as c`)
-      .join(`${SUBSCRIPTIONS} as s`, 's.id', 'c.subscription_id')
-      .whereNull('c.invoice_id')
-      .where('c.created_at', '<', before)
-      .whereNot('c.amount_minor', 0)
-      .select(
-        'c.id',
-        'c.subscription_id',
-        'c.kind',
-        'c.description',
-        'c.amount_minor',
-        'c.currency',
-        's.owner',
-        's.product_ref',
-        's.product_title',
-      )
-      .orderBy([
-        { column: 'c.created_at', order: 'asc' },
-        { column: 'c.id', order: 'asc' },
-      ]);
-    return rows.map(row => ({
-      id: row.id,
-      subscriptionId: row.subscription_id,
-      account: row.owner,
-      productRef: row.product_ref,
-      productTitle: row.product_title,
-      kind: row.kind as InvoiceLineKind,
-      description: row.description,
-      amountMinor: Number(row.amount_minor),
-      currency: row.currency,
-    }));
   }
 
   /**
@@ -332,64 +279,157 @@ export class InvoicesStore {
   }
 
   /**
-   * Writes the lines of charges and gives each charge the invoice of its
-   * line; an `InvoiceRaceError` unless all of them were still open. On
-   * PostgreSQL both in one statement per chunk of lines, which joins the
-   * charges to the lines it inserted.
+   * Puts the charges not invoiced yet that were made before `before` on the
+   * drafts of their accounts, first on each, in the order they were made,
+   * and gives each charge the invoice of its line. An `InvoiceRaceError`
+   * when some were invoiced meanwhile.
+   *
+   * On PostgreSQL the database copies the charges into lines itself: the
+   * run only learns how many charges of how much each invoice gets.
    */
-  private async writeChargeLines(
+  private async invoiceCharges(
     trx: Knex.Transaction,
-    lines: InvoiceLineRow[],
-    invoiceIds: string[],
+    drafts: InvoiceDrafts,
+    before: Date,
   ) {
-    if (!lines.length) {
+    const open = (query: Knex.QueryBuilder) =>
+      query
+        .from(`${SUBSCRIPTION_CHARGES} as c`)
+        .join(`${SUBSCRIPTIONS} as s`, 's.id', 'c.subscription_id')
+        .whereNull('c.invoice_id')
+        .where('c.created_at', '<', before)
+        .whereNot('c.amount_minor', 0);
+    if (trx.client.config.client !== 'pg') {
+      const rows: OpenChargeRow[] = await open(trx.queryBuilder())
+        .select(
+          'c.id',
+          'c.subscription_id',
+          'c.kind',
+          'c.description',
+          'c.amount_minor',
+          'c.currency',
+          's.owner',
+          's.product_ref',
+          's.product_title',
+        )
+        .orderBy([
+          { column: 'c.created_at', order: 'asc' },
+          { column: 'c.id', order: 'asc' },
+        ]);
+      const lines = drafts.add(
+        rows.map(row => ({
+          account: row.owner,
+          kind: row.kind as InvoiceLineKind,
+          description: row.description,
+          subscriptionId: row.subscription_id,
+          productRef: row.product_ref,
+          productTitle: row.product_title,
+          chargeId: row.id,
+          amountMinor: Number(row.amount_minor),
+          currency: row.currency,
+        })),
+      );
+      await insertRows(trx, INVOICE_LINES, lines);
+      await this.markInvoiced(trx, drafts.ids(), lines.length);
       return;
     }
-    let updated = 0;
-    if (trx.client.config.client === 'pg') {
-      const columns = Object.keys(lines[0]);
-      const list = columns.map(() => '??').join(', ');
-      for (let i = 0; i < lines.length; i += PG_LINES_PER_STATEMENT) {
-        const result = await trx.raw(
-          `WITH inserted AS (
-             INSERT INTO ?? (${list})
-             SELECT ${list} FROM json_populate_recordset(NULL::??, ?)
-             RETURNING charge_id, invoice_id
-           )
-           UPDATE ?? AS c SET invoice_id = inserted.invoice_id
-             FROM inserted
-            WHERE c.id = inserted.charge_id AND c.invoice_id IS NULL`,
-          [
-            INVOICE_LINES,
-            ...columns,
-            ...columns,
-            INVOICE_LINES,
-            JSON.stringify(lines.slice(i, i + PG_LINES_PER_STATEMENT)),
-            SUBSCRIPTION_CHARGES,
-          ],
-        );
-        updated += result.rowCount ?? 0;
-      }
-    } else {
-      await insertRows(trx, INVOICE_LINES, lines);
-      for (let i = 0; i < invoiceIds.length; i += 1000) {
-        updated += await trx(SUBSCRIPTION_CHARGES)
-          .whereIn(
-            'id',
-            trx(INVOICE_LINES)
-              .whereIn('invoice_id', invoiceIds.slice(i, i + 1000))
-              .whereNotNull('charge_id')
-              .select('charge_id'),
-          )
-          .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
-          .update({
-            invoice_id: trx(INVOICE_LINES)
-              .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
-              .select('invoice_id'),
-          });
-      }
+    const sums: Array<{
+      owner: string;
+      currency: string;
+      count: string | number;
+      total: string | number;
+    }> = await open(trx.queryBuilder())
+      .groupBy('s.owner', 'c.currency')
+      .select('s.owner', 'c.currency')
+      .count({ count: '*' })
+      .sum({ total: 'c.amount_minor' });
+    let expected = 0;
+    const invoices = sums.flatMap(sum => {
+      const count = Number(sum.count);
+      const draft = drafts.reserve(
+        sum.owner,
+        sum.currency,
+        count,
+        Number(sum.total),
+      );
+      expected += draft ? count : 0;
+      return draft
+        ? [{ account: sum.owner, currency: sum.currency, id: draft.id }]
+        : [];
+    });
+    if (!invoices.length) {
+      return;
     }
-    if (updated !== lines.length) {
+    const lines = open(trx.queryBuilder())
+      .join(
+        trx.raw(
+          'json_to_recordset(?) as d(account text, currency text, id text)',
+          [JSON.stringify(invoices)],
+        ),
+        join =>
+          join.on('d.account', 's.owner').andOn('d.currency', 'c.currency'),
+      )
+      .select(
+        trx.raw('gen_random_uuid()::text'),
+        'd.id',
+        trx.raw(
+          'row_number() over (partition by d.id order by c.created_at, c.id) - 1',
+        ),
+        'c.kind',
+        'c.description',
+        'c.subscription_id',
+        's.product_ref',
+        's.product_title',
+        'c.id',
+        'c.amount_minor',
+        'c.currency',
+      );
+    const result = await trx.raw(
+      `WITH inserted AS (
+         INSERT INTO ?? (id, invoice_id, position, kind, description,
+           subscription_id, product_ref, product_title, charge_id,
+           amount_minor, currency)
+         ?
+         RETURNING charge_id, invoice_id
+       )
+       UPDATE ?? AS c SET invoice_id = inserted.invoice_id
+         FROM inserted
+        WHERE c.id = inserted.charge_id AND c.invoice_id IS NULL`,
+      [INVOICE_LINES, lines, SUBSCRIPTION_CHARGES],
+    );
+    if (result.rowCount !== expected) {
+      // Charges were made or invoiced since they were counted; write nothing.
+      throw new InvoiceRaceError();
+    }
+  }
+
+  /**
+   * Gives each charge on a line of the invoices the invoice of its line;
+   * an `InvoiceRaceError` unless all `count` of them were still open.
+   */
+  private async markInvoiced(
+    trx: Knex.Transaction,
+    invoiceIds: string[],
+    count: number,
+  ) {
+    let updated = 0;
+    for (let i = 0; i < invoiceIds.length; i += 1000) {
+      updated += await trx(SUBSCRIPTION_CHARGES)
+        .whereIn(
+          'id',
+          trx(INVOICE_LINES)
+            .whereIn('invoice_id', invoiceIds.slice(i, i + 1000))
+            .whereNotNull('charge_id')
+            .select('charge_id'),
+        )
+        .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
+        .update({
+          invoice_id: trx(INVOICE_LINES)
+            .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
+            .select('invoice_id'),
+        });
+    }
+    if (updated !== count) {
       // Another run invoiced some of them first; write nothing.
       throw new InvoiceRaceError();
     }
@@ -675,6 +715,35 @@ class InvoiceDrafts {
       }
     }
     return rows;
+  }
+
+  /**
+   * The draft of an account's invoice in a currency, for lines the database
+   * writes itself: the first `lineCount` positions and their total. None
+   * when the account has its invoice already.
+   */
+  reserve(
+    account: string,
+    currency: string,
+    lineCount: number,
+    totalMinor: number,
+  ): InvoiceDraft | undefined {
+    const key = draftKey(account, currency);
+    if (this.issued.has(key)) {
+      return undefined;
+    }
+    if (!Number.isSafeInteger(totalMinor)) {
+      throw new RangeError(`The invoice total ${totalMinor} is too large`);
+    }
+    const draft = {
+      id: randomUUID(),
+      account,
+      currency,
+      lineCount,
+      totalMinor,
+    };
+    this.drafts.set(key, draft);
+    return draft;
   }
 
   ids(): string[] {
