@@ -155,6 +155,124 @@ type CreditNoteRow = {
   created_at: Date | string;
 };
 
+/** The invoice of an account in a currency, while its lines are written. */
+type InvoiceDraft = {
+  id: string;
+  account: string;
+  currency: string;
+  lineCount: number;
+  totalMinor: number;
+};
+
+/**
+ * The invoices a run is writing, one per account and currency, made as
+ * their first line comes; those issued already for the period get no lines.
+ */
+class InvoiceDrafts {
+  private readonly drafts = new Map<string, InvoiceDraft>();
+  private readonly issued: Set<string>;
+
+  constructor(
+    private readonly period: string,
+    issued: Array<{ account: string; currency: string }>,
+  ) {
+    this.issued = new Set(issued.map(i => draftKey(i.account, i.currency)));
+  }
+
+  /** The rows of lines, on the invoices of their accounts; lines of invoiced accounts are left out. */
+  add(lines: NewInvoiceLine[]): InvoiceLineRow[] {
+    const rows: InvoiceLineRow[] = [];
+    for (const line of lines) {
+      const key = draftKey(line.account, line.currency);
+      if (this.issued.has(key)) {
+        continue;
+      }
+      let draft = this.drafts.get(key);
+      if (!draft) {
+        draft = {
+          id: randomUUID(),
+          account: line.account,
+          currency: line.currency,
+          lineCount: 0,
+          totalMinor: 0,
+        };
+        this.drafts.set(key, draft);
+      }
+      rows.push(lineRowOf(draft.id, draft.lineCount, line));
+      draft.lineCount += 1;
+      draft.totalMinor += line.amountMinor;
+      if (!Number.isSafeInteger(draft.totalMinor)) {
+        throw new RangeError(
+          `The invoice total ${draft.totalMinor} is too large`,
+        );
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The draft of an account's invoice in a currency, for lines the database
+   * writes itself: the first `lineCount` positions and their total. None
+   * when the account has its invoice already.
+   */
+  reserve(
+    account: string,
+    currency: string,
+    lineCount: number,
+    totalMinor: number,
+  ): InvoiceDraft | undefined {
+    const key = draftKey(account, currency);
+    if (this.issued.has(key)) {
+      return undefined;
+    }
+    if (!Number.isSafeInteger(totalMinor)) {
+      throw new RangeError(`The invoice total ${totalMinor} is too large`);
+    }
+    const draft = {
+      id: randomUUID(),
+      account,
+      currency,
+      lineCount,
+      totalMinor,
+    };
+    this.drafts.set(key, draft);
+    return draft;
+  }
+
+  ids(): string[] {
+    return [...this.drafts.values()].map(d => d.id);
+  }
+
+  accounts(): string[] {
+    return [...new Set([...this.drafts.values()].map(d => d.account))];
+  }
+
+  /** The invoice rows, numbered after the counter in the order of account and currency. */
+  toRows(
+    counter: { name: string; value: number },
+    now: Date,
+    costCenters: Map<string, string>,
+  ): InvoiceRow[] {
+    return [...this.drafts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, draft], i) => ({
+        id: draft.id,
+        number: formatNumber(counter.name, counter.value + 1 + i),
+        account: draft.account,
+        cost_center: costCenters.get(draft.account) ?? null,
+        period: this.period,
+        currency: draft.currency,
+        total_minor: draft.totalMinor,
+        status: 'issued',
+        issued_at: now,
+      }));
+  }
+}
+
+function draftKey(account: string, currency: string) {
+  return JSON.stringify([account, currency]);
+}
+
 /**
  * Invoices, their lines and credit notes; the only SQL about them. Invoices
  * are only ever inserted: this class has no method that changes or deletes
@@ -660,124 +778,6 @@ function applyAccountFilter(
       }),
     );
   }
-}
-
-/** The invoice of an account in a currency, while its lines are written. */
-type InvoiceDraft = {
-  id: string;
-  account: string;
-  currency: string;
-  lineCount: number;
-  totalMinor: number;
-};
-
-/**
- * The invoices a run is writing, one per account and currency, made as
- * their first line comes; those issued already for the period get no lines.
- */
-class InvoiceDrafts {
-  private readonly drafts = new Map<string, InvoiceDraft>();
-  private readonly issued: Set<string>;
-
-  constructor(
-    private readonly period: string,
-    issued: Array<{ account: string; currency: string }>,
-  ) {
-    this.issued = new Set(issued.map(i => draftKey(i.account, i.currency)));
-  }
-
-  /** The rows of lines, on the invoices of their accounts; lines of invoiced accounts are left out. */
-  add(lines: NewInvoiceLine[]): InvoiceLineRow[] {
-    const rows: InvoiceLineRow[] = [];
-    for (const line of lines) {
-      const key = draftKey(line.account, line.currency);
-      if (this.issued.has(key)) {
-        continue;
-      }
-      let draft = this.drafts.get(key);
-      if (!draft) {
-        draft = {
-          id: randomUUID(),
-          account: line.account,
-          currency: line.currency,
-          lineCount: 0,
-          totalMinor: 0,
-        };
-        this.drafts.set(key, draft);
-      }
-      rows.push(lineRowOf(draft.id, draft.lineCount, line));
-      draft.lineCount += 1;
-      draft.totalMinor += line.amountMinor;
-      if (!Number.isSafeInteger(draft.totalMinor)) {
-        throw new RangeError(
-          `The invoice total ${draft.totalMinor} is too large`,
-        );
-      }
-    }
-    return rows;
-  }
-
-  /**
-   * The draft of an account's invoice in a currency, for lines the database
-   * writes itself: the first `lineCount` positions and their total. None
-   * when the account has its invoice already.
-   */
-  reserve(
-    account: string,
-    currency: string,
-    lineCount: number,
-    totalMinor: number,
-  ): InvoiceDraft | undefined {
-    const key = draftKey(account, currency);
-    if (this.issued.has(key)) {
-      return undefined;
-    }
-    if (!Number.isSafeInteger(totalMinor)) {
-      throw new RangeError(`The invoice total ${totalMinor} is too large`);
-    }
-    const draft = {
-      id: randomUUID(),
-      account,
-      currency,
-      lineCount,
-      totalMinor,
-    };
-    this.drafts.set(key, draft);
-    return draft;
-  }
-
-  ids(): string[] {
-    return [...this.drafts.values()].map(d => d.id);
-  }
-
-  accounts(): string[] {
-    return [...new Set([...this.drafts.values()].map(d => d.account))];
-  }
-
-  /** The invoice rows, numbered after the counter in the order of account and currency. */
-  toRows(
-    counter: { name: string; value: number },
-    now: Date,
-    costCenters: Map<string, string>,
-  ): InvoiceRow[] {
-    return [...this.drafts.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, draft], i) => ({
-        id: draft.id,
-        number: formatNumber(counter.name, counter.value + 1 + i),
-        account: draft.account,
-        cost_center: costCenters.get(draft.account) ?? null,
-        period: this.period,
-        currency: draft.currency,
-        total_minor: draft.totalMinor,
-        status: 'issued',
-        issued_at: now,
-      }));
-  }
-}
-
-function draftKey(account: string, currency: string) {
-  return JSON.stringify([account, currency]);
 }
 
 function lineRowOf(
