@@ -5,6 +5,7 @@ import {
   Permission,
 } from '@backstage/plugin-permission-common';
 import {
+  storeBillingManagePermission,
   storeBillingReadPermission,
   storeOrderReadPermission,
   storeProductReadPermission,
@@ -147,6 +148,8 @@ describe('AccessPolicy', () => {
     ${ADMIN}          | ${storeSubscriptionManagePermission} | ${ALLOW} | ${'admins manage every subscription'}
     ${ADMIN}          | ${storeBillingReadPermission}        | ${ALLOW} | ${'admins read all billing'}
     ${ADMIN}          | ${storeProductReadPermission}        | ${ALLOW} | ${'admins see every product'}
+    ${ADMIN}          | ${storeBillingManagePermission}      | ${ALLOW} | ${'admins run invoices and credit them'}
+    ${DEVELOPER}      | ${storeBillingManagePermission}      | ${DENY}  | ${'consumers do not run invoices'}
     ${PUBLISHER}      | ${storeProductReadPermission}        | ${ALLOW} | ${'publishers see every product, drafts included'}
     ${DEVELOPER}      | ${cloudStackCreatePermission}        | ${ALLOW} | ${'users deploy'}
     ${DEVELOPER}      | ${cloudUsageReadPermission}          | ${DENY}  | ${'only admins read usage records'}

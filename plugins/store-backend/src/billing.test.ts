@@ -33,8 +33,10 @@ describe('store billing', () => {
   const backends = createStoreTestBackends(databases);
 
   async function startBackend(databaseId: TestDatabaseId) {
+    // The backend's own copies, for a test to change a group.
+    const entities = structuredClone(billingEntities);
     const backend = await backends.start(databaseId, {
-      entities: billingEntities,
+      entities,
       features: [createFakeCloudPlugin(), scaffolderPlugin],
       now: new Date('2026-01-10T10:00:00Z'),
       // Only the platform admin is a store administrator; members see the
@@ -62,7 +64,7 @@ describe('store billing', () => {
         },
       });
 
-    return { ...backend, asService, subscribe };
+    return { ...backend, entities, asService, subscribe };
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
@@ -152,8 +154,16 @@ describe('store billing', () => {
     });
 
     it('invoices a month once per account, numbered without gaps, and corrects with credit notes', async () => {
-      const { as, asService, subscribe, clock, storeDb, tasks } =
-        await startBackend(databaseId);
+      const {
+        as,
+        asService,
+        subscribe,
+        clock,
+        storeDb,
+        tasks,
+        audited,
+        entities,
+      } = await startBackend(databaseId);
       const web = await subscribe(DEVELOPER, 'metered', 'web');
       const data = await subscribe(OUTSIDER, 'metered', 'data');
       const usage = (
@@ -180,10 +190,13 @@ describe('store billing', () => {
       });
       expect(late.body.accepted).toBe(2);
 
-      expect(
-        (await as(DEVELOPER).post('/invoices/run', { period: '2026-01' }))
-          .status,
-      ).toBe(403);
+      // Only administrators run invoices; finance and members do not.
+      for (const user of [DEVELOPER, OUTSIDER]) {
+        expect(
+          (await as(user).post('/invoices/run', { period: '2026-01' })).status,
+        ).toBe(403);
+      }
+      expect(await storeDb('store_invoices').pluck('id')).toEqual([]);
       expect(
         (await as(ADMIN).post('/invoices/run', { period: '2026-02' })).status,
       ).toBe(400);
@@ -202,6 +215,20 @@ describe('store billing', () => {
         period: '2026-01',
       });
       expect(rerun.body).toEqual({ period: '2026-01', issued: [] });
+      expect(audited.filter(e => e.startsWith('invoice-run:'))).toEqual([
+        'invoice-run:fail',
+        'invoice-run:fail',
+        'invoice-run:fail',
+        'invoice-run:success',
+        'invoice-run:success',
+      ]);
+      // Each invoice is issued to its group's cost centre of the moment:
+      // team-web's annotation names one, team-data has none.
+      expect(
+        run.body.issued.map((i: { costCenter?: string }) => i.costCenter),
+      ).toEqual([undefined, 'CC-4711']);
+      const webGroup = entities.find(e => e.metadata.name === 'team-web')!;
+      webGroup.metadata.annotations!['cloudstore.io/cost-center'] = 'CC-9999';
 
       const [dataInvoice, webInvoice] = run.body.issued;
       const invoice = await as(DEVELOPER).get(`/invoices/${webInvoice.id}`);
@@ -210,6 +237,8 @@ describe('store billing', () => {
       expect(invoice.body).toMatchObject({
         number: 'INV-2026-000002',
         account: TEAM_WEB,
+        // As it was issued, though the group has another cost centre now.
+        costCenter: 'CC-4711',
         period: '2026-01',
         status: 'issued',
         total: { amount: '21.03', currency: 'USD' },
@@ -263,11 +292,22 @@ describe('store billing', () => {
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       const rows = csv.text.trim().split('\r\n');
       expect(rows[0]).toBe(
-        'invoice,period,account,kind,subscription,product,description,dimension,quantity,amount,currency',
+        'invoice,period,account,cost_centre,kind,subscription,product,description,dimension,quantity,amount,currency',
       );
       expect(rows[2]).toMatch(
-        /^INV-2026-000002,2026-01,.*,node-hours,120\.5,11\.03,USD$/,
+        /^INV-2026-000002,2026-01,group:default\/team-web,CC-4711,usage,.*,node-hours,120\.5,11\.03,USD$/,
       );
+      expect(
+        (await as(ADMIN).get('/invoices')).body.items.map(
+          (i: { number: string; costCenter?: string }) => [
+            i.number,
+            i.costCenter,
+          ],
+        ),
+      ).toEqual([
+        ['INV-2026-000002', 'CC-4711'],
+        ['INV-2026-000001', undefined],
+      ]);
 
       // February: only the data team used something. The scheduled job
       // invoices the latest month whose late-usage window has closed, once.

@@ -99,7 +99,7 @@ export const storePlugin = createBackendPlugin({
         });
         // Billing: usage, invoices and their monthly run.
         const billing = await createBilling({
-          ...{ auditor, config, database, logger, permissions },
+          ...{ auditor, auth, catalog, config, database, logger, permissions },
           ...{ permissionsRegistry, scheduler },
           now: () => clock.now(),
         });

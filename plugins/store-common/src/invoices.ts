@@ -60,6 +60,13 @@ export type InvoiceSummary = {
   number: string;
   /** The billing account: the owning group's entity ref. */
   account: string;
+  /**
+   * The cost centre the invoice was issued to: the billing account's, from
+   * its Group's catalog annotation when the invoice was issued. Absent when
+   * the group had none, and on invoices issued before cost centres were
+   * recorded.
+   */
+  costCenter?: string;
   /** The month billed, `YYYY-MM`. */
   period: string;
   status: InvoiceStatus;

@@ -97,10 +97,18 @@ export function rateUsage(
   quantityMicro: number | bigint,
   price: MeteredPrice,
 ): number {
-  const quantity = BigInt(quantityMicro);
-  if (quantity < 0n) {
-    throw new RangeError(`${quantityMicro} is not a non-negative quantity`);
-  }
+  return usageRater(price)(quantityMicro);
+}
+
+/**
+ * {@link rateUsage} of one price, for many quantities: the price's tiers
+ * are read once, not for every quantity, as an invoice run rates the usage
+ * of thousands of subscriptions on a few plans.
+ * @public
+ */
+export function usageRater(
+  price: MeteredPrice,
+): (quantityMicro: number | bigint) => number {
   const tiers = tiersOf(price).map(tier => ({
     upTo:
       tier.upTo === undefined
@@ -110,29 +118,35 @@ export function rateUsage(
   }));
   // Over a common denominator: micro-units times 10^decimals of the prices.
   const decimals = Math.max(...tiers.map(t => t.decimals));
-  let numerator = 0n;
-  let below = 0n;
-  for (const tier of tiers) {
-    if (quantity <= below) {
-      break;
-    }
-    const top =
-      tier.upTo === undefined || tier.upTo > quantity ? quantity : tier.upTo;
-    numerator +=
-      (top - below) * tier.digits * 10n ** BigInt(decimals - tier.decimals);
-    below = top;
-  }
+  const factors = tiers.map(t => 10n ** BigInt(decimals - t.decimals));
   const scale = 10n ** BigInt(currencyScale(price.currency));
-  numerator *= scale;
   const denominator = MICRO * 10n ** BigInt(decimals);
-  const quotient = numerator / denominator;
-  const rounded =
-    (numerator - quotient * denominator) * 2n >= denominator
-      ? quotient + 1n
-      : quotient;
-  const result = Number(rounded);
-  if (!Number.isSafeInteger(result)) {
-    throw new RangeError(`The usage charge ${rounded} is too large`);
-  }
-  return result;
+  return quantityMicro => {
+    const quantity = BigInt(quantityMicro);
+    if (quantity < 0n) {
+      throw new RangeError(`${quantityMicro} is not a non-negative quantity`);
+    }
+    let numerator = 0n;
+    let below = 0n;
+    for (const [i, tier] of tiers.entries()) {
+      if (quantity <= below) {
+        break;
+      }
+      const top =
+        tier.upTo === undefined || tier.upTo > quantity ? quantity : tier.upTo;
+      numerator += (top - below) * tier.digits * factors[i];
+      below = top;
+    }
+    numerator *= scale;
+    const quotient = numerator / denominator;
+    const rounded =
+      (numerator - quotient * denominator) * 2n >= denominator
+        ? quotient + 1n
+        : quotient;
+    const result = Number(rounded);
+    if (!Number.isSafeInteger(result)) {
+      throw new RangeError(`The usage charge ${rounded} is too large`);
+    }
+    return result;
+  };
 }

@@ -41,6 +41,17 @@ export const storeBillingReadPermission = createPermission({
   resourceType: STORE_SUBSCRIPTION_RESOURCE_TYPE,
 });
 
+/**
+ * Permission to manage billing: run the invoices of a period and correct
+ * issued invoices with credit notes. Not about one billing account, so a
+ * basic permission; policies give it to store administrators.
+ * @public
+ */
+export const storeBillingManagePermission = createPermission({
+  name: 'store.billing.manage',
+  attributes: { action: 'update' },
+});
+
 /** All subscription and billing permissions of the store. @public */
 export const storeSubscriptionPermissions = [
   storeSubscriptionReadPermission,

@@ -17,6 +17,7 @@ import {
   STORE_PRODUCT_RULES,
   STORE_SUBSCRIPTION_RESOURCE_TYPE,
   STORE_SUBSCRIPTION_RULES,
+  storeBillingManagePermission,
   storeOrderPermissions,
   storePermissions,
   storeSubscriptionPermissions,
@@ -136,6 +137,7 @@ export const KNOWN_PERMISSIONS: ReadonlyArray<Permission> = [
   ...storePermissions,
   ...storeOrderPermissions,
   ...storeSubscriptionPermissions,
+  storeBillingManagePermission,
   ...cloudPermissions,
   ...auditPermissions,
 ];

@@ -28,6 +28,7 @@ import {
 import {
   consumerSubscriptionVisibility,
   STORE_SUBSCRIPTION_RESOURCE_TYPE,
+  storeBillingManagePermission,
   storeOrderAdminPermission,
 } from '@internal/plugin-store-common';
 import { JsonObject } from '@backstage/types';
@@ -109,14 +110,15 @@ export function userOf(credentials: BackstageCredentials) {
   return (credentials.principal as { userEntityRef?: string }).userEntityRef;
 }
 
-/** As the store policy answers: only `admin` administers orders. */
+/** As the store policy answers: only `admin` administers orders and billing. */
 export function onlyAdminAdministers(admin: string) {
+  const adminOnly = [storeOrderAdminPermission, storeBillingManagePermission];
   return (
     r: AuthorizePermissionRequest,
     user: string | undefined,
   ): AuthorizePermissionResponse => ({
     result:
-      r.permission.name === storeOrderAdminPermission.name && user !== admin
+      adminOnly.some(p => p.name === r.permission.name) && user !== admin
         ? AuthorizeResult.DENY
         : AuthorizeResult.ALLOW,
   });

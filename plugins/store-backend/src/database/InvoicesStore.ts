@@ -47,6 +47,8 @@ export type StoredInvoice = {
   id: string;
   number: string;
   account: string;
+  /** The account's cost centre when the invoice was issued, if it had one. */
+  costCenter?: string;
   period: string;
   currency: string;
   totalMinor: number;
@@ -80,30 +82,44 @@ export type UsageTotal = {
 };
 
 /** An uninvoiced charge with what its invoice line needs. */
-export type OpenCharge = {
+type OpenChargeRow = {
   id: string;
-  subscriptionId: string;
-  account: string;
-  productRef: string;
-  productTitle: string;
-  kind: InvoiceLineKind;
+  subscription_id: string;
+  kind: string;
   description: string;
-  amountMinor: number;
+  amount_minor: number | string;
   currency: string;
+  owner: string;
+  product_ref: string;
+  product_title: string;
 };
 
-/** An invoice to issue: its account, period, currency and lines. */
-export type NewInvoice = {
+/** An invoice line to issue, with the billing account it bills. */
+export type NewInvoiceLine = Omit<StoredInvoiceLine, 'id'> & {
   account: string;
+};
+
+/** An invoice run of a period: what the store needs besides its rows. */
+export type InvoiceRun = {
   period: string;
-  currency: string;
-  lines: Array<Omit<StoredInvoiceLine, 'id'>>;
+  /** Charges made before this are invoiced: the end of the period. */
+  before: Date;
+  /** When the invoices are issued; their numbers are of its year. */
+  now: Date;
+  /** The invoice line of a usage total; none to leave the usage out. */
+  rate(total: UsageTotal): NewInvoiceLine | undefined;
+  /**
+   * The cost centres of billing accounts as they are at issue time, frozen
+   * on their invoices; accounts without one are left out.
+   */
+  costCentersOf(accounts: string[]): Promise<Map<string, string>>;
 };
 
 type InvoiceRow = {
   id: string;
   number: string;
   account: string;
+  cost_center: string | null;
   period: string;
   currency: string;
   total_minor: number | string;
@@ -139,6 +155,124 @@ type CreditNoteRow = {
   created_at: Date | string;
 };
 
+/** The invoice of an account in a currency, while its lines are written. */
+type InvoiceDraft = {
+  id: string;
+  account: string;
+  currency: string;
+  lineCount: number;
+  totalMinor: number;
+};
+
+/**
+ * The invoices a run is writing, one per account and currency, made as
+ * their first line comes; those issued already for the period get no lines.
+ */
+class InvoiceDrafts {
+  private readonly drafts = new Map<string, InvoiceDraft>();
+  private readonly issued: Set<string>;
+
+  constructor(
+    private readonly period: string,
+    issued: Array<{ account: string; currency: string }>,
+  ) {
+    this.issued = new Set(issued.map(i => draftKey(i.account, i.currency)));
+  }
+
+  /** The rows of lines, on the invoices of their accounts; lines of invoiced accounts are left out. */
+  add(lines: NewInvoiceLine[]): InvoiceLineRow[] {
+    const rows: InvoiceLineRow[] = [];
+    for (const line of lines) {
+      const key = draftKey(line.account, line.currency);
+      if (this.issued.has(key)) {
+        continue;
+      }
+      let draft = this.drafts.get(key);
+      if (!draft) {
+        draft = {
+          id: randomUUID(),
+          account: line.account,
+          currency: line.currency,
+          lineCount: 0,
+          totalMinor: 0,
+        };
+        this.drafts.set(key, draft);
+      }
+      rows.push(lineRowOf(draft.id, draft.lineCount, line));
+      draft.lineCount += 1;
+      draft.totalMinor += line.amountMinor;
+      if (!Number.isSafeInteger(draft.totalMinor)) {
+        throw new RangeError(
+          `The invoice total ${draft.totalMinor} is too large`,
+        );
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * The draft of an account's invoice in a currency, for lines the database
+   * writes itself: the first `lineCount` positions and their total. None
+   * when the account has its invoice already.
+   */
+  reserve(
+    account: string,
+    currency: string,
+    lineCount: number,
+    totalMinor: number,
+  ): InvoiceDraft | undefined {
+    const key = draftKey(account, currency);
+    if (this.issued.has(key)) {
+      return undefined;
+    }
+    if (!Number.isSafeInteger(totalMinor)) {
+      throw new RangeError(`The invoice total ${totalMinor} is too large`);
+    }
+    const draft = {
+      id: randomUUID(),
+      account,
+      currency,
+      lineCount,
+      totalMinor,
+    };
+    this.drafts.set(key, draft);
+    return draft;
+  }
+
+  ids(): string[] {
+    return [...this.drafts.values()].map(d => d.id);
+  }
+
+  accounts(): string[] {
+    return [...new Set([...this.drafts.values()].map(d => d.account))];
+  }
+
+  /** The invoice rows, numbered after the counter in the order of account and currency. */
+  toRows(
+    counter: { name: string; value: number },
+    now: Date,
+    costCenters: Map<string, string>,
+  ): InvoiceRow[] {
+    return [...this.drafts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, draft], i) => ({
+        id: draft.id,
+        number: formatNumber(counter.name, counter.value + 1 + i),
+        account: draft.account,
+        cost_center: costCenters.get(draft.account) ?? null,
+        period: this.period,
+        currency: draft.currency,
+        total_minor: draft.totalMinor,
+        status: 'issued',
+        issued_at: now,
+      }));
+  }
+}
+
+function draftKey(account: string, currency: string) {
+  return JSON.stringify([account, currency]);
+}
+
 /**
  * Invoices, their lines and credit notes; the only SQL about them. Invoices
  * are only ever inserted: this class has no method that changes or deletes
@@ -156,46 +290,72 @@ export class InvoicesStore {
     return new InvoicesStore(await options.database.getClient());
   }
 
-  /** Uninvoiced charges created before `before`, with their account. */
-  async openCharges(before: Date): Promise<OpenCharge[]> {
-    const rows = await this.db(`${SUBSCRIPTION_CHARGES} as c`)
-      .join(`${SUBSCRIPTIONS} as s`, 's.id', 'c.subscription_id')
-      .whereNull('c.invoice_id')
-      .where('c.created_at', '<', before)
-      .whereNot('c.amount_minor', 0)
-      .select(
-        'c.id',
-        'c.subscription_id',
-        'c.kind',
-        'c.description',
-        'c.amount_minor',
-        'c.currency',
-        's.owner',
-        's.product_ref',
-        's.product_title',
-      )
-      .orderBy([
-        { column: 'c.created_at', order: 'asc' },
-        { column: 'c.id', order: 'asc' },
-      ]);
-    return rows.map(row => ({
-      id: row.id,
-      subscriptionId: row.subscription_id,
-      account: row.owner,
-      productRef: row.product_ref,
-      productTitle: row.product_title,
-      kind: row.kind as InvoiceLineKind,
-      description: row.description,
-      amountMinor: Number(row.amount_minor),
-      currency: row.currency,
-    }));
+  /**
+   * Issues the invoices of a period, one per billing account and currency,
+   * with the next numbers of the year of `now` in the order of account and
+   * currency, all in one transaction: the charges not invoiced yet that
+   * were made before the period ended, then the period's usage as `rate`
+   * prices it. Accounts invoiced for the period in a currency already are
+   * left out, so running a period again issues nothing. Throws an
+   * `InvoiceRaceError`, having written nothing, when some of the charges
+   * were invoiced meanwhile.
+   *
+   * The usage is summed by the database while the transaction writes the
+   * charge lines: on PostgreSQL on a connection of its own, so that the
+   * run takes little longer than the sum itself. SQLite has one
+   * connection; there the sum comes first.
+   */
+  async issue(run: InvoiceRun): Promise<StoredInvoice[]> {
+    // Rated as it comes, while the transaction waits for the database.
+    const usage = this.usageTotals(run.period).then(totals =>
+      totals.flatMap(total => run.rate(total) ?? []),
+    );
+    // Awaited in the transaction, or not at all when it fails first.
+    usage.catch(() => undefined);
+    if (this.db.client.config.client !== 'pg') {
+      await usage;
+    }
+    try {
+      return await this.db.transaction(async trx => {
+        // The counter is locked before looking for invoices issued already,
+        // so that runs take turns and each sees what the one before issued.
+        const counter = await this.lockCounter(trx, 'INV', run.now);
+        const drafts = new InvoiceDrafts(
+          run.period,
+          await trx<InvoiceRow>(INVOICES)
+            .where({ period: run.period })
+            .select('account', 'currency'),
+        );
+        await this.invoiceCharges(trx, drafts, run.before);
+        const usageLines = drafts.add(await usage);
+        await insertRows(trx, INVOICE_LINES, usageLines);
+        const invoices = drafts.toRows(
+          counter,
+          run.now,
+          await run.costCentersOf(drafts.accounts()),
+        );
+        if (!invoices.length) {
+          return [];
+        }
+        await trx(COUNTERS)
+          .where({ name: counter.name })
+          .update({ value: counter.value + invoices.length });
+        await insertRows(trx, INVOICES, invoices);
+        return invoices.map(row => toInvoice(row, 0));
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new InvoiceRaceError();
+      }
+      throw error;
+    }
   }
 
   /**
    * The usage of a period per subscription and dimension, summed by the
    * database: memory grows with subscriptions, not with events.
    */
-  async usageTotals(period: string): Promise<UsageTotal[]> {
+  private async usageTotals(period: string): Promise<UsageTotal[]> {
     const sums = this.db(USAGE_EVENTS)
       .where({ period })
       .groupBy('subscription_id', 'dimension')
@@ -237,97 +397,159 @@ export class InvoicesStore {
   }
 
   /**
-   * Issues invoices with the next numbers of the year of `now`, in the order
-   * given, and marks their charges invoiced, all in one transaction of a
-   * handful of set-based statements, however many accounts there are.
-   * Invoices of an account that has one for the period in that currency
-   * already are left out. Throws an `InvoiceRaceError`, having written
-   * nothing, when some of the charges were invoiced meanwhile.
+   * Puts the charges not invoiced yet that were made before `before` on the
+   * drafts of their accounts, first on each, in the order they were made,
+   * and gives each charge the invoice of its line. An `InvoiceRaceError`
+   * when some were invoiced meanwhile.
+   *
+   * On PostgreSQL the database copies the charges into lines itself: the
+   * run only learns how many charges of how much each invoice gets.
    */
-  async issue(invoices: NewInvoice[], now: Date): Promise<StoredInvoice[]> {
-    if (!invoices.length) {
-      return [];
+  private async invoiceCharges(
+    trx: Knex.Transaction,
+    drafts: InvoiceDrafts,
+    before: Date,
+  ) {
+    const open = (query: Knex.QueryBuilder) =>
+      query
+        .from(`${SUBSCRIPTION_CHARGES} as c`)
+        .join(`${SUBSCRIPTIONS} as s`, 's.id', 'c.subscription_id')
+        .whereNull('c.invoice_id')
+        .where('c.created_at', '<', before)
+        .whereNot('c.amount_minor', 0);
+    if (trx.client.config.client !== 'pg') {
+      const rows: OpenChargeRow[] = await open(trx.queryBuilder())
+        .select(
+          'c.id',
+          'c.subscription_id',
+          'c.kind',
+          'c.description',
+          'c.amount_minor',
+          'c.currency',
+          's.owner',
+          's.product_ref',
+          's.product_title',
+        )
+        .orderBy([
+          { column: 'c.created_at', order: 'asc' },
+          { column: 'c.id', order: 'asc' },
+        ]);
+      const lines = drafts.add(
+        rows.map(row => ({
+          account: row.owner,
+          kind: row.kind as InvoiceLineKind,
+          description: row.description,
+          subscriptionId: row.subscription_id,
+          productRef: row.product_ref,
+          productTitle: row.product_title,
+          chargeId: row.id,
+          amountMinor: Number(row.amount_minor),
+          currency: row.currency,
+        })),
+      );
+      await insertRows(trx, INVOICE_LINES, lines);
+      await this.markInvoiced(trx, drafts.ids(), lines.length);
+      return;
     }
-    const totals = invoices.map(invoice => {
-      const total = invoice.lines.reduce((sum, l) => sum + l.amountMinor, 0);
-      if (!Number.isSafeInteger(total)) {
-        throw new RangeError(`The invoice total ${total} is too large`);
-      }
-      return total;
+    const sums: Array<{
+      owner: string;
+      currency: string;
+      count: string | number;
+      total: string | number;
+    }> = await open(trx.queryBuilder())
+      .groupBy('s.owner', 'c.currency')
+      .select('s.owner', 'c.currency')
+      .count({ count: '*' })
+      .sum({ total: 'c.amount_minor' });
+    let expected = 0;
+    const invoices = sums.flatMap(sum => {
+      const count = Number(sum.count);
+      const draft = drafts.reserve(
+        sum.owner,
+        sum.currency,
+        count,
+        Number(sum.total),
+      );
+      expected += draft ? count : 0;
+      return draft
+        ? [{ account: sum.owner, currency: sum.currency, id: draft.id }]
+        : [];
     });
-    try {
-      return await this.db.transaction(async trx => {
-        // The counter is locked before looking for invoices issued already,
-        // so that runs take turns and each sees what the one before issued.
-        const counter = await this.lockCounter(trx, 'INV', now);
-        const periods = [...new Set(invoices.map(i => i.period))];
-        const issuedAlready = new Set(
-          (
-            await trx<InvoiceRow>(INVOICES)
-              .whereIn('period', periods)
-              .select('account', 'period', 'currency')
-          ).map(r => invoiceKey(r.account, r.period, r.currency)),
-        );
-        const rows: InvoiceRow[] = [];
-        const fresh: NewInvoice[] = [];
-        invoices.forEach((invoice, i) => {
-          if (
-            !issuedAlready.has(
-              invoiceKey(invoice.account, invoice.period, invoice.currency),
-            )
-          ) {
-            const number = formatNumber(
-              counter.name,
-              counter.value + 1 + rows.length,
-            );
-            rows.push(rowOf(randomUUID(), number, invoice, totals[i], now));
-            fresh.push(invoice);
-          }
+    if (!invoices.length) {
+      return;
+    }
+    const lines = open(trx.queryBuilder())
+      .join(
+        trx.raw(
+          'json_to_recordset(?) as d(account text, currency text, id text)',
+          [JSON.stringify(invoices)],
+        ),
+        join =>
+          join.on('d.account', 's.owner').andOn('d.currency', 'c.currency'),
+      )
+      .select(
+        trx.raw('gen_random_uuid()::text'),
+        'd.id',
+        trx.raw(
+          'row_number() over (partition by d.id order by c.created_at, c.id) - 1',
+        ),
+        'c.kind',
+        'c.description',
+        'c.subscription_id',
+        's.product_ref',
+        's.product_title',
+        'c.id',
+        'c.amount_minor',
+        'c.currency',
+      );
+    const result = await trx.raw(
+      `WITH inserted AS (
+         INSERT INTO ?? (id, invoice_id, position, kind, description,
+           subscription_id, product_ref, product_title, charge_id,
+           amount_minor, currency)
+         ?
+         RETURNING charge_id, invoice_id
+       )
+       UPDATE ?? AS c SET invoice_id = inserted.invoice_id
+         FROM inserted
+        WHERE c.id = inserted.charge_id AND c.invoice_id IS NULL`,
+      [INVOICE_LINES, lines, SUBSCRIPTION_CHARGES],
+    );
+    if (result.rowCount !== expected) {
+      // Charges were made or invoiced since they were counted; write nothing.
+      throw new InvoiceRaceError();
+    }
+  }
+
+  /**
+   * Gives each charge on a line of the invoices the invoice of its line;
+   * an `InvoiceRaceError` unless all `count` of them were still open.
+   */
+  private async markInvoiced(
+    trx: Knex.Transaction,
+    invoiceIds: string[],
+    count: number,
+  ) {
+    let updated = 0;
+    for (let i = 0; i < invoiceIds.length; i += 1000) {
+      updated += await trx(SUBSCRIPTION_CHARGES)
+        .whereIn(
+          'id',
+          trx(INVOICE_LINES)
+            .whereIn('invoice_id', invoiceIds.slice(i, i + 1000))
+            .whereNotNull('charge_id')
+            .select('charge_id'),
+        )
+        .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
+        .update({
+          invoice_id: trx(INVOICE_LINES)
+            .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
+            .select('invoice_id'),
         });
-        if (!rows.length) {
-          return [];
-        }
-        await trx(COUNTERS)
-          .where({ name: counter.name })
-          .update({ value: counter.value + rows.length });
-        await insertRows(trx, INVOICES, rows);
-        const lines = fresh.flatMap((invoice, i) =>
-          invoice.lines.map((line, position) =>
-            lineRowOf(rows[i].id, position, line),
-          ),
-        );
-        await insertRows(trx, INVOICE_LINES, lines);
-        const charges = lines.filter(l => l.charge_id !== null).length;
-        // Each charge takes the invoice of its line.
-        let updated = 0;
-        for (let i = 0; i < rows.length; i += 1000) {
-          const ids = rows.slice(i, i + 1000).map(r => r.id);
-          updated += await trx(SUBSCRIPTION_CHARGES)
-            .whereIn(
-              'id',
-              trx(INVOICE_LINES)
-                .whereIn('invoice_id', ids)
-                .whereNotNull('charge_id')
-                .select('charge_id'),
-            )
-            .whereNull(`${SUBSCRIPTION_CHARGES}.invoice_id`)
-            .update({
-              invoice_id: trx(INVOICE_LINES)
-                .where('charge_id', trx.ref(`${SUBSCRIPTION_CHARGES}.id`))
-                .select('invoice_id'),
-            });
-        }
-        if (updated !== charges) {
-          // Another run invoiced some of them first; write nothing.
-          throw new InvoiceRaceError();
-        }
-        return rows.map(row => toInvoice(row, 0));
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new InvoiceRaceError();
-      }
-      throw error;
+    }
+    if (updated !== count) {
+      // Another run invoiced some of them first; write nothing.
+      throw new InvoiceRaceError();
     }
   }
 
@@ -544,10 +766,6 @@ function formatNumber(series: string, value: number): string {
   return `${series}-${String(value).padStart(6, '0')}`;
 }
 
-function invoiceKey(account: string, period: string, currency: string) {
-  return JSON.stringify([account, period, currency]);
-}
-
 function applyAccountFilter(
   query: Knex.QueryBuilder,
   permissionFilter: SubscriptionPermissionFilter,
@@ -562,29 +780,10 @@ function applyAccountFilter(
   }
 }
 
-function rowOf(
-  id: string,
-  number: string,
-  invoice: NewInvoice,
-  total: number,
-  now: Date,
-): InvoiceRow {
-  return {
-    id,
-    number,
-    account: invoice.account,
-    period: invoice.period,
-    currency: invoice.currency,
-    total_minor: total,
-    status: 'issued',
-    issued_at: now,
-  };
-}
-
 function lineRowOf(
   invoiceId: string,
   position: number,
-  line: NewInvoice['lines'][number],
+  line: NewInvoiceLine,
 ): InvoiceLineRow {
   return {
     id: randomUUID(),
@@ -609,6 +808,7 @@ function toInvoice(row: InvoiceRow, creditedMinor: number): StoredInvoice {
     id: row.id,
     number: row.number,
     account: row.account,
+    ...(row.cost_center ? { costCenter: row.cost_center } : {}),
     period: row.period,
     currency: row.currency,
     totalMinor: Number(row.total_minor),

@@ -6,6 +6,9 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+// Migrating up and down takes a while on a loaded machine.
+jest.setTimeout(60_000);
+
 const databases = TestDatabases.create();
 
 describe.each(databases.eachSupportedId())(
@@ -81,6 +84,76 @@ describe.each(databases.eachSupportedId())(
       await knex.migrate.rollback(config);
       expect(await knex.schema.hasTable('store_invoices')).toBe(false);
       expect(await knex.schema.hasTable('store_subscriptions')).toBe(true);
+    });
+  },
+);
+
+describe.each(databases.eachSupportedId())(
+  'the invoice cost centre migration on %s',
+  databaseId => {
+    it('adds the cost centre, leaves earlier invoices without one and keeps invoices immutable', async () => {
+      const knex = await databases.init(databaseId);
+      const config = { directory: migrationsDir };
+      while (
+        !(await knex.migrate.currentVersion(config)).startsWith(
+          '20261202100000',
+        )
+      ) {
+        await knex.migrate.up(config);
+      }
+      const issuedAt = new Date('2026-02-01T00:00:00Z');
+      const invoice = (id: string, number: string) => ({
+        id,
+        number,
+        account: 'group:default/team-web',
+        period: id === 'inv-1' ? '2026-01' : '2026-02',
+        currency: 'USD',
+        total_minor: 100,
+        status: 'issued',
+        issued_at: issuedAt,
+      });
+      await knex('store_invoices').insert(invoice('inv-1', 'INV-2026-000001'));
+      await knex.migrate.up(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261210000000');
+
+      await knex('store_invoices').insert({
+        ...invoice('inv-2', 'INV-2026-000002'),
+        cost_center: 'CC-4711',
+      });
+      expect(
+        await knex('store_invoices')
+          .orderBy('number')
+          .select('id', 'cost_center'),
+      ).toEqual([
+        { id: 'inv-1', cost_center: null },
+        { id: 'inv-2', cost_center: 'CC-4711' },
+      ]);
+      // What a change of an issued invoice comes to: the database refuses it.
+      const outcome = (change: Promise<unknown>) =>
+        change.then(
+          () => 'changed',
+          error => String(error),
+        );
+      expect(
+        await outcome(
+          knex('store_invoices')
+            .where({ id: 'inv-2' })
+            .update({ cost_center: 'CC-1' }),
+        ),
+      ).toMatch(/cannot change/);
+
+      // Down again, the triggers still guard the invoices.
+      await knex.migrate.down(config);
+      expect(await knex.schema.hasColumn('store_invoices', 'cost_center')).toBe(
+        false,
+      );
+      expect(
+        await outcome(knex('store_invoices').update({ total_minor: 0 })),
+      ).toMatch(/cannot change/);
+      expect(await outcome(knex('store_invoices').del())).toMatch(
+        /cannot change/,
+      );
+      expect(await knex('store_invoices').pluck('id')).toHaveLength(2);
     });
   },
 );

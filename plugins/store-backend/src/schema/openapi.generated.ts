@@ -1024,6 +1024,11 @@ export const spec = {
           account: {
             type: 'string',
           },
+          costCenter: {
+            type: 'string',
+            description:
+              "The cost centre the invoice was issued to: the billing account's group annotation when it was issued. Absent when there was none.",
+          },
           period: {
             type: 'string',
             description: 'The month billed, YYYY-MM.',
@@ -2652,7 +2657,8 @@ export const spec = {
             },
           },
           '403': {
-            description: 'The caller is not a store administrator.',
+            description:
+              'The caller may not manage billing (store administrators may).',
             content: {
               'application/json': {
                 schema: {

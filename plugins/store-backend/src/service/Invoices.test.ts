@@ -7,6 +7,8 @@ import {
 import { ConflictError } from '@backstage/errors';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import { Subscription, SubscriptionPlan } from '@internal/plugin-store-common';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import { InvoiceRaceError, InvoicesStore } from '../database/InvoicesStore';
 import { SubscriptionsStore } from '../database/SubscriptionsStore';
@@ -15,6 +17,7 @@ import {
   SubscriptionPermissionQuery,
   subscriptionPermissionRules,
 } from '../permissions/subscriptionRules';
+import { BillingAccounts, COST_CENTER_ANNOTATION } from './BillingAccounts';
 import { Invoices } from './Invoices';
 
 jest.setTimeout(120_000);
@@ -51,9 +54,25 @@ describe('Invoices', () => {
     const usage = await UsageStore.create({ database });
     const store = await InvoicesStore.create({ database });
     const clock = { now: new Date('2026-02-05T00:00:00Z') };
+    // Team A has a cost centre in the catalog, team B none.
+    const teamA: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: {
+        name: 'team-a',
+        namespace: 'default',
+        annotations: { [COST_CENTER_ANNOTATION]: 'CC-1000' },
+      },
+      spec: { type: 'team', children: [] },
+    };
+    const accounts = BillingAccounts.create({
+      catalog: catalogServiceMock({ entities: [teamA] }),
+      auth: mockServices.auth(),
+    });
     const invoicesOf = (invoicesStore: InvoicesStore) =>
       Invoices.create({
         store: invoicesStore,
+        accounts,
         permissions: mockServices.permissions(),
         ruleset,
         logger: mockServices.logger.mock(),
@@ -115,7 +134,16 @@ describe('Invoices', () => {
       );
     }
 
-    return { knex, subscriptions, store, clock, invoicesOf, subscribe, report };
+    return {
+      knex,
+      subscriptions,
+      store,
+      clock,
+      teamA,
+      invoicesOf,
+      subscribe,
+      report,
+    };
   }
 
   async function openCharges(knex: Knex) {
@@ -249,22 +277,41 @@ describe('Invoices', () => {
       expect(await openCharges(knex)).toEqual([]);
     });
 
-    it('reads the charges again when another run invoiced some of them first, and writes nothing before', async () => {
+    it('runs again when another run invoiced some of the charges first, and writes nothing before', async () => {
       const { knex, store, invoicesOf, subscribe } = await setUp(databaseId);
       await subscribe('a', TEAM_A, [{ kind: 'recurring', amountMinor: 1000 }]);
       await subscribe('b', TEAM_B, [{ kind: 'recurring', amountMinor: 500 }]);
+      const [chargeOfB] = await knex('store_subscription_charges')
+        .where({ subscription_id: 'b' })
+        .pluck('id');
       const issue = store.issue.bind(store);
       const spy = jest
         .spyOn(store, 'issue')
-        .mockImplementationOnce(async (toIssue, now) => {
-          // Another run takes the charge of b between the read and the write.
-          await knex('store_subscription_charges')
-            .where({ subscription_id: 'b' })
-            .update({ invoice_id: 'elsewhere' });
-          const attempt = issue(toIssue, now);
+        .mockImplementationOnce(async run => {
+          // Another run has written its line of b's charge, and not yet
+          // the charge's invoice, when this one writes its own.
+          await knex('store_invoice_lines').insert({
+            id: 'line-elsewhere',
+            invoice_id: 'elsewhere',
+            position: 0,
+            kind: 'recurring',
+            description: 'recurring of b',
+            subscription_id: 'b',
+            product_ref: 'product:default/b',
+            product_title: 'Product b',
+            charge_id: chargeOfB,
+            amount_minor: 500,
+            currency: 'USD',
+          });
+          const attempt = issue(run);
           await expect(attempt).rejects.toBeInstanceOf(InvoiceRaceError);
           expect(await knex('store_invoices').pluck('id')).toEqual([]);
-          expect(await knex('store_invoice_lines').pluck('id')).toEqual([]);
+          expect(await knex('store_invoice_lines').pluck('id')).toEqual([
+            'line-elsewhere',
+          ]);
+          await knex('store_subscription_charges')
+            .where({ id: chargeOfB })
+            .update({ invoice_id: 'elsewhere' });
           return attempt;
         });
 
@@ -274,6 +321,69 @@ describe('Invoices', () => {
       expect(run.issued.map(i => [i.account, i.number])).toEqual([
         [TEAM_A, 'INV-2026-000001'],
       ]);
+    });
+
+    it('issues each invoice to the cost centre its account has then, and keeps it when the group changes', async () => {
+      const { knex, store, clock, teamA, invoicesOf, subscribe } = await setUp(
+        databaseId,
+      );
+      const invoices = invoicesOf(store);
+      await subscribe('a', TEAM_A, [{ kind: 'recurring', amountMinor: 1000 }]);
+      await subscribe('b', TEAM_B, [{ kind: 'recurring', amountMinor: 500 }]);
+      const january = await invoices.run('2026-01');
+      expect(january.issued.map(i => [i.account, i.costCenter])).toEqual([
+        [TEAM_A, 'CC-1000'],
+        [TEAM_B, undefined],
+      ]);
+
+      // Team A moves to another cost centre: January's invoice stays
+      // issued to the old one, February's goes to the new one.
+      teamA.metadata.annotations![COST_CENTER_ANNOTATION] = 'CC-2000';
+      const admin = mockCredentials.user('user:default/admin');
+      const [issued] = january.issued;
+      expect(await invoices.get(admin, issued.id)).toMatchObject({
+        costCenter: 'CC-1000',
+      });
+      expect((await invoices.list({ credentials: admin })).items).toEqual([
+        expect.objectContaining({ account: TEAM_B }),
+        expect.objectContaining({ account: TEAM_A, costCenter: 'CC-1000' }),
+      ]);
+      const csv = (await invoices.csv(admin, issued.id)).split('\r\n');
+      expect(csv[0]).toMatch(/^invoice,period,account,cost_centre,kind,/);
+      expect(csv[1]).toMatch(
+        /^INV-2026-000001,2026-01,group:default\/team-a,CC-1000,recurring,/,
+      );
+      await knex('store_subscription_charges').insert({
+        id: 'february-a',
+        subscription_id: 'a',
+        kind: 'recurring',
+        description: 'recurring of a in February',
+        amount_minor: 1000,
+        currency: 'USD',
+        period_start: '2026-02-01',
+        period_end: '2026-03-01',
+        payment_method: 'none',
+        invoice_id: null,
+        created_at: new Date('2026-02-01T00:00:00Z'),
+      });
+      clock.now = new Date('2026-03-05T00:00:00Z');
+      const february = await invoices.run('2026-02');
+      expect(february.issued.map(i => [i.account, i.costCenter])).toEqual([
+        [TEAM_A, 'CC-2000'],
+      ]);
+      expect(await invoices.get(admin, issued.id)).toMatchObject({
+        costCenter: 'CC-1000',
+      });
+      // The database keeps it from changing, as all of an issued invoice.
+      expect(
+        await knex('store_invoices')
+          .where({ id: issued.id })
+          .update({ cost_center: 'CC-2000' })
+          .then(
+            () => 'changed',
+            error => String(error),
+          ),
+      ).toMatch(/cannot change/);
     });
 
     it('gives up with a conflict when other runs keep taking the charges', async () => {

@@ -26,23 +26,26 @@ import {
   InvoiceList,
   InvoiceRunResult,
   InvoiceSummary,
+  MeteredPrice,
   parseSignedMinorUnits,
-  rateUsage,
+  storeBillingManagePermission,
   storeBillingReadPermission,
-  storeOrderAdminPermission,
   Subscription,
   toMoney,
+  usageRater,
 } from '@internal/plugin-store-common';
 import {
   InvoiceRaceError,
   InvoicesStore,
-  NewInvoice,
+  NewInvoiceLine,
   StoredCreditNote,
   StoredInvoice,
   StoredInvoiceLine,
+  UsageTotal,
 } from '../database/InvoicesStore';
 import { SubscriptionPermissionFilter } from '../database/SubscriptionsStore';
 import { SubscriptionPermissionQuery } from '../permissions/subscriptionRules';
+import { BillingAccounts } from './BillingAccounts';
 import { periodEnd, periodOf } from './UsageReports';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -67,12 +70,19 @@ function assertPeriod(value: string, name = 'period') {
  * Everyone reads through the `store.billing.read` decision, one per
  * request and applied in the database; what a caller may not see is not
  * found. Runs and credit notes are for store administrators (the
- * `store.order.admin` permission); credit notes also for finance, whom the
+ * `store.billing.manage` permission); credit notes also for finance, whom the
  * policy lets read all billing unconditionally.
  */
 export class Invoices {
+  /** The raters of the prices of the plans the store read, each made once. */
+  private readonly raters = new WeakMap<
+    MeteredPrice,
+    (quantityMicro: bigint) => number
+  >();
+
   private constructor(
     private readonly store: InvoicesStore,
+    private readonly accounts: BillingAccounts,
     private readonly permissions: PermissionsService,
     private readonly transform: ConditionTransformer<SubscriptionPermissionQuery>,
     private readonly logger: LoggerService,
@@ -83,6 +93,8 @@ export class Invoices {
 
   static create(options: {
     store: InvoicesStore;
+    /** Where the cost centres of the invoiced accounts are read at issue time. */
+    accounts: BillingAccounts;
     permissions: PermissionsService;
     ruleset: PermissionRuleset<Subscription, SubscriptionPermissionQuery>;
     logger: LoggerService;
@@ -93,6 +105,7 @@ export class Invoices {
   }): Invoices {
     return new Invoices(
       options.store,
+      options.accounts,
       options.permissions,
       createConditionTransformer(options.ruleset),
       options.logger,
@@ -117,7 +130,8 @@ export class Invoices {
   /**
    * Issues the invoices of a period, one per billing account and currency:
    * the charges not invoiced yet that were made before the period ended,
-   * and the period's usage rated per subscription and dimension. Accounts
+   * and the period's usage rated per subscription and dimension, each
+   * invoice issued to its account's cost centre of the moment. Accounts
    * invoiced for the period already are left alone, so a second run issues
    * nothing.
    */
@@ -130,10 +144,13 @@ export class Invoices {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const issued = await this.store.issue(
-          await this.invoicesOf(period, end),
+        const issued = await this.store.issue({
+          period,
+          before: end,
           now,
-        );
+          rate: total => this.rate(total, period),
+          costCentersOf: accounts => this.accounts.costCentersOf(accounts),
+        });
         this.logger.info(
           `Invoice run for ${period} issued ${issued.length} invoices`,
         );
@@ -153,72 +170,42 @@ export class Invoices {
   }
 
   /**
-   * The invoices a run of a period would issue, one per account and
-   * currency, accounts in a stable order so that numbers follow it.
+   * The invoice line of a subscription's usage in a dimension over a
+   * period, rated by its plan's price; none, with a warning, when the plan
+   * does not price the dimension.
    */
-  private async invoicesOf(period: string, end: Date): Promise<NewInvoice[]> {
-    const [charges, usage] = await Promise.all([
-      this.store.openCharges(end),
-      this.store.usageTotals(period),
-    ]);
-    // By account, then currency.
-    const invoices = new Map<string, Map<string, NewInvoice>>();
-    const invoiceOf = (account: string, currency: string) => {
-      let ofAccount = invoices.get(account);
-      if (!ofAccount) {
-        ofAccount = new Map();
-        invoices.set(account, ofAccount);
-      }
-      let invoice = ofAccount.get(currency);
-      if (!invoice) {
-        invoice = { account, period, currency, lines: [] };
-        ofAccount.set(currency, invoice);
-      }
-      return invoice;
-    };
-    for (const charge of charges) {
-      invoiceOf(charge.account, charge.currency).lines.push({
-        kind: charge.kind,
-        description: charge.description,
-        subscriptionId: charge.subscriptionId,
-        productRef: charge.productRef,
-        productTitle: charge.productTitle,
-        chargeId: charge.id,
-        amountMinor: charge.amountMinor,
-        currency: charge.currency,
-      });
-    }
-    for (const total of usage) {
-      const price = total.plan.meteredPrices?.find(
-        m => m.dimension === total.dimension,
+  private rate(total: UsageTotal, period: string): NewInvoiceLine | undefined {
+    const price = total.plan.meteredPrices?.find(
+      m => m.dimension === total.dimension,
+    );
+    if (!price) {
+      this.logger.warn(
+        `Subscription ${total.subscriptionId} has usage of ${total.dimension}, which its plan does not price; it is not invoiced`,
       );
-      if (!price) {
-        this.logger.warn(
-          `Subscription ${total.subscriptionId} has usage of ${total.dimension}, which its plan does not price; it is not invoiced`,
-        );
-        continue;
-      }
-      const quantity = formatQuantityMicro(total.quantityMicro);
-      invoiceOf(total.account, price.currency).lines.push({
-        kind: 'usage',
-        description: `${total.productTitle}, ${total.plan.title}: ${quantity} ${price.unit} of ${total.dimension} in ${period}`,
-        subscriptionId: total.subscriptionId,
-        productRef: total.productRef,
-        productTitle: total.productTitle,
-        dimension: total.dimension,
-        quantityMicro: Number(total.quantityMicro),
-        amountMinor: rateUsage(total.quantityMicro, price),
-        currency: price.currency,
-      });
+      return undefined;
     }
-    return [...invoices.values()]
-      .flatMap(ofAccount => [...ofAccount.values()])
-      .map(invoice => ({
-        invoice,
-        order: JSON.stringify([invoice.account, invoice.currency]),
-      }))
-      .sort((a, b) => (a.order < b.order ? -1 : 1))
-      .map(({ invoice }) => invoice);
+    const quantity = formatQuantityMicro(total.quantityMicro);
+    return {
+      account: total.account,
+      kind: 'usage',
+      description: `${total.productTitle}, ${total.plan.title}: ${quantity} ${price.unit} of ${total.dimension} in ${period}`,
+      subscriptionId: total.subscriptionId,
+      productRef: total.productRef,
+      productTitle: total.productTitle,
+      dimension: total.dimension,
+      quantityMicro: Number(total.quantityMicro),
+      amountMinor: this.raterOf(price)(total.quantityMicro),
+      currency: price.currency,
+    };
+  }
+
+  private raterOf(price: MeteredPrice) {
+    let rater = this.raters.get(price);
+    if (!rater) {
+      rater = usageRater(price);
+      this.raters.set(price, rater);
+    }
+    return rater;
   }
 
   /** The invoice run for administrators. */
@@ -295,6 +282,7 @@ export class Invoices {
       'invoice',
       'period',
       'account',
+      'cost_centre',
       'kind',
       'subscription',
       'product',
@@ -308,6 +296,7 @@ export class Invoices {
       invoice.number,
       invoice.period,
       invoice.account,
+      invoice.costCenter ?? '',
       line.kind,
       line.subscriptionId,
       line.productRef,
@@ -426,7 +415,7 @@ export class Invoices {
 
   private async isAdmin(credentials: BackstageCredentials) {
     const [decision] = await this.permissions.authorize(
-      [{ permission: storeOrderAdminPermission }],
+      [{ permission: storeBillingManagePermission }],
       { credentials },
     );
     return decision.result === AuthorizeResult.ALLOW;
@@ -459,6 +448,7 @@ function toSummary(invoice: StoredInvoice): InvoiceSummary {
     id: invoice.id,
     number: invoice.number,
     account: invoice.account,
+    ...(invoice.costCenter ? { costCenter: invoice.costCenter } : {}),
     period: invoice.period,
     status: invoice.status,
     total: toMoney(invoice.totalMinor, invoice.currency),

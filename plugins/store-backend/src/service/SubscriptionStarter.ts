@@ -19,11 +19,9 @@ import {
   NewSubscription,
   SubscriptionsStore,
 } from '../database/SubscriptionsStore';
+import { BillingAccounts } from './BillingAccounts';
 import { stackIdsOf } from './stackIds';
 import { settleThrough, StorePayments } from './StorePayments';
-
-/** The annotation of a Group entity that names its cost centre. */
-export const COST_CENTER_ANNOTATION = 'cloudstore.io/cost-center';
 
 const SYSTEM_ACTOR = 'plugin:store';
 
@@ -44,8 +42,7 @@ export class SubscriptionStarter {
   private constructor(
     private readonly subscriptions: SubscriptionsStore,
     private readonly products: ProductsStore,
-    private readonly catalog: CatalogService,
-    private readonly auth: AuthService,
+    private readonly accounts: BillingAccounts,
     private readonly payments: StorePayments,
     private readonly logger: LoggerService,
     private readonly auditor: AuditorService | undefined,
@@ -65,8 +62,7 @@ export class SubscriptionStarter {
     return new SubscriptionStarter(
       options.subscriptions,
       options.products,
-      options.catalog,
-      options.auth,
+      BillingAccounts.create({ catalog: options.catalog, auth: options.auth }),
       options.payments,
       options.logger,
       options.auditor,
@@ -91,7 +87,7 @@ export class SubscriptionStarter {
     const owner = (order.ownerGroup ?? order.requester).toLocaleLowerCase(
       'en-US',
     );
-    const costCenter = await this.costCenterOf(owner);
+    const costCenter = await this.accounts.costCenterOf(owner);
     const { price } = plan;
     const trialDays = plan.trialDays ?? 0;
     const base = {
@@ -219,17 +215,6 @@ export class SubscriptionStarter {
     return (
       current ?? { id: order.planId, title: order.planId, price: order.price }
     );
-  }
-
-  private async costCenterOf(owner: string): Promise<string | undefined> {
-    if (!owner.startsWith('group:')) {
-      return undefined;
-    }
-    const group = await this.catalog.getEntityByRef(owner, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
-    const value = group?.metadata.annotations?.[COST_CENTER_ANNOTATION];
-    return value ? value : undefined;
   }
 }
 

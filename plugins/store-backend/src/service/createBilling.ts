@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  AuthService,
   DatabaseService,
   LoggerService,
   PermissionsRegistryService,
@@ -8,9 +9,12 @@ import {
   RootConfigService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { storeBillingManagePermission } from '@internal/plugin-store-common';
 import { InvoicesStore } from '../database/InvoicesStore';
 import { UsageStore } from '../database/UsageStore';
 import { subscriptionResourceRef } from '../permissions/subscriptionRules';
+import { BillingAccounts } from './BillingAccounts';
 import { BillingRoutesOptions } from './billingRoutes';
 import { Invoices } from './Invoices';
 import { readLateEventWindowDays, UsageReports } from './UsageReports';
@@ -24,6 +28,8 @@ import { readLateEventWindowDays, UsageReports } from './UsageReports';
  */
 export async function createBilling(options: {
   auditor: AuditorService;
+  auth: AuthService;
+  catalog: CatalogService;
   config: RootConfigService;
   database: DatabaseService;
   logger: LoggerService;
@@ -33,6 +39,7 @@ export async function createBilling(options: {
   now: () => Date;
 }): Promise<Omit<BillingRoutesOptions, 'httpAuth'> & { invoices: Invoices }> {
   const { config, database, logger, permissions, now } = options;
+  options.permissionsRegistry.addPermissions([storeBillingManagePermission]);
   const lateEventWindowDays = readLateEventWindowDays(config);
   const usage = UsageReports.create({
     store: await UsageStore.create({ database }),
@@ -42,6 +49,10 @@ export async function createBilling(options: {
   });
   const invoices = Invoices.create({
     store: await InvoicesStore.create({ database }),
+    accounts: BillingAccounts.create({
+      catalog: options.catalog,
+      auth: options.auth,
+    }),
     permissions,
     ruleset: options.permissionsRegistry.getPermissionRuleset(
       subscriptionResourceRef,

@@ -17,6 +17,7 @@ import {
   CreditNote,
   Invoice,
   InvoiceList,
+  InvoiceRunResult,
   Subscription,
   SubscriptionDetails,
   SubscriptionStatus,
@@ -209,6 +210,11 @@ export interface StoreApi {
   getInvoice(options: { id: string }): Promise<Invoice>;
   /** An invoice as CSV, to download. */
   getInvoiceCsv(options: { id: string }): Promise<Blob>;
+  /**
+   * Issues the invoices of an ended month, as the scheduled run does
+   * (administrators); a month invoiced already issues nothing.
+   */
+  runInvoices(options: { period: string }): Promise<InvoiceRunResult>;
   /** Issues a credit note against an invoice (finance and administrators). */
   createCreditNote(options: {
     id: string;

@@ -359,6 +359,21 @@ describe('StoreClient', () => {
       expect(body).toEqual(request);
     });
 
+    it('runs the invoices of a month', async () => {
+      const { fetch, client } = clientReturning(200, {
+        period: '2026-01',
+        issued: [],
+      });
+      await expect(client.runInvoices({ period: '2026-01' })).resolves.toEqual({
+        period: '2026-01',
+        issued: [],
+      });
+      const { url, method, body } = sent(fetch);
+      expect(method).toBe('POST');
+      expect(url.pathname).toBe('/api/store/invoices/run');
+      expect(body).toEqual({ period: '2026-01' });
+    });
+
     it('refuses a credit note with the backend error', async () => {
       const { client } = clientReturning(403, {
         error: { name: 'NotAllowedError', message: 'Finance only' },

@@ -6,6 +6,7 @@ import {
   CreditNote,
   Invoice,
   InvoiceList,
+  InvoiceRunResult,
   OrderDetails,
   PlanChangeQuote,
   ProductDetails,
@@ -285,6 +286,13 @@ export class StoreClient implements StoreApi {
       { method: 'GET' },
     );
     return response.blob();
+  }
+
+  async runInvoices(options: { period: string }): Promise<InvoiceRunResult> {
+    return this.send('/invoices/run', {
+      method: 'POST',
+      body: { period: options.period },
+    });
   }
 
   async createCreditNote(options: {

@@ -41,6 +41,8 @@ describe('BillingPage', () => {
     );
     const a = row('INV-2026-000001');
     expect(a.getByText('group:default/team-a')).toBeInTheDocument();
+    expect(a.getByText('CC-1000')).toBeInTheDocument();
+    expect(row('INV-2026-000002').getByText('—')).toBeInTheDocument();
     expect(a.getByText('2026-11')).toBeInTheDocument();
     expect(a.getByText('USD 107.50')).toBeInTheDocument();
     expect(row('INV-2026-000002').getByText('EUR -3.00')).toBeInTheDocument();
@@ -51,6 +53,10 @@ describe('BillingPage', () => {
       'href',
       '/store/billing/costs',
     );
+    // Members do not run invoices (administrators do, in
+    // RunInvoicesButton.test.tsx: a basic permission's answer is cached for
+    // the whole file, so each file has one role).
+    expect(screen.queryByRole('button', { name: 'Run invoices' })).toBeNull();
 
     fireEvent.click(
       screen.getByRole('button', { name: 'Download INV-2026-000001 as CSV' }),

@@ -20,6 +20,7 @@ import { formatMoney } from '../Subscriptions/subscriptionText';
 import { ShowMore, useCursorPages } from '../shared/useCursorPages';
 import { isMonth } from './billingText';
 import { InvoiceCsvButton } from './InvoiceCsvButton';
+import { RunInvoicesButton } from './RunInvoicesButton';
 
 const PAGE_SIZE = 50;
 
@@ -79,7 +80,8 @@ function FiltersForm(props: {
 
 /**
  * The invoices of the billing accounts the caller may see, filtered by
- * account and period (kept in the URL), each with its CSV.
+ * account and period (kept in the URL), each with its CSV; for
+ * administrators also the invoice run of a month.
  */
 export function BillingPage() {
   const storeApi = useApi(storeApiRef);
@@ -121,6 +123,10 @@ export function BillingPage() {
         ),
       },
       { title: 'Billing account', field: 'account' },
+      {
+        title: 'Cost centre',
+        render: invoice => invoice.costCenter ?? '—',
+      },
       { title: 'Period', field: 'period' },
       {
         title: 'Issued',
@@ -153,13 +159,16 @@ export function BillingPage() {
           mb={2}
         >
           <FiltersForm filters={filters} onApply={applyFilters} />
-          <LinkButton
-            to={costsRoute?.() ?? '/store/billing/costs'}
-            variant="outlined"
-            startIcon={<BarChartIcon />}
-          >
-            Cost analytics
-          </LinkButton>
+          <Box display="flex" gridGap={12}>
+            <RunInvoicesButton onDone={pages.retry} />
+            <LinkButton
+              to={costsRoute?.() ?? '/store/billing/costs'}
+              variant="outlined"
+              startIcon={<BarChartIcon />}
+            >
+              Cost analytics
+            </LinkButton>
+          </Box>
         </Box>
         {pages.error ? (
           <ResponseErrorPanel

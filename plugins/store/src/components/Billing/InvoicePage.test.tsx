@@ -27,6 +27,10 @@ describe('InvoicePage', () => {
     });
     expect(api.getInvoice).toHaveBeenCalledWith({ id: 'inv-1' });
     expect(screen.getByText('group:default/team-a')).toBeInTheDocument();
+    // The cost centre the invoice was issued to, as the printed sheet shows.
+    expect(screen.getByText('Cost centre').nextSibling).toHaveTextContent(
+      'CC-1000',
+    );
     expect(screen.getByText('2026-11')).toBeInTheDocument();
 
     const lines = within(screen.getByRole('table', { name: 'Invoice lines' }));

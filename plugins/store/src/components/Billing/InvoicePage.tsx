@@ -203,6 +203,7 @@ function InvoiceSheet(props: { invoice: Invoice; actions: ReactNode }) {
       <Box my={2}>
         <Grid container spacing={2}>
           <Field label="Billing account">{invoice.account}</Field>
+          <Field label="Cost centre">{invoice.costCenter ?? '—'}</Field>
           <Field label="Period">{invoice.period}</Field>
           <Field label="Issued">
             {new Date(invoice.issuedAt).toLocaleDateString()}

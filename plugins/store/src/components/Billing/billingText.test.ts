@@ -1,5 +1,7 @@
+import { invoiceSummary } from './__testUtils__/billing';
 import {
   creditNoteRequest,
+  invoiceRunMessage,
   isDecimalAmount,
   isMonth,
   recentMonths,
@@ -67,5 +69,17 @@ describe('billingText', () => {
     expect(creditNoteRequest({ reason: 'x', lines: [] })).toEqual({
       problems: { lines: [], form: 'Add at least one line' },
     });
+  });
+
+  it('says what an invoice run issued, the first five numbers of many', () => {
+    const issued = Array.from({ length: 7 }, (_, i) =>
+      invoiceSummary({ number: `INV-2026-00000${i + 1}` }),
+    );
+    expect(invoiceRunMessage({ period: '2026-11', issued })).toBe(
+      'Issued 7 invoices for 2026-11: INV-2026-000001, INV-2026-000002, INV-2026-000003, INV-2026-000004, INV-2026-000005 and 2 more.',
+    );
+    expect(invoiceRunMessage({ period: '2026-11', issued: [] })).toMatch(
+      /^No new invoices for 2026-11: the month is invoiced already/,
+    );
   });
 });

@@ -1,4 +1,7 @@
-import { InvoiceLineKind } from '@internal/plugin-store-common';
+import {
+  InvoiceLineKind,
+  InvoiceRunResult,
+} from '@internal/plugin-store-common';
 import { CreditNoteRequest } from '../../api/billingTypes';
 
 const LINE_KINDS: Record<InvoiceLineKind, string> = {
@@ -33,6 +36,22 @@ export function recentMonths(now: Date, count: number): string[] {
     months.push(day.toISOString().slice(0, 7));
   }
   return months;
+}
+
+/**
+ * What an invoice run did, said to people: the numbers it issued, or that
+ * it issued nothing new, as a second run of a month does.
+ */
+export function invoiceRunMessage(result: InvoiceRunResult): string {
+  const { period, issued } = result;
+  if (!issued.length) {
+    return `No new invoices for ${period}: the month is invoiced already, or nothing in it is left to invoice.`;
+  }
+  const shown = issued.slice(0, 5).map(i => i.number);
+  const more = issued.length - shown.length;
+  return `Issued ${issued.length} ${
+    issued.length === 1 ? 'invoice' : 'invoices'
+  } for ${period}: ${shown.join(', ')}${more ? ` and ${more} more` : ''}.`;
 }
 
 /** One line of a credit note as it is being typed. */

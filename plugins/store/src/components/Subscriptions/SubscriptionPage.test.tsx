@@ -41,6 +41,13 @@ describe('SubscriptionPage', () => {
     expect(within(limits).getByText('Instances: 1')).toBeInTheDocument();
     expect(within(limits).getByText('Memory: 1Gi')).toBeInTheDocument();
     expect(screen.getByText('2026-11-25 to 2027-11-25')).toBeInTheDocument();
+    // The header tells it apart from other subscriptions of the product.
+    expect(screen.getByText('stack-1, stack-2')).toBeInTheDocument();
+    expect(screen.getByText('2026-11-25', { exact: true })).toBeInTheDocument();
+    const order = screen.getAllByText('o1');
+    expect(order.map(o => o.closest('a')?.getAttribute('href'))).toContain(
+      '/store/orders/o1',
+    );
     expect(screen.getByText('stack-2').closest('a')).toHaveAttribute(
       'href',
       '/cloud/stacks/stack-2',

@@ -31,6 +31,8 @@ import { SubscriptionStatusLabel } from './SubscriptionStatusLabel';
 import { SubscriptionTimeline } from './SubscriptionTimeline';
 import {
   formatMoney,
+  isoDay,
+  shortId,
   stackHref,
   SubscriptionActionKind,
 } from './subscriptionText';
@@ -152,12 +154,14 @@ function Overview(props: {
 
 /**
  * One subscription: its plan and limits, period, charges, stacks and
- * timeline, and the actions its status allows.
+ * timeline, and the actions its status allows. The header names its order,
+ * stacks and start, which tell it apart from others of the same product.
  */
 export function SubscriptionPage() {
   const { id = '' } = useParams();
   const storeApi = useApi(storeApiRef);
   const subscriptionsRoute = useRouteRef(subscriptionsRouteRef);
+  const orderRoute = useRouteRef(orderRouteRef);
   const subscription = useAsyncRetry(
     () => storeApi.getSubscription({ id }),
     [storeApi, id],
@@ -178,6 +182,22 @@ export function SubscriptionPage() {
         typeLink={subscriptionsRoute?.() ?? '/store/subscriptions'}
       >
         {value && <HeaderLabel label="Owner" value={value.owner} />}
+        {value && (
+          <HeaderLabel
+            label="Order"
+            value={shortId(value.orderId)}
+            url={orderRoute?.({ id: value.orderId })}
+          />
+        )}
+        {value && (
+          <HeaderLabel
+            label="Stacks"
+            value={value.stacks.map(shortId).join(', ') || '—'}
+          />
+        )}
+        {value && (
+          <HeaderLabel label="Started" value={isoDay(value.startedAt)} />
+        )}
       </Header>
       <Content>
         {subscription.loading && !value && <Progress />}

@@ -68,6 +68,47 @@ describe('SubscriptionsPage', () => {
     expect(buttonsOf(row('Redis Cache'))).toEqual([]);
   });
 
+  it('tells apart two subscriptions of one product by their stacks and order', async () => {
+    const web = subscription({
+      id: 's3',
+      orderId: '5f0c2a9e-1b7d-4c8e-9a21-3d4e5f6a7b8c',
+      stacks: ['web-prod'],
+      startedAt: '2026-10-01T09:00:00.000Z',
+    });
+    const staging = subscription({
+      id: 's4',
+      orderId: '9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      stacks: ['web-staging', 'web-staging-db'],
+      startedAt: '2026-11-02T09:00:00.000Z',
+    });
+    const api = mockStoreApi([web, staging]);
+    await renderStore(api, '/store/subscriptions');
+
+    const [first, second] = (
+      await screen.findAllByText('PostgreSQL Database')
+    ).map(title => within(title.closest('tr')!));
+    expect(first.getByText('web-prod').closest('a')).toHaveAttribute(
+      'href',
+      '/cloud/stacks/web-prod',
+    );
+    const order = first.getByText('5f0c2a9e');
+    expect(order.closest('a')).toHaveAttribute(
+      'href',
+      '/store/orders/5f0c2a9e-1b7d-4c8e-9a21-3d4e5f6a7b8c',
+    );
+    expect(first.getByText('started 2026-10-01')).toBeInTheDocument();
+    expect(second.getByText('web-staging')).toBeInTheDocument();
+    expect(second.getByText('web-staging-db')).toBeInTheDocument();
+    expect(second.getByText('9d8c7b6a').closest('a')).toHaveAttribute(
+      'href',
+      '/store/orders/9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    );
+    expect(second.getByText('started 2026-11-02')).toBeInTheDocument();
+    expect(screen.getAllByRole('columnheader').map(h => h.textContent)).toEqual(
+      expect.arrayContaining(['Stacks', 'Order']),
+    );
+  });
+
   it('shows the breakdown of a plan change before changing it', async () => {
     const api = mockStoreApi([active]);
     await renderStore(api, '/store/subscriptions');

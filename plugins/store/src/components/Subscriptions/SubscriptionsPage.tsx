@@ -9,25 +9,39 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Subscription } from '@internal/plugin-store-common';
-import { Box } from '@material-ui/core';
+import { Box, Typography } from '@material-ui/core';
 import { useCallback, useMemo, useState } from 'react';
 import { storeApiRef } from '../../api/StoreApi';
 import { ShowMore, useCursorPages } from '../shared/useCursorPages';
-import { rootRouteRef, subscriptionRouteRef } from '../../routes';
+import {
+  orderRouteRef,
+  rootRouteRef,
+  subscriptionRouteRef,
+} from '../../routes';
 import {
   SubscriptionActionButtons,
   SubscriptionActionDialog,
 } from './SubscriptionActions';
 import { SubscriptionStatusLabel } from './SubscriptionStatusLabel';
-import { formatMoney, SubscriptionActionKind } from './subscriptionText';
+import {
+  formatMoney,
+  isoDay,
+  shortId,
+  stackHref,
+  SubscriptionActionKind,
+} from './subscriptionText';
 
 const PAGE_SIZE = 50;
 
-/** The subscriptions the caller may see, with their actions. */
+/**
+ * The subscriptions the caller may see, with their actions, and the stacks
+ * and order of each, which tell apart subscriptions of the same product.
+ */
 export function SubscriptionsPage() {
   const storeApi = useApi(storeApiRef);
   const storeRoute = useRouteRef(rootRouteRef);
   const subscriptionRoute = useRouteRef(subscriptionRouteRef);
+  const orderRoute = useRouteRef(orderRouteRef);
 
   const pages = useCursorPages(
     cursor => storeApi.listSubscriptions({ limit: PAGE_SIZE, cursor }),
@@ -56,6 +70,38 @@ export function SubscriptionsPage() {
         ),
       },
       { title: 'Plan', render: subscription => subscription.plan.title },
+      // Two subscriptions of a product differ in their stacks and order.
+      {
+        title: 'Stacks',
+        render: subscription =>
+          subscription.stacks.length === 0 ? (
+            '—'
+          ) : (
+            <Box display="flex" flexDirection="column">
+              {subscription.stacks.map(stack => (
+                <Link key={stack} to={stackHref(stack)} title={stack}>
+                  {shortId(stack)}
+                </Link>
+              ))}
+            </Box>
+          ),
+      },
+      {
+        title: 'Order',
+        render: subscription => (
+          <>
+            <Link
+              to={orderRoute?.({ id: subscription.orderId }) ?? '#'}
+              title={subscription.orderId}
+            >
+              {shortId(subscription.orderId)}
+            </Link>
+            <Typography variant="caption" display="block">
+              started {isoDay(subscription.startedAt)}
+            </Typography>
+          </>
+        ),
+      },
       {
         title: 'Status',
         render: subscription => (
@@ -86,7 +132,7 @@ export function SubscriptionsPage() {
         ),
       },
     ],
-    [subscriptionRoute],
+    [subscriptionRoute, orderRoute],
   );
 
   return (

@@ -78,6 +78,24 @@ export function stackHref(stackId: string): string {
   return `/cloud/stacks/${encodeURIComponent(stackId)}`;
 }
 
+/**
+ * An id as lists show it: a UUID cut to its first eight characters, which
+ * tell apart the subscriptions one group has; other ids, such as stack
+ * names, as they are.
+ */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+    id,
+  )
+    ? id.slice(0, 8)
+    : id;
+}
+
+/** The day of an ISO timestamp, as the store shows dates (`YYYY-MM-DD`). */
+export function isoDay(timestamp: string): string {
+  return new Date(timestamp).toISOString().slice(0, 10);
+}
+
 /** The message of an error, the backend's own for a failed request. */
 export function errorMessage(error: Error): string {
   return ResponseError.is(error) ? error.cause.message : error.message;

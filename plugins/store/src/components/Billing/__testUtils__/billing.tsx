@@ -2,7 +2,11 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { Route, Routes } from 'react-router-dom';
-import { Invoice, InvoiceSummary } from '@internal/plugin-store-common';
+import {
+  Invoice,
+  InvoiceSummary,
+  storeBillingManagePermission,
+} from '@internal/plugin-store-common';
 import { StoreApi, storeApiRef } from '../../../api/StoreApi';
 import { rootRouteRef } from '../../../routes';
 import { BillingPage } from '../BillingPage';
@@ -17,6 +21,7 @@ export function invoiceSummary(
     id: 'inv-1',
     number: 'INV-2026-000001',
     account: 'group:default/team-a',
+    costCenter: 'CC-1000',
     period: '2026-11',
     status: 'issued',
     total: { amount: '107.50', currency: 'USD' },
@@ -91,6 +96,7 @@ export function mockBillingApi() {
           id: 'inv-2',
           number: 'INV-2026-000002',
           account: 'group:default/team-b',
+          costCenter: undefined,
           total: { amount: '-3.00', currency: 'EUR' },
           credited: { amount: '0.00', currency: 'EUR' },
         }),
@@ -102,6 +108,10 @@ export function mockBillingApi() {
       async () => new Blob(['number\nINV-2026-000001\n'], { type: 'text/csv' }),
     ),
     createCreditNote: jest.fn(async () => invoice().creditNotes[0]),
+    runInvoices: jest.fn(async ({ period }: { period: string }) => ({
+      period,
+      issued: [invoiceSummary({ period })],
+    })),
     getCosts: jest.fn(async (query: { groupBy: string; account?: string }) => {
       if (query.groupBy === 'product') {
         return {
@@ -150,12 +160,13 @@ export function mockBillingApi() {
 
 /**
  * Renders the billing pages at `path`, without the rest of the store's
- * router, as finance (allowed to read all billing) or as a member.
+ * router, as a store administrator (allowed everything), as finance
+ * (allowed to read all billing, not to manage it) or as a member.
  */
 export async function renderBilling(
   api: StoreApi,
   path: string,
-  options: { finance?: boolean } = {},
+  options: { finance?: boolean; admin?: boolean } = {},
 ) {
   const pages = (
     <Routes>
@@ -170,9 +181,15 @@ export async function renderBilling(
       [
         permissionApiRef,
         mockApis.permission({
-          authorize: options.finance
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
+          authorize: ({ permission }) => {
+            if (options.admin) {
+              return AuthorizeResult.ALLOW;
+            }
+            return options.finance &&
+              permission.name !== storeBillingManagePermission.name
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY;
+          },
         }),
       ],
     ],
