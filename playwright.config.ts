@@ -19,6 +19,22 @@ const backendPort = process.env.CLOUDSTORE_BACKEND_PORT ?? '7007';
 if (!process.env.PLAYWRIGHT_URL) {
   process.env.CLOUDSTORE_STORE_CLOCK_FILE ??= resolve(dataDir, 'store-clock');
 }
+// The store that the tests start offers single sign-on too
+// (app-config.sso.yaml), through the identity provider that the OIDC test
+// starts on this loopback port (plugins/audit/e2e-tests/oidc.test.ts); the
+// backend finds the provider once it is up. The tests' own client, whatever
+// the shell says, so that they never sign in elsewhere.
+if (!process.env.PLAYWRIGHT_URL) {
+  process.env.CLOUDSTORE_OIDC_PORT ??= String(Number(backendPort) + 1);
+  Object.assign(process.env, {
+    OIDC_METADATA_URL: `http://127.0.0.1:${process.env.CLOUDSTORE_OIDC_PORT}/.well-known/openid-configuration`,
+    OIDC_CLIENT_ID: 'cloud-store-e2e',
+    OIDC_CLIENT_SECRET: 'cloud-store-e2e-secret',
+    AUTH_SESSION_SECRET: 'cloud-store-e2e-session',
+  });
+}
+const configs =
+  '--config ../../app-config.yaml --config ../../app-config.sso.yaml';
 
 export default defineConfig({
   timeout: 120_000,
@@ -28,7 +44,7 @@ export default defineConfig({
     ? []
     : [
         {
-          command: 'yarn workspace backend start',
+          command: `yarn workspace backend start ${configs}`,
           url: `http://localhost:${backendPort}/.backstage/health/v1/readiness`,
           reuseExistingServer: !process.env.CI,
           timeout: 180_000,
@@ -39,7 +55,7 @@ export default defineConfig({
           },
         },
         {
-          command: 'yarn workspace app start',
+          command: `yarn workspace app start ${configs}`,
           url: `http://localhost:${appPort}`,
           reuseExistingServer: !process.env.CI,
           timeout: 300_000,

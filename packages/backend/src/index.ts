@@ -16,11 +16,11 @@ backend.add(auditorServiceFactory);
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// Auth: the development sign-in with demo users, and OIDC for real single
-// sign-on (configured in app-config.production.yaml).
+// Auth: the development sign-in with demo users, and single sign-on through
+// OIDC (configured in app-config.production.yaml); both audit each sign-in.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@internal/plugin-auth-backend-module-demo-provider'));
-backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
+backend.add(import('@internal/plugin-auth-backend-module-oidc-provider'));
 
 // Catalog, with the Template kind and its relations.
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -1,7 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigSources } from '@backstage/config-loader';
 import authPlugin from '@backstage/plugin-auth-backend';
-import oidcModule from '@backstage/plugin-auth-backend-module-oidc-provider';
+import oidcModule from '@internal/plugin-auth-backend-module-oidc-provider';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

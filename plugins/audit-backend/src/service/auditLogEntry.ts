@@ -47,6 +47,8 @@ const TARGET_KEYS: Array<[key: string, kind?: string]> = [
   ['product', 'product'],
   ['location', 'location'],
   ['userEntityRef'],
+  // a sign-in refused before it found a user: the e-mail it claimed
+  ['email'],
 ];
 
 /** What an event acted upon, from its meta: `meta.target` or a known key. */

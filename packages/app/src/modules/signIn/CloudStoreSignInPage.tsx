@@ -10,24 +10,29 @@ import { DemoUserPicker } from './DemoUserPicker';
 import { oidcAuthApiRef } from './oidcAuthApi';
 
 const DEMO_USER_KEY = 'cloud-store:demo-user';
+const SINGLE_SIGN_ON_KEY = 'cloud-store:single-sign-on';
 const DEMO_USER_HEADER = 'x-cloud-store-demo-user';
 
-/** Forgets the picked demo user when they sign out, so the picker shows again. */
-function forgetOnSignOut(identityApi: IdentityApi): IdentityApi {
+/**
+ * Forgets the choice made on the development sign-in page when the user
+ * signs out, so the picker shows again.
+ */
+function forgetOnSignOut(identityApi: IdentityApi, key: string): IdentityApi {
   return {
     getProfileInfo: () => identityApi.getProfileInfo(),
     getBackstageIdentity: () => identityApi.getBackstageIdentity(),
     getCredentials: () => identityApi.getCredentials(),
     signOut: async () => {
-      window.localStorage.removeItem(DEMO_USER_KEY);
+      window.localStorage.removeItem(key);
       await identityApi.signOut();
     },
   };
 }
 
 /**
- * Signs users in through OIDC where single sign-on is configured, and
- * otherwise (in development) as one of the demo users.
+ * Signs users in through OIDC where single sign-on is configured and there
+ * are no demo users (production). In development the demo users are offered,
+ * and single sign-on next to them when it is configured too.
  */
 export function CloudStoreSignInPage(props: SignInPageProps) {
   const configApi = useApi(configApiRef);
@@ -37,8 +42,11 @@ export function CloudStoreSignInPage(props: SignInPageProps) {
   const [demoUser, setDemoUser] = useState(() =>
     window.localStorage.getItem(DEMO_USER_KEY),
   );
+  const [singleSignOn, setSingleSignOn] = useState(
+    () => window.localStorage.getItem(SINGLE_SIGN_ON_KEY) !== null,
+  );
 
-  if (oidc || demoUsers.length === 0) {
+  if (demoUsers.length === 0 || (oidc && singleSignOn)) {
     return (
       <SignInPage
         {...props}
@@ -49,6 +57,11 @@ export function CloudStoreSignInPage(props: SignInPageProps) {
           message: 'Sign in with your company account',
           apiRef: oidcAuthApiRef,
         }}
+        onSignInSuccess={identityApi =>
+          props.onSignInSuccess(
+            forgetOnSignOut(identityApi, SINGLE_SIGN_ON_KEY),
+          )
+        }
       />
     );
   }
@@ -61,6 +74,14 @@ export function CloudStoreSignInPage(props: SignInPageProps) {
           window.localStorage.setItem(DEMO_USER_KEY, user);
           setDemoUser(user);
         }}
+        onSingleSignOn={
+          oidc
+            ? () => {
+                window.localStorage.setItem(SINGLE_SIGN_ON_KEY, 'chosen');
+                setSingleSignOn(true);
+              }
+            : undefined
+        }
       />
     );
   }
@@ -71,7 +92,7 @@ export function CloudStoreSignInPage(props: SignInPageProps) {
       provider="demo"
       headers={{ [DEMO_USER_HEADER]: demoUser }}
       onSignInSuccess={identityApi =>
-        props.onSignInSuccess(forgetOnSignOut(identityApi))
+        props.onSignInSuccess(forgetOnSignOut(identityApi, DEMO_USER_KEY))
       }
     />
   );

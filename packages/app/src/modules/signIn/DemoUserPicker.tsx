@@ -16,6 +16,8 @@ const ROLE_HINTS: Record<string, string> = {
 export function DemoUserPicker(props: {
   users: string[];
   onPick(user: string): void;
+  /** Offers single sign-on too, where it is configured. */
+  onSingleSignOn?(): void;
 }) {
   return (
     <Page themeId="home">
@@ -43,6 +45,22 @@ export function DemoUserPicker(props: {
               </InfoCard>
             </Grid>
           ))}
+          {props.onSingleSignOn && (
+            <Grid item xs={12} sm={6} md={4}>
+              <InfoCard
+                title="Single sign-on"
+                subheader="Your account at the identity provider"
+              >
+                <Button
+                  variant="outlined"
+                  color="primary"
+                  onClick={props.onSingleSignOn}
+                >
+                  Sign in with single sign-on
+                </Button>
+              </InfoCard>
+            </Grid>
+          )}
         </Grid>
       </Content>
     </Page>
