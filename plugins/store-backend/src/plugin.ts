@@ -24,6 +24,8 @@ import {
 import { StorePayments } from './service/StorePayments';
 import { createSubscriptions } from './service/createSubscriptions';
 import { createBilling } from './service/createBilling';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { registerStoreActions } from './service/actions';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -54,6 +56,7 @@ export const storePlugin = createBackendPlugin({
         events: eventsServiceRef,
         lifecycle: coreServices.lifecycle,
         clock: storeClockServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         auditor,
@@ -72,6 +75,7 @@ export const storePlugin = createBackendPlugin({
         events,
         lifecycle,
         clock,
+        actionsRegistry,
       }) {
         const store = await ProductsStore.create({ database });
         permissionsRegistry.addResourceType({
@@ -110,6 +114,15 @@ export const storePlugin = createBackendPlugin({
           products,
           productsStore: store,
           onFulfilled: order => subscriptions.starter.start(order),
+        });
+
+        // The same operations for agents, served over MCP.
+        registerStoreActions({
+          actionsRegistry,
+          products,
+          orders: orders.orders,
+          auditor,
+          idempotencyKeys: orders.idempotencyKeys,
         });
 
         const indexer = ProductIndexer.create({
