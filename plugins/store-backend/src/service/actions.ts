@@ -208,7 +208,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
         namespace,
         name,
       });
-      return { output: { product: JSON.parse(JSON.stringify(product)) } };
+      return { output: { product } };
     },
   });
 
@@ -247,7 +247,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
         product: input.product,
         plan: input.plan,
       });
-      return { output: { preview: JSON.parse(JSON.stringify(preview)) } };
+      return { output: { preview } };
     },
   });
 
@@ -308,7 +308,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
       const placed = response.body as OrderDetails;
       return {
         output: {
-          order: JSON.parse(JSON.stringify(placed)),
+          order: placed,
           waitsForApproval: placed.status === 'pending_approval',
         },
       };
@@ -328,7 +328,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
     },
     action: async ({ input, credentials }) => {
       const order = await orders.getOrder({ credentials, id: input.id });
-      return { output: { order: JSON.parse(JSON.stringify(order)) } };
+      return { output: { order } };
     },
   });
 
@@ -360,7 +360,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
     });
     return {
       output: {
-        orders: JSON.parse(JSON.stringify(page.items)),
+        orders: page.items,
         totalItems: page.totalItems,
       },
     };
@@ -425,7 +425,7 @@ export function registerStoreActions(options: StoreActionsOptions) {
             }),
         });
         return {
-          output: { order: JSON.parse(JSON.stringify(response.body)) },
+          output: { order: response.body as OrderDetails },
         };
       },
     });
