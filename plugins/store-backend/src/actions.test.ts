@@ -8,9 +8,15 @@ import { storeOrderCreatePermission } from '@internal/plugin-store-common';
 import {
   createStoreTestBackends,
   onlyAdminAdministers,
+  subscriptionsOfGroups,
 } from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
 import { createTestActionsModule, orderEntities } from './__testUtils__/orders';
+import {
+  createTestPaymentsModule,
+  subscriptionEntities,
+  subscriptionOfOrder,
+} from './__testUtils__/subscriptions';
 
 jest.setTimeout(120_000);
 
@@ -207,6 +213,91 @@ describe('store actions', () => {
       expect(res.status).toBe(404);
       // The HTTP API refuses the same user.
       expect((await as(DEVELOPER).post('/orders', webapp)).status).toBe(403);
+    });
+  });
+});
+
+describe('store subscription actions', () => {
+  const backends = createStoreTestBackends(databases);
+  const OUTSIDER = 'user:default/outsider';
+
+  describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('lets an agent quote and renew once per key, as the API does', async () => {
+      const payments = createTestPaymentsModule();
+      const backend = await backends.start(databaseId, {
+        entities: subscriptionEntities,
+        features: [createFakeCloudPlugin(), scaffolderPlugin, payments.module],
+        now: new Date('2026-01-01T10:00:00Z'),
+        authorizeConditional: subscriptionsOfGroups(ADMIN, {
+          [DEVELOPER]: 'group:default/team-web',
+          [OUTSIDER]: 'group:default/team-data',
+        }),
+      });
+      const invoke = (user: string, name: string, input: object) =>
+        backend
+          .as(user)
+          .post(`/.backstage/actions/v1/actions/store:${name}/invoke`, input);
+      const { id } = await subscriptionOfOrder(backend, {
+        user: DEVELOPER,
+        admin: ADMIN,
+        order: {
+          product: 'product:default/db',
+          plan: 'standard',
+          provider: 'local',
+          parameters: { name: 'shop', owner: 'group:default/team-web' },
+        },
+      });
+
+      const mine = await invoke(DEVELOPER, 'list-my-subscriptions', {});
+      expect(
+        mine.body.output.subscriptions.map((s: { id: string }) => s.id),
+      ).toEqual([id]);
+      const quote = await invoke(DEVELOPER, 'quote-subscription', {
+        id,
+        action: 'renew',
+        periods: 2,
+      });
+      expect(quote.status).toBe(200);
+      expect(quote.body.output.quote).toMatchObject({
+        total: { amount: '98.00', currency: 'USD' },
+      });
+      const noPlan = await invoke(DEVELOPER, 'quote-subscription', {
+        id,
+        action: 'change-plan',
+      });
+      expect(noPlan.status).toBe(400);
+      expect(noPlan.body.error.message).toBe(
+        'planId is required to quote change-plan',
+      );
+      const zero = await invoke(DEVELOPER, 'renew-subscription', {
+        id,
+        periods: 0,
+        idempotencyKey: 'r0',
+      });
+      expect(zero.status).toBe(400);
+      expect(
+        (
+          await backend
+            .as(DEVELOPER)
+            .post(`/subscriptions/${id}/renew`, { periods: 0 })
+        ).body.error.message,
+      ).toBe(zero.body.error.message);
+
+      const renew = { id, periods: 2, version: 1, idempotencyKey: 'r1' };
+      const renewed = await invoke(DEVELOPER, 'renew-subscription', renew);
+      expect(renewed.status).toBe(200);
+      expect(renewed.body.output.subscription).toMatchObject({
+        currentPeriodEnd: '2026-04-01',
+        version: 2,
+      });
+      const again = await invoke(DEVELOPER, 'renew-subscription', renew);
+      expect(again.body.output.subscription.version).toBe(2);
+      expect(
+        backend.audited.filter(e => e === 'subscription-renew:success'),
+      ).toHaveLength(1);
+
+      const outsider = await invoke(OUTSIDER, 'get-subscription', { id });
+      expect(outsider.status).toBe(404);
     });
   });
 });

@@ -26,6 +26,7 @@ import { createSubscriptions } from './service/createSubscriptions';
 import { createBilling } from './service/createBilling';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { registerStoreActions } from './service/actions';
+import { registerSubscriptionActions } from './service/subscriptionActions';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -121,6 +122,12 @@ export const storePlugin = createBackendPlugin({
           actionsRegistry,
           products,
           orders: orders.orders,
+          auditor,
+          idempotencyKeys: orders.idempotencyKeys,
+        });
+        registerSubscriptionActions({
+          actionsRegistry,
+          subscriptions: subscriptions.service,
           auditor,
           idempotencyKeys: orders.idempotencyKeys,
         });

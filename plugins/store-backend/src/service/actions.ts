@@ -31,7 +31,7 @@ const MAX_SEARCH_RESULTS = 10;
  * own: the user the agent acts for (there is no HTTP request whose caller
  * the auditor could record) and that an agent, not the user, sent it.
  */
-function agentMeta(credentials: BackstageCredentials): JsonObject {
+export function agentMeta(credentials: BackstageCredentials): JsonObject {
   const principal = credentials.principal as {
     userEntityRef?: string;
     actor?: { subject: string };
