@@ -1,4 +1,7 @@
-import { AuditorService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import { SubscriptionDetails } from '@internal/plugin-store-common';
@@ -110,28 +113,28 @@ export function registerSubscriptionActions(options: {
   });
 
   /** A change to a subscription: audited, once per idempotency key. */
-  const change = async (options: {
+  const change = async (request: {
     name: 'renew' | 'change-plan' | 'cancel';
     id: string;
     idempotencyKey: string;
     body: Record<string, unknown>;
-    credentials: Parameters<typeof agentMeta>[0];
+    credentials: BackstageCredentials;
     run: () => Promise<unknown>;
   }) => {
     const response = await runMutation({
-      credentials: options.credentials,
+      credentials: request.credentials,
       // Shared with the HTTP API: a key sent there and here is one key.
-      route: `POST /subscriptions/${options.id}/${options.name}`,
-      idempotencyKey: options.idempotencyKey,
-      body: options.body,
-      eventId: `subscription-${options.name}`,
+      route: `POST /subscriptions/${request.id}/${request.name}`,
+      idempotencyKey: request.idempotencyKey,
+      body: request.body,
+      eventId: `subscription-${request.name}`,
       meta: {
-        subscriptionId: options.id,
-        ...JSON.parse(JSON.stringify(options.body)),
-        ...agentMeta(options.credentials),
+        subscriptionId: request.id,
+        ...JSON.parse(JSON.stringify(request.body)),
+        ...agentMeta(request.credentials),
       },
       status: 200,
-      run: options.run,
+      run: request.run,
     });
     return { output: { subscription: response.body as SubscriptionDetails } };
   };
