@@ -71,7 +71,9 @@ describe('store actions', () => {
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
     it('lets an agent find, preview, order and approve through the store services', async () => {
-      const { invoke, listed, audited } = await startBackend(databaseId);
+      const { invoke, listed, audited, auditedMeta } = await startBackend(
+        databaseId,
+      );
       const actions = await listed(DEVELOPER);
       expect(actions.map(a => a.id)).toEqual(
         expect.arrayContaining([
@@ -122,6 +124,17 @@ describe('store actions', () => {
         order: { requester: DEVELOPER, status: 'pending_approval' },
       });
       const id = placed.body.output.order.id;
+
+      // The user is the actor; the client is marked as an agent.
+      expect(auditedMeta).toContainEqual({
+        eventId: 'order-create',
+        meta: {
+          product: webapp.product,
+          plan: webapp.plan,
+          client: 'agent',
+          userEntityRef: DEVELOPER,
+        },
+      });
 
       // A retry with the same key answers the first order, once.
       const again = await invoke(DEVELOPER, 'place-order', {
