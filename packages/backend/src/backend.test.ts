@@ -31,6 +31,7 @@ const EXPECTED_PLUGINS = [
   'catalog',
   'cloud',
   'events',
+  'mcp-actions',
   'notifications',
   'permission',
   'proxy',

@@ -73,6 +73,10 @@ backend.add(import('@internal/plugin-scaffolder-backend-module-cloud'));
 // Each stack is also a Resource entity in the catalog.
 backend.add(import('@internal/plugin-catalog-backend-module-cloud'));
 
+// The registered actions of the store as MCP tools, for agents acting for
+// their users (servers in app-config.yaml).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

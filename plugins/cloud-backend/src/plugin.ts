@@ -27,6 +27,8 @@ import { createStackServices } from './service/createStackServices';
 import { cloudStackResourceRef, cloudStackRules } from './service/permissions';
 import { ProviderRegistry } from './service/ProviderRegistry';
 import { createRouter } from './service/router';
+import { registerCloudActions } from './service/actions';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 
 /**
  * The cloud backend: providers, the inventory of stacks and nodes, lifecycle
@@ -58,6 +60,7 @@ export const cloudPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         clock: cloudClockServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -76,6 +79,7 @@ export const cloudPlugin = createBackendPlugin({
         catalog,
         notifications,
         clock,
+        actionsRegistry,
       }) {
         const store = await CloudStore.create(database);
         // The table comes with the migrations that CloudStore runs.
@@ -275,6 +279,12 @@ export const cloudPlugin = createBackendPlugin({
             // resolved alerts are kept as long as the longest-kept metrics
             await alerts.purge(clock.now() - retention['1d']);
           },
+        });
+
+        // The stack operations for agents, served over MCP.
+        registerCloudActions({
+          ...{ actionsRegistry, stacks, permissions, permissionsRegistry },
+          auditor,
         });
 
         httpRouter.use(

@@ -24,6 +24,9 @@ import {
 import { StorePayments } from './service/StorePayments';
 import { createSubscriptions } from './service/createSubscriptions';
 import { createBilling } from './service/createBilling';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { registerStoreActions } from './service/actions';
+import { registerSubscriptionActions } from './service/subscriptionActions';
 
 /**
  * The Cloud Store backend: the product index and the store API.
@@ -54,6 +57,7 @@ export const storePlugin = createBackendPlugin({
         events: eventsServiceRef,
         lifecycle: coreServices.lifecycle,
         clock: storeClockServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         auditor,
@@ -72,6 +76,7 @@ export const storePlugin = createBackendPlugin({
         events,
         lifecycle,
         clock,
+        actionsRegistry,
       }) {
         const store = await ProductsStore.create({ database });
         permissionsRegistry.addResourceType({
@@ -110,6 +115,21 @@ export const storePlugin = createBackendPlugin({
           products,
           productsStore: store,
           onFulfilled: order => subscriptions.starter.start(order),
+        });
+
+        // The same operations for agents, served over MCP.
+        registerStoreActions({
+          actionsRegistry,
+          products,
+          orders: orders.orders,
+          auditor,
+          idempotencyKeys: orders.idempotencyKeys,
+        });
+        registerSubscriptionActions({
+          actionsRegistry,
+          subscriptions: subscriptions.service,
+          auditor,
+          idempotencyKeys: orders.idempotencyKeys,
         });
 
         const indexer = ProductIndexer.create({

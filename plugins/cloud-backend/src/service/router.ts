@@ -5,16 +5,12 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import {
-  createConditionAuthorizer,
-  createConditionTransformer,
-} from '@backstage/plugin-permission-node';
 import {
   cloudNodeOperatePermission,
   cloudMetricsReadPermission,
@@ -24,7 +20,6 @@ import {
   cloudStackLimitsManagePermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
-  Stack,
   UsageRecord,
 } from '@internal/plugin-cloud-common';
 import {
@@ -36,8 +31,8 @@ import { CloudStore } from '../database/CloudStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
 import { createIdempotency, inventoryKeyOf } from './idempotency';
 import { MetricsService } from './MetricsService';
-import { cloudStackResourceRef } from './permissions';
 import { ProviderRegistry } from './ProviderRegistry';
+import { StackAccess } from './StackAccess';
 import { StackService } from './StackService';
 
 export interface RouterOptions {
@@ -85,13 +80,8 @@ function toCsv(records: UsageRecord[]): string {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { stacks, store, providers, httpAuth, permissions, auditor, metrics } =
-    options;
-  const ruleset = options.permissionsRegistry.getPermissionRuleset(
-    cloudStackResourceRef,
-  );
-  const transformConditions = createConditionTransformer(ruleset);
-  const isAuthorized = createConditionAuthorizer(ruleset);
+  const { stacks, store, providers, httpAuth, permissions, metrics } = options;
+  const access = StackAccess.create(options);
   const idempotent = createIdempotency(options.idempotency);
 
   // Stack specs carry the files of their nodes.
@@ -110,59 +100,22 @@ export async function createRouter(
     return credentials;
   }
 
-  /** Loads a stack the caller may act on; one they may not read is a 404. */
-  async function authorizeStack(
+  function authorizeStack(
     req: Request,
     credentials: BackstageCredentials,
     permission: ResourcePermission,
   ) {
-    const stack = await stacks.get(req.params.stackId);
-    const needed =
-      permission.name === cloudStackReadPermission.name
-        ? [permission]
-        : [cloudStackReadPermission, permission];
-    const decisions = await permissions.authorizeConditional(
-      needed.map(p => ({ permission: p })),
-      { credentials },
-    );
-    for (const [i, decision] of decisions.entries()) {
-      const allowed =
-        decision.result === AuthorizeResult.ALLOW ||
-        (decision.result === AuthorizeResult.CONDITIONAL &&
-          isAuthorized(decision, stack));
-      if (!allowed) {
-        if (i === 0) {
-          throw new NotFoundError(`No stack '${req.params.stackId}'`);
-        }
-        throw new NotAllowedError();
-      }
-    }
-    return stack;
+    return access.authorize(credentials, req.params.stackId, permission);
   }
 
-  // Mutations are audited from the start, so that a refused attempt is
-  // recorded as a failure too.
-  async function audited<T>(
+  function audited<T>(
     req: Request,
     eventId: string,
     meta: Record<string, unknown>,
     fn: () => Promise<T>,
     severityLevel: 'low' | 'medium' | 'high' | 'critical' = 'medium',
   ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta: JSON.parse(JSON.stringify(meta)),
-    });
-    try {
-      const result = await fn();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    return access.audited({ eventId, meta, request: req, severityLevel }, fn);
   }
 
   router.get('/providers', async (req, res) => {
@@ -172,35 +125,17 @@ export async function createRouter(
 
   router.get('/stacks', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: cloudStackReadPermission }],
-      { credentials },
-    );
-    if (decision.result === AuthorizeResult.DENY) {
-      throw new NotAllowedError(
-        `Not allowed: ${cloudStackReadPermission.name}`,
-      );
-    }
     const q = req.query;
-    const items = await stacks.list(
-      {
-        owner: q.owner,
-        status: q.status,
-        provider: q.provider,
-        region: q.region,
-        template: q.template,
-        createdBy: q.createdBy,
-        includeDeleted: String(q.includeDeleted) === 'true',
-      },
-      decision.result === AuthorizeResult.CONDITIONAL
-        ? transformConditions(decision.conditions)
-        : undefined,
-    );
-    res.json({
-      items: items.map(
-        ({ idempotencyKey: _k, requestHash: _h, ...stack }): Stack => stack,
-      ),
+    const items = await access.list(credentials, {
+      owner: q.owner,
+      status: q.status,
+      provider: q.provider,
+      region: q.region,
+      template: q.template,
+      createdBy: q.createdBy,
+      includeDeleted: String(q.includeDeleted) === 'true',
     });
+    res.json({ items });
   });
 
   router.post('/stacks', async (req, res) => {

@@ -183,6 +183,8 @@ export function createStoreTestBackends(databases: TestDatabases) {
     const clock: { now?: Date } = { now: options.now };
     const sent: NotificationSendOptions[] = [];
     const audited: string[] = [];
+    /** The meta of each audit event, in the order they were created. */
+    const auditedMeta: Array<{ eventId: string; meta?: JsonObject }> = [];
     const scheduled: string[] = [];
     const taskFns = new Map<string, Array<() => Promise<void>>>();
     /** The functions of the tasks scheduled with an id, as they come. */
@@ -205,14 +207,17 @@ export function createStoreTestBackends(databases: TestDatabases) {
       }),
     });
     const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async ({ eventId }) => ({
-        success: async () => {
-          audited.push(`${eventId}:success`);
-        },
-        fail: async () => {
-          audited.push(`${eventId}:fail`);
-        },
-      })),
+      createEvent: jest.fn(async ({ eventId, meta }) => {
+        auditedMeta.push({ eventId, meta });
+        return {
+          success: async () => {
+            audited.push(`${eventId}:success`);
+          },
+          fail: async () => {
+            audited.push(`${eventId}:fail`);
+          },
+        };
+      }),
     });
     const { authorize, authorizeConditional } = options;
     const permissions = mockServices.permissions.mock({
@@ -335,6 +340,7 @@ export function createStoreTestBackends(databases: TestDatabases) {
       /** Runs as the scheduler would: the functions of a task id. */
       tasks,
       audited,
+      auditedMeta,
       sent,
       logger,
       permissions,

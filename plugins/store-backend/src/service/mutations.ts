@@ -21,32 +21,38 @@ export interface StoreMutation {
 }
 
 /**
- * Responds to the store's mutating requests. Each is audited, and honours
- * `Idempotency-Key`: the same key and body return the first response (and
- * do their work once), another body is a 409.
+ * Runs the store's mutations, wherever they come from: each is audited, and
+ * honours its idempotency key: the same key and body answer the first
+ * response (and do their work once), another body is a 409. The HTTP API
+ * and the actions that agents call share it, so both leave the same trail.
  */
-export function createMutations(options: {
+export function createMutationRunner(options: {
   auditor: AuditorService;
   idempotencyKeys: IdempotencyStore;
 }) {
   const { auditor, idempotencyKeys } = options;
-  return async function mutate(
-    req: express.Request,
-    res: express.Response,
-    mutation: StoreMutation,
+  return function runMutation(
+    mutation: StoreMutation & {
+      /** The idempotency key; without it the mutation just runs. */
+      idempotencyKey: string | undefined;
+      /** What the key's first use is compared with. */
+      body: unknown;
+      /** The HTTP request, whose caller the audit event records. */
+      request?: express.Request;
+    },
   ) {
-    const response = await idempotencyKeys.run(
+    return idempotencyKeys.run(
       {
-        key: req.header('idempotency-key'),
+        key: mutation.idempotencyKey,
         credentials: mutation.credentials,
         route: mutation.route,
-        body: req.body,
+        body: mutation.body,
       },
       async () => {
         const auditorEvent = await auditor.createEvent({
           eventId: mutation.eventId,
           severityLevel: 'medium',
-          request: req,
+          request: mutation.request,
           meta: mutation.meta,
         });
         try {
@@ -59,6 +65,29 @@ export function createMutations(options: {
         }
       },
     );
+  };
+}
+
+/**
+ * Responds to the store's mutating requests, under their `Idempotency-Key`
+ * header (see {@link createMutationRunner}).
+ */
+export function createMutations(options: {
+  auditor: AuditorService;
+  idempotencyKeys: IdempotencyStore;
+}) {
+  const runMutation = createMutationRunner(options);
+  return async function mutate(
+    req: express.Request,
+    res: express.Response,
+    mutation: StoreMutation,
+  ) {
+    const response = await runMutation({
+      ...mutation,
+      idempotencyKey: req.header('idempotency-key'),
+      body: req.body,
+      request: req,
+    });
     res.status(response.status).json(response.body);
   };
 }

@@ -1,0 +1,188 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import fs from 'node:fs';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BackendProcess,
+  demoToken,
+  freePort,
+  poll,
+} from './__testUtils__/backendProcess';
+
+jest.setTimeout(300_000);
+
+/** The HTTP status of a stack's URL, asked of the local router by name. */
+function statusOf(url: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        path: '/',
+        headers: { host: hostname },
+      },
+      res => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * An agent orders through the store over MCP, with a real MCP client
+ * against the real backend: it signs in as the demo `developer`, finds and
+ * orders a product that needs approval, and the demo `approver`'s agent
+ * approves it. The actions run through the store's own services, so the
+ * order is fulfilled like any other and its stack answers.
+ */
+describe('agents over MCP', () => {
+  let backend: BackendProcess | undefined;
+  let dataDir: string;
+  let baseUrl: string;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudstore-mcp-'));
+    // Local nodes run as nobody: they must reach their folders inside.
+    fs.chmodSync(dataDir, 0o755);
+    const port = await freePort();
+    baseUrl = `http://localhost:${port}`;
+    backend = new BackendProcess({
+      CLOUDSTORE_DATA_DIR: dataDir,
+      CLOUDSTORE_BACKEND_PORT: String(port),
+      APP_CONFIG_backend_baseUrl: baseUrl,
+    });
+    await backend.ready(baseUrl);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map(c => c.close()));
+    await backend?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** An MCP client of a named server, signed in as a demo user. */
+  async function connect(server: string, user: string) {
+    const token = await demoToken(baseUrl, user);
+    const client = new Client({ name: 'cloud-store-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(
+        new URL(`${baseUrl}/api/mcp-actions/v1/${server}`),
+        { requestInit: { headers: { Authorization: `Bearer ${token}` } } },
+      ),
+    );
+    clients.push(client);
+    return client;
+  }
+
+  /** Calls a tool and answers its output; a tool error fails the test. */
+  async function call(client: Client, name: string, args: object) {
+    const result = await client.callTool({
+      name,
+      arguments: args as Record<string, unknown>,
+    });
+    if (result.isError) {
+      throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+    }
+    return result.structuredContent as Record<string, any>;
+  }
+
+  it('lets an agent order what needs approval, and an approver agent approve it', async () => {
+    const readOnly = await connect('read-only', 'developer');
+    const readOnlyTools = (await readOnly.listTools()).tools;
+    expect(readOnlyTools.map(t => t.name)).toContain('store.search-products');
+    expect(readOnlyTools.filter(t => !t.annotations?.readOnlyHint)).toEqual([]);
+    expect(readOnlyTools.filter(t => t.annotations?.destructiveHint)).toEqual(
+      [],
+    );
+
+    const developer = await connect('all', 'developer');
+    const tools = (await developer.listTools()).tools.map(t => t.name);
+    expect(tools).toEqual(
+      expect.arrayContaining([
+        'store.place-order',
+        'cloud.get-stack',
+        'cloud.stop-stack',
+      ]),
+    );
+
+    // The product index fills a few seconds after the start.
+    const product = await poll(
+      'the 3-tier web app in the product index',
+      async () => {
+        const { products } = await call(developer, 'store.search-products', {
+          query: 'web app',
+        });
+        return products.find(
+          (p: { ref: string }) =>
+            p.ref === 'product:default/three-tier-web-app',
+        );
+      },
+      60_000,
+    );
+    expect(product.plans[0].price).toMatchObject({ currency: 'USD' });
+
+    const { preview } = await call(developer, 'store.preview-order', {
+      product: product.ref,
+      plan: 'standard',
+    });
+    expect(preview.approval).toMatchObject({
+      needed: true,
+      approverGroups: ['group:default/approvers'],
+    });
+    const order = {
+      idempotencyKey: 'mcp-order-1',
+      product: product.ref,
+      plan: 'standard',
+      provider: 'local',
+      parameters: {
+        name: 'agentshop',
+        owner: 'group:default/developers',
+        appNodes: 1,
+      },
+    };
+    const placed = await call(developer, 'store.place-order', order);
+    expect(placed).toMatchObject({
+      waitsForApproval: true,
+      order: { status: 'pending_approval' },
+    });
+    const again = await call(developer, 'store.place-order', order);
+    expect(again.order.id).toBe(placed.order.id);
+    const id = placed.order.id;
+    const mine = await call(developer, 'store.list-my-orders', {});
+    expect(mine.orders.map((o: { id: string }) => o.id)).toContain(id);
+
+    const approver = await connect('all', 'approver');
+    const { orders } = await call(approver, 'store.list-my-approvals', {});
+    expect(orders.map((o: { id: string }) => o.id)).toContain(id);
+    await call(approver, 'store.approve-order', { id, comment: 'for agents' });
+
+    const fulfilled = await poll(
+      'the fulfilment of the order',
+      async () => {
+        const got = await call(developer, 'store.get-order', { id });
+        if (['failed', 'rejected', 'cancelled'].includes(got.order.status)) {
+          throw new Error(`The order is ${JSON.stringify(got.order)}`);
+        }
+        return got.order.status === 'fulfilled' ? got.order : undefined;
+      },
+      180_000,
+    );
+    const { stacks } = await call(developer, 'cloud.list-my-stacks', {});
+    const stack = stacks.find((s: { name: string }) => s.name === 'agentshop');
+    const { stack: details } = await call(developer, 'cloud.get-stack', {
+      stackId: stack.id,
+    });
+    expect(details.status).toBe('running');
+    expect(fulfilled.output.links).toContainEqual(
+      expect.objectContaining({ url: details.url }),
+    );
+    expect(await statusOf(details.url)).toBe(200);
+  });
+});

@@ -1,0 +1,214 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import {
+  cloudNodeOperatePermission,
+  cloudStackReadPermission,
+} from '@internal/plugin-cloud-common';
+import { StackAccess } from './StackAccess';
+import { StackService } from './StackService';
+
+/**
+ * What the audit events of an agent's operations say besides the request's
+ * own: the user the agent acts for (there is no HTTP request whose caller
+ * the auditor could record) and that an agent, not the user, sent it.
+ */
+function agentMeta(credentials: BackstageCredentials) {
+  const principal = credentials.principal as {
+    userEntityRef?: string;
+    actor?: { subject: string };
+  };
+  return {
+    client: 'agent',
+    userEntityRef: principal.userEntityRef,
+    via: principal.actor?.subject,
+  };
+}
+
+/**
+ * Registers the stack operations of the cloud backend as actions, which the
+ * MCP actions backend serves to agents as tools. Each runs with the
+ * caller's credentials under the same permission decisions and audit
+ * events as the REST API (see {@link StackAccess}).
+ */
+export function registerCloudActions(options: {
+  actionsRegistry: ActionsRegistryService;
+  stacks: StackService;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  auditor: AuditorService;
+}) {
+  const { actionsRegistry, stacks } = options;
+  const access = StackAccess.create(options);
+
+  const stackSchema = (z: typeof import('zod/v3').z) =>
+    z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        owner: z.string(),
+        status: z.string(),
+        url: z.string().optional(),
+        provider: z.string(),
+        region: z.string(),
+      })
+      .passthrough();
+  const nodeSchema = (z: typeof import('zod/v3').z) =>
+    z
+      .object({ name: z.string(), role: z.string(), status: z.string() })
+      .passthrough();
+
+  actionsRegistry.register({
+    name: 'list-my-stacks',
+    title: 'List my stacks',
+    description:
+      "Lists the running stacks the user may see: their own and their groups', newest first, " +
+      'with status and URL. Use get-stack for the nodes of one.',
+    attributes: { readOnly: true, idempotent: true },
+    schema: {
+      input: z =>
+        z.object({
+          owner: z
+            .string()
+            .optional()
+            .describe(
+              'Only stacks of this group, e.g. "group:default/team-web"',
+            ),
+          status: z.string().optional().describe('e.g. "running"'),
+        }),
+      output: z => z.object({ stacks: z.array(stackSchema(z)) }),
+    },
+    action: async ({ input, credentials }) => {
+      const items = await access.list(credentials, {
+        owner: input.owner,
+        status: input.status,
+      });
+      // The specs carry the files of the nodes, which agents do not need.
+      return {
+        output: { stacks: items.map(({ spec: _spec, ...stack }) => stack) },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-stack',
+    title: 'Get a stack',
+    description:
+      'Reads one stack: its status, URL, limits and nodes with their roles and statuses.',
+    attributes: { readOnly: true, idempotent: true },
+    schema: {
+      input: z => z.object({ stackId: z.string().min(1) }),
+      output: z =>
+        z.object({
+          stack: stackSchema(z).extend({ nodes: z.array(nodeSchema(z)) }),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const { spec: _spec, ...stack } = await access.authorize(
+        credentials,
+        input.stackId,
+        cloudStackReadPermission,
+      );
+      return { output: { stack } };
+    },
+  });
+
+  const operations = {
+    start: 'Starts the stopped nodes of a stack, or the named ones.',
+    stop: 'Stops the nodes of a stack, or the named ones: what they serve goes down until started again.',
+    restart:
+      'Restarts the nodes of a stack, or the named ones: what they serve is briefly down.',
+  };
+  for (const [operation, description] of Object.entries(operations) as Array<
+    ['start' | 'stop' | 'restart', string]
+  >) {
+    actionsRegistry.register({
+      name: `${operation}-stack`,
+      title: `${operation[0].toUpperCase()}${operation.slice(1)} a stack`,
+      description: `${description} Ask the user before doing so.`,
+      attributes: { destructive: true, idempotent: operation !== 'restart' },
+      schema: {
+        input: z =>
+          z.object({
+            stackId: z.string().min(1),
+            nodes: z
+              .array(z.string().min(1))
+              .optional()
+              .describe('Names of nodes, e.g. ["app-1"]; all when absent'),
+          }),
+        output: z =>
+          z.object({
+            stack: stackSchema(z).extend({ nodes: z.array(nodeSchema(z)) }),
+          }),
+      },
+      action: async ({ input, credentials }) => {
+        const { spec: _spec, ...stack } = await access.audited(
+          {
+            eventId: `node-${operation}`,
+            meta: {
+              stackId: input.stackId,
+              nodes: input.nodes ?? 'all',
+              ...agentMeta(credentials),
+            },
+          },
+          async () => {
+            const { id } = await access.authorize(
+              credentials,
+              input.stackId,
+              cloudNodeOperatePermission,
+            );
+            return stacks.operate(id, operation, input.nodes, credentials);
+          },
+        );
+        return { output: { stack } };
+      },
+    });
+  }
+
+  actionsRegistry.register({
+    name: 'scale-stack',
+    title: 'Scale a stack role',
+    description:
+      'Sets the number of nodes of one role of a stack, within the limits of its plan; ' +
+      'fewer nodes stop what the removed ones serve. Ask the user before doing so.',
+    attributes: { destructive: true, idempotent: true },
+    schema: {
+      input: z =>
+        z.object({
+          stackId: z.string().min(1),
+          role: z.string().min(1).describe('A role of the stack, e.g. "app"'),
+          count: z.number().int().min(0).describe('The nodes the role runs'),
+        }),
+      output: z =>
+        z.object({
+          stack: stackSchema(z).extend({ nodes: z.array(nodeSchema(z)) }),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const { spec: _spec, ...stack } = await access.audited(
+        {
+          eventId: 'stack-scale',
+          meta: {
+            stackId: input.stackId,
+            role: input.role,
+            count: input.count,
+            ...agentMeta(credentials),
+          },
+        },
+        async () => {
+          const { id } = await access.authorize(
+            credentials,
+            input.stackId,
+            cloudNodeOperatePermission,
+          );
+          return stacks.scale(id, input.role, input.count, credentials);
+        },
+      );
+      return { output: { stack } };
+    },
+  });
+}
