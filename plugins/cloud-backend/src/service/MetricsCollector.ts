@@ -123,7 +123,8 @@ export interface CollectionRound {
 
 /**
  * Asks the providers for the figures of their running nodes and stores
- * them; purges what is older than the retention of each resolution.
+ * them, then folds the minutes (hours, days) that closed into the rollups;
+ * purges what is older than the retention of each resolution.
  */
 export class MetricsCollector {
   private constructor(
@@ -183,6 +184,14 @@ export class MetricsCollector {
           `Could not collect the metrics of provider ${provider.id}: ${error}`,
         );
       }
+    }
+    try {
+      // the minutes closed since the last round, whoever's samples they hold
+      await this.options.metrics.fold(this.options.now());
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not fold the metrics into their rollups: ${error}`,
+      );
     }
     return round;
   }
