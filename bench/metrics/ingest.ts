@@ -5,11 +5,12 @@
  *
  * It measures, in one run on the same database:
  *   - the collector's write path: each round, what MetricsCollector does
- *     with the readings of its nodes (MetricsStore.getCounters, toSamples,
- *     MetricsStore.write, which stores the raw samples by COPY and keeps the
- *     latest counters, in one transaction) and then MetricsStore.fold at
- *     the round's time, which folds the minutes (hours, days) that closed
- *     into the per-minute (per-hour, per-day) rollups;
+ *     with the readings of its nodes (MetricsStore.replaceCounters, which
+ *     stores them and returns the previous ones, toSamples, and
+ *     MetricsStore.write, which stores the raw samples by COPY) and then
+ *     MetricsStore.fold at the round's time, which folds the minutes
+ *     (hours, days) that closed into the per-minute (per-hour, per-day)
+ *     rollups;
  *   - COPY FROM STDIN (pg-copy-streams) of the same raw rows into the same
  *     raw table, one COPY a round, and nothing else.
  * and prints values per second of both and their ratio (target >= 0.5).
@@ -156,14 +157,13 @@ async function main() {
 
     const writePath = await measure('collector write path', async () => {
       // the readings before the first round, so every round has rates
-      await metrics.write(
-        [],
+      await metrics.replaceCounters(
         nodes.map((_, i) => toCounters(reading(i, -1))),
       );
       for (let round = 0; round < INTERVALS; round++) {
         const readings = nodes.map((_, i) => reading(i, round));
         const previous = new Map(
-          (await metrics.getCounters(readings)).map(c => [
+          (await metrics.replaceCounters(readings.map(toCounters))).map(c => [
             `${c.stackId}/${c.nodeName}`,
             c,
           ]),
@@ -172,7 +172,6 @@ async function main() {
           readings.flatMap(r =>
             toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
           ),
-          readings.map(toCounters),
         );
         // what the collector does after each round, at the round's time
         await metrics.fold(readings[0].timestamp);

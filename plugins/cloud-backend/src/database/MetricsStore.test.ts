@@ -129,7 +129,7 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
         async batches => {
           await clear();
           for (const { samples, foldAt } of batches) {
-            await store.write(samples, []);
+            await store.write(samples);
             if (foldAt !== undefined) {
               await store.fold(foldAt);
             }
@@ -165,14 +165,12 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
         async (now, drawn) => {
           await clear();
           const samples = drawn.map(d => ({ ...d.sample, ts: now - d.before }));
-          await store.write(samples, []);
+          await store.write(samples);
           await store.fold(now);
           // every sample of a closed minute counts, in whatever rollup
           const folded = closedBy(samples, '1m', now);
           for (const rollup of Object.keys(ROLLUPS) as Rollup[]) {
-            expect(await read(rollup)).toEqual(
-              expectedBuckets(folded, rollup),
-            );
+            expect(await read(rollup)).toEqual(expectedBuckets(folded, rollup));
           }
         },
       ),
@@ -190,7 +188,7 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
       value,
     });
     const first = [at(0, 1), at(30_000, 2), at(MINUTE + 1, 4)];
-    await store.write(first, []);
+    await store.write(first);
     // two instances, or a retry, fold the same minute
     await store.fold(START + MINUTE + 5_000);
     await store.fold(START + MINUTE + 5_000);
@@ -202,7 +200,7 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
 
     // downtime: nothing folded for hours, then samples after the gap
     const later = [at(5 * HOUR + 10, 8), at(5 * HOUR + MINUTE, 16, 'b')];
-    await store.write(later, []);
+    await store.write(later);
     await store.fold(START + 5 * HOUR + 2 * MINUTE);
     expect(await read('1m')).toEqual(
       expectedBuckets([...first, ...later], '1m'),
@@ -214,7 +212,7 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
     // a reading delayed past the fold of its minute, hour and day
     await store.fold(START + DAY + HOUR);
     const late = [at(MINUTE + 2, 32), at(2 * MINUTE, 64)];
-    await store.write(late, []);
+    await store.write(late);
     await store.fold(START + DAY + HOUR);
     for (const rollup of Object.keys(ROLLUPS) as Rollup[]) {
       expect(await read(rollup)).toEqual(
@@ -226,17 +224,14 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
   it('reads only the range, nodes and metrics asked for', async () => {
     await clear();
     const at = (minutes: number) => START + minutes * 60_000;
-    await store.write(
-      [
-        { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(0), value: 1 },
-        { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(1), value: 2 },
-        { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(2), value: 3 },
-        { stackId: 's1', nodeName: 'b', metric: 'cpu', ts: at(1), value: 4 },
-        { stackId: 's1', nodeName: 'a', metric: 'disk', ts: at(1), value: 5 },
-        { stackId: 's2', nodeName: 'a', metric: 'cpu', ts: at(1), value: 6 },
-      ],
-      [],
-    );
+    await store.write([
+      { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(0), value: 1 },
+      { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(1), value: 2 },
+      { stackId: 's1', nodeName: 'a', metric: 'cpu', ts: at(2), value: 3 },
+      { stackId: 's1', nodeName: 'b', metric: 'cpu', ts: at(1), value: 4 },
+      { stackId: 's1', nodeName: 'a', metric: 'disk', ts: at(1), value: 5 },
+      { stackId: 's2', nodeName: 'a', metric: 'cpu', ts: at(1), value: 6 },
+    ]);
     await store.fold(at(3));
     const buckets = await store.readBuckets({
       stackId: 's1',
@@ -262,13 +257,20 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
   it('stores names as given, whatever characters they hold', async () => {
     await clear();
     const nodeName = 'tab\there, back\\slash,\nnew line';
-    await store.write(
-      [{ stackId: 's\t1', nodeName, metric: 'disk', ts: START, value: 1.5 }],
-      [],
-    );
+    await store.write([
+      { stackId: 's\t1', nodeName, metric: 'disk', ts: START, value: 1.5 },
+    ]);
     await store.fold(START + MINUTE);
     expect(await read('raw', 's\t1')).toEqual([
-      { nodeName, metric: 'disk', ts: START, count: 1, sum: 1.5, min: 1.5, max: 1.5 },
+      {
+        nodeName,
+        metric: 'disk',
+        ts: START,
+        count: 1,
+        sum: 1.5,
+        min: 1.5,
+        max: 1.5,
+      },
     ]);
     expect(await read('1m', 's\t1')).toHaveLength(1);
   });
@@ -285,7 +287,7 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
         value: i,
       });
     }
-    await store.write(samples, []);
+    await store.write(samples);
     const cut = START + 100 * 30_000 + 1;
     // what is not folded yet stays, whatever the cut
     expect(await store.purge('raw', cut, 7)).toBe(0);
@@ -337,14 +339,24 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
       networkInBytes: 300,
       networkOutBytes: 400,
     };
-    await store.write([], [reading]);
-    await store.write([], [{ ...reading, ts: START + 1000, cpuSeconds: 2.5 }]);
+    expect(await store.replaceCounters([reading])).toEqual([]);
+    const next = { ...reading, ts: START + 1000, cpuSeconds: 2.5 };
+    expect(
+      await store.replaceCounters([
+        next,
+        { ...reading, nodeName: 'b', ts: START + 1000 },
+      ]),
+    ).toEqual([reading]);
     expect(
       await store.getCounters([
         { stackId: 's1', nodeName: 'a' },
-        { stackId: 's1', nodeName: 'b' },
+        { stackId: 's1', nodeName: 'c' },
       ]),
-    ).toEqual([{ ...reading, ts: START + 1000, cpuSeconds: 2.5 }]);
+    ).toEqual([next]);
+    await store.deleteCounters([
+      { stackId: 's1', nodeName: 'a' },
+      { stackId: 's1', nodeName: 'b' },
+    ]);
     await store.deleteCounters([{ stackId: 's1', nodeName: 'a' }]);
     expect(await store.listCounters('s1')).toEqual([]);
   });

@@ -2,7 +2,12 @@ import { MetricName } from '@internal/plugin-cloud-common';
 import { Knex } from 'knex';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
+import {
+  CopyStreamQuery,
+  CopyToStreamQuery,
+  from as copyFrom,
+  to as copyTo,
+} from 'pg-copy-streams';
 
 /** The rollup resolutions and the length of their buckets in ms. */
 export const ROLLUPS = {
@@ -149,10 +154,10 @@ function ceilTo(ts: number, size: number) {
  * of the open day.
  */
 export class MetricsStore {
-  private constructor(private readonly db: Knex) {}
+  private constructor(private readonly db: Knex | Knex.Transaction) {}
 
   /** Over a database that CloudStore has migrated. */
-  static create(db: Knex): MetricsStore {
+  static create(db: Knex | Knex.Transaction): MetricsStore {
     return new MetricsStore(db);
   }
 
@@ -196,10 +201,61 @@ export class MetricsStore {
   }
 
   /**
-   * Stores raw samples and the nodes' latest readings in one transaction;
-   * samples of minutes already folded go into the rollups too.
+   * Stores the nodes' latest readings and returns those they replace, from
+   * which the collector computes rates: on PostgreSQL one statement, where
+   * reading first and writing after were two passes over the same rows.
    */
-  async write(samples: MetricSampleInput[], counters: NodeCounters[]) {
+  async replaceCounters(counters: NodeCounters[]): Promise<NodeCounters[]> {
+    if (counters.length === 0) {
+      return [];
+    }
+    if (!this.onPostgres()) {
+      return this.db.transaction(async tx => {
+        const previous = await MetricsStore.create(tx).getCounters(counters);
+        for (const chunk of chunks(counters)) {
+          await tx<CountersRow>('metric_counters')
+            .insert(chunk.map(toCountersRow))
+            .onConflict(['stack_id', 'node_name'])
+            .merge();
+        }
+        return previous;
+      });
+    }
+    // every part of one statement sees the rows as they were before it
+    const result = await this.db.raw(
+      `WITH n AS (
+        SELECT * FROM json_to_recordset(?::json) AS n(stack_id text,
+          node_name text, ts bigint, cpu_seconds double precision,
+          memory_bytes double precision, disk_bytes double precision,
+          network_in_bytes double precision, network_out_bytes double precision)
+      ), previous AS (
+        SELECT c.* FROM metric_counters c JOIN n USING (stack_id, node_name)
+      ), stored AS (
+        INSERT INTO metric_counters (stack_id, node_name, ts, cpu_seconds,
+          memory_bytes, disk_bytes, network_in_bytes, network_out_bytes)
+        SELECT * FROM n
+        ON CONFLICT (stack_id, node_name) DO UPDATE SET
+          ts = excluded.ts,
+          cpu_seconds = excluded.cpu_seconds,
+          memory_bytes = excluded.memory_bytes,
+          disk_bytes = excluded.disk_bytes,
+          network_in_bytes = excluded.network_in_bytes,
+          network_out_bytes = excluded.network_out_bytes
+      )
+      SELECT * FROM previous`,
+      [JSON.stringify(counters.map(toCountersRow))],
+    );
+    return (result.rows as CountersRow[]).map(toCounters);
+  }
+
+  /**
+   * Stores raw samples; those of minutes already folded go into the
+   * rollups too, in the same transaction.
+   */
+  async write(samples: MetricSampleInput[]) {
+    if (samples.length === 0) {
+      return;
+    }
     await this.db.transaction(async tx => {
       const foldedTo = await this.readFoldedTo(tx, 'share');
       if (this.onPostgres()) {
@@ -218,7 +274,6 @@ export class MetricsStore {
           }
         }
       }
-      await this.writeCounters(tx, counters);
     });
   }
 
@@ -229,6 +284,11 @@ export class MetricsStore {
    */
   async fold(now: number): Promise<void> {
     const until = floorTo(now, ROLLUPS['1m']);
+    // most rounds close no minute: no lock, no transaction for them
+    const foldedTo = await this.readFoldedTo(this.db);
+    if (foldedTo !== undefined && foldedTo >= until) {
+      return;
+    }
     while (await this.foldStep(until)) {
       // each step commits an hour at most; on to the next
     }
@@ -414,7 +474,7 @@ export class MetricsStore {
    * transaction ends (PostgreSQL: SQLite runs one transaction at a time).
    */
   private async readFoldedTo(
-    db: Knex | Knex.Transaction,
+    db: Knex,
     lock?: 'share' | 'update',
   ): Promise<number | undefined> {
     const query = db('metric_folds').where(FOLDS).first('folded_to');
@@ -457,6 +517,14 @@ export class MetricsStore {
         next === undefined
           ? until
           : Math.min(until, floorTo(next, FOLD_STEP) + FOLD_STEP);
+      if (this.onPostgres()) {
+        // A fold groups a minute of every node, tens of thousands of groups:
+        // hashed in memory that is several times faster than sorted on the
+        // text keys, which the planner picks when the statistics of a table
+        // growing every round still count the rows it had.
+        await tx.raw("SET LOCAL work_mem = '64MB'");
+        await tx.raw('SET LOCAL enable_sort = off');
+      }
       for (const rollup of Object.keys(ROLLUPS) as Rollup[]) {
         const size = ROLLUPS[rollup];
         // minutes from `from`; the hours and days those minutes close
@@ -472,8 +540,11 @@ export class MetricsStore {
   }
 
   /**
-   * Computes the buckets of a rollup in `[from, to)` from its source, and
-   * writes them over what they held.
+   * Computes the buckets of a rollup in `[from, to)` from its source, in
+   * place of what they held. On PostgreSQL the buckets travel out and back
+   * in by COPY, whose batched inserts take rows at half the cost of an
+   * INSERT ... SELECT's one by one: the per-minute fold writes a quarter
+   * as many rows as the raw samples, every minute.
    */
   private async foldInto(
     tx: Knex.Transaction,
@@ -483,55 +554,37 @@ export class MetricsStore {
   ) {
     const source = FOLDED_FROM[rollup];
     const size = ROLLUPS[rollup];
+    const table = tableOf(rollup);
     const time = source === 'raw' ? 'ts' : 'bucket';
     const aggregates =
       source === 'raw'
         ? 'count(*), sum(value), min(value), max(value)'
         : 'sum("count"), sum("sum"), min("min"), max("max")';
-    await tx.raw(
-      `INSERT INTO ${tableOf(rollup)}
-        (stack_id, node_name, metric, bucket, "count", "sum", "min", "max")
-      SELECT stack_id, node_name, metric, ${time} - ${time} % ${size}, ${aggregates}
-      FROM ${tableOf(source)} WHERE ${time} >= ? AND ${time} < ?
-      GROUP BY 1, 2, 3, 4
-      ON CONFLICT (stack_id, node_name, metric, bucket) DO UPDATE SET
-        "count" = excluded."count",
-        "sum" = excluded."sum",
-        "min" = excluded."min",
-        "max" = excluded."max"`,
-      [from, to],
-    );
-  }
-
-  /** Upserts the nodes' latest readings; on PostgreSQL in one statement. */
-  private async writeCounters(tx: Knex.Transaction, counters: NodeCounters[]) {
-    if (counters.length === 0) {
-      return;
-    }
+    // COPY takes no parameters: these are whole numbers of ms
+    const select = `SELECT stack_id, node_name, metric, ${time} - ${time} % ${size},
+        ${aggregates}
+      FROM ${tableOf(source)}
+      WHERE ${time} >= ${Math.trunc(from)} AND ${time} < ${Math.trunc(to)}
+      GROUP BY 1, 2, 3, 4`;
+    const columns = `${table} (stack_id, node_name, metric, bucket, "count", "sum", "min", "max")`;
+    await tx(table)
+      .where('bucket', '>=', from)
+      .andWhere('bucket', '<', to)
+      .delete();
     if (!this.onPostgres()) {
-      for (const chunk of chunks(counters)) {
-        await tx<CountersRow>('metric_counters')
-          .insert(chunk.map(toCountersRow))
-          .onConflict(['stack_id', 'node_name'])
-          .merge();
-      }
+      await tx.raw(`INSERT INTO ${columns} ${select}`);
       return;
     }
-    await tx.raw(
-      `INSERT INTO metric_counters AS c (stack_id, node_name, ts, cpu_seconds,
-        memory_bytes, disk_bytes, network_in_bytes, network_out_bytes)
-      SELECT * FROM json_to_recordset(?::json) AS n(stack_id text,
-        node_name text, ts bigint, cpu_seconds double precision,
-        memory_bytes double precision, disk_bytes double precision,
-        network_in_bytes double precision, network_out_bytes double precision)
-      ON CONFLICT (stack_id, node_name) DO UPDATE SET
-        ts = excluded.ts,
-        cpu_seconds = excluded.cpu_seconds,
-        memory_bytes = excluded.memory_bytes,
-        disk_bytes = excluded.disk_bytes,
-        network_in_bytes = excluded.network_in_bytes,
-        network_out_bytes = excluded.network_out_bytes`,
-      [JSON.stringify(counters.map(toCountersRow))],
+    const connection = await connectionOf(tx);
+    const rows: Buffer[] = [];
+    for await (const chunk of connection.query(
+      copyTo(`COPY (${select}) TO STDOUT`),
+    )) {
+      rows.push(chunk);
+    }
+    await pipeline(
+      Readable.from(rows),
+      connection.query(copyFrom(`COPY ${columns} FROM STDIN`)),
     );
   }
 
@@ -582,7 +635,9 @@ export class MetricsStore {
       }
     }
     const table = tableOf(rollup);
-    const [least, greatest] = this.onPostgres() ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
+    const [least, greatest] = this.onPostgres()
+      ? ['LEAST', 'GREATEST']
+      : ['MIN', 'MAX'];
     for (const chunk of chunks([...buckets.values()])) {
       await tx(table)
         .insert(chunk)
@@ -633,6 +688,13 @@ function toCounters(row: CountersRow): NodeCounters {
   };
 }
 
+/** The transaction's own connection, for COPY. */
+async function connectionOf(tx: Knex.Transaction) {
+  return (await tx.client.acquireConnection()) as {
+    query<T extends CopyStreamQuery | CopyToStreamQuery>(stream: T): T;
+  };
+}
+
 /** COPY's text format: a backslash, tab or line break in a value escaped. */
 function copyText(value: string) {
   return value.replace(/[\\\t\n\r]/g, c =>
@@ -641,16 +703,11 @@ function copyText(value: string) {
 }
 
 /** Sends samples into the raw table in the transaction, by COPY. */
-async function copySamples(
-  tx: Knex.Transaction,
-  samples: MetricSampleInput[],
-) {
+async function copySamples(tx: Knex.Transaction, samples: MetricSampleInput[]) {
   if (samples.length === 0) {
     return;
   }
-  const connection = (await tx.client.acquireConnection()) as {
-    query(stream: CopyStreamQuery): CopyStreamQuery;
-  };
+  const connection = await connectionOf(tx);
   await pipeline(
     Readable.from(
       (function* lines() {

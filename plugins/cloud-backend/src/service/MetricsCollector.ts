@@ -225,27 +225,25 @@ export class MetricsCollector {
       wanted.has(`${r.stackId}/${r.nodeName}`),
     );
     const previous = new Map(
-      (await metrics.getCounters(valid)).map(c => [
-        `${c.stackId}/${c.nodeName}`,
-        c,
-      ]),
+      (
+        await metrics.replaceCounters(
+          valid.map(r => ({
+            stackId: r.stackId,
+            nodeName: r.nodeName,
+            ts: r.timestamp,
+            cpuSeconds: r.cpuSeconds,
+            memoryBytes: r.memoryBytes,
+            diskBytes: r.diskBytes,
+            networkInBytes: r.networkInBytes,
+            networkOutBytes: r.networkOutBytes,
+          })),
+        )
+      ).map(c => [`${c.stackId}/${c.nodeName}`, c]),
     );
     const samples = valid.flatMap(r =>
       toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
     );
-    await metrics.write(
-      samples,
-      valid.map(r => ({
-        stackId: r.stackId,
-        nodeName: r.nodeName,
-        ts: r.timestamp,
-        cpuSeconds: r.cpuSeconds,
-        memoryBytes: r.memoryBytes,
-        diskBytes: r.diskBytes,
-        networkInBytes: r.networkInBytes,
-        networkOutBytes: r.networkOutBytes,
-      })),
-    );
+    await metrics.write(samples);
     return samples;
   }
 }
