@@ -100,16 +100,24 @@ describe.each(databases.eachSupportedId())('MetricsStore on %s', databaseId => {
     await knex('metric_folds').update({ folded_to: null });
   }
 
-  /** What is stored at a resolution over the three days, per series, sorted. */
+  /** What is stored at a resolution over the three days, sorted. */
   async function read(resolution: StoredResolution, stackId = 's1') {
-    return sorted(
-      await store.readBuckets({
-        stackId,
-        resolution,
-        from: START,
-        to: START + 3 * DAY,
-      }),
-    );
+    const buckets = await store.readBuckets({
+      stackId,
+      resolution,
+      from: START,
+      to: START + 3 * DAY,
+    });
+    // as charts take them: each series together, oldest first
+    const series = buckets.map(b => `${b.nodeName}/${b.metric}`);
+    buckets.forEach((b, i) => {
+      if (i > 0 && series[i] === series[i - 1]) {
+        expect(b.ts).toBeGreaterThan(buckets[i - 1].ts);
+      } else {
+        expect(series.indexOf(series[i])).toBe(i);
+      }
+    });
+    return sorted(buckets);
   }
 
   it('keeps rollups equal to an aggregation of the raw samples, however they arrive and are folded', async () => {

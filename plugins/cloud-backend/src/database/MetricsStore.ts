@@ -294,7 +294,10 @@ export class MetricsStore {
     }
   }
 
-  /** The buckets of a stack's nodes in `[from, to)`, per series, oldest first. */
+  /**
+   * The buckets of a stack's nodes that start in `[from, to)`: each series
+   * together, oldest first.
+   */
   async readBuckets(options: {
     stackId: string;
     nodeNames?: string[];
@@ -332,59 +335,87 @@ export class MetricsStore {
     }
     const columns = ['node_name', 'metric', 'bucket'];
     const aggregates = ['count', 'sum', 'min', 'max'];
+    const size = ROLLUPS[resolution];
+    const open = OPEN_FROM[resolution];
+    // Where each source's buckets begin: the folded rollup's own end there,
+    // each finer one's where the next takes over, by one reading of how far
+    // folds went, so that a fold in between counts nothing twice.
+    const foldedTo =
+      open.length > 0 ? await this.readFoldedTo(this.db) : undefined;
+    const starts = open.map(({ opens }) =>
+      foldedTo === undefined ? Infinity : floorTo(foldedTo, ROLLUPS[opens]),
+    );
     const folded = ofSeries(this.db(tableOf(resolution)))
       .andWhere('bucket', '>=', from)
-      .andWhere('bucket', '<', to)
+      .andWhere('bucket', '<', Math.min(to, starts[0] ?? Infinity))
+      .orderBy(columns)
       .select(...columns, ...aggregates);
-    let query = folded;
-    const open = OPEN_FROM[resolution];
-    if (open.length > 0) {
-      // the buckets that start in [from, to), of the rows they are made of
-      const size = ROLLUPS[resolution];
-      const sources = open.map(({ source, opens }) =>
-        ofSeries(this.db(tableOf(source)))
-          .andWhere('bucket', '>=', ceilTo(from, size))
-          .andWhere('bucket', '<', ceilTo(to, size))
-          .andWhere(
-            'bucket',
-            '>=',
-            this.db('metric_folds')
-              .where(FOLDS)
-              .select(
-                this.db.raw('folded_to - folded_to % ?', [ROLLUPS[opens]]),
-              ),
-          )
-          .select(...columns, ...aggregates),
-      );
-      const union = sources[0];
-      if (sources.length > 1) {
-        union.unionAll(sources.slice(1));
-      }
-      const unfolded = this.db
-        .from(union.as('o'))
-        .select(
-          'node_name',
-          'metric',
-          this.db.raw('bucket - bucket % ? AS bucket', [size]),
-          this.db.raw(
-            'sum("count") AS "count", sum("sum") AS "sum", min("min") AS "min", max("max") AS "max"',
-          ),
-        )
-        .groupByRaw('1, 2, 3');
-      query = this.db
-        .from(folded.unionAll(unfolded).as('r'))
-        .select(...columns, ...aggregates);
+    // the buckets that start in [from, to) and are not folded yet, of the
+    // finer rows they are made of
+    const sources = open.flatMap(({ source }, i) => {
+      const lower = Math.max(ceilTo(from, size), starts[i]);
+      const upper = Math.min(ceilTo(to, size), starts[i + 1] ?? Infinity);
+      return lower < upper
+        ? [
+            ofSeries(this.db(tableOf(source)))
+              .andWhere('bucket', '>=', lower)
+              .andWhere('bucket', '<', upper)
+              .select(...columns, ...aggregates),
+          ]
+        : [];
+    });
+    if (sources.length === 0) {
+      return (await folded).map(toBucket);
     }
-    const rows = await query.orderBy(columns);
-    return rows.map((row: Record<string, string | number>) => ({
-      nodeName: String(row.node_name),
-      metric: row.metric as MetricName,
-      ts: Number(row.bucket),
-      count: Number(row.count),
-      sum: Number(row.sum),
-      min: Number(row.min),
-      max: Number(row.max),
-    }));
+    const union = sources[0];
+    if (sources.length > 1) {
+      union.unionAll(sources.slice(1));
+    }
+    const unfolded = this.db
+      .from(union.as('o'))
+      .select(
+        'node_name',
+        'metric',
+        this.db.raw('bucket - bucket % ? AS bucket', [size]),
+        this.db.raw(
+          'sum("count") AS "count", sum("sum") AS "sum", min("min") AS "min", max("max") AS "max"',
+        ),
+      )
+      .groupByRaw('1, 2, 3')
+      .orderByRaw('1, 2, 3');
+    // Two queries side by side rather than one sorting their union: each
+    // comes ordered, the folded one by its index, and every open bucket
+    // follows every folded one of its series.
+    const [closedRows, openRows] = await Promise.all([folded, unfolded]);
+    const openBySeries = new Map<string, StoredBucket[]>();
+    for (const row of openRows) {
+      const bucket = toBucket(row);
+      const key = `${bucket.nodeName}\n${bucket.metric}`;
+      openBySeries.set(key, [...(openBySeries.get(key) ?? []), bucket]);
+    }
+    const result: StoredBucket[] = [];
+    let series: string | undefined;
+    const endSeries = () => {
+      if (series !== undefined) {
+        result.push(...(openBySeries.get(series) ?? []));
+        openBySeries.delete(series);
+      }
+    };
+    for (const row of closedRows) {
+      const bucket = toBucket(row);
+      const key = `${bucket.nodeName}\n${bucket.metric}`;
+      if (key !== series) {
+        endSeries();
+        series = key;
+      }
+      result.push(bucket);
+    }
+    endSeries();
+    // series that have no folded bucket in the range yet
+    for (const buckets of openBySeries.values()) {
+      result.push(...buckets);
+    }
+    return result;
   }
 
   /**
@@ -650,6 +681,18 @@ export class MetricsStore {
         });
     }
   }
+}
+
+function toBucket(row: Record<string, string | number>): StoredBucket {
+  return {
+    nodeName: String(row.node_name),
+    metric: row.metric as MetricName,
+    ts: Number(row.bucket),
+    count: Number(row.count),
+    sum: Number(row.sum),
+    min: Number(row.min),
+    max: Number(row.max),
+  };
 }
 
 function toSampleRow(s: MetricSampleInput) {
