@@ -10,6 +10,9 @@
  *     GET /stacks/:stackId/metrics?range=7d calls;
  *   - the same rows selected by hand from the per-hour rollup.
  * It prints p50 and p95 of both and the ratio of the p50s (target <= 1.5).
+ * The week ends on the hour with everything folded: the service reads the
+ * per-hour rollup alone (and how far folds went); a range reaching into
+ * the open hour would add a query of that hour's minutes.
  *
  * Usage (from the repository root):
  *   yarn bench:metrics-query
