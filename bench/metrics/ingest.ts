@@ -5,10 +5,12 @@
  *
  * It measures, in one run on the same database:
  *   - the collector's write path: each round, what MetricsCollector does
- *     with the readings of its nodes (MetricsStore.getCounters, toSamples,
- *     MetricsStore.write), which stores the raw samples, adds them to the
- *     per-minute, per-hour and per-day rollups and keeps the latest
- *     counters, in one transaction;
+ *     with the readings of its nodes (MetricsStore.replaceCounters, which
+ *     stores them and returns the previous ones, toSamples, and
+ *     MetricsStore.write, which stores the raw samples by COPY) and then
+ *     MetricsStore.fold at the round's time, which folds the minutes
+ *     (hours, days) that closed into the per-minute (per-hour, per-day)
+ *     rollups;
  *   - COPY FROM STDIN (pg-copy-streams) of the same raw rows into the same
  *     raw table, one COPY a round, and nothing else.
  * and prints values per second of both and their ratio (target >= 0.5).
@@ -16,8 +18,10 @@
  * A whole day is 5,760 rounds, 288,000,000 values: hours on a 2-core
  * machine. So it runs a slice of the day at the full node count,
  * BENCH_INTERVALS rounds (default 40, ten minutes of the day, a few
- * minutes of running); both paths start from empty tables and fill them
- * alike, and the ratio is what counts.
+ * minutes of running) from five minutes before midnight, so that the rounds
+ * close minutes, an hour and a day and the folds are timed with them; both
+ * paths start from empty tables and fill them alike, and the ratio is what
+ * counts.
  *
  * Usage (from the repository root):
  *   yarn bench:metrics-ingest
@@ -44,8 +48,8 @@ const NODES = Number(process.env.BENCH_NODES ?? 10_000);
 const INTERVALS = Number(process.env.BENCH_INTERVALS ?? 40);
 const INTERVAL_MS = 15_000;
 const NODES_PER_STACK = 10;
-/** A working day's morning, so that no round crosses into the next day. */
-const START = Date.UTC(2026, 11, 14, 8);
+/** Five minutes before midnight: the rounds close an hour and a day. */
+const START = Date.UTC(2026, 11, 14, 23, 55);
 const TARGET = 0.5;
 
 const nodes = Array.from({ length: NODES }, (_, i) => ({
@@ -114,6 +118,7 @@ async function main() {
       for (const table of TABLES) {
         await knex(table).delete();
       }
+      await knex('metric_folds').update({ folded_to: null });
       if (!onSqlite) {
         await knex.raw(`VACUUM ANALYZE ${TABLES.join(', ')}`);
         await knex.raw('CHECKPOINT');
@@ -152,14 +157,13 @@ async function main() {
 
     const writePath = await measure('collector write path', async () => {
       // the readings before the first round, so every round has rates
-      await metrics.write(
-        [],
+      await metrics.replaceCounters(
         nodes.map((_, i) => toCounters(reading(i, -1))),
       );
       for (let round = 0; round < INTERVALS; round++) {
         const readings = nodes.map((_, i) => reading(i, round));
         const previous = new Map(
-          (await metrics.getCounters(readings)).map(c => [
+          (await metrics.replaceCounters(readings.map(toCounters))).map(c => [
             `${c.stackId}/${c.nodeName}`,
             c,
           ]),
@@ -168,8 +172,9 @@ async function main() {
           readings.flatMap(r =>
             toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
           ),
-          readings.map(toCounters),
         );
+        // what the collector does after each round, at the round's time
+        await metrics.fold(readings[0].timestamp);
       }
     });
 

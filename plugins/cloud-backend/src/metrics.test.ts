@@ -92,7 +92,13 @@ describe.each(databases.eachSupportedId())(
       await collectTask(new AbortController().signal);
     }
 
-    async function series(query = 'range=1h'): Promise<MetricSeries[]> {
+    /**
+     * The series of the last hour, raw by default: the rollups show a
+     * minute once it has closed, and the test waits for figures to move.
+     */
+    async function series(
+      query = 'range=1h&resolution=raw',
+    ): Promise<MetricSeries[]> {
       const res = await api()
         .get(`/api/cloud/stacks/${stackId}/metrics?${query}`)
         .set('authorization', as(VIEWER));

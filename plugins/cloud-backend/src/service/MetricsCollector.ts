@@ -123,7 +123,8 @@ export interface CollectionRound {
 
 /**
  * Asks the providers for the figures of their running nodes and stores
- * them; purges what is older than the retention of each resolution.
+ * them, then folds the minutes (hours, days) that closed into the rollups;
+ * purges what is older than the retention of each resolution.
  */
 export class MetricsCollector {
   private constructor(
@@ -184,6 +185,14 @@ export class MetricsCollector {
         );
       }
     }
+    try {
+      // the minutes closed since the last round, whoever's samples they hold
+      await this.options.metrics.fold(this.options.now());
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not fold the metrics into their rollups: ${error}`,
+      );
+    }
     return round;
   }
 
@@ -216,27 +225,25 @@ export class MetricsCollector {
       wanted.has(`${r.stackId}/${r.nodeName}`),
     );
     const previous = new Map(
-      (await metrics.getCounters(valid)).map(c => [
-        `${c.stackId}/${c.nodeName}`,
-        c,
-      ]),
+      (
+        await metrics.replaceCounters(
+          valid.map(r => ({
+            stackId: r.stackId,
+            nodeName: r.nodeName,
+            ts: r.timestamp,
+            cpuSeconds: r.cpuSeconds,
+            memoryBytes: r.memoryBytes,
+            diskBytes: r.diskBytes,
+            networkInBytes: r.networkInBytes,
+            networkOutBytes: r.networkOutBytes,
+          })),
+        )
+      ).map(c => [`${c.stackId}/${c.nodeName}`, c]),
     );
     const samples = valid.flatMap(r =>
       toSamples(r, previous.get(`${r.stackId}/${r.nodeName}`)),
     );
-    await metrics.write(
-      samples,
-      valid.map(r => ({
-        stackId: r.stackId,
-        nodeName: r.nodeName,
-        ts: r.timestamp,
-        cpuSeconds: r.cpuSeconds,
-        memoryBytes: r.memoryBytes,
-        diskBytes: r.diskBytes,
-        networkInBytes: r.networkInBytes,
-        networkOutBytes: r.networkOutBytes,
-      })),
-    );
+    await metrics.write(samples);
     return samples;
   }
 }
