@@ -63,9 +63,30 @@ describe('agents over MCP', () => {
 
   afterAll(async () => {
     await Promise.all(clients.map(c => c.close()));
+    // The stacks' nodes outlive the backend by design: delete them first,
+    // so that nothing writes into the folder while it is removed.
+    if (backend) {
+      const headers = {
+        authorization: `Bearer ${await demoToken(baseUrl, 'platform-admin')}`,
+      };
+      const stacks = await fetch(`${baseUrl}/api/cloud/stacks`, { headers })
+        .then(res => res.json())
+        .catch(() => ({ items: [] }));
+      for (const stack of stacks.items ?? []) {
+        await fetch(`${baseUrl}/api/cloud/stacks/${stack.id}`, {
+          method: 'DELETE',
+          headers,
+        }).catch(() => undefined);
+      }
+    }
     await backend?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+    fs.rmSync(dataDir, {
+      recursive: true,
+      force: true,
+      maxRetries: 5,
+      retryDelay: 200,
+    });
+  }, 120_000);
 
   /** An MCP client of a named server, signed in as a demo user. */
   async function connect(server: string, user: string) {

@@ -125,8 +125,18 @@ function AuditLog() {
   const [error, setError] = useState<Error>();
   const [verification, setVerification] = useState<AuditChainVerification>();
 
-  // Text is typed a key at a time: ask once the typing pauses.
-  useDebounce(() => setFilter(toAuditLogFilter(fields)), 300, [fields]);
+  // Text is typed a key at a time: ask once the typing pauses, and only
+  // when the filter really changed (the pages already read stay otherwise).
+  useDebounce(
+    () => {
+      const next = toAuditLogFilter(fields);
+      setFilter(current =>
+        JSON.stringify(current) === JSON.stringify(next) ? current : next,
+      );
+    },
+    300,
+    [fields],
+  );
 
   useEffect(() => {
     let current = true;
