@@ -13,3 +13,4 @@ export type {
   IdempotentResponse,
 } from './IdempotencyStore';
 export { canonical, hashBody, principalOf } from './hashing';
+export { agentMeta, createFieldNamingActionsRegistry } from './actions';

@@ -284,7 +284,7 @@ export const cloudPlugin = createBackendPlugin({
         // The stack operations for agents, served over MCP.
         registerCloudActions({
           ...{ actionsRegistry, stacks, permissions, permissionsRegistry },
-          auditor,
+          ...{ auditor, idempotency },
         });
 
         httpRouter.use(

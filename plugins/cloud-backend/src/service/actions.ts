@@ -9,25 +9,13 @@ import {
   cloudNodeOperatePermission,
   cloudStackReadPermission,
 } from '@internal/plugin-cloud-common';
+import {
+  agentMeta,
+  createFieldNamingActionsRegistry,
+  IdempotencyStore,
+} from '@internal/backend-idempotency-node';
 import { StackAccess } from './StackAccess';
 import { StackService } from './StackService';
-
-/**
- * What the audit events of an agent's operations say besides the request's
- * own: the user the agent acts for (there is no HTTP request whose caller
- * the auditor could record) and that an agent, not the user, sent it.
- */
-function agentMeta(credentials: BackstageCredentials) {
-  const principal = credentials.principal as {
-    userEntityRef?: string;
-    actor?: { subject: string };
-  };
-  return {
-    client: 'agent',
-    userEntityRef: principal.userEntityRef,
-    via: principal.actor?.subject,
-  };
-}
 
 /**
  * Registers the stack operations of the cloud backend as actions, which the
@@ -41,9 +29,47 @@ export function registerCloudActions(options: {
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
+  idempotency: IdempotencyStore;
 }) {
-  const { actionsRegistry, stacks } = options;
+  const { stacks, idempotency } = options;
+  const actionsRegistry = createFieldNamingActionsRegistry(
+    options.actionsRegistry,
+  );
   const access = StackAccess.create(options);
+
+  /**
+   * Runs an operation once per idempotency key, as the REST API does with
+   * its Idempotency-Key header: the same route and body, so that a key sent
+   * there and here is one key.
+   */
+  const once = async <T>(request: {
+    credentials: BackstageCredentials;
+    idempotencyKey?: string;
+    route: string;
+    body: object;
+    run: () => Promise<T>;
+  }): Promise<T> => {
+    const response = await idempotency.run(
+      {
+        key: request.idempotencyKey,
+        credentials: request.credentials,
+        route: request.route,
+        body: request.body,
+      },
+      async () => ({ status: 200, body: await request.run() }),
+    );
+    return response.body as T;
+  };
+  const idempotencyKeySchema = (z: typeof import('zod/v3').z) =>
+    z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'A unique key of this operation, e.g. a UUID; send the same one when retrying it, ' +
+          'and the retry answers the first result instead of operating again',
+      );
 
   const stackSchema = (z: typeof import('zod/v3').z) =>
     z
@@ -139,6 +165,7 @@ export function registerCloudActions(options: {
               .array(z.string().min(1))
               .optional()
               .describe('Names of nodes, e.g. ["app-1"]; all when absent'),
+            idempotencyKey: idempotencyKeySchema(z),
           }),
         output: z =>
           z.object({
@@ -146,24 +173,32 @@ export function registerCloudActions(options: {
           }),
       },
       action: async ({ input, credentials }) => {
-        const { spec: _spec, ...stack } = await access.audited(
-          {
-            eventId: `node-${operation}`,
-            meta: {
-              stackId: input.stackId,
-              nodes: input.nodes ?? 'all',
-              ...agentMeta(credentials),
-            },
-          },
-          async () => {
-            const { id } = await access.authorize(
-              credentials,
-              input.stackId,
-              cloudNodeOperatePermission,
-            );
-            return stacks.operate(id, operation, input.nodes, credentials);
-          },
-        );
+        const { stackId, nodes, idempotencyKey } = input;
+        const { spec: _spec, ...stack } = await once({
+          credentials,
+          idempotencyKey,
+          route: `POST /stacks/${stackId}/${operation}`,
+          body: nodes ? { nodes } : {},
+          run: () =>
+            access.audited(
+              {
+                eventId: `node-${operation}`,
+                meta: {
+                  stackId,
+                  nodes: nodes ?? 'all',
+                  ...agentMeta(credentials),
+                },
+              },
+              async () => {
+                const { id } = await access.authorize(
+                  credentials,
+                  stackId,
+                  cloudNodeOperatePermission,
+                );
+                return stacks.operate(id, operation, nodes, credentials);
+              },
+            ),
+        });
         return { output: { stack } };
       },
     });
@@ -182,6 +217,7 @@ export function registerCloudActions(options: {
           stackId: z.string().min(1),
           role: z.string().min(1).describe('A role of the stack, e.g. "app"'),
           count: z.number().int().min(0).describe('The nodes the role runs'),
+          idempotencyKey: idempotencyKeySchema(z),
         }),
       output: z =>
         z.object({
@@ -189,25 +225,28 @@ export function registerCloudActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const { spec: _spec, ...stack } = await access.audited(
-        {
-          eventId: 'stack-scale',
-          meta: {
-            stackId: input.stackId,
-            role: input.role,
-            count: input.count,
-            ...agentMeta(credentials),
-          },
-        },
-        async () => {
-          const { id } = await access.authorize(
-            credentials,
-            input.stackId,
-            cloudNodeOperatePermission,
-          );
-          return stacks.scale(id, input.role, input.count, credentials);
-        },
-      );
+      const { stackId, role, count, idempotencyKey } = input;
+      const { spec: _spec, ...stack } = await once({
+        credentials,
+        idempotencyKey,
+        route: `POST /stacks/${stackId}/scale`,
+        body: { role, count },
+        run: () =>
+          access.audited(
+            {
+              eventId: 'stack-scale',
+              meta: { stackId, role, count, ...agentMeta(credentials) },
+            },
+            async () => {
+              const { id } = await access.authorize(
+                credentials,
+                stackId,
+                cloudNodeOperatePermission,
+              );
+              return stacks.scale(id, role, count, credentials);
+            },
+          ),
+      });
       return { output: { stack } };
     },
   });

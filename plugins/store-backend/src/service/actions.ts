@@ -1,15 +1,20 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { JsonObject } from '@backstage/types';
-import { IdempotencyStore } from '@internal/backend-idempotency-node';
+import {
+  agentMeta,
+  createFieldNamingActionsRegistry,
+  IdempotencyStore,
+} from '@internal/backend-idempotency-node';
 import {
   ORDER_STATUSES,
   OrderDetails,
   storeOrderApprovePermission,
   storeOrderCreatePermission,
 } from '@internal/plugin-store-common';
-import { AuditorService } from '@backstage/backend-plugin-api';
 import { createMutationRunner } from './mutations';
 import { OrderService } from './OrderService';
 import { ProductService } from './ProductService';
@@ -25,23 +30,6 @@ export type StoreActionsOptions = {
 
 /** Products an agent reads at most per search: each one costs a lookup. */
 const MAX_SEARCH_RESULTS = 10;
-
-/**
- * What the audit events of an agent's mutations say besides the request's
- * own: the user the agent acts for (there is no HTTP request whose caller
- * the auditor could record) and that an agent, not the user, sent it.
- */
-export function agentMeta(credentials: BackstageCredentials): JsonObject {
-  const principal = credentials.principal as {
-    userEntityRef?: string;
-    actor?: { subject: string };
-  };
-  return {
-    client: 'agent',
-    ...(principal.userEntityRef && { userEntityRef: principal.userEntityRef }),
-    ...(principal.actor && { via: principal.actor.subject }),
-  };
-}
 
 /** A product ref as agents write it: `postgresql`, or in full. */
 function productRefOf(product: string) {
@@ -59,7 +47,10 @@ function productRefOf(product: string) {
  * audit events and idempotency keys.
  */
 export function registerStoreActions(options: StoreActionsOptions) {
-  const { actionsRegistry, products, orders } = options;
+  const { products, orders } = options;
+  const actionsRegistry = createFieldNamingActionsRegistry(
+    options.actionsRegistry,
+  );
   const runMutation = createMutationRunner(options);
 
   const orderSchema = (z: typeof import('zod/v3').z) =>

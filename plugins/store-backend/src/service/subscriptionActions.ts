@@ -5,8 +5,11 @@ import {
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { InputError } from '@backstage/errors';
 import { SubscriptionDetails } from '@internal/plugin-store-common';
-import { IdempotencyStore } from '@internal/backend-idempotency-node';
-import { agentMeta } from './actions';
+import {
+  agentMeta,
+  createFieldNamingActionsRegistry,
+  IdempotencyStore,
+} from '@internal/backend-idempotency-node';
 import { createMutationRunner } from './mutations';
 import {
   SubscriptionQuoteRequest,
@@ -38,7 +41,10 @@ export function registerSubscriptionActions(options: {
   auditor: AuditorService;
   idempotencyKeys: IdempotencyStore;
 }) {
-  const { actionsRegistry, subscriptions } = options;
+  const { subscriptions } = options;
+  const actionsRegistry = createFieldNamingActionsRegistry(
+    options.actionsRegistry,
+  );
   const runMutation = createMutationRunner(options);
 
   actionsRegistry.register({
