@@ -49,6 +49,7 @@ const SPEC: StackSpec = {
 const ADMIN = 'user:default/admin';
 const VIEWER = 'user:default/viewer';
 const OUTSIDER = 'user:default/outsider';
+const BLOCKED = 'user:default/blocked';
 const TEAM_MEMBER = 'user:default/team-member';
 const OWNER = 'group:default/team-web';
 
@@ -56,7 +57,8 @@ const ownedBy = createConditionFactory(isStackOwner);
 
 /**
  * An administrator may do everything, a viewer only reads, a team member
- * reads and operates the team's stacks, an outsider sees another team's.
+ * reads and operates the team's stacks, an outsider sees another team's,
+ * and the blocked user may do nothing.
  */
 function decide(user: string, permission: Permission): PolicyDecision {
   const owners = (owner: string): PolicyDecision => ({
@@ -67,6 +69,8 @@ function decide(user: string, permission: Permission): PolicyDecision {
   });
   const isRead = permission.name === cloudStackReadPermission.name;
   switch (user) {
+    case BLOCKED:
+      return { result: AuthorizeResult.DENY };
     case ADMIN:
       return { result: AuthorizeResult.ALLOW };
     case VIEWER:
@@ -101,6 +105,135 @@ const permissions = mockServices.permissions.mock({
     );
   },
 });
+
+type Input = (stackId: string) => object;
+
+/**
+ * A case of every cloud action: its happy path as a member of the stack's
+ * team, its denial (answered as the REST API answers the same request) and
+ * bad input.
+ */
+type ActionCase = {
+  happy: { input: Input; expect: (output: any, stackId: string) => void };
+  denied: {
+    as: string;
+    input: Input;
+    rest: (stackId: string) => {
+      method: 'get' | 'post';
+      path: string;
+      body?: object;
+    };
+  };
+  badInput: { input: Input; field: string };
+};
+
+const nodeStatus = (output: any, name: string) =>
+  output.stack.nodes.find((n: { name: string }) => n.name === name)?.status;
+
+const cloudCases: Record<string, ActionCase> = {
+  'list-my-stacks': {
+    happy: {
+      input: () => ({}),
+      expect: (output, stackId) =>
+        expect(output.stacks.map((s: { id: string }) => s.id)).toEqual([
+          stackId,
+        ]),
+    },
+    denied: {
+      as: BLOCKED,
+      input: () => ({}),
+      rest: () => ({ method: 'get', path: '/stacks' }),
+    },
+    badInput: { input: () => ({ owner: 5 }), field: 'owner' },
+  },
+  'get-stack': {
+    happy: {
+      input: stackId => ({ stackId }),
+      expect: output =>
+        expect(output.stack).toMatchObject({
+          status: 'running',
+          url: expect.any(String),
+          nodes: expect.arrayContaining([
+            expect.objectContaining({ name: 'app-1', status: 'running' }),
+          ]),
+        }),
+    },
+    denied: {
+      as: OUTSIDER,
+      input: stackId => ({ stackId }),
+      rest: stackId => ({ method: 'get', path: `/stacks/${stackId}` }),
+    },
+    badInput: { input: () => ({}), field: 'stackId' },
+  },
+  'stop-stack': {
+    happy: {
+      input: stackId => ({ stackId, nodes: ['app-1'] }),
+      expect: output => expect(nodeStatus(output, 'app-1')).toBe('stopped'),
+    },
+    denied: {
+      as: VIEWER,
+      input: stackId => ({ stackId }),
+      rest: stackId => ({ method: 'post', path: `/stacks/${stackId}/stop` }),
+    },
+    badInput: { input: () => ({ nodes: ['app-1'] }), field: 'stackId' },
+  },
+  'start-stack': {
+    happy: {
+      input: stackId => ({ stackId }),
+      expect: output => expect(nodeStatus(output, 'app-1')).toBe('running'),
+    },
+    denied: {
+      as: OUTSIDER,
+      input: stackId => ({ stackId }),
+      rest: stackId => ({ method: 'post', path: `/stacks/${stackId}/start` }),
+    },
+    badInput: {
+      input: stackId => ({ stackId, nodes: 'app-1' }),
+      field: 'nodes',
+    },
+  },
+  'restart-stack': {
+    happy: {
+      input: stackId => ({ stackId, nodes: ['app-1'], idempotencyKey: 'r1' }),
+      expect: output => expect(nodeStatus(output, 'app-1')).toBe('running'),
+    },
+    denied: {
+      as: VIEWER,
+      input: stackId => ({ stackId, nodes: ['app-1'] }),
+      rest: stackId => ({
+        method: 'post',
+        path: `/stacks/${stackId}/restart`,
+        body: { nodes: ['app-1'] },
+      }),
+    },
+    badInput: {
+      input: stackId => ({ stackId, idempotencyKey: '' }),
+      field: 'idempotencyKey',
+    },
+  },
+  'scale-stack': {
+    happy: {
+      input: stackId => ({ stackId, role: 'app', count: 2 }),
+      expect: output =>
+        expect(
+          output.stack.nodes.filter((n: { role: string }) => n.role === 'app'),
+        ).toHaveLength(2),
+    },
+    denied: {
+      as: VIEWER,
+      input: stackId => ({ stackId, role: 'app', count: 2 }),
+      rest: stackId => ({
+        method: 'post',
+        path: `/stacks/${stackId}/scale`,
+        body: { role: 'app', count: 2 },
+      }),
+    },
+    badInput: {
+      input: stackId => ({ stackId, role: 'app', count: -1 }),
+      field: 'count',
+    },
+  },
+};
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
@@ -174,10 +307,12 @@ describe.each(databases.eachSupportedId())(
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it('lists the actions with their hints', async () => {
+    const names = Object.keys(cloudCases);
+
+    it('has a case of every action it registers, with its hints', async () => {
       const res = await request(backend.server)
         .get('/api/cloud/.backstage/actions/v1/actions')
-        .set('authorization', mockCredentials.user.header(TEAM_MEMBER));
+        .set('authorization', mockCredentials.user.header(ADMIN));
       const hints = Object.fromEntries(
         res.body.actions.map(
           (a: { id: string; attributes: { destructive: boolean } }) => [
@@ -185,6 +320,9 @@ describe.each(databases.eachSupportedId())(
             a.attributes.destructive,
           ],
         ),
+      );
+      expect(Object.keys(hints).sort()).toEqual(
+        names.map(name => `cloud:${name}`).sort(),
       );
       expect(hints).toEqual({
         'cloud:list-my-stacks': false,
@@ -196,35 +334,55 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it("lets an agent read and operate its user's team stacks", async () => {
-      const mine = await invoke(TEAM_MEMBER, 'list-my-stacks', {});
-      expect(mine.status).toBe(200);
-      expect(mine.body.output.stacks.map((s: { id: string }) => s.id)).toEqual([
-        stackId,
-      ]);
-      const got = await invoke(TEAM_MEMBER, 'get-stack', { stackId });
-      expect(got.body.output.stack).toMatchObject({
-        status: 'running',
-        url: expect.any(String),
-        nodes: expect.arrayContaining([
-          expect.objectContaining({ name: 'app-1', status: 'running' }),
-        ]),
-      });
+    it.each(names)('%s: the happy path', async name => {
+      const { happy } = cloudCases[name];
+      const res = await invoke(TEAM_MEMBER, name, happy.input(stackId));
+      expect(res.body.error).toBeUndefined();
+      expect(res.status).toBe(200);
+      happy.expect(res.body.output, stackId);
+    });
 
+    it.each(names)('%s: a denial, answered as the REST API', async name => {
+      const { denied } = cloudCases[name];
       const from = audit.length;
-      const stopped = await invoke(TEAM_MEMBER, 'stop-stack', {
+      const res = await invoke(denied.as, name, denied.input(stackId));
+      const { method, path, body } = denied.rest(stackId);
+      const rest = await request(backend.server)
+        [method](`/api/cloud${path}`)
+        .set('authorization', mockCredentials.user.header(denied.as))
+        .send(body);
+      expect([403, 404]).toContain(rest.status);
+      expect(res.status).toBe(rest.status);
+      expect(res.body.error.message).toBe(rest.body.error.message);
+      // A refused operation is audited as a failure, once by each.
+      const failed = audit.slice(from).filter(e => e.outcome === 'failed');
+      expect(failed).toHaveLength(
+        name.endsWith('-stack') && method === 'post' ? 2 : 0,
+      );
+    });
+
+    it.each(names)('%s: bad input, naming the field', async name => {
+      const { badInput } = cloudCases[name];
+      const res = await invoke(TEAM_MEMBER, name, badInput.input(stackId));
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toMatch(
+        new RegExp(
+          `^input(/${badInput.field} | must have required property '${badInput.field}')`,
+        ),
+      );
+    });
+
+    it('records the user, and that an agent sent it', async () => {
+      const from = audit.length;
+      const res = await invoke(TEAM_MEMBER, 'start-stack', {
         stackId,
         nodes: ['app-1'],
       });
-      expect(stopped.status).toBe(200);
-      expect(
-        stopped.body.output.stack.nodes.find(
-          (n: { name: string }) => n.name === 'app-1',
-        ).status,
-      ).toBe('stopped');
+      expect(res.status).toBe(200);
       expect(audit.slice(from)).toEqual([
         {
-          eventId: 'node-stop',
+          eventId: 'node-start',
           meta: {
             stackId,
             nodes: ['app-1'],
@@ -234,50 +392,37 @@ describe.each(databases.eachSupportedId())(
           outcome: 'succeeded',
         },
       ]);
-      const started = await invoke(TEAM_MEMBER, 'start-stack', { stackId });
-      expect(started.status).toBe(200);
-
-      const scaled = await invoke(TEAM_MEMBER, 'scale-stack', {
-        stackId,
-        role: 'app',
-        count: 2,
-      });
-      expect(scaled.status).toBe(200);
-      expect(
-        scaled.body.output.stack.nodes.filter(
-          (n: { role: string }) => n.role === 'app',
-        ),
-      ).toHaveLength(2);
     });
 
-    it('answers as the REST API does to those who may not', async () => {
+    it('operates once per idempotency key, shared with the REST API', async () => {
       const from = audit.length;
-      const viewer = await invoke(VIEWER, 'stop-stack', { stackId });
-      expect(viewer.status).toBe(403);
-      expect(audit.slice(from)).toEqual([
-        expect.objectContaining({ eventId: 'node-stop', outcome: 'failed' }),
-      ]);
-      const outsider = await invoke(OUTSIDER, 'get-stack', { stackId });
-      expect(outsider.status).toBe(404);
-      expect(outsider.body.error.message).toBe(`No stack '${stackId}'`);
-      const none = await invoke(OUTSIDER, 'list-my-stacks', {});
-      expect(none.body.output.stacks).toEqual([]);
-    });
-
-    it('names the field of bad input', async () => {
-      const negative = await invoke(TEAM_MEMBER, 'scale-stack', {
-        stackId,
-        role: 'app',
-        count: -1,
+      const scale = { stackId, role: 'app', count: 1, idempotencyKey: 's1' };
+      const first = await invoke(TEAM_MEMBER, 'scale-stack', scale);
+      expect(first.status).toBe(200);
+      const again = await invoke(TEAM_MEMBER, 'scale-stack', scale);
+      expect(again.status).toBe(200);
+      expect(again.body.output).toEqual(first.body.output);
+      const overRest = await request(backend.server)
+        .post(`/api/cloud/stacks/${stackId}/scale`)
+        .set('authorization', mockCredentials.user.header(TEAM_MEMBER))
+        .set('idempotency-key', 's1')
+        .send({ role: 'app', count: 1 });
+      expect(overRest.status).toBe(200);
+      expect(overRest.body.id).toBe(stackId);
+      expect(
+        audit.slice(from).filter(e => e.eventId === 'stack-scale'),
+      ).toHaveLength(1);
+      const other = await invoke(TEAM_MEMBER, 'scale-stack', {
+        ...scale,
+        count: 3,
       });
-      expect(negative.status).toBe(400);
-      expect(JSON.stringify(negative.body.error)).toContain('count');
-      const unknownRole = await invoke(TEAM_MEMBER, 'scale-stack', {
-        stackId,
-        role: 'cache',
-        count: 1,
-      });
-      expect(unknownRole.status).toBe(400);
+      expect(other.status).toBe(409);
+      // Keys are the caller's: another user's same key is another request.
+      const admin = await invoke(ADMIN, 'scale-stack', scale);
+      expect(admin.status).toBe(200);
+      expect(
+        audit.slice(from).filter(e => e.eventId === 'stack-scale'),
+      ).toHaveLength(2);
     });
   },
 );

@@ -1,13 +1,11 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import {
-  AuthorizePermissionRequest,
-  AuthorizeResult,
-} from '@backstage/plugin-permission-common';
-import { storeOrderCreatePermission } from '@internal/plugin-store-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   createStoreTestBackends,
   onlyAdminAdministers,
+  StoreTestBackend,
   subscriptionsOfGroups,
 } from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
@@ -23,6 +21,13 @@ jest.setTimeout(120_000);
 const DEVELOPER = 'user:default/developer';
 const APPROVER = 'user:default/approver';
 const ADMIN = 'user:default/platform-admin';
+
+const webapp = {
+  product: 'product:default/webapp',
+  plan: 'standard',
+  provider: 'local',
+  parameters: { name: 'shop' },
+};
 
 // At the top level, so that the databases close after the backends stop.
 const databases = TestDatabases.create();
@@ -61,13 +66,6 @@ describe('store actions', () => {
     };
     return { ...backend, invoke, listed };
   }
-
-  const webapp = {
-    product: 'product:default/webapp',
-    plan: 'standard',
-    provider: 'local',
-    parameters: { name: 'shop' },
-  };
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
     it('lets an agent find, preview, order and approve through the store services', async () => {
@@ -187,93 +185,490 @@ describe('store actions', () => {
         ]),
       );
     });
-
-    it('names the field of bad input', async () => {
-      const { invoke } = await startBackend(databaseId);
-      const { idempotencyKey: _, ...withoutKey } = {
-        ...webapp,
-        idempotencyKey: 'k',
-      };
-      const res = await invoke(DEVELOPER, 'place-order', withoutKey);
-      expect(res.status).toBe(400);
-      expect(JSON.stringify(res.body.error)).toContain('idempotencyKey');
-
-      const unknownPlan = await invoke(DEVELOPER, 'preview-order', {
-        product: webapp.product,
-        plan: 'gold',
-      });
-      expect(unknownPlan.status).toBe(400);
-    });
-
-    it('hides what the user may not do, and answers as the API does', async () => {
-      const { invoke, listed, as } = await startBackend(
-        databaseId,
-        (r: AuthorizePermissionRequest, user: string | undefined) => ({
-          result:
-            r.permission.name === storeOrderCreatePermission.name &&
-            user === DEVELOPER
-              ? AuthorizeResult.DENY
-              : AuthorizeResult.ALLOW,
-        }),
-      );
-      const ids = (await listed(DEVELOPER)).map(a => a.id);
-      expect(ids).toContain('store:search-products');
-      expect(ids).not.toContain('store:place-order');
-      const res = await invoke(DEVELOPER, 'place-order', {
-        ...webapp,
-        idempotencyKey: 'k',
-      });
-      expect(res.status).toBe(404);
-      // The HTTP API refuses the same user.
-      expect((await as(DEVELOPER).post('/orders', webapp)).status).toBe(403);
-    });
   });
 });
 
-describe('store subscription actions', () => {
-  const backends = createStoreTestBackends(databases);
-  const OUTSIDER = 'user:default/outsider';
+const BLOCKED = 'user:default/blocked';
 
-  describe.each(databases.eachSupportedId())('%p', databaseId => {
-    it('lets an agent quote and renew once per key, as the API does', async () => {
-      const payments = createTestPaymentsModule();
-      const backend = await backends.start(databaseId, {
-        entities: subscriptionEntities,
-        features: [createFakeCloudPlugin(), scaffolderPlugin, payments.module],
-        now: new Date('2026-01-01T10:00:00Z'),
-        authorizeConditional: subscriptionsOfGroups(ADMIN, {
-          [DEVELOPER]: 'group:default/team-web',
-          [OUTSIDER]: 'group:default/team-data',
+/** What the cases of the table share: the ids of what `beforeAll` made. */
+type Fixtures = {
+  /** A webapp order of the developer, waiting for approval. */
+  orderId: string;
+  /** An order that needs two approvals: approving it once provisions nothing. */
+  twoKeysOrderId: string;
+  /** Another webapp order of the developer, for the approver to reject. */
+  toRejectId: string;
+  /** A subscription of the developer's team. */
+  subscriptionId: string;
+};
+
+type Input = (f: Fixtures) => object;
+
+/**
+ * A case of every store action: its happy path, its denial to a user whom
+ * the policy denies everything (answered as the REST API answers the same
+ * request, unless the action is hidden from them), and bad input.
+ */
+type ActionCase = {
+  happy: {
+    as?: string;
+    input: Input;
+    expect: (output: any, f: Fixtures) => void;
+  };
+  denied: {
+    input: Input;
+    /** Hidden by its visibility permission: not listed, and not found. */
+    hidden?: boolean;
+    /** The REST API's request that the action answers alike. */
+    rest: (f: Fixtures) => {
+      method: 'get' | 'post';
+      path: string;
+      body?: object;
+    };
+  };
+  badInput: { as?: string; input: Input; field: string };
+};
+
+const db = { product: 'product:default/db', provider: 'local' };
+
+const storeCases: Record<string, ActionCase> = {
+  'search-products': {
+    happy: {
+      input: () => ({ query: 'webapp' }),
+      expect: output =>
+        expect(output.products).toContainEqual(
+          expect.objectContaining({
+            ref: webapp.product,
+            plans: expect.arrayContaining([
+              expect.objectContaining({
+                id: 'standard',
+                price: expect.objectContaining({ currency: 'USD' }),
+              }),
+            ]),
+          }),
+        ),
+    },
+    denied: {
+      input: () => ({ query: 'webapp' }),
+      rest: () => ({ method: 'get', path: '/products?q=webapp' }),
+    },
+    badInput: { input: () => ({ limit: 0 }), field: 'limit' },
+  },
+  'get-product': {
+    happy: {
+      input: () => ({ product: 'webapp' }),
+      expect: output =>
+        expect(output.product).toMatchObject({ ref: webapp.product }),
+    },
+    denied: {
+      input: () => ({ product: 'webapp' }),
+      rest: () => ({ method: 'get', path: '/products/default/webapp' }),
+    },
+    badInput: { input: () => ({}), field: 'product' },
+  },
+  'preview-order': {
+    happy: {
+      input: () => ({ product: webapp.product, plan: 'standard' }),
+      expect: output =>
+        expect(output.preview.approval).toMatchObject({
+          needed: true,
+          approverGroups: ['group:default/approvers'],
         }),
-      });
-      const invoke = (user: string, name: string, input: object) =>
-        backend
-          .as(user)
-          .post(`/.backstage/actions/v1/actions/store:${name}/invoke`, input);
-      const { id } = await subscriptionOfOrder(backend, {
-        user: DEVELOPER,
-        admin: ADMIN,
-        order: {
-          product: 'product:default/db',
-          plan: 'standard',
-          provider: 'local',
-          parameters: { name: 'shop', owner: 'group:default/team-web' },
-        },
-      });
+    },
+    denied: {
+      input: () => ({ product: webapp.product, plan: 'standard' }),
+      rest: () => ({
+        method: 'post',
+        path: '/orders/preview',
+        body: { product: webapp.product, plan: 'standard' },
+      }),
+    },
+    badInput: { input: () => ({ product: webapp.product }), field: 'plan' },
+  },
+  'place-order': {
+    happy: {
+      input: () => ({ ...webapp, idempotencyKey: 'happy' }),
+      expect: output =>
+        expect(output).toMatchObject({
+          waitsForApproval: true,
+          order: { requester: DEVELOPER, status: 'pending_approval' },
+        }),
+    },
+    denied: {
+      input: () => ({ ...webapp, idempotencyKey: 'denied' }),
+      hidden: true,
+      rest: () => ({ method: 'post', path: '/orders', body: webapp }),
+    },
+    badInput: { input: () => webapp, field: 'idempotencyKey' },
+  },
+  'get-order': {
+    happy: {
+      input: f => ({ id: f.orderId }),
+      expect: (output, f) =>
+        expect(output.order).toMatchObject({ id: f.orderId }),
+    },
+    denied: {
+      input: f => ({ id: f.orderId }),
+      rest: f => ({ method: 'get', path: `/orders/${f.orderId}` }),
+    },
+    badInput: { input: () => ({ id: 5 }), field: 'id' },
+  },
+  'list-my-orders': {
+    happy: {
+      input: () => ({ status: 'pending_approval' }),
+      expect: (output, f) =>
+        expect(output.orders.map((o: { id: string }) => o.id)).toContain(
+          f.orderId,
+        ),
+    },
+    denied: {
+      input: () => ({}),
+      rest: () => ({ method: 'get', path: '/orders?scope=mine' }),
+    },
+    badInput: { input: () => ({ status: 'lost' }), field: 'status' },
+  },
+  'list-my-approvals': {
+    happy: {
+      as: APPROVER,
+      input: () => ({}),
+      expect: (output, f) =>
+        expect(output.orders.map((o: { id: string }) => o.id)).toContain(
+          f.orderId,
+        ),
+    },
+    denied: {
+      input: () => ({}),
+      hidden: true,
+      rest: () => ({ method: 'get', path: '/orders?scope=inbox' }),
+    },
+    badInput: { as: APPROVER, input: () => ({ limit: 101 }), field: 'limit' },
+  },
+  'approve-order': {
+    happy: {
+      as: APPROVER,
+      input: f => ({ id: f.twoKeysOrderId, comment: 'one of two' }),
+      expect: output =>
+        expect(output.order).toMatchObject({
+          status: 'pending_approval',
+          approvals: 1,
+        }),
+    },
+    denied: {
+      input: f => ({ id: f.orderId }),
+      hidden: true,
+      rest: f => ({ method: 'post', path: `/orders/${f.orderId}/approve` }),
+    },
+    badInput: { as: APPROVER, input: () => ({}), field: 'id' },
+  },
+  'reject-order': {
+    happy: {
+      as: APPROVER,
+      input: f => ({ id: f.toRejectId, comment: 'not this one' }),
+      expect: output =>
+        expect(output.order).toMatchObject({ status: 'rejected' }),
+    },
+    denied: {
+      input: f => ({ id: f.orderId }),
+      hidden: true,
+      rest: f => ({ method: 'post', path: `/orders/${f.orderId}/reject` }),
+    },
+    badInput: { as: APPROVER, input: () => ({ id: 3 }), field: 'id' },
+  },
+  'list-my-subscriptions': {
+    happy: {
+      input: () => ({}),
+      expect: (output, f) =>
+        expect(output.subscriptions.map((s: { id: string }) => s.id)).toContain(
+          f.subscriptionId,
+        ),
+    },
+    denied: {
+      input: () => ({}),
+      rest: () => ({ method: 'get', path: '/subscriptions' }),
+    },
+    badInput: { input: () => ({ owner: 5 }), field: 'owner' },
+  },
+  'get-subscription': {
+    happy: {
+      input: f => ({ id: f.subscriptionId }),
+      expect: (output, f) =>
+        expect(output.subscription).toMatchObject({ id: f.subscriptionId }),
+    },
+    denied: {
+      input: f => ({ id: f.subscriptionId }),
+      rest: f => ({
+        method: 'get',
+        path: `/subscriptions/${f.subscriptionId}`,
+      }),
+    },
+    badInput: { input: () => ({}), field: 'id' },
+  },
+  'quote-subscription': {
+    happy: {
+      input: f => ({ id: f.subscriptionId, action: 'renew', periods: 2 }),
+      expect: output =>
+        expect(output.quote).toMatchObject({
+          total: { amount: '98.00', currency: 'USD' },
+        }),
+    },
+    denied: {
+      input: f => ({ id: f.subscriptionId, action: 'renew', periods: 2 }),
+      rest: f => ({
+        method: 'post',
+        path: `/subscriptions/${f.subscriptionId}/quote`,
+        body: { action: 'renew', periods: 2 },
+      }),
+    },
+    badInput: {
+      input: f => ({ id: f.subscriptionId, action: 'grow' }),
+      field: 'action',
+    },
+  },
+  'renew-subscription': {
+    happy: {
+      input: f => ({ id: f.subscriptionId, periods: 1, idempotencyKey: 'r' }),
+      expect: output => expect(output.subscription.version).toBe(2),
+    },
+    denied: {
+      input: f => ({ id: f.subscriptionId, periods: 1, idempotencyKey: 'd' }),
+      rest: f => ({
+        method: 'post',
+        path: `/subscriptions/${f.subscriptionId}/renew`,
+        body: { periods: 1 },
+      }),
+    },
+    badInput: {
+      input: f => ({
+        id: f.subscriptionId,
+        periods: 'two',
+        idempotencyKey: 'b',
+      }),
+      field: 'periods',
+    },
+  },
+  'change-subscription-plan': {
+    happy: {
+      input: f => ({
+        id: f.subscriptionId,
+        planId: 'enterprise',
+        idempotencyKey: 'p',
+      }),
+      expect: output =>
+        expect(output.subscription).toMatchObject({
+          plan: expect.objectContaining({ id: 'enterprise' }),
+        }),
+    },
+    denied: {
+      input: f => ({
+        id: f.subscriptionId,
+        planId: 'enterprise',
+        idempotencyKey: 'd',
+      }),
+      rest: f => ({
+        method: 'post',
+        path: `/subscriptions/${f.subscriptionId}/change-plan`,
+        body: { planId: 'enterprise' },
+      }),
+    },
+    badInput: {
+      input: f => ({ id: f.subscriptionId, idempotencyKey: 'b' }),
+      field: 'planId',
+    },
+  },
+  'cancel-subscription': {
+    happy: {
+      input: f => ({
+        id: f.subscriptionId,
+        when: 'period-end',
+        idempotencyKey: 'c',
+      }),
+      expect: output =>
+        expect(output.subscription).toMatchObject({ cancelAtPeriodEnd: true }),
+    },
+    denied: {
+      input: f => ({
+        id: f.subscriptionId,
+        when: 'period-end',
+        idempotencyKey: 'd',
+      }),
+      rest: f => ({
+        method: 'post',
+        path: `/subscriptions/${f.subscriptionId}/cancel`,
+        body: { when: 'period-end' },
+      }),
+    },
+    badInput: {
+      input: f => ({
+        id: f.subscriptionId,
+        when: 'later',
+        idempotencyKey: 'b',
+      }),
+      field: 'when',
+    },
+  },
+};
 
-      const mine = await invoke(DEVELOPER, 'list-my-subscriptions', {});
+/** The catalog of the order tests, with the product of the subscription tests. */
+const entities: Entity[] = [
+  ...orderEntities.map(entity =>
+    entity.kind === 'Group' && entity.metadata.name === 'team-web'
+      ? {
+          ...entity,
+          // the annotation that charges the team for its subscriptions
+          metadata: subscriptionEntities.find(
+            e => e.kind === 'Group' && e.metadata.name === 'team-web',
+          )!.metadata,
+        }
+      : entity,
+  ),
+  ...subscriptionEntities.filter(
+    e =>
+      !orderEntities.some(
+        o => o.kind === e.kind && o.metadata.name === e.metadata.name,
+      ),
+  ),
+];
+
+describe.each(databases.eachSupportedId())(
+  'every store action on %p',
+  databaseId => {
+    const backends = createStoreTestBackends(databases, { stopAfter: 'all' });
+    let backend: StoreTestBackend;
+    const fixtures = {} as Fixtures;
+    const invoke = (user: string, name: string, input: object) =>
+      backend
+        .as(user)
+        .post(`/.backstage/actions/v1/actions/store:${name}/invoke`, input);
+    const listed = async (user: string) =>
+      (
+        await backend.as(user).get('/.backstage/actions/v1/actions')
+      ).body.actions.map((a: { id: string }) => a.id) as string[];
+
+    beforeAll(async () => {
+      const payments = createTestPaymentsModule();
+      backend = await backends.start(databaseId, {
+        entities,
+        features: [createFakeCloudPlugin(), scaffolderPlugin, payments.module],
+        // The blocked user may do nothing at all.
+        authorize: (r, user) =>
+          user === BLOCKED
+            ? { result: AuthorizeResult.DENY }
+            : onlyAdminAdministers(ADMIN)(r, user),
+        authorizeConditional: (r, user) =>
+          user === BLOCKED
+            ? { result: AuthorizeResult.DENY }
+            : subscriptionsOfGroups(ADMIN, {
+                [DEVELOPER]: 'group:default/team-web',
+              })(r, user),
+      });
+      const order = async (product: string) => {
+        const res = await backend
+          .as(DEVELOPER)
+          .post('/orders', { ...webapp, product });
+        expect(res.status).toBe(201);
+        return res.body.id as string;
+      };
+      fixtures.orderId = await order(webapp.product);
+      fixtures.twoKeysOrderId = await order('product:default/twokeys');
+      fixtures.toRejectId = await order(webapp.product);
+      fixtures.subscriptionId = (
+        await subscriptionOfOrder(backend, {
+          user: DEVELOPER,
+          admin: ADMIN,
+          order: {
+            ...db,
+            plan: 'standard',
+            parameters: { name: 'shop', owner: 'group:default/team-web' },
+          },
+        })
+      ).id;
+    });
+
+    it('has a case of every action it registers', async () => {
+      const ids = (await listed(ADMIN)).filter(id => id.startsWith('store:'));
+      expect(ids.sort()).toEqual(
+        Object.keys(storeCases)
+          .map(name => `store:${name}`)
+          .sort(),
+      );
+    });
+
+    const names = Object.keys(storeCases);
+
+    it.each(names)('%s: the happy path', async name => {
+      const { happy } = storeCases[name];
+      const res = await invoke(
+        happy.as ?? DEVELOPER,
+        name,
+        happy.input(fixtures),
+      );
+      expect(res.body.error).toBeUndefined();
+      expect(res.status).toBe(200);
+      happy.expect(res.body.output, fixtures);
+    });
+
+    it.each(names)('%s: a denial, answered as the REST API', async name => {
+      const { denied } = storeCases[name];
+      const res = await invoke(BLOCKED, name, denied.input(fixtures));
+      const { method, path, body } = denied.rest(fixtures);
+      const rest =
+        method === 'get'
+          ? await backend.as(BLOCKED).get(path)
+          : await backend.as(BLOCKED).post(path, body);
+      expect([403, 404]).toContain(rest.status);
+      if (denied.hidden) {
+        // Not listed, and not found: the registry answers before the action.
+        expect(await listed(BLOCKED)).not.toContain(`store:${name}`);
+        expect(res.status).toBe(404);
+        expect(res.body.error.message).toBe(`Action "store:${name}" not found`);
+      } else {
+        expect(await listed(BLOCKED)).toContain(`store:${name}`);
+        expect(res.status).toBe(rest.status);
+        expect(res.body.error.message).toBe(rest.body.error.message);
+      }
+    });
+
+    it.each(names)('%s: bad input, naming the field', async name => {
+      const { badInput } = storeCases[name];
+      const res = await invoke(
+        badInput.as ?? DEVELOPER,
+        name,
+        badInput.input(fixtures),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toMatch(
+        new RegExp(
+          `^input(/${badInput.field} | must have required property '${badInput.field}')`,
+        ),
+      );
+    });
+
+    it('places an order once per idempotency key, shared with the REST API', async () => {
+      const order = { ...webapp, idempotencyKey: 'once' };
+      const first = await invoke(DEVELOPER, 'place-order', order);
+      expect(first.status).toBe(200);
+      const again = await invoke(DEVELOPER, 'place-order', order);
+      expect(again.status).toBe(200);
+      expect(again.body.output.order).toEqual(first.body.output.order);
+      const overRest = await backend
+        .as(DEVELOPER)
+        .post('/orders', webapp, 'once');
+      expect(overRest.body.id).toBe(first.body.output.order.id);
+      const other = await invoke(DEVELOPER, 'place-order', {
+        ...order,
+        parameters: { name: 'other' },
+      });
+      expect(other.status).toBe(409);
       expect(
-        mine.body.output.subscriptions.map((s: { id: string }) => s.id),
-      ).toEqual([id]);
-      const quote = await invoke(DEVELOPER, 'quote-subscription', {
-        id,
-        action: 'renew',
-        periods: 2,
-      });
-      expect(quote.status).toBe(200);
-      expect(quote.body.output.quote).toMatchObject({
-        total: { amount: '98.00', currency: 'USD' },
-      });
+        backend.auditedMeta.filter(
+          e => e.eventId === 'order-create' && e.meta?.client === 'agent',
+        ),
+      ).toHaveLength(2); // 'happy' and 'once'
+    });
+
+    it('answers what the services refuse with their own words', async () => {
+      const { subscriptionId: id } = fixtures;
       const noPlan = await invoke(DEVELOPER, 'quote-subscription', {
         id,
         action: 'change-plan',
@@ -285,32 +680,20 @@ describe('store subscription actions', () => {
       const zero = await invoke(DEVELOPER, 'renew-subscription', {
         id,
         periods: 0,
-        idempotencyKey: 'r0',
+        idempotencyKey: 'zero',
       });
+      const rest = await backend
+        .as(DEVELOPER)
+        .post(`/subscriptions/${id}/renew`, { periods: 0 });
       expect(zero.status).toBe(400);
-      expect(
-        (
-          await backend
-            .as(DEVELOPER)
-            .post(`/subscriptions/${id}/renew`, { periods: 0 })
-        ).body.error.message,
-      ).toBe(zero.body.error.message);
-
-      const renew = { id, periods: 2, version: 1, idempotencyKey: 'r1' };
-      const renewed = await invoke(DEVELOPER, 'renew-subscription', renew);
-      expect(renewed.status).toBe(200);
-      expect(renewed.body.output.subscription).toMatchObject({
-        currentPeriodEnd: '2026-04-01',
-        version: 2,
+      expect(zero.body.error.message).toBe(rest.body.error.message);
+      const own = await invoke(DEVELOPER, 'approve-order', {
+        id: fixtures.orderId,
       });
-      const again = await invoke(DEVELOPER, 'renew-subscription', renew);
-      expect(again.body.output.subscription.version).toBe(2);
-      expect(
-        backend.audited.filter(e => e === 'subscription-renew:success'),
-      ).toHaveLength(1);
-
-      const outsider = await invoke(OUTSIDER, 'get-subscription', { id });
-      expect(outsider.status).toBe(404);
+      expect(own.status).toBe(403);
+      expect(own.body.error.message).toBe(
+        'Requesters cannot approve their own orders',
+      );
     });
-  });
-});
+  },
+);

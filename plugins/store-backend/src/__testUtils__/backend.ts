@@ -160,18 +160,29 @@ export function subscriptionsOfGroups(
  * recorded; the catalog and the permission policy are mocks.
  *
  * Call it in a `describe` block, with the `TestDatabases` created at the
- * top level of the file: the backends stop after each test, and the
+ * top level of the file: the backends stop after each test (or, with
+ * `stopAfter: 'all'`, after the block, for tests that share one), and the
  * scaffolders' task watches end after the block, before the databases
  * close (their hook is the outer one). A watch that outlives its database
  * fails whichever test file runs next in the same jest worker.
  */
-export function createStoreTestBackends(databases: TestDatabases) {
+export function createStoreTestBackends(
+  databases: TestDatabases,
+  options: {
+    /** Whether a backend stops after its test (by default) or its block. */
+    stopAfter?: 'each' | 'all';
+  } = {},
+) {
   const running = new Set<() => Promise<void>>();
   const scaffolderDatabases = new Set<Knex>();
-  afterEach(async () => {
+  const stopAll = async () => {
     await Promise.all([...running].map(stop => stop()));
-  });
+  };
+  if (options.stopAfter !== 'all') {
+    afterEach(stopAll);
+  }
   afterAll(async () => {
+    await stopAll();
     await endScaffolderWatches([...scaffolderDatabases]);
   });
 
