@@ -7,7 +7,9 @@ import path from 'node:path';
 import {
   BackendProcess,
   demoToken,
+  dropDatabases,
   freePort,
+  pgConnection,
   poll,
 } from './__testUtils__/backendProcess';
 
@@ -34,6 +36,16 @@ function statusOf(url: string): Promise<number> {
   });
 }
 
+/** The databases the backend runs on: SQLite, and PostgreSQL when given. */
+const targets: Array<{ name: string; database?: (prefix: string) => object }> =
+  [{ name: 'SQLite' }];
+if (pgConnection) {
+  targets.push({
+    name: 'PostgreSQL',
+    database: prefix => ({ client: 'pg', connection: pgConnection, prefix }),
+  });
+}
+
 /**
  * An agent orders through the store over MCP, with a real MCP client
  * against the real backend: it signs in as the demo `developer`, finds and
@@ -41,11 +53,13 @@ function statusOf(url: string): Promise<number> {
  * approves it. The actions run through the store's own services, so the
  * order is fulfilled like any other and its stack answers.
  */
-describe('agents over MCP', () => {
+describe.each(targets)('agents over MCP on $name', target => {
   let backend: BackendProcess | undefined;
   let dataDir: string;
   let baseUrl: string;
   const clients: Client[] = [];
+  // Databases of their own, dropped after: unique per process and run.
+  const prefix = `cloudstore_mcp_${process.pid}_${Date.now()}_`;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudstore-mcp-'));
@@ -57,6 +71,9 @@ describe('agents over MCP', () => {
       CLOUDSTORE_DATA_DIR: dataDir,
       CLOUDSTORE_BACKEND_PORT: String(port),
       APP_CONFIG_backend_baseUrl: baseUrl,
+      ...(target.database && {
+        APP_CONFIG_backend_database: JSON.stringify(target.database(prefix)),
+      }),
     });
     await backend.ready(baseUrl);
   });
@@ -86,6 +103,9 @@ describe('agents over MCP', () => {
       maxRetries: 5,
       retryDelay: 200,
     });
+    if (target.database) {
+      await dropDatabases(prefix);
+    }
   }, 120_000);
 
   /** An MCP client of a named server, signed in as a demo user. */
@@ -168,6 +188,20 @@ describe('agents over MCP', () => {
         appNodes: 1,
       },
     };
+    // Bad input names the field, in the words of the REST API's validation.
+    const { idempotencyKey: _, ...withoutKey } = order;
+    const refused = await developer.callTool({
+      name: 'store.place-order',
+      arguments: withoutKey,
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.content).toEqual([
+      {
+        type: 'text',
+        text: "InputError: input must have required property 'idempotencyKey'",
+      },
+    ]);
+
     const placed = await call(developer, 'store.place-order', order);
     expect(placed).toMatchObject({
       waitsForApproval: true,
