@@ -669,6 +669,17 @@ describe.each(databases.eachSupportedId())(
 
     it('answers what the services refuse with their own words', async () => {
       const { subscriptionId: id } = fixtures;
+      // The schema's refusal reads as the REST API's validation reads.
+      const unplanned = { product: webapp.product };
+      const overRest = await backend
+        .as(DEVELOPER)
+        .post('/orders/preview', unplanned);
+      expect(overRest.status).toBe(400);
+      const overAction = await invoke(DEVELOPER, 'preview-order', unplanned);
+      expect(overAction.body.error.message).toBe(
+        overRest.body.error.message.replace('request/body', 'input'),
+      );
+
       const noPlan = await invoke(DEVELOPER, 'quote-subscription', {
         id,
         action: 'change-plan',
