@@ -168,7 +168,7 @@ export function subscriptionsOfGroups(
  */
 export function createStoreTestBackends(
   databases: TestDatabases,
-  options: {
+  lifetime: {
     /** Whether a backend stops after its test (by default) or its block. */
     stopAfter?: 'each' | 'all';
   } = {},
@@ -178,7 +178,7 @@ export function createStoreTestBackends(
   const stopAll = async () => {
     await Promise.all([...running].map(stop => stop()));
   };
-  if (options.stopAfter !== 'all') {
+  if (lifetime.stopAfter !== 'all') {
     afterEach(stopAll);
   }
   afterAll(async () => {
