@@ -152,6 +152,22 @@ describe.each(targets)('agents over MCP on $name', target => {
         'cloud.stop-stack',
       ]),
     );
+    // Who may not approve sees no approval tools, and cannot call them.
+    expect(tools).not.toContain('store.approve-order');
+    expect(
+      await developer.callTool({
+        name: 'store.approve-order',
+        arguments: { id: 'any' },
+      }),
+    ).toMatchObject({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: 'NotFoundError: Action "store.approve-order" not found',
+        },
+      ],
+    });
 
     // The product index fills a few seconds after the start.
     const product = await poll(

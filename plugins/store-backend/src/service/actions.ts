@@ -250,6 +250,9 @@ export function registerStoreActions(options: StoreActionsOptions) {
       'An order that needs approval waits for an approver (waitsForApproval); the others are provisioned right away. ' +
       'Send a new idempotencyKey per order, and the same one when retrying it: a retry then answers the first order ' +
       'instead of ordering twice.',
+    // Hidden from whom the policy denies ordering at all, the one decision
+    // of createOrder that needs no order; the registry answers their calls
+    // 404 before the action runs (the REST API: 403).
     visibilityPermission: storeOrderCreatePermission,
     attributes: { destructive: false, idempotent: true },
     schema: {
