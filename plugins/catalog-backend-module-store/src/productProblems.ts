@@ -4,6 +4,7 @@ import {
   parseEntityRef,
 } from '@backstage/catalog-model';
 import {
+  currencyScale,
   isCurrencyCode,
   isNumericPlanLimit,
   NUMERIC_PLAN_LIMITS,
@@ -59,6 +60,15 @@ function schemaProblem(entity: Entity): ProductProblem | undefined {
       /\/([\w/-]+)/g,
       (_, path: string) => pointerToField(path),
     );
+    // Money is never a float: a YAML number is the usual mistake.
+    if (/(^|\.)amount$/.test(field)) {
+      return {
+        field,
+        message:
+          "must be a decimal amount as a string, e.g. '49.00' (quoted in YAML), with at most 13 digits before the point",
+        source: 'schema',
+      };
+    }
     return { field, message, source: 'schema' };
   }
 }
@@ -71,6 +81,22 @@ function ruleProblems(entity: ProductEntity): ProductProblem[] {
   const problems: ProductProblem[] = [];
   const problem = (field: string, message: string) =>
     problems.push({ field, message, source: 'rule' });
+  // Prices are charged in minor units: a price finer than its currency's
+  // would be rounded without anyone seeing it. (Metered prices are per
+  // unit and may be finer; what they add up to is rounded once.)
+  const checkScale = (
+    field: string,
+    money: { amount: string; currency: string },
+  ) => {
+    const decimals = money.amount.split('.')[1]?.length ?? 0;
+    const scale = currencyScale(money.currency);
+    if (decimals > scale) {
+      problem(
+        field,
+        `"${money.amount}" has more decimals than ${money.currency}'s ${scale}`,
+      );
+    }
+  };
   const { spec } = entity;
   const seenPlanIds = new Map<string, number>();
   spec.plans.forEach((plan, index) => {
@@ -89,6 +115,8 @@ function ruleProblems(entity: ProductEntity): ProductProblem[] {
         `${field}.price.currency`,
         `"${plan.price.currency}" is not an ISO 4217 currency code`,
       );
+    } else {
+      checkScale(`${field}.price.amount`, plan.price);
     }
     // A plan cannot provide more nodes of a role than its own limit allows.
     const instances = plan.limits?.instances;
@@ -121,6 +149,8 @@ function ruleProblems(entity: ProductEntity): ProductProblem[] {
       'spec.approval.threshold.currency',
       `"${threshold.currency}" is not an ISO 4217 currency code`,
     );
+  } else if (threshold) {
+    checkScale('spec.approval.threshold.amount', threshold);
   }
   if (spec.approval?.policy === 'above-threshold' && !threshold) {
     problem(
