@@ -15,9 +15,13 @@ async function storeLint(...files: string[]) {
   // Under `yarn test`, the yarn that runs the tests.
   const yarn = process.env.npm_execpath ?? 'yarn';
   try {
-    const { stdout, stderr } = await promisify(execFile)(yarn, ['store:lint', ...files], {
-      cwd: fixtures,
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      yarn,
+      ['store:lint', ...files],
+      {
+        cwd: fixtures,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as {
