@@ -3,7 +3,9 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { ENTITY_STATUS_CATALOG_PROCESSING_TYPE } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -41,14 +43,19 @@ const NOT_ALLOWED = `Not allowed: ${storeProductReadPermission.name}`;
 
 const DEFAULT_PAGE_SIZE = 24;
 
-/** The status items in which the catalog reports processing errors. */
-const CATALOG_PROCESSING = 'backstage.io/catalog-processing';
-
+/**
+ * The errors that the catalog reports in a product's status, as
+ * `EntityProcessingErrorsPanel` of the catalog plugin reads them.
+ */
 function catalogProcessingErrors(
   entity: ProductEntity,
 ): ProductProcessingError[] {
-  return (entity.status?.items ?? [])
-    .filter(item => item.type === CATALOG_PROCESSING && item.level === 'error')
+  return ((entity as AlphaEntity).status?.items ?? [])
+    .filter(
+      item =>
+        item.type === ENTITY_STATUS_CATALOG_PROCESSING_TYPE &&
+        item.level === 'error',
+    )
     .map(item => ({
       name: item.error?.name,
       // The catalog's message is "<name>: <message>"; the error's own
