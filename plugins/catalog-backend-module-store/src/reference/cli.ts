@@ -5,9 +5,12 @@ import {
   renderProductReference,
 } from './productReference';
 
-/** Writes docs/product-reference.md from the Product kind's JSON schema. */
+/**
+ * Writes docs/product-reference.md from the Product kind's JSON schema; run
+ * by `yarn store:reference`, which yarn runs at the repository's root.
+ */
 async function main() {
-  const path = resolve(__dirname, '../../../..', PRODUCT_REFERENCE_PATH);
+  const path = resolve(process.cwd(), PRODUCT_REFERENCE_PATH);
   await writeFile(path, renderProductReference(), 'utf8');
   process.stderr.write(`Wrote ${PRODUCT_REFERENCE_PATH}\n`);
 }
