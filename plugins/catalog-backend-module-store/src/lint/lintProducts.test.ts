@@ -7,6 +7,13 @@ metadata:
 spec:
   owner: group:default/platform-admins
   type: resource
+  parameters:
+    - title: Database
+      properties:
+        name:
+          type: string
+        instances:
+          type: integer
   steps: []
 `;
 
@@ -169,6 +176,14 @@ describe('lintProductFiles', () => {
       'product.yaml:20: spec.limitParameters.cores: is not a plan limit that can govern a parameter; use one of: instances',
     ],
     [
+      'a limit that governs a parameter the template lacks',
+      PRODUCT.replace(
+        '  plans:\n',
+        '  limitParameters:\n    instances: nodes\n  plans:\n',
+      ),
+      'product.yaml:20: spec.limitParameters.instances: "nodes" is not a parameter of the template template:default/postgresql',
+    ],
+    [
       'a Product of another apiVersion',
       PRODUCT.replace('cloudstore.io/v1alpha1', 'cloudstore.io/v1'),
       'product.yaml:1: apiVersion: "cloudstore.io/v1" is not the Product kind\'s apiVersion; use cloudstore.io/v1alpha1',
@@ -177,6 +192,17 @@ describe('lintProductFiles', () => {
     const messages = lint(product);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(expected);
+  });
+
+  it('accepts a limit that governs a parameter of the template', () => {
+    expect(
+      lint(
+        PRODUCT.replace(
+          '  plans:\n',
+          '  limitParameters:\n    instances: instances\n  plans:\n',
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('reports every broken rule of a product, in line order', () => {

@@ -130,15 +130,20 @@ export function lintProductFiles(files: LintFile[]): LintMessage[] {
     }
   }
 
-  const templates = new Set<string>();
+  /** The templates of the files, with the names of their parameters. */
+  const templates = new Map<string, Set<string>>();
   for (const { entity } of documents) {
     if (entity?.kind === 'Template' && entity.metadata?.name) {
-      templates.add(
+      const steps = [entity.spec?.parameters ?? []].flat() as Array<{
+        properties?: object;
+      } | null>;
+      templates.set(
         stringifyEntityRef({
           kind: 'template',
           namespace: entity.metadata.namespace ?? DEFAULT_NAMESPACE,
           name: entity.metadata.name,
         }).toLocaleLowerCase('en-US'),
+        new Set(steps.flatMap(step => Object.keys(step?.properties ?? {}))),
       );
     }
   }
@@ -172,11 +177,31 @@ export function lintProductFiles(files: LintFile[]): LintMessage[] {
       } catch {
         // The schema or the rules said what is wrong with it.
       }
-      if (key && !templates.has(key)) {
+      const parameters = key ? templates.get(key) : undefined;
+      if (key && !parameters) {
         report(
           'spec.template',
           `"${template}" is not a Template in the given files`,
         );
+      }
+      // A limit that governs a parameter the template lacks governs nothing.
+      const limitParameters = (entity.spec?.limitParameters ?? {}) as Record<
+        string,
+        unknown
+      >;
+      for (const [limit, parameter] of Object.entries(limitParameters)) {
+        const field = `spec.limitParameters.${limit}`;
+        if (
+          parameters &&
+          typeof parameter === 'string' &&
+          !parameters.has(parameter) &&
+          !problems.some(p => p.field === field)
+        ) {
+          report(
+            field,
+            `"${parameter}" is not a parameter of the template ${template}`,
+          );
+        }
       }
     }
   }
