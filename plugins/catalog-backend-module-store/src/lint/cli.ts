@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { formatLintMessage, lintProductFiles } from './lintProducts';
 
 const USAGE = `Usage: yarn store:lint <file.yaml>...
@@ -19,11 +19,11 @@ export async function main(args: string[], cwd: string): Promise<number> {
   }
   const files = [];
   for (const arg of args) {
-    const path = resolve(cwd, arg);
     try {
+      // Named as the caller named it, so that editors and CI logs link it.
       files.push({
-        path: relative(cwd, path) || arg,
-        content: await readFile(path, 'utf8'),
+        path: arg,
+        content: await readFile(resolve(cwd, arg), 'utf8'),
       });
     } catch (error) {
       process.stderr.write(`${arg}: cannot be read: ${error}\n`);
