@@ -65,6 +65,7 @@ const ADMIN = 'user:default/platform-admin';
  * the version it last accepted, with the error in its status.
  */
 function withProcessingError(product: ProductEntity, message: string) {
+  const ref = `product:default/${product.metadata.name}`;
   return {
     ...product,
     status: {
@@ -72,8 +73,14 @@ function withProcessingError(product: ProductEntity, message: string) {
         {
           type: 'backstage.io/catalog-processing',
           level: 'error' as const,
-          message: `InputError: ${message}`,
-          error: { name: 'InputError', message },
+          message: `InputError: Processor ProductEntityProcessor threw an error while validating the entity ${ref}; caused by InputError: ${message}`,
+          // As the catalog serializes it: its error, caused by the
+          // processor's.
+          error: {
+            name: 'InputError',
+            message: `Processor ProductEntityProcessor threw an error while validating the entity ${ref}; caused by InputError: ${message}`,
+            cause: { name: 'InputError', message },
+          },
         },
         {
           type: 'example.com/other-status',

@@ -6,7 +6,12 @@ import {
 import { ENTITY_STATUS_CATALOG_PROCESSING_TYPE } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  SerializedError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ConditionTransformer,
@@ -56,12 +61,16 @@ function catalogProcessingErrors(
         item.type === ENTITY_STATUS_CATALOG_PROCESSING_TYPE &&
         item.level === 'error',
     )
-    .map(item => ({
-      name: item.error?.name,
-      // The catalog's message is "<name>: <message>"; the error's own
-      // message says it once.
-      message: item.error?.message ?? item.message,
-    }));
+    .map(item => {
+      // The catalog wraps a processor's error ("Processor … threw an error
+      // while validating the entity …; caused by …"): the innermost cause
+      // names the field at fault.
+      let error: SerializedError | undefined = item.error;
+      while (error?.cause) {
+        error = error.cause;
+      }
+      return { name: error?.name, message: error?.message ?? item.message };
+    });
 }
 
 /** Reads products the caller may see. */
