@@ -7,10 +7,11 @@ import { ENTITY_STATUS_CATALOG_PROCESSING_TYPE } from '@backstage/catalog-client
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import {
+  ErrorLike,
   InputError,
+  isError,
   NotAllowedError,
   NotFoundError,
-  SerializedError,
 } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -65,8 +66,8 @@ function catalogProcessingErrors(
       // The catalog wraps a processor's error ("Processor … threw an error
       // while validating the entity …; caused by …"): the innermost cause
       // names the field at fault.
-      let error: SerializedError | undefined = item.error;
-      while (error?.cause) {
+      let error: ErrorLike | undefined = item.error;
+      while (error && isError(error.cause)) {
         error = error.cause;
       }
       return { name: error?.name, message: error?.message ?? item.message };
