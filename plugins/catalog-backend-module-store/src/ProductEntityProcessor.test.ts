@@ -60,6 +60,18 @@ describe('validateProductEntity', () => {
     expect(validateProductEntity(goodProduct())).toBe(true);
   });
 
+  it('accepts metered prices finer than their currency, and users as owners', () => {
+    expect(
+      validateProductEntity(
+        withSpec(s => {
+          s.plans[1].meteredPrices[0].amount = '0.0005';
+          s.owner = 'user:default/platform-admin';
+          s.audience = ['user:default/developer', 'team-web'];
+        }),
+      ),
+    ).toBe(true);
+  });
+
   it('accepts a product whose plan limits govern template parameters', () => {
     expect(
       validateProductEntity(
@@ -251,6 +263,34 @@ describe('validateProductEntity', () => {
         s.plans[1].alerts = { disk: { percent: 90 } };
       }),
       /spec\.plans\[1\]\.alerts/,
+    ],
+    [
+      'a price finer than its currency',
+      withSpec(s => {
+        s.plans[1].price.amount = '999.005';
+      }),
+      /spec\.plans\[1\]\.price\.amount "999\.005" has more decimals than USD's 2/,
+    ],
+    [
+      'a threshold finer than its currency',
+      withSpec(s => {
+        s.approval.threshold = { amount: '500.5', currency: 'JPY' };
+      }),
+      /spec\.approval\.threshold\.amount "500\.5" has more decimals than JPY's 0/,
+    ],
+    [
+      'an approver that is not a group',
+      withSpec(s => {
+        s.approval.approverGroups = ['user:default/approver'];
+      }),
+      /spec\.approval\.approverGroups\[0\] "user:default\/approver" is a user, not a group/,
+    ],
+    [
+      'a template ref of another kind',
+      withSpec(s => {
+        s.template = 'component:default/postgresql';
+      }),
+      /spec\.template "component:default\/postgresql" is a component, not a template/,
     ],
   ])('rejects %s, naming the field', (_, entity, message) => {
     expect(() => validateProductEntity(entity)).toThrow(message);

@@ -1,6 +1,5 @@
 import {
   Entity,
-  entityKindSchemaValidator,
   getCompoundEntityRef,
   parseEntityRef,
   RELATION_DEPENDENCY_OF,
@@ -20,104 +19,13 @@ import { EventsService } from '@backstage/plugin-events-node';
 import { createHash } from 'node:crypto';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
-  isCurrencyCode,
-  isNumericPlanLimit,
-  NUMERIC_PLAN_LIMITS,
-  meteredPriceProblem,
   PRODUCT_API_VERSION,
   PRODUCT_CHANGED_TOPIC,
   PRODUCT_KIND,
   ProductChangedEvent,
   ProductEntity,
 } from '@internal/plugin-store-common';
-import productSchema from './schema/Product.v1alpha1.schema.json';
-
-const schemaValidator = entityKindSchemaValidator<ProductEntity>(productSchema);
-
-/**
- * Checks what the JSON schema cannot express, and names the field at fault.
- */
-function checkProductSemantics(entity: ProductEntity) {
-  const { spec } = entity;
-  const seenPlanIds = new Map<string, number>();
-  spec.plans.forEach((plan, index) => {
-    const field = `spec.plans[${index}]`;
-    const first = seenPlanIds.get(plan.id);
-    if (first !== undefined) {
-      throw new InputError(
-        `${field}.id "${plan.id}" duplicates the id of spec.plans[${first}]`,
-      );
-    }
-    seenPlanIds.set(plan.id, index);
-    if (!isCurrencyCode(plan.price.currency)) {
-      throw new InputError(
-        `${field}.price.currency "${plan.price.currency}" is not an ISO 4217 currency code`,
-      );
-    }
-    // A plan cannot provide more nodes of a role than its own limit allows.
-    const instances = plan.limits?.instances;
-    for (const [role, count] of Object.entries(plan.nodes ?? {})) {
-      if (instances !== undefined && count > instances) {
-        throw new InputError(
-          `${field}.nodes.${role} ${count} is above the plan's limits.instances ${instances}`,
-        );
-      }
-    }
-    plan.meteredPrices?.forEach((metered, meteredIndex) => {
-      if (!isCurrencyCode(metered.currency)) {
-        throw new InputError(
-          `${field}.meteredPrices[${meteredIndex}].currency "${metered.currency}" is not an ISO 4217 currency code`,
-        );
-      }
-      const problem = meteredPriceProblem(metered);
-      if (problem) {
-        throw new InputError(
-          `${field}.meteredPrices[${meteredIndex}] is invalid: ${problem}`,
-        );
-      }
-    });
-  });
-  const threshold = spec.approval?.threshold;
-  if (threshold && !isCurrencyCode(threshold.currency)) {
-    throw new InputError(
-      `spec.approval.threshold.currency "${threshold.currency}" is not an ISO 4217 currency code`,
-    );
-  }
-  if (spec.approval?.policy === 'above-threshold' && !threshold) {
-    throw new InputError(
-      'spec.approval.threshold is required when spec.approval.policy is "above-threshold"',
-    );
-  }
-  // The schema lets any name through so that a typo gets a message that
-  // lists the limits a parameter can be governed by.
-  for (const limit of Object.keys(spec.limitParameters ?? {})) {
-    if (!isNumericPlanLimit(limit)) {
-      throw new InputError(
-        `spec.limitParameters.${limit} is not a plan limit that can govern a parameter; use one of: ${NUMERIC_PLAN_LIMITS.join(
-          ', ',
-        )}`,
-      );
-    }
-  }
-  const refs: Array<[string, string, string]> = [
-    ['spec.template', spec.template, 'template'],
-    ['spec.owner', spec.owner, 'group'],
-    ...(spec.audience ?? []).map(
-      (ref, i) =>
-        [`spec.audience[${i}]`, ref, 'group'] as [string, string, string],
-    ),
-  ];
-  for (const [field, ref, defaultKind] of refs) {
-    try {
-      parseEntityRef(ref, {
-        defaultKind,
-        defaultNamespace: entity.metadata.namespace,
-      });
-    } catch (error) {
-      throw new InputError(`${field} "${ref}" is not a valid entity ref`);
-    }
-  }
-}
+import { productProblems } from './productProblems';
 
 /**
  * Validates a Product entity, throwing an `InputError` that names the field
@@ -132,24 +40,15 @@ export function validateProductEntity(entity: Entity): entity is ProductEntity {
   ) {
     return false;
   }
-  try {
-    schemaValidator(entity);
-  } catch (error) {
-    // The schema validator reports paths such as /spec/plans/0/price/amount;
-    // people read fields as spec.plans[0].price.amount.
-    const message = String((error as Error).message).replace(
-      /\/([\w/-]+)/g,
-      (_, path: string) =>
-        path
-          .split('/')
-          .map((part, i) =>
-            /^\d+$/.test(part) ? `[${part}]` : `${i ? '.' : ''}${part}`,
-          )
-          .join(''),
+  const [problem] = productProblems(entity);
+  if (problem?.source === 'schema') {
+    throw new InputError(
+      `Invalid Product entity: ${problem.field || '<root>'} ${problem.message}`,
     );
-    throw new InputError(`Invalid Product entity: ${message}`);
   }
-  checkProductSemantics(entity as ProductEntity);
+  if (problem) {
+    throw new InputError(`${problem.field} ${problem.message}`);
+  }
   return true;
 }
 

@@ -17,6 +17,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   consumerProductVisibility,
+  ProductEntity,
   STORE_PRODUCT_RESOURCE_TYPE,
   storeProductReadPermission,
 } from '@internal/plugin-store-common';
@@ -59,6 +60,38 @@ const CLAIMS: Record<string, string[]> = {
 };
 const ADMIN = 'user:default/platform-admin';
 
+/**
+ * A product as the catalog stitches it after rejecting its new descriptor:
+ * the version it last accepted, with the error in its status.
+ */
+function withProcessingError(product: ProductEntity, message: string) {
+  const ref = `product:default/${product.metadata.name}`;
+  return {
+    ...product,
+    status: {
+      items: [
+        {
+          type: 'backstage.io/catalog-processing',
+          level: 'error' as const,
+          message: `InputError: Processor ProductEntityProcessor threw an error while validating the entity ${ref}; caused by InputError: ${message}`,
+          // As the catalog serializes it: its error, caused by the
+          // processor's.
+          error: {
+            name: 'InputError',
+            message: `Processor ProductEntityProcessor threw an error while validating the entity ${ref}; caused by InputError: ${message}`,
+            cause: { name: 'InputError', message },
+          },
+        },
+        {
+          type: 'example.com/other-status',
+          level: 'warning' as const,
+          message: 'Not a processing error',
+        },
+      ],
+    },
+  };
+}
+
 const bulk = Array.from({ length: 25 }, (_, i) =>
   makeProduct(
     `bulk-${String(i).padStart(2, '0')}`,
@@ -88,19 +121,22 @@ const entities = [
     { title: 'PostgreSQL Database', tags: ['database', 'sql'] },
   ),
   makeTemplate('postgresql'),
-  makeProduct(
-    'redis',
-    {
-      category: 'Caches',
-      plans: [
-        {
-          id: 'standard',
-          title: 'Standard',
-          price: { amount: '29.00', currency: 'USD', interval: 'month' },
-        },
-      ],
-    },
-    { title: 'Redis Cache', tags: ['cache'] },
+  withProcessingError(
+    makeProduct(
+      'redis',
+      {
+        category: 'Caches',
+        plans: [
+          {
+            id: 'standard',
+            title: 'Standard',
+            price: { amount: '29.00', currency: 'USD', interval: 'month' },
+          },
+        ],
+      },
+      { title: 'Redis Cache', tags: ['cache'] },
+    ),
+    'spec.plans[0].price.currency "XYZ" is not an ISO 4217 currency code',
   ),
   makeProduct(
     'jupyter',
@@ -112,15 +148,40 @@ const entities = [
     { category: 'Data science', audience: ['group:default/developers'] },
     { title: 'Spark Cluster', tags: ['python'] },
   ),
-  makeProduct(
-    'wordpress',
-    {
-      category: 'Web apps',
-      lifecycle: 'draft',
-      owner: 'group:default/team-web',
-    },
-    { title: 'WordPress Site', tags: ['web'] },
+  withProcessingError(
+    makeProduct(
+      'wordpress',
+      {
+        category: 'Web apps',
+        lifecycle: 'draft',
+        owner: 'group:default/team-web',
+      },
+      { title: 'WordPress Site', tags: ['web'] },
+    ),
+    'spec.plans[1].id "free" duplicates the id of spec.plans[0]',
   ),
+  // Who is in team-web, for the store to tell a product's owners.
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'web-developer', namespace: 'default' },
+    spec: {},
+    relations: [{ type: 'memberOf', targetRef: 'group:default/team-web' }],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team-web', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+    relations: [{ type: 'childOf', targetRef: 'group:default/developers' }],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'developer', namespace: 'default' },
+    spec: {},
+    relations: [{ type: 'memberOf', targetRef: 'group:default/developers' }],
+  },
   makeProduct(
     'old-vpn',
     { category: 'Networking', lifecycle: 'deprecated' },
@@ -502,7 +563,43 @@ describe('store backend', () => {
       expect(owned.body).toMatchObject({
         lifecycle: 'draft',
         orderable: false,
+        // Its owners see why the catalog rejected the new descriptor.
+        processingErrors: [
+          {
+            name: 'InputError',
+            message:
+              'spec.plans[1].id "free" duplicates the id of spec.plans[0]',
+          },
+        ],
       });
+      // So does whoever sees every product; a product without errors has none.
+      expect(
+        (await get('/products/default/wordpress', ADMIN)).body.processingErrors,
+      ).toHaveLength(1);
+      expect(
+        (
+          await get(
+            '/products/default/postgresql',
+            'user:default/web-developer',
+          )
+        ).body,
+      ).not.toHaveProperty('processingErrors');
+      // Consumers of a published product do not see its owners' errors.
+      const redis = await get(
+        '/products/default/redis',
+        'user:default/developer',
+      );
+      expect(redis.status).toBe(200);
+      expect(redis.body).not.toHaveProperty('processingErrors');
+      expect(
+        (await get('/products/default/redis', ADMIN)).body.processingErrors,
+      ).toEqual([
+        {
+          name: 'InputError',
+          message:
+            'spec.plans[0].price.currency "XYZ" is not an ISO 4217 currency code',
+        },
+      ]);
       const deprecated = await get('/products/default/old-vpn', ADMIN);
       expect(deprecated.body).toMatchObject({
         lifecycle: 'deprecated',

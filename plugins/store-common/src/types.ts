@@ -222,6 +222,20 @@ export type ProductDetails = ProductSummary & {
   templateParameters?: unknown;
   /** Whether the caller has a fulfilled order of the product. */
   subscribed: boolean;
+  /**
+   * The errors of the catalog's last processing of the product's
+   * descriptor, while the store offers the version that was last accepted.
+   * Only for the product's owners and for those who see every product.
+   */
+  processingErrors?: ProductProcessingError[];
+};
+
+/** An error of the catalog's processing of a product descriptor. @public */
+export type ProductProcessingError = {
+  /** The error's name, e.g. `InputError`. */
+  name?: string;
+  /** What is wrong, naming the field at fault. */
+  message: string;
 };
 
 /** The sort orders of a product list. @public */

@@ -332,6 +332,23 @@ export const spec = {
                 description:
                   'Whether the caller has a fulfilled order of the product.',
               },
+              processingErrors: {
+                type: 'array',
+                description:
+                  "The errors of the catalog's last processing of the product's descriptor, while the store offers the version it last accepted; only for the product's owners and those who see every product.",
+                items: {
+                  type: 'object',
+                  properties: {
+                    name: {
+                      type: 'string',
+                    },
+                    message: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['message'],
+                },
+              },
             },
             required: [
               'description',

@@ -3,8 +3,16 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { ENTITY_STATUS_CATALOG_PROCESSING_TYPE } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AlphaEntity } from '@backstage/catalog-model/alpha';
+import {
+  ErrorLike,
+  InputError,
+  isError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ConditionTransformer,
@@ -15,6 +23,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   planNeedsApproval,
   ProductDetails,
+  ProductEntity,
+  ProductProcessingError,
   ProductFacets,
   ProductQuery,
   ProductSort,
@@ -31,12 +41,38 @@ import {
   StoredProduct,
 } from '../database/types';
 import { CloudProviders } from './CloudProviders';
+import { GroupMembership } from './GroupMembership';
 import { decodeCursor, encodeCursor } from './cursor';
 
 /** Why a caller whom no policy lets read products gets none. */
 const NOT_ALLOWED = `Not allowed: ${storeProductReadPermission.name}`;
 
 const DEFAULT_PAGE_SIZE = 24;
+
+/**
+ * The errors that the catalog reports in a product's status, as
+ * `EntityProcessingErrorsPanel` of the catalog plugin reads them.
+ */
+function catalogProcessingErrors(
+  entity: ProductEntity,
+): ProductProcessingError[] {
+  return ((entity as AlphaEntity).status?.items ?? [])
+    .filter(
+      item =>
+        item.type === ENTITY_STATUS_CATALOG_PROCESSING_TYPE &&
+        item.level === 'error',
+    )
+    .map(item => {
+      // The catalog wraps a processor's error ("Processor … threw an error
+      // while validating the entity …; caused by …"): the innermost cause
+      // names the field at fault.
+      let error: ErrorLike | undefined = item.error;
+      while (error && isError(error.cause)) {
+        error = error.cause;
+      }
+      return { name: error?.name, message: error?.message ?? item.message };
+    });
+}
 
 /** Reads products the caller may see. */
 export class ProductService {
@@ -46,6 +82,7 @@ export class ProductService {
     private readonly permissions: PermissionsService,
     private readonly catalog: CatalogService,
     private readonly cloudProviders: CloudProviders,
+    private readonly membership: GroupMembership,
     private readonly transformConditions: ConditionTransformer<ProductFilter>,
     private readonly priceCurrency: string,
   ) {}
@@ -67,6 +104,7 @@ export class ProductService {
       options.permissions,
       options.catalog,
       options.cloudProviders,
+      GroupMembership.create(options),
       createConditionTransformer(options.ruleset),
       options.priceCurrency ?? 'USD',
     );
@@ -191,7 +229,40 @@ export class ProductService {
       limitParameters: spec.limitParameters,
       templateParameters: template?.spec?.parameters,
       subscribed,
+      processingErrors: await this.processingErrorsFor(
+        options.credentials,
+        product,
+        permissionFilter === undefined,
+      ),
     };
+  }
+
+  /**
+   * The catalog keeps a product whose new descriptor it rejects as it was
+   * last accepted, with the errors in its status; the store shows them to
+   * those who publish the product: the members of its owning group (nested
+   * groups included) and those who see every product.
+   */
+  private async processingErrorsFor(
+    credentials: BackstageCredentials,
+    product: StoredProduct,
+    seesEveryProduct: boolean,
+  ): Promise<ProductProcessingError[] | undefined> {
+    const errors = catalogProcessingErrors(product.entity);
+    if (errors.length === 0 || !this.auth.isPrincipal(credentials, 'user')) {
+      return undefined;
+    }
+    if (seesEveryProduct) {
+      return errors;
+    }
+    const user = credentials.principal.userEntityRef.toLocaleLowerCase('en-US');
+    if (product.owner === user) {
+      return errors;
+    }
+    const groups = await this.membership.groupsOf(
+      credentials.principal.userEntityRef,
+    );
+    return groups.has(product.owner) ? errors : undefined;
   }
 
   /**

@@ -106,6 +106,65 @@ describe('ProductPage', () => {
     expect(screen.queryByRole('button', { name: 'Order' })).toBeNull();
   });
 
+  it("shows a draft's owners its badge and why the catalog rejected its descriptor", async () => {
+    const api = mockStoreApi({
+      getProduct: jest.fn(async () => ({
+        ...postgresql,
+        lifecycle: 'draft' as const,
+        orderable: false,
+        processingErrors: [
+          {
+            name: 'InputError',
+            message:
+              'spec.plans[1].id "free" duplicates the id of spec.plans[0]',
+          },
+        ],
+      })),
+    });
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, api]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/postgresql'],
+    });
+
+    expect(await screen.findByTestId('lifecycle-badge')).toHaveTextContent(
+      'Draft',
+    );
+    expect(
+      screen.getByText(/Only its owners and store publishers see this product/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /The catalog rejected the latest descriptor of this product \(1 error\)/,
+      ),
+    ).toBeInTheDocument();
+    const errors = screen.getByRole('list', { name: 'Processing errors' });
+    expect(
+      within(errors).getByText(
+        'spec.plans[1].id "free" duplicates the id of spec.plans[0]',
+      ),
+    ).toBeInTheDocument();
+    expect(within(errors).getByText('InputError')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Order' })).toBeNull();
+  });
+
+  it('shows no badge and no errors panel for a published product without errors', async () => {
+    await renderInTestApp(<StoreRouter />, {
+      apis: [[storeApiRef, mockStoreApi()]],
+      mountPath: '/store/*',
+      mountedRoutes: { '/store': rootRouteRef },
+      initialRouteEntries: ['/store/products/default/postgresql'],
+    });
+    expect(
+      await screen.findByRole('heading', { name: 'PostgreSQL Database' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('lifecycle-badge')).toBeNull();
+    expect(
+      screen.queryByRole('list', { name: 'Processing errors' }),
+    ).toBeNull();
+  });
+
   it('says so when the product is not offered', async () => {
     const api = mockStoreApi({
       // What StoreClient throws for a 404 from the store backend.

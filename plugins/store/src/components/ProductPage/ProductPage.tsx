@@ -30,7 +30,9 @@ import {
   productRouteRef,
   rootRouteRef,
 } from '../../routes';
+import { LifecycleBadge } from '../shared/LifecycleBadge';
 import { PlanCard } from './PlanCard';
+import { ProcessingErrors } from './ProcessingErrors';
 
 /** Whether the store said 404, directly or as the cause of a ResponseError. */
 function isNotFound(error: unknown): boolean {
@@ -163,6 +165,20 @@ export function ProductPage() {
         <HeaderLabel label="Lifecycle" value={product.lifecycle} />
       </Header>
       <Content>
+        {product.lifecycle === 'draft' && (
+          <Box mb={2} display="flex" alignItems="center" gridGap={8}>
+            <LifecycleBadge lifecycle="draft" size="medium" />
+            <Typography variant="body2" color="textSecondary">
+              Only its owners and store publishers see this product, and it
+              cannot be ordered until its lifecycle is published.
+            </Typography>
+          </Box>
+        )}
+        {product.processingErrors && product.processingErrors.length > 0 && (
+          <Box mb={2}>
+            <ProcessingErrors errors={product.processingErrors} />
+          </Box>
+        )}
         {product.lifecycle === 'deprecated' && (
           <Box mb={2}>
             <WarningPanel

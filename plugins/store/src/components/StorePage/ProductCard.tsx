@@ -9,6 +9,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { productRouteRef } from '../../routes';
+import { LifecycleBadge } from '../shared/LifecycleBadge';
 import { ProductIcon } from '../shared/ProductIcon';
 
 const useStyles = makeStyles(theme => ({
@@ -72,9 +73,7 @@ export function ProductCard(props: { product: ProductSummary }) {
             {product.needsApproval && (
               <Chip size="small" variant="outlined" label="Needs approval" />
             )}
-            {product.lifecycle !== 'published' && (
-              <Chip size="small" color="secondary" label={product.lifecycle} />
-            )}
+            <LifecycleBadge lifecycle={product.lifecycle} />
             {product.providers.map(provider => (
               <Chip
                 key={`provider-${provider}`}

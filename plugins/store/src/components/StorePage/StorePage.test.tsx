@@ -1,7 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { InputError } from '@backstage/errors';
 import { ProductFacets } from '@internal/plugin-store-common';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
@@ -63,6 +63,35 @@ describe('StorePage', () => {
     });
     expect(categories).toHaveTextContent('Databases2');
     expect(categories).toHaveTextContent('Caches1');
+  });
+
+  it('marks the drafts that the store shows their owners', async () => {
+    const api = mockStoreApi({
+      listProducts: jest.fn(async () => ({
+        items: [
+          summary('postgresql', { title: 'PostgreSQL Database' }),
+          summary('wordpress', {
+            title: 'WordPress Site',
+            lifecycle: 'draft',
+            orderable: false,
+          }),
+        ],
+      })),
+    });
+    await renderInTestApp(<StorePage />, {
+      apis: [[storeApiRef, api]],
+      mountedRoutes: { '/store': rootRouteRef },
+    });
+
+    const draft = await screen.findByTestId('product-card-wordpress');
+    expect(within(draft).getByTestId('lifecycle-badge')).toHaveTextContent(
+      'Draft',
+    );
+    expect(
+      within(screen.getByTestId('product-card-postgresql')).queryByTestId(
+        'lifecycle-badge',
+      ),
+    ).toBeNull();
   });
 
   it('keeps the search and filters in the query it sends', async () => {
