@@ -16,10 +16,10 @@ import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import useAsync from 'react-use/esm/useAsync';
 import { ListTable, useListFilter } from './ListTable';
 import { cloudApiRef, UsageListFilter } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
+import { PAGE_SIZE, useCursorPages } from './useCursorPages';
 import { formatTime, messageOf } from './util';
 
 const refLink = (ref?: string) =>
@@ -31,7 +31,10 @@ export const UsagePage = () => {
   const alertApi = useApi(alertApiRef);
   const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';
   const { filter, set } = useListFilter<UsageListFilter>();
-  const usage = useAsync(() => cloudApi.listUsage(filter), [cloudApi, filter]);
+  const usage = useCursorPages(
+    cursor => cloudApi.listUsage({ ...filter, limit: PAGE_SIZE, cursor }),
+    [cloudApi, filter],
+  );
 
   const exportCsv = async () => {
     try {
@@ -157,7 +160,7 @@ export const UsagePage = () => {
             <ListTable
               title="Stacks and nodes"
               columns={columns}
-              state={usage}
+              pages={usage}
             />
           </Grid>
         </Grid>

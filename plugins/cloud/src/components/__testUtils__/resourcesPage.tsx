@@ -39,7 +39,7 @@ export const stack: Stack = {
  * loaded machine, longer than the whole wait of a `findByRole`.
  */
 export async function renderPage(options: { usageAllowed: boolean }) {
-  const listStacks = jest.fn(async () => [stack]);
+  const listStacks = jest.fn(async () => ({ items: [stack] }));
   const api: Partial<CloudApi> = {
     listStacks,
     listProviders: async () => [
