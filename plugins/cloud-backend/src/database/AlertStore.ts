@@ -129,15 +129,10 @@ export class AlertStore {
       .where({ stack_id: stackId })
       .whereIn('state', ['firing', 'resolved']);
     if (cursor) {
-      query.where(after =>
-        after
-          .where('since', '<', cursor.since)
-          .orWhere(same =>
-            same
-              .where('since', cursor.since)
-              .andWhere('id', '<', Number(cursor.id)),
-          ),
-      );
+      query.whereRaw('(since, id) < (?, ?)', [
+        cursor.since,
+        Number(cursor.id),
+      ]);
     }
     const rows = await query
       .orderBy([
