@@ -14,7 +14,6 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CLOUD_STACK_RESOURCE_TYPE,
   cloudStackReadPermission,
-  cloudUsageReadPermission,
 } from '@internal/plugin-cloud-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
