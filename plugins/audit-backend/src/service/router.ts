@@ -18,6 +18,29 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 const EXPORT_PAGE = 1_000;
 
+/**
+ * Resolves once a response that buffered too much takes more; rejects when
+ * the client goes away first.
+ */
+function drained(res: express.Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (error) {
+        reject(error);
+      } else {
+        resolve();
+      }
+    };
+    const onDrain = () => settle();
+    const onClose = () =>
+      settle(new Error('The client closed the connection during the export'));
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
   store: AuditLogStore;
@@ -153,7 +176,10 @@ export async function createRouter(
     try {
       do {
         const page = await store.list({ filter, limit: EXPORT_PAGE, cursor });
-        res.write(page.items.map(csvLine).join(''));
+        // the next page is read once the client has taken this one
+        if (!res.write(page.items.map(csvLine).join(''))) {
+          await drained(res);
+        }
         rows += page.items.length;
         cursor = page.nextCursor;
       } while (cursor !== undefined);
