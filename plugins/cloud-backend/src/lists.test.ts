@@ -258,7 +258,8 @@ describe.each(databases.eachSupportedId())('cloud lists on %s', databaseId => {
   });
 
   it('pages only the stacks a conditional decision lets the caller see, skipping none', async () => {
-    const visible = (s: Fixture) => s.owner === TEAM_A || s.createdBy === MEMBER;
+    const visible = (s: Fixture) =>
+      s.owner === TEAM_A || s.createdBy === MEMBER;
     const expected = newestFirst(stacks.filter(s => visible(s)));
     // the member's stacks of team-b make the condition an OR of two columns
     expect(expected.some(s => s.owner === TEAM_B)).toBe(true);
@@ -397,7 +398,9 @@ describe.each(databases.eachSupportedId())('cloud lists on %s', databaseId => {
       'alert 0',
     ]);
 
-    const hidden = stacks.find(s => !(s.owner === TEAM_A) && s.createdBy !== MEMBER)!;
+    const hidden = stacks.find(
+      s => s.owner !== TEAM_A && s.createdBy !== MEMBER,
+    )!;
     const res = await request(backend.server)
       .get(`/api/cloud/stacks/${hidden.id}/alerts`)
       .set('authorization', as(MEMBER));

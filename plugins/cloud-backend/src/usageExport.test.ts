@@ -170,7 +170,8 @@ describe.each(databases.eachSupportedId())(
       // eslint-disable-next-line no-console
       console.log(
         `${databaseId}: exported ${RECORDS} records; memory grew ${(
-          growth / 2 ** 20
+          growth /
+          2 ** 20
         ).toFixed(1)} MiB at most`,
       );
       expect(growth).toBeLessThan(MAX_GROWTH_BYTES);

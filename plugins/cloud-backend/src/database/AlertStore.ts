@@ -129,10 +129,7 @@ export class AlertStore {
       .where({ stack_id: stackId })
       .whereIn('state', ['firing', 'resolved']);
     if (cursor) {
-      query.whereRaw('(since, id) < (?, ?)', [
-        cursor.since,
-        Number(cursor.id),
-      ]);
+      query.whereRaw('(since, id) < (?, ?)', [cursor.since, Number(cursor.id)]);
     }
     const rows = await query
       .orderBy([

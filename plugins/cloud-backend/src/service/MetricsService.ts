@@ -15,11 +15,7 @@ import {
   ROLLUPS,
   StoredResolution,
 } from '../database/MetricsStore';
-import {
-  decodeAlertCursor,
-  DEFAULT_LIMIT,
-  encodeAlertCursor,
-} from './cursor';
+import { decodeAlertCursor, DEFAULT_LIMIT, encodeAlertCursor } from './cursor';
 import { AlertRules, memoryLimitBytes } from './AlertRules';
 import { MetricsRetention } from './MetricsCollector';
 import { ProviderRegistry } from './ProviderRegistry';

@@ -100,7 +100,8 @@ export class StackAccess {
           ...stack
         }): Stack => stack,
       ),
-      nextCursor: result.nextCursor && encodeNewestFirstCursor(result.nextCursor),
+      nextCursor:
+        result.nextCursor && encodeNewestFirstCursor(result.nextCursor),
     };
   }
 

@@ -23,9 +23,7 @@ function decode(encoded: string): unknown[] {
 }
 
 function malformed() {
-  return new InputError(
-    'Malformed cursor: it is not one this API returned',
-  );
+  return new InputError('Malformed cursor: it is not one this API returned');
 }
 
 /** Encodes where the next page of a newest-first list starts. */

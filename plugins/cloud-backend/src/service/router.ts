@@ -113,13 +113,13 @@ export async function createRouter(
     const page = await access.list(
       credentials,
       {
-      owner: q.owner,
-      status: q.status,
-      provider: q.provider,
-      region: q.region,
-      template: q.template,
-      createdBy: q.createdBy,
-      includeDeleted: String(q.includeDeleted) === 'true',
+        owner: q.owner,
+        status: q.status,
+        provider: q.provider,
+        region: q.region,
+        template: q.template,
+        createdBy: q.createdBy,
+        includeDeleted: String(q.includeDeleted) === 'true',
       },
       { limit: q.limit, cursor: q.cursor },
     );
@@ -405,7 +405,9 @@ export async function createRouter(
         );
       } catch (error) {
         // a client that goes away ends the export; anything else cut it short
-        if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        if (
+          (error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE'
+        ) {
           throw error;
         }
       }

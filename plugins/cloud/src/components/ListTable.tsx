@@ -44,7 +44,9 @@ export function ListTable<T extends object>(props: {
       />
       <ShowMore
         more={pages.more}
-        errorTitle={`More ${title.toLocaleLowerCase('en-US')} could not be loaded`}
+        errorTitle={`More ${title.toLocaleLowerCase(
+          'en-US',
+        )} could not be loaded`}
       />
     </>
   );

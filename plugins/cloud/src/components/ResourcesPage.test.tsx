@@ -1,9 +1,5 @@
 import { fireEvent, screen } from '@testing-library/react';
-import {
-  FIRST_RENDER,
-  renderPage,
-  stack,
-} from './__testUtils__/resourcesPage';
+import { FIRST_RENDER, renderPage, stack } from './__testUtils__/resourcesPage';
 
 jest.setTimeout(60_000);
 

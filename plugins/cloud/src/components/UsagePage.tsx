@@ -101,6 +101,7 @@ export const UsagePage = () => {
           <Grid item xs={6} md={2}>
             <TextField
               select
+              id="usage-filter-kind"
               label="Kind"
               fullWidth
               value={filter.kind ?? ''}
@@ -113,6 +114,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-provider"
               label="Provider"
               fullWidth
               value={filter.provider ?? ''}
@@ -121,6 +123,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-region"
               label="Region"
               fullWidth
               value={filter.region ?? ''}
@@ -129,6 +132,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-user"
               label="User"
               fullWidth
               value={filter.user ?? ''}
@@ -138,6 +142,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-from"
               label="From"
               type="date"
               fullWidth
@@ -148,6 +153,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-to"
               label="To"
               type="date"
               fullWidth
