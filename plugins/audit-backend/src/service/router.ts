@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-audit-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { once } from 'node:events';
 import { AuditLogStore } from '../database/AuditLogStore';
 import { csvHeader, csvLine } from './csv';
 
@@ -22,23 +23,20 @@ const EXPORT_PAGE = 1_000;
  * Resolves once a response that buffered too much takes more; rejects when
  * the client goes away first.
  */
-function drained(res: express.Response): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error?: Error) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      if (error) {
-        reject(error);
-      } else {
-        resolve();
-      }
-    };
-    const onDrain = () => settle();
-    const onClose = () =>
-      settle(new Error('The client closed the connection during the export'));
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
+async function drained(res: express.Response): Promise<void> {
+  const listening = new AbortController();
+  const { signal } = listening;
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal }),
+      once(res, 'close', { signal }).then(() => {
+        throw new Error('The client closed the connection during the export');
+      }),
+    ]);
+  } finally {
+    // stop listening for the event that did not come
+    listening.abort();
+  }
 }
 
 /** Options of {@link createRouter}. */
