@@ -244,7 +244,12 @@ function newestFirst(
     .limit(options.limit + 1);
 }
 
-/** Whether `a` comes before `b` newest first, as {@link newestFirst} orders. */
+/**
+ * Whether `a` comes before `b` newest first, as {@link newestFirst} orders:
+ * ISO times of one format and lower-case UUIDs sort the same by code unit
+ * as under any collation of the database, which sees only their digits and
+ * letters in the same places.
+ */
 function compareNewestFirst(a: NewestFirstCursor, b: NewestFirstCursor) {
   if (a.createdAt !== b.createdAt) {
     return a.createdAt < b.createdAt ? 1 : -1;
