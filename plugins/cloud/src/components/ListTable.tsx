@@ -40,7 +40,9 @@ export function ListTable<T extends object>(props: {
         isLoading={pages.loading}
         columns={columns}
         data={pages.items}
-        options={{ paging: false, search: false }}
+        // the search box narrows the rows read so far; the filters above
+        // the table go to the server
+        options={{ paging: false, search: true }}
       />
       <ShowMore
         more={pages.more}
