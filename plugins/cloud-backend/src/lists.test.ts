@@ -406,22 +406,4 @@ describe.each(databases.eachSupportedId())('cloud lists on %s', databaseId => {
       .set('authorization', as(MEMBER));
     expect(res.status).toBe(404);
   });
-
-  it('has indexes for the newest-first order of stacks and nodes', async () => {
-    const indexes =
-      databaseId === 'SQLITE_3'
-        ? (
-            await knex.raw(
-              "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('stacks', 'nodes')",
-            )
-          ).map((r: { name: string }) => r.name)
-        : (
-            await knex.raw(
-              "SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('stacks', 'nodes')",
-            )
-          ).rows.map((r: { name: string }) => r.name);
-    expect(indexes).toEqual(
-      expect.arrayContaining(['stacks_created_idx', 'nodes_created_idx']),
-    );
-  });
 });
