@@ -95,8 +95,19 @@ async function waitAll(ids, listStatuses, done, failed) {
  * processes of the direct phase.
  */
 async function deleteStacks(adminToken, prefix) {
-  const { items } = await call(adminToken, 'GET', '/cloud/stacks');
-  const mine = items.filter(stack => stack.name.startsWith(prefix));
+  const mine = [];
+  let cursor;
+  do {
+    const page = await call(
+      adminToken,
+      'GET',
+      `/cloud/stacks?limit=500${
+        cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+      }`,
+    );
+    mine.push(...page.items.filter(stack => stack.name.startsWith(prefix)));
+    cursor = page.nextCursor;
+  } while (cursor);
   await pool(mine, stack =>
     call(adminToken, 'DELETE', `/cloud/stacks/${stack.id}`),
   );

@@ -48,17 +48,25 @@ describe('CloudStackEntityProvider', () => {
 
   beforeEach(() => jest.resetAllMocks());
 
-  it('replaces the catalog set with the live stacks, as a service', async () => {
+  it('replaces the catalog set with the live stacks of every page, as a service', async () => {
     let authorization: string | null = null;
+    const asked: string[] = [];
     server.use(
       http.get(`${CLOUD}/stacks`, ({ request }) => {
         authorization = request.headers.get('authorization');
+        const url = new URL(request.url);
+        asked.push(url.search);
+        if (url.searchParams.get('cursor') === 'page-2') {
+          return HttpResponse.json({
+            items: [makeStack({ id: 'nobody', name: 'orphan', owner: '' })],
+          });
+        }
         return HttpResponse.json({
           items: [
             makeStack({ id: 'live', name: 'shop', url: 'http://shop.test' }),
             makeStack({ id: 'gone', name: 'old', status: 'deleted' }),
-            makeStack({ id: 'nobody', name: 'orphan', owner: '' }),
           ],
+          nextCursor: 'page-2',
         });
       }),
     );
@@ -66,6 +74,7 @@ describe('CloudStackEntityProvider', () => {
     await provider.connect(connection);
     await provider.refresh();
 
+    expect(asked).toEqual(['?limit=500', '?limit=500&cursor=page-2']);
     expect(authorization).toMatch(/^Bearer /);
     expect(authorization).toContain('plugin:catalog');
     expect(authorization).toContain('"target":"cloud"');

@@ -11,6 +11,9 @@ import {
 import { CloudApiClient, Stack } from '@internal/plugin-cloud-common';
 import { sanitizeEntityName, stackToEntity } from './stackToEntity';
 
+/** How many stacks one request reads: the most the cloud API gives. */
+const STACKS_PAGE = 500;
+
 /** Options for {@link CloudStackEntityProvider.create}. @public */
 export interface CloudStackEntityProviderOptions {
   auth: AuthService;
@@ -105,12 +108,23 @@ export class CloudStackEntityProvider implements EntityProvider {
     );
   }
 
+  /** Every live stack, read page by page. */
   private async listStacks(): Promise<Stack[]> {
     const { auth } = this.options;
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'cloud',
     });
-    return this.api.listStacks({}, { token });
+    const stacks: Stack[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.api.listStacks(
+        { limit: STACKS_PAGE, cursor },
+        { token },
+      );
+      stacks.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return stacks;
   }
 }

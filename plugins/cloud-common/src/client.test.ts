@@ -58,6 +58,8 @@ describe('CloudApiClient', () => {
     await client.listStacks({
       owner: 'group:default/a team',
       includeDeleted: true,
+      limit: 20,
+      cursor: 'WyJhIl0',
     });
     await client.getStack('id/1');
     await client.createStack(
@@ -87,7 +89,9 @@ describe('CloudApiClient', () => {
       resolution: '1h',
       metric: ['cpu', 'memory'],
     });
-    expect(await client.listStackAlerts('s1')).toEqual(['item']);
+    expect(await client.listStackAlerts('s1', { limit: 10 })).toEqual(
+      expect.objectContaining({ items: ['item'] }),
+    );
     await client.getMonitoringOverview({ token });
 
     expect(
@@ -102,7 +106,7 @@ describe('CloudApiClient', () => {
       ['GET', '/providers', undefined, 'Bearer a-token', null],
       [
         'GET',
-        '/stacks?owner=group%3Adefault%2Fa+team&includeDeleted=true',
+        '/stacks?owner=group%3Adefault%2Fa+team&includeDeleted=true&limit=20&cursor=WyJhIl0',
         undefined,
         null,
         null,
@@ -156,7 +160,7 @@ describe('CloudApiClient', () => {
         null,
         null,
       ],
-      ['GET', '/stacks/s1/alerts', undefined, null, null],
+      ['GET', '/stacks/s1/alerts?limit=10', undefined, null, null],
       ['GET', '/monitoring/overview', undefined, 'Bearer a-token', null],
     ]);
     expect(

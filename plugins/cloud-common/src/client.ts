@@ -15,6 +15,28 @@ import {
   UsageRecord,
 } from './types';
 
+/**
+ * Which page of a list to read: at most `limit` items (50 when absent, 500
+ * at most), after `cursor`, the `nextCursor` of the page before.
+ *
+ * @public
+ */
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * One page of a list, newest first, and where the next page starts; no
+ * `nextCursor` on the last page.
+ *
+ * @public
+ */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
 /** Filters of the stack list. @public */
 export interface StackListFilter {
   owner?: string;
@@ -73,10 +95,11 @@ export interface CloudRequestOptions {
 /** The cloud API, as the typed client offers it. @public */
 export interface CloudApi {
   listProviders(options?: CloudRequestOptions): Promise<CloudProviderInfo[]>;
+  /** A page of the stacks the caller may read, newest first. */
   listStacks(
-    filter?: StackListFilter,
+    filter?: StackListFilter & PageRequest,
     options?: CloudRequestOptions,
-  ): Promise<Stack[]>;
+  ): Promise<CursorPage<Stack>>;
   getStack(
     stackId: string,
     options?: CloudRequestOptions,
@@ -122,11 +145,12 @@ export interface CloudApi {
     node: string,
     options?: CloudRequestOptions,
   ): Promise<string>;
+  /** A page of the usage records, newest first. */
   listUsage(
-    filter?: UsageListFilter,
+    filter?: UsageListFilter & PageRequest,
     options?: CloudRequestOptions,
-  ): Promise<UsageRecord[]>;
-  /** The URL of the usage records as CSV, e.g. for a download link. */
+  ): Promise<CursorPage<UsageRecord>>;
+  /** The URL of every usage record as CSV, e.g. for a download link. */
   usageCsvUrl(filter?: UsageListFilter): Promise<string>;
   exportUsageCsv(
     filter?: UsageListFilter,
@@ -145,11 +169,12 @@ export interface CloudApi {
     query?: MetricsQuery,
     options?: CloudRequestOptions,
   ): Promise<MetricsResult>;
-  /** The firing and resolved alerts of a stack's nodes, newest first. */
+  /** A page of the firing and resolved alerts of a stack's nodes, newest first. */
   listStackAlerts(
     stackId: string,
+    page?: PageRequest,
     options?: CloudRequestOptions,
-  ): Promise<MetricAlert[]>;
+  ): Promise<CursorPage<MetricAlert>>;
   /** Every node at once, for admins (`cloud.metrics.read`). */
   getMonitoringOverview(
     options?: CloudRequestOptions,
@@ -214,16 +239,15 @@ export class CloudApiClient implements CloudApi {
     return body.items;
   }
 
-  async listStacks(
-    filter: StackListFilter = {},
+  listStacks(
+    filter: StackListFilter & PageRequest = {},
     options?: CloudRequestOptions,
   ) {
-    const body = await this.call<{ items: Stack[] }>(
+    return this.call<CursorPage<Stack>>(
       'GET',
       `/stacks${query(filter)}`,
       options,
     );
-    return body.items;
   }
 
   getStack(stackId: string, options?: CloudRequestOptions) {
@@ -303,13 +327,15 @@ export class CloudApiClient implements CloudApi {
     return body.logs;
   }
 
-  async listUsage(filter: UsageListFilter = {}, options?: CloudRequestOptions) {
-    const body = await this.call<{ items: UsageRecord[] }>(
+  listUsage(
+    filter: UsageListFilter & PageRequest = {},
+    options?: CloudRequestOptions,
+  ) {
+    return this.call<CursorPage<UsageRecord>>(
       'GET',
       `/usage${query(filter)}`,
       options,
     );
-    return body.items;
   }
 
   async usageCsvUrl(filter: UsageListFilter = {}) {
@@ -355,13 +381,16 @@ export class CloudApiClient implements CloudApi {
     );
   }
 
-  async listStackAlerts(stackId: string, options?: CloudRequestOptions) {
-    const body = await this.call<{ items: MetricAlert[] }>(
+  listStackAlerts(
+    stackId: string,
+    page: PageRequest = {},
+    options?: CloudRequestOptions,
+  ) {
+    return this.call<CursorPage<MetricAlert>>(
       'GET',
-      stackPath(stackId, 'alerts'),
+      `${stackPath(stackId, 'alerts')}${query(page)}`,
       options,
     );
-    return body.items;
   }
 
   getMonitoringOverview(options?: CloudRequestOptions) {

@@ -11,12 +11,33 @@ import {
 } from '@internal/plugin-audit-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { once } from 'node:events';
 import { AuditLogStore } from '../database/AuditLogStore';
 import { csvHeader, csvLine } from './csv';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
 const EXPORT_PAGE = 1_000;
+
+/**
+ * Resolves once a response that buffered too much takes more; rejects when
+ * the client goes away first.
+ */
+async function drained(res: express.Response): Promise<void> {
+  const listening = new AbortController();
+  const { signal } = listening;
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal }),
+      once(res, 'close', { signal }).then(() => {
+        throw new Error('The client closed the connection during the export');
+      }),
+    ]);
+  } finally {
+    // stop listening for the event that did not come
+    listening.abort();
+  }
+}
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions {
@@ -153,7 +174,10 @@ export async function createRouter(
     try {
       do {
         const page = await store.list({ filter, limit: EXPORT_PAGE, cursor });
-        res.write(page.items.map(csvLine).join(''));
+        // the next page is read once the client has taken this one
+        if (!res.write(page.items.map(csvLine).join(''))) {
+          await drained(res);
+        }
         rows += page.items.length;
         cursor = page.nextCursor;
       } while (cursor !== undefined);

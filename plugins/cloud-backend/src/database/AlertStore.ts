@@ -31,6 +31,12 @@ type AlertRow = {
   notified: string | null;
 };
 
+/** Where a page of a stack's alerts goes on: after this alert. */
+export interface AlertCursor {
+  since: number;
+  id: string;
+}
+
 const OPEN = ['pending', 'firing'];
 
 function toAlert(row: AlertRow): StoredAlert {
@@ -110,17 +116,36 @@ export class AlertStore {
     return (await query).map(toAlert);
   }
 
-  /** The firing and resolved alerts of a stack, newest first. */
-  async listShown(stackId: string, limit = 200): Promise<StoredAlert[]> {
-    const rows = await this.db<AlertRow>('metric_alerts')
+  /**
+   * A page of the firing and resolved alerts of a stack, newest first (by
+   * when their condition began, then id), after `cursor`.
+   */
+  async listShown(
+    stackId: string,
+    options: { limit: number; cursor?: AlertCursor },
+  ): Promise<{ items: StoredAlert[]; nextCursor?: AlertCursor }> {
+    const { cursor, limit } = options;
+    const query = this.db<AlertRow>('metric_alerts')
       .where({ stack_id: stackId })
-      .whereIn('state', ['firing', 'resolved'])
+      .whereIn('state', ['firing', 'resolved']);
+    if (cursor) {
+      query.whereRaw('(since, id) < (?, ?)', [cursor.since, Number(cursor.id)]);
+    }
+    const rows = await query
       .orderBy([
         { column: 'since', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .limit(limit);
-    return rows.map(toAlert);
+      .limit(limit + 1);
+    const items = rows.slice(0, limit).map(toAlert);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? { since: last.since, id: last.id }
+          : undefined,
+    };
   }
 
   /** Every firing alert, newest first. */

@@ -60,6 +60,36 @@ describe.each(databases.eachSupportedId())('CloudStore on %s', databaseId => {
     expect(await knex.schema.hasColumn('stacks', 'limits')).toBe(true);
   });
 
+  it('adds and removes the indexes of the paged lists with their migration', async () => {
+    const knex = await databases.init(databaseId);
+    const directory = resolvePackagePath(
+      '@internal/plugin-cloud-backend',
+      'migrations',
+    );
+    const indexes = async (): Promise<string[]> =>
+      databaseId === 'SQLITE_3'
+        ? (
+            await knex.raw(
+              "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('stacks', 'nodes')",
+            )
+          ).map((r: { name: string }) => r.name)
+        : (
+            await knex.raw(
+              "SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('stacks', 'nodes')",
+            )
+          ).rows.map((r: { name: string }) => r.name);
+    const LIST_INDEXES = ['stacks_created_idx', 'nodes_created_idx'];
+    await knex.migrate.latest({ directory });
+    expect(await indexes()).toEqual(expect.arrayContaining(LIST_INDEXES));
+    await knex.migrate.down({
+      directory,
+      name: '20261220000000_list_indexes.js',
+    });
+    expect(await indexes()).not.toEqual(expect.arrayContaining(LIST_INDEXES));
+    await knex.migrate.latest({ directory });
+    expect(await indexes()).toEqual(expect.arrayContaining(LIST_INDEXES));
+  });
+
   it('gives a stack’s lease to one owner at a time until it expires', async () => {
     const store = await createStore();
     await store.insertStack(stack('s1', 'host-a'));

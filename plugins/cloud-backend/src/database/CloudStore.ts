@@ -34,6 +34,18 @@ export interface StackFilter {
   includeDeleted?: boolean;
 }
 
+/** Where a list ordered newest first goes on: after this row. */
+export interface NewestFirstCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** One page of a list, and where the next one starts, if there is one. */
+export interface Page<T, C> {
+  items: T[];
+  nextCursor?: C;
+}
+
 /** Filters of the usage records. */
 export interface UsageFilter {
   kind?: 'stack' | 'node';
@@ -202,6 +214,68 @@ function applyCriteria(
   }
 }
 
+/**
+ * Orders a query newest first, by `created_at` then `id` (ids are UUIDs,
+ * unique across stacks and nodes), keeps the rows after `cursor` and reads
+ * one row more than `limit`, to know whether another page follows.
+ */
+function newestFirst(
+  query: Knex.QueryBuilder,
+  table: string,
+  options: { cursor?: NewestFirstCursor; limit: number },
+) {
+  const createdAt = `${table}.created_at`;
+  const id = `${table}.id`;
+  const { cursor } = options;
+  if (cursor) {
+    // a row value, which both databases read from the index in one range
+    query.whereRaw('(??, ??) < (?, ?)', [
+      createdAt,
+      id,
+      cursor.createdAt,
+      cursor.id,
+    ]);
+  }
+  return query
+    .orderBy([
+      { column: createdAt, order: 'desc' },
+      { column: id, order: 'desc' },
+    ])
+    .limit(options.limit + 1);
+}
+
+/**
+ * Whether `a` comes before `b` newest first, as {@link newestFirst} orders:
+ * ISO times of one format and lower-case UUIDs sort the same by code unit
+ * as under any collation of the database, which sees only their digits and
+ * letters in the same places.
+ */
+function compareNewestFirst(a: NewestFirstCursor, b: NewestFirstCursor) {
+  if (a.createdAt !== b.createdAt) {
+    return a.createdAt < b.createdAt ? 1 : -1;
+  }
+  if (a.id === b.id) {
+    return 0;
+  }
+  return a.id < b.id ? 1 : -1;
+}
+
+/** The page of the first `limit` of `rows`, read one beyond the limit. */
+function toPage<T extends NewestFirstCursor>(
+  rows: T[],
+  limit: number,
+): Page<T, NewestFirstCursor> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last
+        ? { createdAt: last.createdAt, id: last.id }
+        : undefined,
+  };
+}
+
 /** The cloud inventory: the only place that speaks SQL. */
 export class CloudStore {
   private constructor(private readonly db: Knex) {}
@@ -276,11 +350,38 @@ export class CloudStore {
     return row ? toStack(row) : undefined;
   }
 
+  /** Every stack matching the filter, newest first, for internal sweeps. */
   async listStacks(
     filter: StackFilter,
     condition?: PermissionCriteria<StackQuery>,
   ): Promise<StoredStack[]> {
     const query = this.db<StackRow>('stacks').orderBy('created_at', 'desc');
+    this.filterStacks(query, filter, condition);
+    return (await query).map(toStack);
+  }
+
+  /**
+   * A page of the stacks matching the filter and the permission condition,
+   * newest first, after `cursor`: stacks created meanwhile neither repeat
+   * nor push others off a page.
+   */
+  async listStacksPage(options: {
+    filter: StackFilter;
+    condition?: PermissionCriteria<StackQuery>;
+    limit: number;
+    cursor?: NewestFirstCursor;
+  }): Promise<Page<StoredStack, NewestFirstCursor>> {
+    const query = this.db<StackRow>('stacks');
+    this.filterStacks(query, options.filter, options.condition);
+    const rows: StackRow[] = await newestFirst(query, 'stacks', options);
+    return toPage(rows.map(toStack), options.limit);
+  }
+
+  private filterStacks(
+    query: Knex.QueryBuilder,
+    filter: StackFilter,
+    condition?: PermissionCriteria<StackQuery>,
+  ) {
     if (!filter.includeDeleted) {
       query.whereNull('deleted_at');
     }
@@ -298,9 +399,9 @@ export class CloudStore {
       }
     }
     if (condition) {
-      applyCriteria(query, condition);
+      // in brackets of its own, so that its ORs do not escape the filters
+      query.where(inner => applyCriteria(inner, condition));
     }
-    return (await query).map(toStack);
   }
 
   async updateStack(
@@ -553,10 +654,19 @@ export class CloudStore {
     await this.db<NodeRow>('nodes').where({ id }).update(row);
   }
 
-  /** Stacks and nodes with who created and deleted them, newest first. */
-  async listUsage(filter: UsageFilter): Promise<UsageRecord[]> {
-    const records: UsageRecord[] = [];
-    const stackQuery = this.db<StackRow>('stacks');
+  /**
+   * A page of the usage records, stacks and nodes with who created and
+   * deleted them, newest first, after `cursor`. Each table is read up to
+   * one page beyond the cursor and the two are merged: the first `limit`
+   * records of both are among them.
+   */
+  async listUsage(options: {
+    filter: UsageFilter;
+    limit: number;
+    cursor?: NewestFirstCursor;
+  }): Promise<Page<UsageRecord, NewestFirstCursor>> {
+    const { filter } = options;
+    const stackQuery = this.db<StackRow>('stacks').select('stacks.*');
     const nodeQuery = this.db('nodes')
       .join('stacks', 'nodes.stack_id', 'stacks.id')
       .select(
@@ -595,9 +705,19 @@ export class CloudStore {
       }
       if (filter.to) query.where(`${prefix}.created_at`, '<', filter.to);
     }
-    if (filter.kind !== 'node') {
-      for (const row of (await stackQuery) as StackRow[]) {
-        records.push({
+    const [stackRows, nodeRows] = await Promise.all([
+      filter.kind === 'node'
+        ? []
+        : (newestFirst(stackQuery, 'stacks', options) as Promise<StackRow[]>),
+      filter.kind === 'stack'
+        ? []
+        : (newestFirst(nodeQuery, 'nodes', options) as Promise<
+            Array<NodeRow & { stack_name: string; stack_owner: string }>
+          >),
+    ]);
+    const records: UsageRecord[] = [
+      ...stackRows.map(
+        (row): UsageRecord => ({
           kind: 'stack',
           id: row.id,
           stackId: row.id,
@@ -609,14 +729,10 @@ export class CloudStore {
           createdAt: row.created_at,
           deletedBy: row.deleted_by ?? undefined,
           deletedAt: row.deleted_at ?? undefined,
-        });
-      }
-    }
-    if (filter.kind !== 'stack') {
-      for (const row of (await nodeQuery) as Array<
-        NodeRow & { stack_name: string; stack_owner: string }
-      >) {
-        records.push({
+        }),
+      ),
+      ...nodeRows.map(
+        (row): UsageRecord => ({
           kind: 'node',
           id: row.id,
           stackId: row.stack_id,
@@ -630,10 +746,10 @@ export class CloudStore {
           createdAt: row.created_at,
           deletedBy: row.deleted_by ?? undefined,
           deletedAt: row.deleted_at ?? undefined,
-        });
-      }
-    }
-    return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        }),
+      ),
+    ];
+    return toPage(records.sort(compareNewestFirst), options.limit);
   }
 
   /**

@@ -106,10 +106,16 @@ export const spec = {
               type: 'boolean',
             },
           },
+          {
+            $ref: '#/components/parameters/Limit',
+          },
+          {
+            $ref: '#/components/parameters/Cursor',
+          },
         ],
         responses: {
           '200': {
-            description: 'The stacks',
+            description: 'A page of the stacks, newest first',
             content: {
               'application/json': {
                 schema: {
@@ -121,6 +127,9 @@ export const spec = {
                       items: {
                         $ref: '#/components/schemas/Stack',
                       },
+                    },
+                    nextCursor: {
+                      $ref: '#/components/schemas/NextCursor',
                     },
                   },
                 },
@@ -666,7 +675,8 @@ export const spec = {
     '/usage': {
       get: {
         operationId: 'ListUsage',
-        summary: 'Usage records of stacks and nodes; CSV with format=csv',
+        summary:
+          'Usage records of stacks and nodes, newest first, a page at a time; with format=csv every record, streamed (limit and cursor do not apply)',
         parameters: [
           {
             in: 'query',
@@ -757,10 +767,16 @@ export const spec = {
               enum: ['json', 'csv'],
             },
           },
+          {
+            $ref: '#/components/parameters/Limit',
+          },
+          {
+            $ref: '#/components/parameters/Cursor',
+          },
         ],
         responses: {
           '200': {
-            description: 'The records',
+            description: 'A page of the records, or all of them as CSV',
             content: {
               'application/json': {
                 schema: {
@@ -772,6 +788,9 @@ export const spec = {
                       items: {
                         $ref: '#/components/schemas/UsageRecord',
                       },
+                    },
+                    nextCursor: {
+                      $ref: '#/components/schemas/NextCursor',
                     },
                   },
                 },
@@ -991,10 +1010,16 @@ export const spec = {
               type: 'string',
             },
           },
+          {
+            $ref: '#/components/parameters/Limit',
+          },
+          {
+            $ref: '#/components/parameters/Cursor',
+          },
         ],
         responses: {
           '200': {
-            description: 'The alerts',
+            description: 'A page of the alerts',
             content: {
               'application/json': {
                 schema: {
@@ -1007,10 +1032,16 @@ export const spec = {
                         $ref: '#/components/schemas/MetricAlert',
                       },
                     },
+                    nextCursor: {
+                      $ref: '#/components/schemas/NextCursor',
+                    },
                   },
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -1074,6 +1105,25 @@ export const spec = {
   },
   components: {
     parameters: {
+      Limit: {
+        in: 'query',
+        name: 'limit',
+        description: 'The most items of a page; 50 when absent',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 500,
+        },
+      },
+      Cursor: {
+        in: 'query',
+        name: 'cursor',
+        description: 'The nextCursor of the previous page',
+        schema: {
+          type: 'string',
+          minLength: 1,
+        },
+      },
       IdempotencyKey: {
         in: 'header',
         name: 'Idempotency-Key',
@@ -1196,6 +1246,10 @@ export const spec = {
       },
     },
     schemas: {
+      NextCursor: {
+        type: 'string',
+        description: 'Where the next page starts; absent on the last page',
+      },
       MetricName: {
         type: 'string',
         enum: ['cpu', 'memory', 'disk', 'networkIn', 'networkOut'],

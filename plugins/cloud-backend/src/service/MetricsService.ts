@@ -15,6 +15,7 @@ import {
   ROLLUPS,
   StoredResolution,
 } from '../database/MetricsStore';
+import { decodeAlertCursor, DEFAULT_LIMIT, encodeAlertCursor } from './cursor';
 import { AlertRules, memoryLimitBytes } from './AlertRules';
 import { MetricsRetention } from './MetricsCollector';
 import { ProviderRegistry } from './ProviderRegistry';
@@ -218,9 +219,19 @@ export class MetricsService {
     };
   }
 
-  /** The firing and resolved alerts of a stack, newest first. */
-  async alerts(stackId: string): Promise<MetricAlert[]> {
-    return (await this.options.alerts.listShown(stackId)).map(toMetricAlert);
+  /** A page of the firing and resolved alerts of a stack, newest first. */
+  async alerts(
+    stackId: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: MetricAlert[]; nextCursor?: string }> {
+    const result = await this.options.alerts.listShown(stackId, {
+      limit: page.limit ?? DEFAULT_LIMIT,
+      cursor: page.cursor ? decodeAlertCursor(page.cursor) : undefined,
+    });
+    return {
+      items: result.items.map(toMetricAlert),
+      nextCursor: result.nextCursor && encodeAlertCursor(result.nextCursor),
+    };
   }
 
   /**

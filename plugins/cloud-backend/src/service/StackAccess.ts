@@ -21,6 +21,11 @@ import {
 } from '@internal/plugin-cloud-common';
 import { Request } from 'express';
 import { StackFilter } from '../database/CloudStore';
+import {
+  decodeNewestFirstCursor,
+  DEFAULT_LIMIT,
+  encodeNewestFirstCursor,
+} from './cursor';
 import { cloudStackResourceRef } from './permissions';
 import { StackService } from './StackService';
 
@@ -57,11 +62,16 @@ export class StackAccess {
     this.isAuthorized = createConditionAuthorizer(ruleset);
   }
 
-  /** The stacks the caller may read, filtered in the database. */
+  /**
+   * A page of the stacks the caller may read, newest first: the filter and
+   * the conditions of the decision are both applied in the database, so a
+   * page holds only stacks the caller may see and paging skips none.
+   */
   async list(
     credentials: BackstageCredentials,
     filter: StackFilter,
-  ): Promise<Stack[]> {
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: Stack[]; nextCursor?: string }> {
     const [decision] = await this.options.permissions.authorizeConditional(
       [{ permission: cloudStackReadPermission }],
       { credentials },
@@ -71,15 +81,28 @@ export class StackAccess {
         `Not allowed: ${cloudStackReadPermission.name}`,
       );
     }
-    const items = await this.options.stacks.list(
+    const result = await this.options.stacks.list({
       filter,
-      decision.result === AuthorizeResult.CONDITIONAL
-        ? this.transformConditions(decision.conditions)
-        : undefined,
-    );
-    return items.map(
-      ({ idempotencyKey: _k, requestHash: _h, ...stack }): Stack => stack,
-    );
+      condition:
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? this.transformConditions(decision.conditions)
+          : undefined,
+      limit: page.limit ?? DEFAULT_LIMIT,
+      cursor: page.cursor ? decodeNewestFirstCursor(page.cursor) : undefined,
+    });
+    return {
+      items: result.items.map(
+        ({
+          idempotencyKey: _k,
+          requestHash: _h,
+          hostId: _host,
+          lease: _lease,
+          ...stack
+        }): Stack => stack,
+      ),
+      nextCursor:
+        result.nextCursor && encodeNewestFirstCursor(result.nextCursor),
+    };
   }
 
   /** Loads a stack the caller may act on; one they may not read is a 404. */

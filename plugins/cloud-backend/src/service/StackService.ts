@@ -8,6 +8,8 @@ import {
 } from '@internal/plugin-cloud-common';
 import {
   CloudStore,
+  NewestFirstCursor,
+  Page,
   StackFilter,
   StackQuery,
   StoredStack,
@@ -58,11 +60,14 @@ export class StackService {
     );
   }
 
-  async list(
-    filter: StackFilter,
-    condition?: PermissionCriteria<StackQuery>,
-  ): Promise<StoredStack[]> {
-    return this.store.listStacks(filter, condition);
+  /** A page of the stacks matching the filter and condition, newest first. */
+  async list(options: {
+    filter: StackFilter;
+    condition?: PermissionCriteria<StackQuery>;
+    limit: number;
+    cursor?: NewestFirstCursor;
+  }): Promise<Page<StoredStack, NewestFirstCursor>> {
+    return this.store.listStacksPage(options);
   }
 
   async get(stackId: string): Promise<StackDetails> {

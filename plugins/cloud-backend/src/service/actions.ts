@@ -109,7 +109,7 @@ export function registerCloudActions(options: {
       output: z => z.object({ stacks: z.array(stackSchema(z)) }),
     },
     action: async ({ input, credentials }) => {
-      const items = await access.list(credentials, {
+      const { items } = await access.list(credentials, {
         owner: input.owner,
         status: input.status,
       });

@@ -20,20 +20,26 @@ import {
   cloudStackLimitsManagePermission,
   cloudStackReadPermission,
   cloudUsageReadPermission,
-  UsageRecord,
 } from '@internal/plugin-cloud-common';
 import {
   canonical,
   IdempotencyStore,
 } from '@internal/backend-idempotency-node';
 import express, { Request } from 'express';
-import { CloudStore } from '../database/CloudStore';
+import { pipeline } from 'node:stream/promises';
+import { CloudStore, UsageFilter } from '../database/CloudStore';
 import { createOpenApiRouter } from '../schema/openapi.generated';
+import {
+  decodeNewestFirstCursor,
+  DEFAULT_LIMIT,
+  encodeNewestFirstCursor,
+} from './cursor';
 import { createIdempotency, inventoryKeyOf } from './idempotency';
 import { MetricsService } from './MetricsService';
 import { ProviderRegistry } from './ProviderRegistry';
 import { StackAccess } from './StackAccess';
 import { StackService } from './StackService';
+import { usageCsvStream } from './usageCsv';
 
 export interface RouterOptions {
   stacks: StackService;
@@ -45,32 +51,6 @@ export interface RouterOptions {
   permissionsRegistry: PermissionsRegistryService;
   auditor: AuditorService;
   metrics: MetricsService;
-}
-
-function toCsv(records: UsageRecord[]): string {
-  const columns: Array<keyof UsageRecord> = [
-    'kind',
-    'id',
-    'stackId',
-    'stackName',
-    'role',
-    'owner',
-    'provider',
-    'region',
-    'providerResourceId',
-    'createdBy',
-    'createdAt',
-    'deletedBy',
-    'deletedAt',
-  ];
-  const cell = (value: unknown) => {
-    const text = value === undefined ? '' : String(value);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [
-    columns.join(','),
-    ...records.map(r => columns.map(c => cell(r[c])).join(',')),
-  ].join('\n');
 }
 
 /**
@@ -89,7 +69,11 @@ export async function createRouter(
     middleware: [express.json({ limit: '5mb' })],
   });
 
-  async function authorizeBasic(req: Request, permission: BasicPermission) {
+  // as loose as httpAuth.credentials: any route's typed request
+  async function authorizeBasic(
+    req: Request<any, any, any, any>,
+    permission: BasicPermission,
+  ) {
     const credentials = await httpAuth.credentials(req);
     const [decision] = await permissions.authorize([{ permission }], {
       credentials,
@@ -101,7 +85,7 @@ export async function createRouter(
   }
 
   function authorizeStack(
-    req: Request,
+    req: Request<any, any, any, any>,
     credentials: BackstageCredentials,
     permission: ResourcePermission,
   ) {
@@ -126,16 +110,20 @@ export async function createRouter(
   router.get('/stacks', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const q = req.query;
-    const items = await access.list(credentials, {
-      owner: q.owner,
-      status: q.status,
-      provider: q.provider,
-      region: q.region,
-      template: q.template,
-      createdBy: q.createdBy,
-      includeDeleted: String(q.includeDeleted) === 'true',
-    });
-    res.json({ items });
+    const page = await access.list(
+      credentials,
+      {
+        owner: q.owner,
+        status: q.status,
+        provider: q.provider,
+        region: q.region,
+        template: q.template,
+        createdBy: q.createdBy,
+        includeDeleted: String(q.includeDeleted) === 'true',
+      },
+      { limit: q.limit, cursor: q.cursor },
+    );
+    res.json(page);
   });
 
   router.post('/stacks', async (req, res) => {
@@ -363,7 +351,12 @@ export async function createRouter(
       credentials,
       cloudStackReadPermission,
     );
-    res.json({ items: await metrics.alerts(stack.id) });
+    res.json(
+      await metrics.alerts(stack.id, {
+        limit: req.query.limit,
+        cursor: req.query.cursor,
+      }),
+    );
   });
 
   router.get('/monitoring/overview', async (req, res) => {
@@ -388,7 +381,7 @@ export async function createRouter(
   router.get('/usage', async (req, res) => {
     await authorizeBasic(req, cloudUsageReadPermission);
     const q = req.query;
-    const records = await store.listUsage({
+    const filter: UsageFilter = {
       kind: q.kind,
       provider: q.provider,
       region: q.region,
@@ -397,16 +390,38 @@ export async function createRouter(
       stackId: q.stackId,
       from: q.from && new Date(q.from).toISOString(),
       to: q.to && new Date(q.to).toISOString(),
-    });
+    };
     if (q.format === 'csv') {
-      // the typed response is the JSON one
-      (res as express.Response)
-        .type('text/csv')
-        .attachment('cloud-usage.csv')
-        .send(`${toCsv(records)}\n`);
+      // Every record, streamed from the database batch by batch; the typed
+      // response is the JSON one.
+      const response = res as express.Response;
+      response.type('text/csv').attachment('cloud-usage.csv');
+      try {
+        await pipeline(
+          usageCsvStream((cursor, limit) =>
+            store.listUsage({ filter, limit, cursor }),
+          ),
+          response,
+        );
+      } catch (error) {
+        // a client that goes away ends the export; anything else cut it short
+        if (
+          (error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE'
+        ) {
+          throw error;
+        }
+      }
       return;
     }
-    res.json({ items: records });
+    const page = await store.listUsage({
+      filter,
+      limit: q.limit ?? DEFAULT_LIMIT,
+      cursor: q.cursor ? decodeNewestFirstCursor(q.cursor) : undefined,
+    });
+    res.json({
+      items: page.items,
+      nextCursor: page.nextCursor && encodeNewestFirstCursor(page.nextCursor),
+    });
   });
 
   return router;

@@ -4,6 +4,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { ChangeEvent, useState } from 'react';
+import { CursorPages, ShowMore } from './useCursorPages';
 
 /**
  * Filter values of a list page, each set from a text field or select; an
@@ -19,23 +20,36 @@ export function useListFilter<F extends object>() {
   return { filter, set };
 }
 
-/** A paged table of a loading list, or the error that loading it gave. */
+/**
+ * A table of a list the server pages, filtered there too: the rows of the
+ * pages read so far, and "Show more" while more follow.
+ */
 export function ListTable<T extends object>(props: {
   title: string;
   columns: TableColumn<T>[];
-  state: { loading: boolean; error?: Error; value?: T[] };
+  pages: CursorPages<T>;
 }) {
-  const { title, columns, state } = props;
-  if (state.error) {
-    return <ResponseErrorPanel error={state.error} />;
+  const { title, columns, pages } = props;
+  if (pages.error) {
+    return <ResponseErrorPanel error={pages.error} />;
   }
   return (
-    <Table<T>
-      title={title}
-      isLoading={state.loading}
-      columns={columns}
-      data={state.value ?? []}
-      options={{ paging: true, pageSize: 20, search: true }}
-    />
+    <>
+      <Table<T>
+        title={title}
+        isLoading={pages.loading}
+        columns={columns}
+        data={pages.items}
+        // the search box narrows the rows read so far; the filters above
+        // the table go to the server
+        options={{ paging: false, search: true }}
+      />
+      <ShowMore
+        more={pages.more}
+        errorTitle={`More ${title.toLocaleLowerCase(
+          'en-US',
+        )} could not be loaded`}
+      />
+    </>
   );
 }

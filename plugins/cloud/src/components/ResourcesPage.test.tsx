@@ -1,5 +1,5 @@
-import { screen } from '@testing-library/react';
-import { FIRST_RENDER, renderPage } from './__testUtils__/resourcesPage';
+import { fireEvent, screen } from '@testing-library/react';
+import { FIRST_RENDER, renderPage, stack } from './__testUtils__/resourcesPage';
 
 jest.setTimeout(60_000);
 
@@ -26,12 +26,35 @@ describe('ResourcesPage', () => {
     expect(
       screen.queryByText('group:default/web-team'),
     ).not.toBeInTheDocument();
-    expect(listStacks).toHaveBeenCalledWith({});
+    expect(listStacks).toHaveBeenCalledWith({ limit: 50, cursor: undefined });
     expect(
       await screen.findByText('Usage records', undefined, FIRST_RENDER),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Usage records' }),
     ).toBeInTheDocument();
+  });
+
+  it('reads the stacks from the server a page at a time, on "Show more"', async () => {
+    const older = { ...stack, id: 'def', name: 'blog' };
+    const { listStacks } = await renderPage({
+      usageAllowed: false,
+      pages: {
+        '': { items: [stack], nextCursor: 'page-2' },
+        'page-2': { items: [older] },
+      },
+    });
+    expect(screen.queryByText('blog')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByText('Show more'));
+    expect(
+      await screen.findByText('blog', undefined, FIRST_RENDER),
+    ).toBeInTheDocument();
+    // the first page stays, and no page follows the last
+    expect(screen.getByText('shop')).toBeInTheDocument();
+    expect(screen.queryByText('Show more')).not.toBeInTheDocument();
+    expect(listStacks).toHaveBeenLastCalledWith({
+      limit: 50,
+      cursor: 'page-2',
+    });
   });
 });

@@ -19,6 +19,7 @@ import { ListTable, useListFilter } from './ListTable';
 import { cloudApiRef, StackListFilter } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
 import { StatusChip } from './StatusChip';
+import { PAGE_SIZE, useCursorPages } from './useCursorPages';
 import { formatTime } from './util';
 
 const STATUSES = ['running', 'degraded', 'stopped', 'deploying', 'deleting'];
@@ -30,8 +31,8 @@ export const ResourcesPage = () => {
   const { filter, set } = useListFilter<StackListFilter>();
   const usage = usePermission({ permission: cloudUsageReadPermission });
   const providers = useAsync(() => cloudApi.listProviders(), [cloudApi]);
-  const stacks = useAsync(
-    () => cloudApi.listStacks(filter),
+  const stacks = useCursorPages(
+    cursor => cloudApi.listStacks({ ...filter, limit: PAGE_SIZE, cursor }),
     [cloudApi, filter],
   );
 
@@ -136,7 +137,7 @@ export const ResourcesPage = () => {
             />
           </Grid>
           <Grid item xs={12}>
-            <ListTable title="Stacks" columns={columns} state={stacks} />
+            <ListTable title="Stacks" columns={columns} pages={stacks} />
           </Grid>
         </Grid>
       </Content>

@@ -16,10 +16,10 @@ import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import useAsync from 'react-use/esm/useAsync';
 import { ListTable, useListFilter } from './ListTable';
 import { cloudApiRef, UsageListFilter } from '../api/CloudApi';
 import { rootRouteRef } from '../routes';
+import { PAGE_SIZE, useCursorPages } from './useCursorPages';
 import { formatTime, messageOf } from './util';
 
 const refLink = (ref?: string) =>
@@ -31,7 +31,10 @@ export const UsagePage = () => {
   const alertApi = useApi(alertApiRef);
   const root = useRouteRef(rootRouteRef)?.() ?? '/cloud';
   const { filter, set } = useListFilter<UsageListFilter>();
-  const usage = useAsync(() => cloudApi.listUsage(filter), [cloudApi, filter]);
+  const usage = useCursorPages(
+    cursor => cloudApi.listUsage({ ...filter, limit: PAGE_SIZE, cursor }),
+    [cloudApi, filter],
+  );
 
   const exportCsv = async () => {
     try {
@@ -98,6 +101,7 @@ export const UsagePage = () => {
           <Grid item xs={6} md={2}>
             <TextField
               select
+              id="usage-filter-kind"
               label="Kind"
               fullWidth
               value={filter.kind ?? ''}
@@ -110,6 +114,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-provider"
               label="Provider"
               fullWidth
               value={filter.provider ?? ''}
@@ -118,6 +123,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-region"
               label="Region"
               fullWidth
               value={filter.region ?? ''}
@@ -126,6 +132,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-user"
               label="User"
               fullWidth
               value={filter.user ?? ''}
@@ -135,6 +142,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-from"
               label="From"
               type="date"
               fullWidth
@@ -145,6 +153,7 @@ export const UsagePage = () => {
           </Grid>
           <Grid item xs={6} md={2}>
             <TextField
+              id="usage-filter-to"
               label="To"
               type="date"
               fullWidth
@@ -157,7 +166,7 @@ export const UsagePage = () => {
             <ListTable
               title="Stacks and nodes"
               columns={columns}
-              state={usage}
+              pages={usage}
             />
           </Grid>
         </Grid>

@@ -299,7 +299,7 @@ describe('cloud actions', () => {
       { includeDeleted: true },
       { token: mockCredentials.user.token('user:default/developer') },
     );
-    expect(stacks.map(s => s.name)).not.toContain('too-big');
+    expect(stacks.items.map(s => s.name)).not.toContain('too-big');
   });
 
   it('takes its input from the stack spec of cloud-common', () => {
@@ -342,6 +342,6 @@ describe('cloud actions', () => {
       { includeDeleted: true },
       { token: mockCredentials.user.token('user:default/developer') },
     );
-    expect(stacks.map(s => s.name)).not.toContain('both-ways');
+    expect(stacks.items.map(s => s.name)).not.toContain('both-ways');
   });
 });

@@ -2,7 +2,12 @@ import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { entityPresentationApiRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { Stack } from '@internal/plugin-cloud-common';
+import {
+  CursorPage,
+  PageRequest,
+  Stack,
+  StackListFilter,
+} from '@internal/plugin-cloud-common';
 import { screen } from '@testing-library/react';
 import { CloudApi, cloudApiRef } from '../../api/CloudApi';
 import { rootRouteRef } from '../../routes';
@@ -38,8 +43,16 @@ export const stack: Stack = {
  * of every element, and the first one in a test file takes seconds on a
  * loaded machine, longer than the whole wait of a `findByRole`.
  */
-export async function renderPage(options: { usageAllowed: boolean }) {
-  const listStacks = jest.fn(async () => [stack]);
+export async function renderPage(options: {
+  usageAllowed: boolean;
+  /** The pages of stacks, by the cursor that asks for them; `stack` alone by default. */
+  pages?: Record<string, CursorPage<Stack>>;
+}) {
+  const pages = options.pages ?? { '': { items: [stack] } };
+  const listStacks = jest.fn(
+    async (filter?: StackListFilter & PageRequest) =>
+      pages[filter?.cursor ?? ''],
+  );
   const api: Partial<CloudApi> = {
     listStacks,
     listProviders: async () => [
