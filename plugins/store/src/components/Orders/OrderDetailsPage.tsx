@@ -16,6 +16,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { OrderDecision, storeApiRef } from '../../api/StoreApi';
 import { ordersRouteRef } from '../../routes';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { OrderStatusLabel } from './OrderStatusLabel';
 import { OrderTimeline } from './OrderTimeline';
 import { taskLogHref } from './orderTimeline';
@@ -83,7 +84,12 @@ export function OrderDetailsPage() {
         type="My orders"
         typeLink={ordersRoute?.() ?? '/store/orders'}
       >
-        {value && <HeaderLabel label="Requester" value={value.requester} />}
+        {value && (
+          <HeaderLabel
+            label="Requester"
+            value={<PrincipalLink entityRef={value.requester} color="inherit" />}
+          />
+        )}
       </Header>
       <Content>
         {order.loading && !value && <Progress />}
