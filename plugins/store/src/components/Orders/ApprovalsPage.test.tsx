@@ -5,6 +5,7 @@ import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { order, orderDetails } from '../testOrders';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
 
 function mockStoreApi() {
   let pending = [order(), order({ id: 'o2', productTitle: 'Redis Cache' })];
@@ -28,9 +29,9 @@ function mockStoreApi() {
 
 async function renderInbox(api: StoreApi) {
   await renderInTestApp(<StoreRouter />, {
-    apis: [[storeApiRef, api]],
+    apis: [[storeApiRef, api], ...catalogApis()],
     mountPath: '/store/*',
-    mountedRoutes: { '/store': rootRouteRef },
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: ['/store/approvals'],
   });
 }
@@ -41,9 +42,13 @@ describe('ApprovalsPage', () => {
     await renderInbox(api);
     const card = await screen.findByTestId('pending-o1');
     expect(within(card).getByText('USD 999.00/month')).toBeInTheDocument();
-    expect(
-      screen.getAllByText(/Requested by user:default\/developer/),
-    ).toHaveLength(2);
+    // The requester by the display name of their catalog profile.
+    const requester = await within(card).findByRole('link', {
+      name: 'Dana Developer',
+    });
+    expect(requester).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(card).toHaveTextContent(/Requested by Dana Developer on /);
+    expect(screen.queryByText(/user:default\/developer/)).toBeNull();
     expect(api.listOrders).toHaveBeenCalledWith({
       scope: 'inbox',
       status: ['pending_approval'],

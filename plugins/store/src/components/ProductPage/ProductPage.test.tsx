@@ -5,6 +5,7 @@ import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { postgresql, summary } from '../testProducts';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
 
 function mockStoreApi(overrides: Partial<StoreApi> = {}) {
   return {
@@ -21,9 +22,9 @@ describe('ProductPage', () => {
   it('shows the datasheet of a product', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
 
@@ -42,11 +43,21 @@ describe('ProductPage', () => {
     expect(
       screen.getByText('openstack: not available here'),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        'Plans above USD 500.00 per month need 1 approval from platform-admins.',
-      ),
-    ).toBeInTheDocument();
+    // The owner in the header and the approvers by their groups' display
+    // names, linked to the groups' catalog pages.
+    const groups = await screen.findAllByRole('link', {
+      name: 'Platform Admins',
+    });
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group).toHaveAttribute(
+        'href',
+        '/catalog/default/group/platform-admins',
+      );
+    }
+    expect(screen.getByText(/^Plans above/)).toHaveTextContent(
+      'Plans above USD 500.00 per month need 1 approval from Platform Admins.',
+    );
     expect(screen.getByText('Why: Capacity review')).toBeInTheDocument();
     expect(screen.getByText('User guide')).toBeInTheDocument();
 
@@ -93,9 +104,9 @@ describe('ProductPage', () => {
       })),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
     expect(
@@ -122,9 +133,9 @@ describe('ProductPage', () => {
       }),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/secret'],
     });
     expect(
@@ -144,9 +155,9 @@ describe('ProductPage', () => {
       })),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
     expect(

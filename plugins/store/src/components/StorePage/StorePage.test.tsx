@@ -7,6 +7,7 @@ import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { summary } from '../testProducts';
 import { StorePage } from './StorePage';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
 
 const facets: ProductFacets = {
   category: [
@@ -47,8 +48,8 @@ describe('StorePage', () => {
   it('shows categories with counts and product cards', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     });
 
     expect(await screen.findByText('PostgreSQL Database')).toBeInTheDocument();
@@ -63,13 +64,17 @@ describe('StorePage', () => {
     });
     expect(categories).toHaveTextContent('Databases2');
     expect(categories).toHaveTextContent('Caches1');
+    // Owners are filtered by their groups' display names.
+    expect(
+      await screen.findByLabelText('Platform Admins (3)'),
+    ).toBeInTheDocument();
   });
 
   it('keeps the search and filters in the query it sends', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/?q=postgres&category=Databases&freePlan=true'],
     });
     await screen.findByText('PostgreSQL Database');
@@ -104,8 +109,8 @@ describe('StorePage', () => {
       listProducts: jest.fn(async () => ({ items: [] })),
     });
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/?q=nothing'],
     });
     expect(await screen.findByText('No products match')).toBeInTheDocument();
@@ -124,8 +129,8 @@ describe('StorePage', () => {
       }),
     });
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     });
     expect(
       await screen.findByText(/The store could not be loaded/),
