@@ -15,6 +15,14 @@ describe('AccessPage', () => {
     expect(screen.getByText('custom')).toBeInTheDocument();
     expect(screen.getAllByText('managed')).toHaveLength(2);
     expect(screen.getByText('every signed-in user')).toBeInTheDocument();
+    // Policies are bound to groups, shown by their display names.
+    const [admins] = await screen.findAllByRole('link', {
+      name: 'Platform Admins',
+    });
+    expect(admins).toHaveAttribute(
+      'href',
+      '/catalog/default/group/platform-admins',
+    );
 
     expect(
       within(
@@ -59,5 +67,13 @@ describe('AccessPage', () => {
         /NoRawCommandsForDevelopers \(custom\), statement 1: deny/,
       ),
     ).toBeInTheDocument();
+    // Who was asked about, by their display name and linked.
+    const alert = screen.getByRole('alert');
+    expect(
+      await within(alert).findByRole('link', { name: 'Dora Data-Scientist' }),
+    ).toHaveAttribute('href', '/catalog/default/user/data-scientist');
+    expect(alert).toHaveTextContent(
+      'Dora Data-Scientist — cloud.command.use: ',
+    );
   });
 });

@@ -11,10 +11,12 @@ describe('AuditLogPage', () => {
     expect(screen.getByText('LOGIN')).toBeInTheDocument();
     expect(screen.getAllByText('10.0.0.7')).toHaveLength(2);
     expect(screen.getByText('failed')).toBeInTheDocument();
-    expect(screen.getAllByText('developer')[0].closest('a')).toHaveAttribute(
-      'href',
-      '/catalog/default/user/developer',
-    );
+    // The actor by the display name of their catalog profile, linked.
+    const [developer] = await screen.findAllByRole('link', {
+      name: 'Dana Developer',
+    });
+    expect(developer).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(screen.queryByText('user:default/developer')).toBeNull();
     expect(screen.queryByText('plugin:scaffolder')).not.toBeInTheDocument();
 
     fireEvent.click(screen.getByRole('button', { name: 'Older events' }));
