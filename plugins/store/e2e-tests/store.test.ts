@@ -64,7 +64,7 @@ test('a developer browses, searches and filters the store and opens a product', 
     'Needs approval',
   );
   await expect(
-    page.getByText(/need 1 approval from platform-admins/),
+    page.getByText(/need 1 approval from Platform Admins/),
   ).toBeVisible();
   // Ordering goes through the store's order form, never straight to the
   // scaffolder.

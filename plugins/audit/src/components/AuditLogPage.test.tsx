@@ -15,7 +15,10 @@ describe('AuditLogPage', () => {
     const [developer] = await screen.findAllByRole('link', {
       name: 'Dana Developer',
     });
-    expect(developer).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(developer).toHaveAttribute(
+      'href',
+      '/catalog/default/user/developer',
+    );
     expect(screen.queryByText('user:default/developer')).toBeNull();
     expect(screen.queryByText('plugin:scaffolder')).not.toBeInTheDocument();
 

@@ -52,8 +52,7 @@ describe('CostAnalyticsPage', () => {
     // The chart's axis names them too.
     await waitFor(() =>
       expect(
-        document.body.querySelector('.recharts-xAxis-tick-labels')
-          ?.textContent,
+        document.body.querySelector('.recharts-xAxis-tick-labels')?.textContent,
       ).toBe('Team ATeam B'),
     );
     // The chart's legend names the series with its currency.

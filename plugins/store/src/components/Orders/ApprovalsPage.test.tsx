@@ -46,7 +46,10 @@ describe('ApprovalsPage', () => {
     const requester = await within(card).findByRole('link', {
       name: 'Dana Developer',
     });
-    expect(requester).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(requester).toHaveAttribute(
+      'href',
+      '/catalog/default/user/developer',
+    );
     expect(card).toHaveTextContent(/Requested by Dana Developer on /);
     expect(screen.queryByText(/user:default\/developer/)).toBeNull();
     expect(api.listOrders).toHaveBeenCalledWith({

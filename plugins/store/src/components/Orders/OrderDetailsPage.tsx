@@ -87,7 +87,9 @@ export function OrderDetailsPage() {
         {value && (
           <HeaderLabel
             label="Requester"
-            value={<PrincipalLink entityRef={value.requester} color="inherit" />}
+            value={
+              <PrincipalLink entityRef={value.requester} color="inherit" />
+            }
           />
         )}
       </Header>

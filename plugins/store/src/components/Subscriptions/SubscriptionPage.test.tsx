@@ -67,10 +67,9 @@ describe('SubscriptionPage', () => {
       'Team A',
     );
     expect(
-      within(screen.getByText('Ordered by').nextSibling as HTMLElement).getByRole(
-        'link',
-        { name: 'Dana Developer' },
-      ),
+      within(
+        screen.getByText('Ordered by').nextSibling as HTMLElement,
+      ).getByRole('link', { name: 'Dana Developer' }),
     ).toHaveAttribute('href', '/catalog/default/user/developer');
     expect(
       within(timeline).getByRole('link', { name: 'Dana Developer' }),
