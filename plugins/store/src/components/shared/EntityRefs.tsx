@@ -8,14 +8,10 @@ import {
 import { useEffect, useMemo, useState } from 'react';
 
 /**
- * Whether a ref names a person or a group in the catalog. The store also
- * records itself as an actor (`plugin:store`), which has no catalog page.
+ * The full ref of a person or group in the catalog, or undefined for
+ * anything else: the store also records itself as an actor
+ * (`plugin:store`), which has no catalog page.
  */
-export function isCatalogPrincipal(ref: string): boolean {
-  return principalRef(ref) !== undefined;
-}
-
-/** The full ref of a person or group, or undefined for anything else. */
 function principalRef(
   ref: string,
   context?: { defaultKind?: string; defaultNamespace?: string },
@@ -66,16 +62,18 @@ export function useEntityTitles(refs: string[]): Record<string, string> {
   );
   const presentations = useMemo(
     () =>
-      unique.map(ref =>
-        isCatalogPrincipal(ref) && presentationApi
-          ? presentationApi.forEntity(ref)
-          : {
-              snapshot: isCatalogPrincipal(ref)
-                ? defaultEntityPresentation(ref)
-                : { entityRef: ref, primaryTitle: ref },
-              promise: undefined,
-            },
-      ),
+      unique.map(ref => {
+        const principal = principalRef(ref);
+        if (principal && presentationApi) {
+          return presentationApi.forEntity(principal);
+        }
+        return {
+          snapshot: principal
+            ? defaultEntityPresentation(principal)
+            : { entityRef: ref, primaryTitle: ref },
+          promise: undefined,
+        };
+      }),
     [presentationApi, unique],
   );
   const initial = useMemo(
