@@ -1,6 +1,10 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { configure, fireEvent, screen, within } from '@testing-library/react';
 import { FIRST_RENDER } from './__testUtils__/renderAuditLog';
 import { renderAccess } from './__testUtils__/renderAccess';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
 
 jest.setTimeout(60_000);
 

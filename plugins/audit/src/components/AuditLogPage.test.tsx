@@ -1,6 +1,10 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { configure, fireEvent, screen, waitFor } from '@testing-library/react';
 import { toAuditLogFilter } from './AuditLogPage';
 import { FIRST_RENDER, renderAuditLog } from './__testUtils__/renderAuditLog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
 
 jest.setTimeout(60_000);
 

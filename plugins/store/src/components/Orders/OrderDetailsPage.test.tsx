@@ -1,11 +1,16 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { orderDetails } from '../testOrders';
 import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 describe('OrderDetailsPage', () => {
   it('shows the timeline and cancels a pending order', async () => {

@@ -1,11 +1,16 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { ResponseError } from '@backstage/errors';
-import { screen, within } from '@testing-library/react';
+import { configure, screen, within } from '@testing-library/react';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { postgresql, summary } from '../testProducts';
 import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 function mockStoreApi(overrides: Partial<StoreApi> = {}) {
   return {

@@ -1,13 +1,18 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { InputError } from '@backstage/errors';
 import { ProductFacets } from '@internal/plugin-store-common';
-import { screen, waitFor } from '@testing-library/react';
+import { configure, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { summary } from '../testProducts';
 import { StorePage } from './StorePage';
 import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 const facets: ProductFacets = {
   category: [
