@@ -88,6 +88,13 @@ describe('OrderDetailsPage', () => {
       await within(header).findByRole('link', { name: 'Dana Developer' }),
     ).toHaveAttribute('href', '/catalog/default/user/developer');
 
+    // The groups that may approve it, by their names.
+    expect(
+      await within(
+        screen.getByText('Approvers').nextElementSibling as HTMLElement,
+      ).findByRole('link', { name: 'Platform Admins' }),
+    ).toHaveAttribute('href', '/catalog/default/group/platform-admins');
+
     const timeline = await screen.findByRole('list', { name: 'Timeline' });
     const entry = (title: string) =>
       within(timeline).getByText(title).closest('li')!;

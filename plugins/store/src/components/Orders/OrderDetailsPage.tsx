@@ -11,6 +11,7 @@ import {
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { formatPrice, OrderDetails } from '@internal/plugin-store-common';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
+import { Fragment } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -125,6 +126,19 @@ export function OrderDetailsPage() {
                       {value.approvals} of {value.approvalsRequired}
                       {value.approvalReason ? ` — ${value.approvalReason}` : ''}
                     </Typography>
+                    {value.approverGroups.length > 0 && (
+                      <>
+                        <Typography variant="subtitle2">Approvers</Typography>
+                        <Typography paragraph>
+                          {value.approverGroups.map((group, i) => (
+                            <Fragment key={group}>
+                              {i > 0 && ', '}
+                              <PrincipalLink entityRef={group} />
+                            </Fragment>
+                          ))}
+                        </Typography>
+                      </>
+                    )}
                   </>
                 )}
                 {value.taskId && (
