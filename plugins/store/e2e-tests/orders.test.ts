@@ -57,7 +57,10 @@ test('a developer orders a product that needs approval, an approver approves it,
   ).toBeVisible();
   const card = approver.getByTestId(`pending-${orderId}`);
   await expect(card).toContainText('3-Tier Web App');
-  await expect(card).toContainText('user:default/developer');
+  // The requester by the display name of their catalog profile, linked.
+  await expect(
+    card.getByRole('link', { name: 'Dana Developer' }),
+  ).toHaveAttribute('href', '/catalog/default/user/developer');
   await card.getByLabel('Comment').fill('Capacity is fine');
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card).toHaveCount(0);
@@ -71,6 +74,9 @@ test('a developer orders a product that needs approval, an approver approves it,
   }).toPass({ timeout: 120_000 });
   const timeline = developer.getByRole('list', { name: 'Timeline' });
   await expect(timeline).toContainText('Approved');
+  await expect(
+    timeline.getByRole('link', { name: 'Avery Approver' }),
+  ).toHaveAttribute('href', '/catalog/default/user/approver');
   await expect(timeline).toContainText('Capacity is fine');
   await expect(timeline).toContainText('Provisioning started');
   await expect(timeline.getByRole('link', { name: 'Task log' })).toBeVisible();

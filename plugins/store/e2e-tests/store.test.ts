@@ -64,8 +64,12 @@ test('a developer browses, searches and filters the store and opens a product', 
     'Needs approval',
   );
   await expect(
-    page.getByText(/need 1 approval from platform-admins/),
+    page.getByText(/need 1 approval from Platform Admins/),
   ).toBeVisible();
+  // Its owner by the group's display name, linked to the group's page.
+  await expect(
+    page.locator('header').getByRole('link', { name: 'Platform Admins' }),
+  ).toHaveAttribute('href', '/catalog/default/group/platform-admins');
   // Ordering goes through the store's order form, never straight to the
   // scaffolder.
   await expect(

@@ -449,12 +449,19 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
     await finance.getByRole('option', { name: month, exact: true }).click();
   }
   await expect(finance.getByText(`${month} to ${month}`)).toBeVisible();
-  const account = finance.getByRole('row').filter({ hasText: ACCOUNT });
+  // The account by its group's display name, linked to the group.
+  const account = finance.getByRole('row').filter({
+    has: finance.getByRole('link', { name: 'Developers', exact: true }),
+  });
   await expect(account).toBeVisible();
+  await expect(account.getByRole('link')).toHaveAttribute(
+    'href',
+    '/catalog/default/group/developers',
+  );
   await account.getByRole('button', { name: /by product/ }).click();
   await expect(
     finance.getByRole('navigation', { name: 'Drill-down' }),
-  ).toContainText(ACCOUNT);
+  ).toContainText('Developers');
   await expect(
     finance.getByRole('row').filter({ hasText: '3-Tier Web App' }),
   ).toContainText(/USD \d+\.\d\d/);

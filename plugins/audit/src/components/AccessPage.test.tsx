@@ -1,6 +1,10 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { configure, fireEvent, screen, within } from '@testing-library/react';
 import { FIRST_RENDER } from './__testUtils__/renderAuditLog';
 import { renderAccess } from './__testUtils__/renderAccess';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
 
 jest.setTimeout(60_000);
 
@@ -15,6 +19,14 @@ describe('AccessPage', () => {
     expect(screen.getByText('custom')).toBeInTheDocument();
     expect(screen.getAllByText('managed')).toHaveLength(2);
     expect(screen.getByText('every signed-in user')).toBeInTheDocument();
+    // Policies are bound to groups, shown by their display names.
+    const [admins] = await screen.findAllByRole('link', {
+      name: 'Platform Admins',
+    });
+    expect(admins).toHaveAttribute(
+      'href',
+      '/catalog/default/group/platform-admins',
+    );
 
     expect(
       within(
@@ -59,5 +71,13 @@ describe('AccessPage', () => {
         /NoRawCommandsForDevelopers \(custom\), statement 1: deny/,
       ),
     ).toBeInTheDocument();
+    // Who was asked about, by their display name and linked.
+    const alert = screen.getByRole('alert');
+    expect(
+      await within(alert).findByRole('link', { name: 'Dora Data-Scientist' }),
+    ).toHaveAttribute('href', '/catalog/default/user/data-scientist');
+    expect(alert).toHaveTextContent(
+      'Dora Data-Scientist — cloud.command.use: ',
+    );
   });
 });

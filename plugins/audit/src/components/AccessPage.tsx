@@ -185,7 +185,8 @@ function Explanation(props: { explanation: AccessExplanation }) {
   return (
     <Alert severity={severity}>
       <Typography variant="subtitle2">
-        {explanation.user} — {explanation.permission}
+        <EntityRefLink entityRef={explanation.user} /> —{' '}
+        {explanation.permission}
         {explanation.resourceRef && ` on ${explanation.resourceRef}`}:{' '}
         {RESULT_TEXT[result]}
       </Typography>

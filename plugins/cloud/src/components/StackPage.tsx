@@ -105,7 +105,7 @@ export const StackPage = () => {
       {stack && (
         <HeaderLabel
           label="Owner"
-          value={<EntityRefLink entityRef={stack.owner} />}
+          value={<EntityRefLink entityRef={stack.owner} color="inherit" />}
         />
       )}
       {stack && <HeaderLabel label="Status" value={stack.status} />}

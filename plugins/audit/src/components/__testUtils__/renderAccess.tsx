@@ -1,12 +1,12 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AccessApi, AccessExplanation } from '@internal/plugin-audit-common';
 import { accessApiRef } from '../../api';
 import { accessRouteRef, rootRouteRef } from '../../routes';
 import { AccessPage } from '../AccessPage';
 import { AuditSidebarItem } from '../AuditSidebarItem';
+import { catalogApis, catalogMountedRoutes } from './catalog';
 
 const EXPLANATION: AccessExplanation = {
   user: 'user:default/data-scientist',
@@ -99,11 +99,12 @@ export function renderAccess(options: { allowed: boolean }) {
       apis: [
         [accessApiRef, api],
         [permissionApiRef, mockApis.permission({ authorize })],
+        ...catalogApis(),
       ],
       mountedRoutes: {
         '/audit': rootRouteRef,
         '/access': accessRouteRef,
-        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        ...catalogMountedRoutes,
       },
     },
   );

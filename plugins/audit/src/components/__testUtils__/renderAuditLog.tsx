@@ -1,12 +1,12 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuditApi, AuditLogRecord } from '@internal/plugin-audit-common';
 import { auditApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { AuditLogPage } from '../AuditLogPage';
 import { AuditSidebarItem } from '../AuditSidebarItem';
+import { catalogApis, catalogMountedRoutes } from './catalog';
 
 /** Waits long enough for the first render of a page with tables. */
 export const FIRST_RENDER = { timeout: 30_000 };
@@ -82,10 +82,11 @@ export function renderAuditLog(options: { allowed: boolean }) {
       apis: [
         [auditApiRef, api],
         [permissionApiRef, mockApis.permission({ authorize })],
+        ...catalogApis(),
       ],
       mountedRoutes: {
         '/audit': rootRouteRef,
-        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        ...catalogMountedRoutes,
       },
     },
   );

@@ -40,7 +40,10 @@ describe('BillingPage', () => {
       '/store/billing/invoices/inv-1',
     );
     const a = row('INV-2026-000001');
-    expect(a.getByText('group:default/team-a')).toBeInTheDocument();
+    expect(await a.findByRole('link', { name: 'Team A' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/team-a',
+    );
     expect(a.getByText('CC-1000')).toBeInTheDocument();
     expect(row('INV-2026-000002').getByText('—')).toBeInTheDocument();
     expect(a.getByText('2026-11')).toBeInTheDocument();

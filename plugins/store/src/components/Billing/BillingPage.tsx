@@ -18,6 +18,7 @@ import { storeApiRef } from '../../api/StoreApi';
 import { costsRouteRef, invoiceRouteRef, rootRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
 import { ShowMore, useCursorPages } from '../shared/useCursorPages';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { isMonth } from './billingText';
 import { InvoiceCsvButton } from './InvoiceCsvButton';
 import { RunInvoicesButton } from './RunInvoicesButton';
@@ -122,7 +123,11 @@ export function BillingPage() {
           </Link>
         ),
       },
-      { title: 'Billing account', field: 'account' },
+      {
+        title: 'Billing account',
+        field: 'account',
+        render: invoice => <PrincipalLink entityRef={invoice.account} />,
+      },
       {
         title: 'Cost centre',
         render: invoice => invoice.costCenter ?? '—',

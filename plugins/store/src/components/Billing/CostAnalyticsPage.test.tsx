@@ -38,10 +38,23 @@ describe('CostAnalyticsPage', () => {
       groupBy: 'account',
       account: undefined,
     });
-    expect(rowsOf()).toEqual([
-      ['Team A', 'USD 1234.56'],
-      ['Team B', 'USD 65.34'],
-    ]);
+    // Accounts by the display names of their groups, linked to them.
+    await waitFor(() =>
+      expect(rowsOf()).toEqual([
+        ['Team A', 'USD 1234.56'],
+        ['Team B', 'USD 65.34'],
+      ]),
+    );
+    expect(screen.getByRole('link', { name: 'Team A' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/team-a',
+    );
+    // The chart's axis names them too.
+    await waitFor(() =>
+      expect(
+        document.body.querySelector('.recharts-xAxis-tick-labels')?.textContent,
+      ).toBe('Team ATeam B'),
+    );
     // The chart's legend names the series with its currency.
     expect(screen.getByText('Cost (USD)')).toBeInTheDocument();
 

@@ -40,6 +40,7 @@ import {
 import { CostGrouping, CostReport } from '@internal/plugin-store-common';
 import { storeApiRef } from '../../api/StoreApi';
 import { billingRouteRef } from '../../routes';
+import { PrincipalLink, useEntityTitles } from '../shared/EntityRefs';
 import { formatMoney } from '../Subscriptions/subscriptionText';
 import { chartValue, isMonth, recentMonths } from './billingText';
 
@@ -82,12 +83,13 @@ function MonthSelect(props: {
 
 function CostChart(props: {
   report: CostReport;
+  titleOf: (row: CostRow) => string;
   onSelect?: (row: CostRow) => void;
 }) {
-  const { report, onSelect } = props;
+  const { report, titleOf, onSelect } = props;
   const theme = useTheme();
   const data = report.rows.map(row => ({
-    label: row.label,
+    label: titleOf(row),
     value: chartValue(row.amount),
   }));
   const name = `Cost (${report.currency})`;
@@ -144,7 +146,6 @@ export function CostAnalyticsPage() {
     : months[DEFAULT_RANGE - 1];
   const to = isMonth(param('to')) ? param('to') : months[0];
   const account = param('account') || undefined;
-  const accountLabel = param('accountLabel') || account;
   // Drilled into an account, its costs are shown by product.
   const groupBy: CostGrouping = account
     ? 'product'
@@ -160,8 +161,7 @@ export function CostAnalyticsPage() {
     }
     setSearchParams(next);
   };
-  const drillInto = (row: CostRow) =>
-    update({ account: row.key, accountLabel: row.label });
+  const drillInto = (row: CostRow) => update({ account: row.key });
 
   const report = useAsync(async () => {
     if (rangeProblem) {
@@ -172,10 +172,27 @@ export function CostAnalyticsPage() {
 
   const drillable = groupBy === 'account' && !account;
   const currency = report.value?.currency ?? '';
+  // A billing account is a catalog group: people read its display name.
+  const accounts = [
+    ...(groupBy === 'account' ? report.value?.rows ?? [] : []).map(
+      row => row.key,
+    ),
+    ...(account ? [account] : []),
+  ];
+  const titles = useEntityTitles(accounts);
+  const titleOf = (row: CostRow) =>
+    groupBy === 'account' ? titles[row.key] ?? row.label : row.label;
+  const accountTitle = account ? titles[account] ?? account : undefined;
   const columns: TableColumn<CostRow>[] = [
     {
       title: GROUPS.find(g => g.value === groupBy)?.column,
       field: 'label',
+      render: row =>
+        groupBy === 'account' ? (
+          <PrincipalLink entityRef={row.key} />
+        ) : (
+          row.label
+        ),
     },
     {
       title: 'Amount',
@@ -190,7 +207,7 @@ export function CostAnalyticsPage() {
         <Button
           size="small"
           onClick={() => drillInto(row)}
-          aria-label={`Costs of ${row.label} by product`}
+          aria-label={`Costs of ${titleOf(row)} by product`}
         >
           By product
         </Button>
@@ -228,11 +245,11 @@ export function CostAnalyticsPage() {
             <Breadcrumbs aria-label="Drill-down">
               <MuiLink
                 component="button"
-                onClick={() => update({ account: '', accountLabel: '' })}
+                onClick={() => update({ account: '' })}
               >
                 All billing accounts
               </MuiLink>
-              <Typography color="textPrimary">{accountLabel}</Typography>
+              <Typography color="textPrimary">{accountTitle}</Typography>
             </Breadcrumbs>
           </Box>
         ) : (
@@ -260,7 +277,7 @@ export function CostAnalyticsPage() {
         {report.value && (
           <>
             <InfoCard
-              title={account ? `${accountLabel} by product` : 'Costs'}
+              title={account ? `${accountTitle} by product` : 'Costs'}
               subheader={`${from} to ${to}${
                 drillable ? ' — click an account to see its products' : ''
               }`}
@@ -270,6 +287,7 @@ export function CostAnalyticsPage() {
               ) : (
                 <CostChart
                   report={report.value}
+                  titleOf={titleOf}
                   onSelect={drillable ? drillInto : undefined}
                 />
               )}

@@ -26,7 +26,10 @@ describe('InvoicePage', () => {
       level: 2,
     });
     expect(api.getInvoice).toHaveBeenCalledWith({ id: 'inv-1' });
-    expect(screen.getByText('group:default/team-a')).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: 'Team A' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/team-a',
+    );
     // The cost centre the invoice was issued to, as the printed sheet shows.
     expect(screen.getByText('Cost centre').nextSibling).toHaveTextContent(
       'CC-1000',

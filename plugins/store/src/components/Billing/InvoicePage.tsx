@@ -34,6 +34,7 @@ import {
 import { storeApiRef } from '../../api/StoreApi';
 import { billingRouteRef, subscriptionRouteRef } from '../../routes';
 import { formatMoney } from '../Subscriptions/subscriptionText';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { invoiceLineKindLabel } from './billingText';
 import { CreditNoteDialog } from './CreditNoteDialog';
 import { InvoiceCsvButton } from './InvoiceCsvButton';
@@ -202,7 +203,9 @@ function InvoiceSheet(props: { invoice: Invoice; actions: ReactNode }) {
       </Box>
       <Box my={2}>
         <Grid container spacing={2}>
-          <Field label="Billing account">{invoice.account}</Field>
+          <Field label="Billing account">
+            <PrincipalLink entityRef={invoice.account} />
+          </Field>
           <Field label="Cost centre">{invoice.costCenter ?? '—'}</Field>
           <Field label="Period">{invoice.period}</Field>
           <Field label="Issued">

@@ -13,6 +13,7 @@ import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { orderDetails } from '../testOrders';
 import { postgresql } from '../testProducts';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
 
 const templateParameters = [
   {
@@ -72,9 +73,9 @@ function mockStoreApi() {
 
 async function renderForm(api: StoreApi) {
   await renderInTestApp(<StoreRouter />, {
-    apis: [[storeApiRef, api]],
+    apis: [[storeApiRef, api], ...catalogApis()],
     mountPath: '/store/*',
-    mountedRoutes: { '/store': rootRouteRef },
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: ['/store/products/default/postgresql/order'],
   });
 }

@@ -1,10 +1,16 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { order, orderDetails } from '../testOrders';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 function mockStoreApi() {
   let pending = [order(), order({ id: 'o2', productTitle: 'Redis Cache' })];
@@ -28,9 +34,9 @@ function mockStoreApi() {
 
 async function renderInbox(api: StoreApi) {
   await renderInTestApp(<StoreRouter />, {
-    apis: [[storeApiRef, api]],
+    apis: [[storeApiRef, api], ...catalogApis()],
     mountPath: '/store/*',
-    mountedRoutes: { '/store': rootRouteRef },
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: ['/store/approvals'],
   });
 }
@@ -41,9 +47,16 @@ describe('ApprovalsPage', () => {
     await renderInbox(api);
     const card = await screen.findByTestId('pending-o1');
     expect(within(card).getByText('USD 999.00/month')).toBeInTheDocument();
-    expect(
-      screen.getAllByText(/Requested by user:default\/developer/),
-    ).toHaveLength(2);
+    // The requester by the display name of their catalog profile.
+    const requester = await within(card).findByRole('link', {
+      name: 'Dana Developer',
+    });
+    expect(requester).toHaveAttribute(
+      'href',
+      '/catalog/default/user/developer',
+    );
+    expect(card).toHaveTextContent(/Requested by Dana Developer on /);
+    expect(screen.queryByText(/user:default\/developer/)).toBeNull();
     expect(api.listOrders).toHaveBeenCalledWith({
       scope: 'inbox',
       status: ['pending_approval'],

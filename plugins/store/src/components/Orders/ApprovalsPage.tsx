@@ -16,6 +16,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { storeApiRef } from '../../api/StoreApi';
 import { orderRouteRef, rootRouteRef } from '../../routes';
+import { PrincipalLink } from '../shared/EntityRefs';
 
 function PendingOrder(props: { order: Order; onDecided: () => void }) {
   const { order, onDecided } = props;
@@ -40,9 +41,12 @@ function PendingOrder(props: { order: Order; onDecided: () => void }) {
           {order.productTitle}
         </Link>
       }
-      subheader={`Requested by ${order.requester} on ${new Date(
-        order.createdAt,
-      ).toLocaleString()}`}
+      subheader={
+        <>
+          Requested by <PrincipalLink entityRef={order.requester} /> on{' '}
+          {new Date(order.createdAt).toLocaleString()}
+        </>
+      }
     >
       <Box>
         <Typography>

@@ -11,11 +11,13 @@ import {
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { formatPrice, OrderDetails } from '@internal/plugin-store-common';
 import { Box, Button, Grid, Typography } from '@material-ui/core';
+import { Fragment } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { OrderDecision, storeApiRef } from '../../api/StoreApi';
 import { ordersRouteRef } from '../../routes';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { OrderStatusLabel } from './OrderStatusLabel';
 import { OrderTimeline } from './OrderTimeline';
 import { taskLogHref } from './orderTimeline';
@@ -83,7 +85,14 @@ export function OrderDetailsPage() {
         type="My orders"
         typeLink={ordersRoute?.() ?? '/store/orders'}
       >
-        {value && <HeaderLabel label="Requester" value={value.requester} />}
+        {value && (
+          <HeaderLabel
+            label="Requester"
+            value={
+              <PrincipalLink entityRef={value.requester} color="inherit" />
+            }
+          />
+        )}
       </Header>
       <Content>
         {order.loading && !value && <Progress />}
@@ -117,6 +126,19 @@ export function OrderDetailsPage() {
                       {value.approvals} of {value.approvalsRequired}
                       {value.approvalReason ? ` — ${value.approvalReason}` : ''}
                     </Typography>
+                    {value.approverGroups.length > 0 && (
+                      <>
+                        <Typography variant="subtitle2">Approvers</Typography>
+                        <Typography paragraph>
+                          {value.approverGroups.map((group, i) => (
+                            <Fragment key={group}>
+                              {i > 0 && ', '}
+                              <PrincipalLink entityRef={group} />
+                            </Fragment>
+                          ))}
+                        </Typography>
+                      </>
+                    )}
                   </>
                 )}
                 {value.taskId && (

@@ -1,6 +1,7 @@
 import { Link } from '@backstage/core-components';
 import { OrderDetails } from '@internal/plugin-store-common';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { orderTimeline } from './orderTimeline';
 
 /** What happened to an order, oldest first. */
@@ -16,7 +17,12 @@ export function OrderTimeline(props: { order: OrderDetails }) {
               <>
                 <Typography variant="body2" component="span" display="block">
                   {new Date(entry.at).toLocaleString()}
-                  {entry.actor ? ` · ${entry.actor}` : ''}
+                  {entry.actor && (
+                    <>
+                      {' · '}
+                      <PrincipalLink entityRef={entry.actor} />
+                    </>
+                  )}
                 </Typography>
                 {entry.comment && (
                   <Typography variant="body2" component="span" display="block">

@@ -11,6 +11,7 @@ import {
 } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { PrincipalLink } from '../shared/EntityRefs';
 
 /** What an administrator does to an order from the admin page. */
 export type OrderAdminAction = 'retry' | 'close' | 'reopen';
@@ -60,7 +61,8 @@ export function OrderActionDialog(props: {
       </DialogTitle>
       <DialogContent>
         <DialogContentText>
-          {wording.text} Ordered by {order.requester}, now {order.status}.
+          {wording.text} Ordered by{' '}
+          <PrincipalLink entityRef={order.requester} />, now {order.status}.
         </DialogContentText>
         <TextField
           id="order-action-comment"

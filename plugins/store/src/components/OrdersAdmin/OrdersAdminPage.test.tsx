@@ -39,9 +39,21 @@ describe('OrdersAdminPage', () => {
     ).toBeInTheDocument();
     expect(api.listOrders).toHaveBeenCalledWith({ scope: 'all', limit: 50 });
     const row = (title: string) => screen.getByText(title).closest('tr')!;
+    // People and groups by their catalog display names, linked to their
+    // pages; one the catalog does not know by its name.
     expect(
-      within(row('Redis Cache')).getByText('group:default/team-web'),
-    ).toBeInTheDocument();
+      await within(row('Redis Cache')).findByRole('link', { name: 'Web Team' }),
+    ).toHaveAttribute('href', '/catalog/default/group/team-web');
+    expect(
+      await within(row('Redis Cache')).findByRole('link', {
+        name: 'Dana Developer',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(
+      within(row('Static website')).getByRole('link', {
+        name: 'web-developer',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/user/web-developer');
     const actions = (title: string) =>
       within(row(title))
         .queryAllByRole('button')

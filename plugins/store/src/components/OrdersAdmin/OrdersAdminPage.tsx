@@ -38,6 +38,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { storeApiRef } from '../../api/StoreApi';
 import { orderRouteRef, rootRouteRef } from '../../routes';
 import { OrderStatusLabel } from '../Orders/OrderStatusLabel';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { OrderActionDialog, OrderAdminAction } from './OrderActionDialog';
 import {
   filtersFromParams,
@@ -220,8 +221,15 @@ function AdminOrders() {
       ),
     },
     { title: 'Plan', field: 'planId' },
-    { title: 'Requester', field: 'requester' },
-    { title: 'Group', render: order => order.ownerGroup ?? '' },
+    {
+      title: 'Requester',
+      field: 'requester',
+      render: order => <PrincipalLink entityRef={order.requester} />,
+    },
+    {
+      title: 'Group',
+      render: order => <PrincipalLink entityRef={order.ownerGroup} />,
+    },
     {
       title: 'Status',
       render: order => <OrderStatusLabel status={order.status} />,

@@ -1,10 +1,16 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { ResponseError } from '@backstage/errors';
-import { screen, within } from '@testing-library/react';
+import { configure, screen, within } from '@testing-library/react';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { StoreRouter } from '../StoreRouter';
 import { postgresql, summary } from '../testProducts';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 function mockStoreApi(overrides: Partial<StoreApi> = {}) {
   return {
@@ -21,9 +27,9 @@ describe('ProductPage', () => {
   it('shows the datasheet of a product', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
 
@@ -42,11 +48,21 @@ describe('ProductPage', () => {
     expect(
       screen.getByText('openstack: not available here'),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        'Plans above USD 500.00 per month need 1 approval from platform-admins.',
-      ),
-    ).toBeInTheDocument();
+    // The owner in the header and the approvers by their groups' display
+    // names, linked to the groups' catalog pages.
+    const groups = await screen.findAllByRole('link', {
+      name: 'Platform Admins',
+    });
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group).toHaveAttribute(
+        'href',
+        '/catalog/default/group/platform-admins',
+      );
+    }
+    expect(screen.getByText(/^Plans above/)).toHaveTextContent(
+      'Plans above USD 500.00 per month need 1 approval from Platform Admins.',
+    );
     expect(screen.getByText('Why: Capacity review')).toBeInTheDocument();
     expect(screen.getByText('User guide')).toBeInTheDocument();
 
@@ -93,9 +109,9 @@ describe('ProductPage', () => {
       })),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
     expect(
@@ -122,9 +138,9 @@ describe('ProductPage', () => {
       })),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
 
@@ -181,9 +197,9 @@ describe('ProductPage', () => {
       }),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/secret'],
     });
     expect(
@@ -203,9 +219,9 @@ describe('ProductPage', () => {
       })),
     });
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, api]],
+      apis: [[storeApiRef, api], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
     expect(

@@ -10,7 +10,6 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import { ProductDetails } from '@internal/plugin-store-common';
 import {
   Box,
@@ -23,6 +22,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Link as RouterLink, useParams } from 'react-router-dom';
+import { Fragment } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { storeApiRef } from '../../api/StoreApi';
 import {
@@ -31,6 +31,7 @@ import {
   rootRouteRef,
 } from '../../routes';
 import { LifecycleBadge } from '../shared/LifecycleBadge';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { PlanCard } from './PlanCard';
 import { ProcessingErrors } from './ProcessingErrors';
 
@@ -43,28 +44,42 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-function humanizeRef(ref: string) {
-  try {
-    return parseEntityRef(ref).name;
-  } catch {
-    return ref;
-  }
-}
-
-function approvalText(product: ProductDetails): string {
-  const { approval } = product;
-  const approvers = (approval.approverGroups ?? []).map(humanizeRef).join(', ');
+function ApprovalText(props: { product: ProductDetails }) {
+  const { approval, namespace } = props.product;
+  const approvers = approval.approverGroups ?? [];
   const count = approval.count ?? 1;
-  const who = `${count} approval${count > 1 ? 's' : ''}${
-    approvers ? ` from ${approvers}` : ''
-  }`;
+  const who = (
+    <>
+      {count} approval{count > 1 ? 's' : ''}
+      {approvers.length > 0 && (
+        <>
+          {' from '}
+          {approvers.map((ref, i) => (
+            <Fragment key={ref}>
+              {i > 0 && ', '}
+              <PrincipalLink
+                entityRef={ref}
+                defaultKind="group"
+                defaultNamespace={namespace}
+              />
+            </Fragment>
+          ))}
+        </>
+      )}
+    </>
+  );
   switch (approval.policy) {
     case 'required':
-      return `Every order needs ${who}.`;
+      return <>Every order needs {who}.</>;
     case 'above-threshold':
-      return `Plans above ${approval.threshold?.currency} ${approval.threshold?.amount} per month need ${who}.`;
+      return (
+        <>
+          Plans above {approval.threshold?.currency}{' '}
+          {approval.threshold?.amount} per month need {who}.
+        </>
+      );
     default:
-      return 'Orders need no approval.';
+      return <>Orders need no approval.</>;
   }
 }
 
@@ -160,7 +175,17 @@ export function ProductPage() {
         type="Store"
         typeLink={storeRoute?.() ?? '/store'}
       >
-        <HeaderLabel label="Owner" value={humanizeRef(product.owner)} />
+        <HeaderLabel
+          label="Owner"
+          value={
+            <PrincipalLink
+              entityRef={product.owner}
+              defaultKind="group"
+              defaultNamespace={product.namespace}
+              color="inherit"
+            />
+          }
+        />
         <HeaderLabel label="Category" value={product.category} />
         <HeaderLabel label="Lifecycle" value={product.lifecycle} />
       </Header>
@@ -247,7 +272,9 @@ export function ProductPage() {
                 </>
               )}
               <Typography variant="subtitle2">Approval</Typography>
-              <Typography>{approvalText(product)}</Typography>
+              <Typography>
+                <ApprovalText product={product} />
+              </Typography>
               {product.approval.reason && (
                 <Typography variant="body2" color="textSecondary">
                   Why: {product.approval.reason}

@@ -12,6 +12,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { useEffect, useState } from 'react';
+import { useEntityTitles } from '../shared/EntityRefs';
 import { StoreView, toggleValue } from './storeQuery';
 
 const useStyles = makeStyles(theme => ({
@@ -39,6 +40,9 @@ export function StoreFilters(props: {
   const classes = useStyles();
   const selectedCategory = view.query.category?.[0];
   const total = facets?.category.reduce((sum, c) => sum + c.count, 0);
+  const ownerTitles = useEntityTitles(
+    facets?.owner.map(owner => owner.value) ?? [],
+  );
 
   const [minPrice, setMinPrice] = useState(view.query.minPrice ?? '');
   const [maxPrice, setMaxPrice] = useState(view.query.maxPrice ?? '');
@@ -145,7 +149,9 @@ export function StoreFilters(props: {
                     onChange={() => onChange(toggleValue(view, facet, value))}
                   />
                 }
-                label={`${value.replace(/^group:default\//, '')} (${count})`}
+                label={`${
+                  facet === 'owner' ? ownerTitles[value] ?? value : value
+                } (${count})`}
               />
             ))}
           </div>

@@ -1,12 +1,18 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { InputError } from '@backstage/errors';
 import { ProductFacets } from '@internal/plugin-store-common';
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreApi, storeApiRef } from '../../api/StoreApi';
 import { rootRouteRef } from '../../routes';
 import { summary } from '../testProducts';
 import { StorePage } from './StorePage';
+import { catalogApis, catalogMountedRoutes } from '../__testUtils__/catalog';
+
+// The first render of the app, and the catalog names after it, take a
+// while on a loaded machine.
+configure({ asyncUtilTimeout: 30_000 });
+jest.setTimeout(60_000);
 
 const facets: ProductFacets = {
   category: [
@@ -47,8 +53,8 @@ describe('StorePage', () => {
   it('shows categories with counts and product cards', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     });
 
     expect(await screen.findByText('PostgreSQL Database')).toBeInTheDocument();
@@ -63,6 +69,10 @@ describe('StorePage', () => {
     });
     expect(categories).toHaveTextContent('Databases2');
     expect(categories).toHaveTextContent('Caches1');
+    // Owners are filtered by their groups' display names.
+    expect(
+      await screen.findByLabelText('Platform Admins (3)'),
+    ).toBeInTheDocument();
   });
 
   it('marks the drafts that the store shows their owners', async () => {
@@ -79,8 +89,8 @@ describe('StorePage', () => {
       })),
     });
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     });
 
     const draft = await screen.findByTestId('product-card-wordpress');
@@ -97,8 +107,8 @@ describe('StorePage', () => {
   it('keeps the search and filters in the query it sends', async () => {
     const api = mockStoreApi();
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/?q=postgres&category=Databases&freePlan=true'],
     });
     await screen.findByText('PostgreSQL Database');
@@ -133,8 +143,8 @@ describe('StorePage', () => {
       listProducts: jest.fn(async () => ({ items: [] })),
     });
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/?q=nothing'],
     });
     expect(await screen.findByText('No products match')).toBeInTheDocument();
@@ -153,8 +163,8 @@ describe('StorePage', () => {
       }),
     });
     await renderInTestApp(<StorePage />, {
-      apis: [[storeApiRef, api]],
-      mountedRoutes: { '/store': rootRouteRef },
+      apis: [[storeApiRef, api], ...catalogApis()],
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     });
     expect(
       await screen.findByText(/The store could not be loaded/),

@@ -56,6 +56,25 @@ describe('SubscriptionPage', () => {
       'href',
       '/store/orders/o1',
     );
+    // The owning group in the header and the overview, the requester and
+    // who did what in the timeline, by their catalog names and linked.
+    const teamA = await screen.findAllByRole('link', { name: 'Team A' });
+    expect(teamA.map(link => link.getAttribute('href'))).toEqual([
+      '/catalog/default/group/team-a',
+      '/catalog/default/group/team-a',
+    ]);
+    expect(screen.getByText('Billed to').nextSibling).toHaveTextContent(
+      'Team A',
+    );
+    expect(
+      within(
+        screen.getByText('Ordered by').nextSibling as HTMLElement,
+      ).getByRole('link', { name: 'Dana Developer' }),
+    ).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(
+      within(timeline).getByRole('link', { name: 'Dana Developer' }),
+    ).toHaveAttribute('href', '/catalog/default/user/developer');
+    expect(screen.queryByText(/(user|group):default\//)).toBeNull();
     const charge = screen.getByText('Free to Standard, 30 days').closest('tr')!;
     expect(within(charge).getByText('USD 48.33')).toBeInTheDocument();
     // No invoice yet, so no invoice column.

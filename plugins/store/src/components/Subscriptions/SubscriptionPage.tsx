@@ -27,6 +27,7 @@ import {
   SubscriptionActionButtons,
   SubscriptionActionDialog,
 } from './SubscriptionActions';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { SubscriptionStatusLabel } from './SubscriptionStatusLabel';
 import { SubscriptionTimeline } from './SubscriptionTimeline';
 import {
@@ -140,11 +141,11 @@ function Overview(props: {
         <Field label="Ended">{new Date(s.endedAt).toLocaleString()}</Field>
       )}
       <Field label="Billed to">
-        {s.owner}
+        <PrincipalLink entityRef={s.owner} />
         {s.costCenter ? ` (cost centre ${s.costCenter})` : ''}
       </Field>
       <Field label="Ordered by">
-        {s.requester} —{' '}
+        <PrincipalLink entityRef={s.requester} /> —{' '}
         <Link to={orderRoute?.({ id: s.orderId }) ?? '#'}>the order</Link>
       </Field>
       <SubscriptionActionButtons subscription={s} onAction={onAction} />
@@ -181,7 +182,12 @@ export function SubscriptionPage() {
         type="My subscriptions"
         typeLink={subscriptionsRoute?.() ?? '/store/subscriptions'}
       >
-        {value && <HeaderLabel label="Owner" value={value.owner} />}
+        {value && (
+          <HeaderLabel
+            label="Owner"
+            value={<PrincipalLink entityRef={value.owner} color="inherit" />}
+          />
+        )}
         {value && (
           <HeaderLabel
             label="Order"

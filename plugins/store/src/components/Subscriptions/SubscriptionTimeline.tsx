@@ -1,5 +1,6 @@
 import { SubscriptionDetails } from '@internal/plugin-store-common';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
+import { PrincipalLink } from '../shared/EntityRefs';
 import { subscriptionTimeline } from './subscriptionText';
 
 /** What happened to a subscription, oldest first. */
@@ -16,7 +17,8 @@ export function SubscriptionTimeline(props: {
             secondary={
               <>
                 <Typography variant="body2" component="span" display="block">
-                  {new Date(entry.at).toLocaleString()} · {entry.actor}
+                  {new Date(entry.at).toLocaleString()} ·{' '}
+                  <PrincipalLink entityRef={entry.actor} />
                 </Typography>
                 {entry.statusChange && (
                   <Typography variant="body2" component="span" display="block">

@@ -12,6 +12,7 @@ import { rootRouteRef } from '../../../routes';
 import { BillingPage } from '../BillingPage';
 import { CostAnalyticsPage } from '../CostAnalyticsPage';
 import { InvoicePage } from '../InvoicePage';
+import { catalogApis, catalogMountedRoutes } from '../../__testUtils__/catalog';
 
 /** An invoice of team A for November 2026, without lines. */
 export function invoiceSummary(
@@ -147,11 +148,20 @@ export function mockBillingApi() {
           ],
         };
       }
+      // As the store labels accounts: by their refs.
       return {
         currency: 'USD',
         rows: [
-          { key: 'group:default/team-a', label: 'Team A', amount: '1234.56' },
-          { key: 'group:default/team-b', label: 'Team B', amount: '65.34' },
+          {
+            key: 'group:default/team-a',
+            label: 'group:default/team-a',
+            amount: '1234.56',
+          },
+          {
+            key: 'group:default/team-b',
+            label: 'group:default/team-b',
+            amount: '65.34',
+          },
         ],
       };
     }),
@@ -178,6 +188,7 @@ export async function renderBilling(
   await renderInTestApp(pages, {
     apis: [
       [storeApiRef, api],
+      ...catalogApis(),
       [
         permissionApiRef,
         mockApis.permission({
@@ -193,7 +204,7 @@ export async function renderBilling(
         }),
       ],
     ],
-    mountedRoutes: { '/store': rootRouteRef },
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: [path],
   });
 }

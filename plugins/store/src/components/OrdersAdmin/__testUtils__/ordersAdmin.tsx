@@ -6,6 +6,7 @@ import { OrderList, StoreApi, storeApiRef } from '../../../api/StoreApi';
 import { rootRouteRef } from '../../../routes';
 import { StoreRouter } from '../../StoreRouter';
 import { orderDetails } from '../../testOrders';
+import { catalogApis, catalogMountedRoutes } from '../../__testUtils__/catalog';
 
 /**
  * A store API whose order list answers with `pages` (the second for the
@@ -41,6 +42,7 @@ export async function renderAdmin(
   await renderInTestApp(<StoreRouter />, {
     apis: [
       [storeApiRef, api],
+      ...catalogApis(),
       [
         permissionApiRef,
         mockApis.permission({
@@ -52,7 +54,7 @@ export async function renderAdmin(
       ],
     ],
     mountPath: '/store/*',
-    mountedRoutes: { '/store': rootRouteRef },
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: [options.path ?? '/store/admin/orders'],
   });
 }

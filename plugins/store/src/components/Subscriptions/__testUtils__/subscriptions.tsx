@@ -12,6 +12,7 @@ import {
   renewalQuote,
   subscriptionDetails,
 } from '../../testSubscriptions';
+import { catalogApis, catalogMountedRoutes } from '../../__testUtils__/catalog';
 
 /**
  * A store API with `subscriptions` in one page, the PostgreSQL product for
@@ -55,8 +56,8 @@ export async function renderStore(api: StoreApi, path: string) {
     </Routes>
   );
   await renderInTestApp(pages, {
-    apis: [[storeApiRef, api]],
-    mountedRoutes: { '/store': rootRouteRef },
+    apis: [[storeApiRef, api], ...catalogApis()],
+    mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
     initialRouteEntries: [path],
   });
 }
