@@ -167,9 +167,9 @@ describe('ProductPage', () => {
 
   it('shows no badge and no errors panel for a published product without errors', async () => {
     await renderInTestApp(<StoreRouter />, {
-      apis: [[storeApiRef, mockStoreApi()]],
+      apis: [[storeApiRef, mockStoreApi()], ...catalogApis()],
       mountPath: '/store/*',
-      mountedRoutes: { '/store': rootRouteRef },
+      mountedRoutes: { '/store': rootRouteRef, ...catalogMountedRoutes },
       initialRouteEntries: ['/store/products/default/postgresql'],
     });
     expect(
