@@ -138,9 +138,7 @@ describe('ProductsStore', () => {
         .pluck('tag');
       expect(tags).toEqual(['cache']);
       expect(
-        Number(
-          (await knex('store_product_tags').count({ n: '*' }))[0].n,
-        ),
+        Number((await knex('store_product_tags').count({ n: '*' }))[0].n),
       ).toBe(1199 * 2 + 1);
       const audience = await knex('store_product_audience')
         .where('product_id', 'product:default/p-3')
@@ -153,7 +151,11 @@ describe('ProductsStore', () => {
       await store.replaceAll(
         [
           makeProduct('postgresql', {}, { title: 'PostgreSQL Database' }),
-          makeProduct('redis', {}, { title: 'Redis Cache', tags: ['kv-store'] }),
+          makeProduct(
+            'redis',
+            {},
+            { title: 'Redis Cache', tags: ['kv-store'] },
+          ),
           makeProduct('bulk-07', {}, { title: 'Bulk 07' }),
         ].map(toIndexedProduct),
       );

@@ -91,9 +91,11 @@ const COLUMNS: Array<keyof ProductRow> = [
   'created_at',
   'updated_at',
 ];
-const P_COLUMNS = COLUMNS.map(c => `p.${c}`);
+const P_COLUMNS: string[] = COLUMNS.map(c => `p.${c}`);
 /** What a changed product overwrites: all but its history. */
-const REWRITTEN = COLUMNS.filter(c => c !== 'created_at' && c !== 'order_count');
+const REWRITTEN = COLUMNS.filter(
+  c => c !== 'created_at' && c !== 'order_count',
+);
 
 const SORTS: Record<
   ProductSort,
@@ -292,7 +294,7 @@ export class ProductsStore {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
-    const query = this.db<ProductRow>({ p: PRODUCTS });
+    const query = this.db({ p: PRODUCTS });
     this.filters.apply(query, filters, permissionFilter);
 
     // Ties are broken by the id in the direction of the sort, so that a

@@ -27,7 +27,10 @@ export async function insertRows<Row extends Record<string, unknown>>(
   rows: Row[],
   options: {
     skipConflictsOn?: keyof Row & string;
-    updateOnConflict?: { key: keyof Row & string; columns: Array<keyof Row & string> };
+    updateOnConflict?: {
+      key: keyof Row & string;
+      columns: Array<keyof Row & string>;
+    };
   } = {},
 ): Promise<string[]> {
   const key = options.skipConflictsOn;
@@ -59,7 +62,9 @@ export async function insertRows<Row extends Record<string, unknown>>(
           table,
           JSON.stringify(chunk),
           ...(key ? [key, key] : []),
-          ...(update ? [update.key, ...update.columns.flatMap(c => [c, c])] : []),
+          ...(update
+            ? [update.key, ...update.columns.flatMap(c => [c, c])]
+            : []),
         ],
       );
       if (key) {
@@ -77,7 +82,10 @@ export async function insertRows<Row extends Record<string, unknown>>(
   for (let i = 0; i < rows.length; i += size) {
     const chunk = rows.slice(i, i + size);
     if (update) {
-      await db(table).insert(chunk).onConflict(update.key).merge(update.columns);
+      await db(table)
+        .insert(chunk)
+        .onConflict(update.key)
+        .merge(update.columns);
       continue;
     }
     if (!key) {
