@@ -11,6 +11,8 @@ export const TAGS = 'store_product_tags';
 export const PROVIDERS = 'store_product_providers';
 export const AUDIENCE = 'store_product_audience';
 export const ORDERS = 'store_orders';
+/** SQLite's full-text index of the products' search text. */
+export const PRODUCTS_FTS = 'store_products_fts';
 /** The order status of an active subscription. */
 export const FULFILLED = 'fulfilled';
 
@@ -19,8 +21,13 @@ function marks(values: unknown[]) {
   return values.map(() => '?').join(', ');
 }
 
-function escapeLike(term: string) {
-  return term.replace(/[\\%_]/g, c => `\\${c}`);
+/**
+ * The words of a search, as the full-text indexes see text: runs of letters
+ * and digits. Everything else separates words, so no character of the user's
+ * input reaches the query syntax of either database.
+ */
+export function searchTerms(q: string): string[] {
+  return q.toLocaleLowerCase('en-US').match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /**
@@ -38,14 +45,8 @@ export class ProductFilters {
   ) {
     this.applyPermission(query, permissionFilter);
 
-    const terms = (filters.q ?? '')
-      .toLocaleLowerCase('en-US')
-      .split(/\s+/)
-      .filter(Boolean);
-    for (const term of terms) {
-      query.whereRaw(`p.search_text LIKE ? ESCAPE '\\'`, [
-        `%${escapeLike(term)}%`,
-      ]);
+    if (filters.q?.trim()) {
+      this.applySearch(query, filters.q);
     }
     const columns: Array<[keyof ProductQueryFilters, string]> = [
       ['category', 'category'],
@@ -85,6 +86,27 @@ export class ProductFilters {
     }
     if (filters.freePlan) {
       query.where('p.has_free_plan', true);
+    }
+  }
+
+  /**
+   * Products whose text has a word starting with each word of the search,
+   * so that a word still being typed matches; through the full-text index.
+   */
+  private applySearch(query: Knex.QueryBuilder, q: string) {
+    const terms = searchTerms(q);
+    if (terms.length === 0) {
+      // Only punctuation: no product has a word that matches.
+      query.whereRaw('1 = 0');
+    } else if (this.db.client.config.client === 'pg') {
+      query.whereRaw(`p.search_vector @@ to_tsquery('simple', ?)`, [
+        terms.map(t => `${t}:*`).join(' & '),
+      ]);
+    } else {
+      query.whereRaw(
+        `p.rowid IN (SELECT rowid FROM ${PRODUCTS_FTS} WHERE ${PRODUCTS_FTS} MATCH ?)`,
+        [terms.map(t => `"${t}"*`).join(' ')],
+      );
     }
   }
 

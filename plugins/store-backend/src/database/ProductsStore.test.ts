@@ -84,6 +84,117 @@ describe('ProductsStore', () => {
       ).toBeUndefined();
     });
 
+    it('writes only what changed, in statements of many rows', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const products = Array.from({ length: 1200 }, (_, i) =>
+        toIndexedProduct(
+          makeProduct(
+            `p-${i}`,
+            { audience: i % 3 ? [] : ['group:default/a', 'group:default/b'] },
+            { tags: ['x', `t-${i % 7}`] },
+          ),
+        ),
+      );
+      const writes: string[] = [];
+      knex.on('query', (query: { sql: string }) => {
+        if (/^\s*(insert|update|delete)/i.test(query.sql)) {
+          writes.push(query.sql);
+        }
+      });
+      const first = new Date('2026-12-01T00:00:00Z');
+      expect(await store.replaceAll(products, first)).toEqual({
+        added: 1200,
+        updated: 0,
+        removed: 0,
+      });
+      // Products and each child table in at most a few statements, not one
+      // per product or per small batch.
+      expect(writes.length).toBeGreaterThan(0);
+      expect(writes.length).toBeLessThanOrEqual(20);
+
+      writes.length = 0;
+      await store.replaceAll(products, new Date('2026-12-02T00:00:00Z'));
+      expect(writes).toEqual([]);
+
+      const changed = toIndexedProduct(
+        makeProduct('p-3', { category: 'Caches' }, { tags: ['cache'] }),
+      );
+      const later = new Date('2026-12-03T00:00:00Z');
+      const next = products.map(p => (p.id === changed.id ? changed : p));
+      expect(await store.replaceAll(next, later)).toEqual({
+        added: 0,
+        updated: 1,
+        removed: 0,
+      });
+      const touched = await knex('store_products')
+        .where('updated_at', '>', new Date('2026-12-02T00:00:00Z'))
+        .select('id', 'category', 'created_at');
+      expect(touched.map(r => [r.id, r.category])).toEqual([
+        ['product:default/p-3', 'Caches'],
+      ]);
+      expect(new Date(touched[0].created_at)).toEqual(first);
+      const tags = await knex('store_product_tags')
+        .where('product_id', 'product:default/p-3')
+        .pluck('tag');
+      expect(tags).toEqual(['cache']);
+      expect(
+        Number((await knex('store_product_tags').count({ n: '*' }))[0].n),
+      ).toBe(1199 * 2 + 1);
+      const audience = await knex('store_product_audience')
+        .where('product_id', 'product:default/p-3')
+        .pluck('group_ref');
+      expect(audience).toEqual([]);
+    });
+
+    it('searches by words and the starts of words, whatever the input', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll(
+        [
+          makeProduct('postgresql', {}, { title: 'PostgreSQL Database' }),
+          makeProduct(
+            'redis',
+            {},
+            { title: 'Redis Cache', tags: ['kv-store'] },
+          ),
+          makeProduct('bulk-07', {}, { title: 'Bulk 07' }),
+        ].map(toIndexedProduct),
+      );
+      const search = async (q: string) =>
+        (
+          await store.listProducts({
+            filters: { q },
+            permissionFilter: undefined,
+            sort: 'name',
+            limit: 10,
+          })
+        ).items.map(p => p.name);
+      expect(await search('postgres')).toEqual(['postgresql']);
+      expect(await search('Data  POST')).toEqual(['postgresql']);
+      expect(await search('kv')).toEqual(['redis']);
+      expect(await search('kv-sto')).toEqual(['redis']);
+      expect(await search('bulk 07')).toEqual(['bulk-07']);
+      expect(await search('redis postgres')).toEqual([]);
+      // The syntax of either database's full-text queries is only text here.
+      for (const hostile of [
+        '"',
+        "'",
+        'redis*',
+        'redis OR postgres',
+        'NEAR(redis cache)',
+        'search_text:redis',
+        '!redis & | :* ()',
+        '\\',
+        '%',
+        '-redis',
+      ]) {
+        await expect(search(hostile)).resolves.toEqual(expect.any(Array));
+      }
+      expect(await search('redis*')).toEqual(['redis']);
+      expect(await search('-redis')).toEqual(['redis']);
+      expect(await search('%')).toEqual([]);
+      expect(await search('"')).toEqual([]);
+    });
+
     it('indexes the cheapest price in minor units, never as a float', async () => {
       const { store } = await createStore(databaseId);
       await store.replaceAll([

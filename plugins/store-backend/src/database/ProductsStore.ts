@@ -10,6 +10,7 @@ import {
   ProductSort,
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
+import { insertRows } from './insertRows';
 import { ProductFacetCounter } from './ProductFacetCounter';
 import {
   AUDIENCE,
@@ -37,8 +38,8 @@ const migrationsDir = resolvePackagePath(
 /** How many changed products make the index refresh its statistics. */
 const BULK_CHANGE = 500;
 
-/** Rows per insert statement; SQLite allows at most 999 bound values. */
-const INSERT_CHUNK = 30;
+/** Keys per `IN (...)` list, well within either database's bound values. */
+const ID_CHUNK = 1000;
 
 type ProductRow = {
   id: string;
@@ -64,6 +65,37 @@ type ProductRow = {
   created_at: Date | string | number;
   updated_at: Date | string | number;
 };
+
+/** The columns of a product row, selected by name: not PostgreSQL's search vector. */
+const COLUMNS: Array<keyof ProductRow> = [
+  'id',
+  'namespace',
+  'name',
+  'title',
+  'title_sort',
+  'summary',
+  'type',
+  'category',
+  'owner',
+  'lifecycle',
+  'audience_all',
+  'from_price_minor',
+  'from_currency',
+  'from_interval',
+  'has_free_plan',
+  'needs_approval',
+  'order_count',
+  'search_text',
+  'entity_json',
+  'content_hash',
+  'created_at',
+  'updated_at',
+];
+const P_COLUMNS: string[] = COLUMNS.map(c => `p.${c}`);
+/** What a changed product overwrites: all but its history. */
+const REWRITTEN = COLUMNS.filter(
+  c => c !== 'created_at' && c !== 'order_count',
+);
 
 const SORTS: Record<
   ProductSort,
@@ -109,10 +141,10 @@ export class ProductsStore {
         ...(await this.db<ProductRow>(PRODUCTS).select('id', 'content_hash')),
       );
     }
-    for (let i = 0; ids && i < ids.length; i += 500) {
+    for (let i = 0; ids && i < ids.length; i += ID_CHUNK) {
       rows.push(
         ...(await this.db<ProductRow>(PRODUCTS)
-          .whereIn('id', ids.slice(i, i + 500))
+          .whereIn('id', ids.slice(i, i + ID_CHUNK))
           .select('id', 'content_hash')),
       );
     }
@@ -138,53 +170,53 @@ export class ProductsStore {
     );
   }
 
-  /** Writes new and changed products, and removes products that are gone. */
+  /**
+   * Writes new and changed products, and removes products that are gone, in
+   * one transaction and in as few statements as the database takes: product
+   * rows and their tags, providers and audience go as multi-row inserts, and
+   * a changed product overwrites its row in the same statement
+   * (`ON CONFLICT ... DO UPDATE`), keeping its creation time and order count.
+   */
   async applyChanges(
     changes: { upsert: IndexedProduct[]; remove: string[] },
     now: Date = new Date(),
   ): Promise<{ added: number; updated: number; removed: number }> {
     const result = await this.db.transaction(async trx => {
+      const upsertIds = changes.upsert.map(p => p.id);
       const existing = new Set<string>();
-      const ids = changes.upsert.map(p => p.id);
-      for (let i = 0; i < ids.length; i += 500) {
+      for (let i = 0; i < upsertIds.length; i += ID_CHUNK) {
         const rows = await trx<ProductRow>(PRODUCTS)
-          .whereIn('id', ids.slice(i, i + 500))
+          .whereIn('id', upsertIds.slice(i, i + ID_CHUNK))
           .select('id');
         rows.forEach(r => existing.add(r.id));
       }
-      const added = changes.upsert.filter(p => !existing.has(p.id));
-      const changed = changes.upsert.filter(p => existing.has(p.id));
+      const added = upsertIds.filter(id => !existing.has(id));
 
+      // The children of changed products are written again from scratch.
+      const stale = [...changes.remove, ...existing];
       let removed = 0;
-      for (let i = 0; i < changes.remove.length; i += 500) {
-        const chunk = changes.remove.slice(i, i + 500);
+      for (let i = 0; i < stale.length; i += ID_CHUNK) {
+        const chunk = stale.slice(i, i + ID_CHUNK);
         for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
           await trx(table).whereIn('product_id', chunk).delete();
         }
-        removed += Number(await trx(PRODUCTS).whereIn('id', chunk).delete());
+      }
+      for (let i = 0; i < changes.remove.length; i += ID_CHUNK) {
+        removed += Number(
+          await trx(PRODUCTS)
+            .whereIn('id', changes.remove.slice(i, i + ID_CHUNK))
+            .delete(),
+        );
       }
 
-      for (const product of changed) {
-        const {
-          created_at: _created,
-          order_count: _orders,
-          ...row
-        } = this.toRow(product, now);
-        await trx(PRODUCTS).where('id', product.id).update(row);
-        for (const table of [TAGS, PROVIDERS, AUDIENCE]) {
-          await trx(table).where('product_id', product.id).delete();
-        }
-      }
-      await trx.batchInsert(
+      await insertRows(
+        trx,
         PRODUCTS,
-        added.map(p => this.toRow(p, now)),
-        INSERT_CHUNK,
+        changes.upsert.map(p => this.toRow(p, now)),
+        { updateOnConflict: { key: 'id', columns: REWRITTEN } },
       );
       if (added.length > 0) {
-        await this.recountOrders(
-          trx,
-          added.map(p => p.id),
-        );
+        await this.recountOrders(trx, added);
       }
 
       const children: Array<[string, string, (p: IndexedProduct) => string[]]> =
@@ -200,9 +232,9 @@ export class ProductsStore {
             [column]: value,
           })),
         );
-        await trx.batchInsert(table, rows, 300);
+        await insertRows(trx, table, rows);
       }
-      return { added: added.length, updated: changed.length, removed };
+      return { added: added.length, updated: existing.size, removed };
     });
     // After a bulk change the planner's statistics are stale, and with
     // permission filters a stale plan can scan every product.
@@ -232,11 +264,21 @@ export class ProductsStore {
       .select({ id: trx.raw('lower(product_ref)') })
       .count({ count: '*' })
       .groupByRaw('lower(product_ref)');
+    // Few distinct counts: one update for each, of all products that have it.
+    const byCount = new Map<number, string[]>();
     for (const row of counts) {
       if (wanted.has(row.id)) {
+        const n = Number(row.count);
+        const list = byCount.get(n) ?? [];
+        list.push(row.id);
+        byCount.set(n, list);
+      }
+    }
+    for (const [n, productIds] of byCount) {
+      for (let i = 0; i < productIds.length; i += ID_CHUNK) {
         await trx(PRODUCTS)
-          .where('id', row.id)
-          .update({ order_count: Number(row.count) });
+          .whereIn('id', productIds.slice(i, i + ID_CHUNK))
+          .update({ order_count: n });
       }
     }
   }
@@ -252,7 +294,7 @@ export class ProductsStore {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
-    const query = this.db<ProductRow>({ p: PRODUCTS });
+    const query = this.db({ p: PRODUCTS });
     this.filters.apply(query, filters, permissionFilter);
 
     // Ties are broken by the id in the direction of the sort, so that a
@@ -270,7 +312,7 @@ export class ProductsStore {
       );
     }
     const rows: ProductRow[] = await query
-      .select('p.*')
+      .select(P_COLUMNS)
       .orderBy([
         { column: `p.${column}`, order: direction },
         { column: 'p.id', order: direction },
@@ -314,7 +356,7 @@ export class ProductsStore {
       options.id.toLocaleLowerCase('en-US'),
     );
     this.filters.applyPermission(query, options.permissionFilter);
-    const rows: ProductRow[] = await query.select('p.*');
+    const rows: ProductRow[] = await query.select(P_COLUMNS);
     const [product] = await this.withChildren(rows);
     return product;
   }
@@ -336,7 +378,7 @@ export class ProductsStore {
     const keys = ids.map(id => id.toLocaleLowerCase('en-US'));
     const rows: ProductRow[] = await this.db<ProductRow>({ p: PRODUCTS })
       .whereIn('p.id', keys)
-      .select('p.*');
+      .select(P_COLUMNS);
     const products = new Map(
       (await this.withChildren(rows)).map(p => [p.id, p]),
     );

@@ -18,15 +18,23 @@ const PG_ROWS_PER_INSERT = 5000;
  *
  * With `skipConflictsOn`, rows whose value of that unique column is stored
  * already are skipped, and the values of the rows that were inserted are
- * returned.
+ * returned. With `updateOnConflict`, a row whose key is stored already
+ * overwrites the given columns of the stored row instead.
  */
 export async function insertRows<Row extends Record<string, unknown>>(
   db: Knex | Knex.Transaction,
   table: string,
   rows: Row[],
-  options: { skipConflictsOn?: keyof Row & string } = {},
+  options: {
+    skipConflictsOn?: keyof Row & string;
+    updateOnConflict?: {
+      key: keyof Row & string;
+      columns: Array<keyof Row & string>;
+    };
+  } = {},
 ): Promise<string[]> {
   const key = options.skipConflictsOn;
+  const update = options.updateOnConflict;
   const inserted: string[] = [];
   if (!rows.length) {
     return inserted;
@@ -40,6 +48,12 @@ export async function insertRows<Row extends Record<string, unknown>>(
         `INSERT INTO ?? (${list})
          SELECT ${list} FROM json_populate_recordset(NULL::??, ?)${
           key ? ' ON CONFLICT (??) DO NOTHING RETURNING ??' : ''
+        }${
+          update
+            ? ` ON CONFLICT (??) DO UPDATE SET ${update.columns
+                .map(() => '?? = EXCLUDED.??')
+                .join(', ')}`
+            : ''
         }`,
         [
           table,
@@ -48,6 +62,9 @@ export async function insertRows<Row extends Record<string, unknown>>(
           table,
           JSON.stringify(chunk),
           ...(key ? [key, key] : []),
+          ...(update
+            ? [update.key, ...update.columns.flatMap(c => [c, c])]
+            : []),
         ],
       );
       if (key) {
@@ -64,6 +81,13 @@ export async function insertRows<Row extends Record<string, unknown>>(
   );
   for (let i = 0; i < rows.length; i += size) {
     const chunk = rows.slice(i, i + size);
+    if (update) {
+      await db(table)
+        .insert(chunk)
+        .onConflict(update.key)
+        .merge(update.columns);
+      continue;
+    }
     if (!key) {
       await db(table).insert(chunk);
       continue;

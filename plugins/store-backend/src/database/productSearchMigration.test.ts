@@ -1,0 +1,77 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { ProductsStore } from './ProductsStore';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-store-backend',
+  'migrations',
+);
+
+// Migrating up and down takes a while on a loaded machine.
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create();
+
+describe.each(databases.eachSupportedId())(
+  'the product search migration on %s',
+  databaseId => {
+    it('indexes the products stored before it, and goes down again', async () => {
+      const knex = await databases.init(databaseId);
+      const config = { directory: migrationsDir };
+      while (
+        !(await knex.migrate.currentVersion(config)).startsWith(
+          '20261210000000',
+        )
+      ) {
+        await knex.migrate.up(config);
+      }
+      const now = new Date('2026-01-01T00:00:00Z');
+      await knex('store_products').insert({
+        id: 'product:default/redis',
+        namespace: 'default',
+        name: 'redis',
+        title: 'Redis Cache',
+        title_sort: 'redis cache',
+        summary: '',
+        type: 'service',
+        category: 'Databases',
+        owner: 'group:default/team-data',
+        lifecycle: 'published',
+        audience_all: true,
+        has_free_plan: false,
+        needs_approval: false,
+        search_text: 'redis redis cache key-value store',
+        entity_json: '{}',
+        content_hash: 'h',
+        created_at: now,
+        updated_at: now,
+      });
+      await knex.migrate.up(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261214000000');
+
+      const store = await ProductsStore.create({
+        database: mockServices.database({ knex }),
+        skipMigrations: true,
+      });
+      const search = async (q: string) =>
+        (
+          await store.listProducts({
+            filters: { q },
+            permissionFilter: undefined,
+            sort: 'name',
+            limit: 10,
+          })
+        ).items.map(p => p.name);
+      expect(await search('key val')).toEqual(['redis']);
+      expect(await search('memcached')).toEqual([]);
+
+      await knex.migrate.down(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261210000000');
+      expect(await knex('store_products').pluck('id')).toEqual([
+        'product:default/redis',
+      ]);
+      await knex.migrate.up(config);
+      expect(await search('cache')).toEqual(['redis']);
+    });
+  },
+);
