@@ -20,6 +20,7 @@
  *   yarn bench:load --bundle     # the built bundle (yarn build:backend when missing)
  *   BENCH_DURATION=15 BENCH_CONNECTIONS=50 BENCH_USER=developer yarn bench:load
  *   BENCH_PATHS='product list,facets' yarn bench:load   # only these paths
+ *   yarn bench:load --serve      # start, sign in, print a token, wait for Ctrl-C
  *   yarn bench:load --cpu-prof   # CPU profile of the backend, in bench/load/profiles
  */
 import autocannon from 'autocannon';
@@ -336,6 +337,12 @@ async function main() {
     backend = await startBackend({ port, prefix, dataDir });
     const token = await signIn(base, USER);
     const product = await waitForProducts(base, token);
+    if (args.has('--serve')) {
+      // For profiling by hand: the backend stays up until Ctrl-C.
+      console.log(`serving on ${base}; a token of ${USER}:\n${token}`);
+      await new Promise(resolve => process.once('SIGINT', resolve));
+      return;
+    }
     const [namespace, name] = product.replace(/^product:/, '').split('/');
     let order = 0;
     const paths: Path[] = [
