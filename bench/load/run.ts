@@ -346,7 +346,11 @@ async function main() {
     const [namespace, name] = product.replace(/^product:/, '').split('/');
     let order = 0;
     const paths: Path[] = [
-      { name: 'no-op (cloud providers)', path: '/api/cloud/providers', baseline: true },
+      {
+        name: 'no-op (cloud providers)',
+        path: '/api/cloud/providers',
+        baseline: true,
+      },
       { name: 'product list', path: '/api/store/products?limit=20' },
       { name: 'product facets', path: '/api/store/products/facets' },
       { name: 'one product', path: `/api/store/products/${namespace}/${name}` },
@@ -381,7 +385,11 @@ async function main() {
         throw new Error(`${p.name}: ${res.status} ${await res.text()}`);
       }
     }
-    const load = () => os.loadavg().map(l => l.toFixed(2)).join(' ');
+    const load = () =>
+      os
+        .loadavg()
+        .map(l => l.toFixed(2))
+        .join(' ');
     console.log(
       `${CONNECTIONS} connections, ${DURATION_S} s a path, as ${USER}; load average ${load()}`,
     );

@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -38,8 +38,17 @@ const NOT_ALLOWED = `Not allowed: ${storeProductReadPermission.name}`;
 
 const DEFAULT_PAGE_SIZE = 24;
 
+/** How long a template read from the catalog is used. */
+const TEMPLATE_CACHE_MS = 10_000;
+
 /** Reads products the caller may see. */
 export class ProductService {
+  /** Templates by ref, kept briefly: every product page and order reads one. */
+  private readonly templates = new Map<
+    string,
+    { at: number; entity: Promise<Entity | undefined> }
+  >();
+
   private constructor(
     private readonly store: ProductsStore,
     private readonly auth: AuthService,
@@ -173,9 +182,7 @@ export class ProductService {
     // Users may not see the templates that products govern (the store runs
     // them for approved orders), but whoever may see the product may see
     // the parameters its order form needs.
-    const template = await this.catalog.getEntityByRef(spec.template, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
+    const template = await this.getTemplate(spec.template);
     return {
       ...this.toSummary(product, available),
       description: metadata.description ?? '',
@@ -192,6 +199,23 @@ export class ProductService {
       templateParameters: template?.spec?.parameters,
       subscribed,
     };
+  }
+
+  /**
+   * The template a product governs, read from the catalog with the store's
+   * own credentials (users may not see it) and kept for a few seconds.
+   */
+  getTemplate(ref: string): Promise<Entity | undefined> {
+    const cached = this.templates.get(ref);
+    if (cached && Date.now() - cached.at < TEMPLATE_CACHE_MS) {
+      return cached.entity;
+    }
+    const entity = this.auth
+      .getOwnServiceCredentials()
+      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
+    this.templates.set(ref, { at: Date.now(), entity });
+    entity.catch(() => this.templates.delete(ref));
+    return entity;
   }
 
   /**
