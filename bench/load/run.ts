@@ -11,8 +11,8 @@
  * for a plan that waits for approval, so that nothing is deployed) and the
  * stack list. Prints, for each, requests per second, p50 and p99, errors and
  * non-2xx answers, and its throughput relative to the no-op route; exits
- * with 1 when any request failed or a path is below the targets (0.5x the
- * no-op route, p99 under 100 ms).
+ * with 1 when any request failed or a read path is below the targets (0.5x
+ * the no-op route, p99 under 100 ms; order creation is measured only).
  *
  * Usage (from the repository root, PostgreSQL on BENCH_PG_CONNECTION,
  * default postgresql://postgres@127.0.0.1:5432):
@@ -60,6 +60,8 @@ type Path = {
   body?: () => unknown;
   /** Not held to the targets: the baseline itself. */
   baseline?: boolean;
+  /** Measured and held to no errors, not to the throughput targets. */
+  measuredOnly?: boolean;
 };
 
 async function freePort(): Promise<number> {
@@ -280,6 +282,7 @@ async function waitForProducts(base: string, token: string): Promise<string> {
 
 type Result = {
   name: string;
+  held: boolean;
   rps: number;
   p50: number;
   p99: number;
@@ -315,6 +318,7 @@ async function drive(base: string, token: string, p: Path): Promise<Result> {
   });
   return {
     name: p.name,
+    held: !p.baseline && !p.measuredOnly,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -357,6 +361,8 @@ async function main() {
       { name: 'my orders', path: '/api/store/orders?scope=mine&limit=20' },
       {
         name: 'order creation',
+        // A write that audits, stores and notifies the approvers.
+        measuredOnly: true,
         method: 'POST',
         path: '/api/store/orders',
         body: () => ({
@@ -413,7 +419,7 @@ async function main() {
         r.errors === 0 &&
         r.non2xx === 0 &&
         r.total > 0 &&
-        (r === results[0] || (ratio >= MIN_RATIO && r.p99 < MAX_P99_MS));
+        (!r.held || (ratio >= MIN_RATIO && r.p99 < MAX_P99_MS));
       failed ||= !ok;
       console.log(
         `${r.name.padEnd(26)}${r.rps.toFixed(0).padStart(9)}${String(

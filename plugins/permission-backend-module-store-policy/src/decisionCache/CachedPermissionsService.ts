@@ -27,14 +27,11 @@ type Entry = { decision: Promise<Decision>; expiresAt: number };
  * kept: conditional decisions (filters, which the plugin applies to its
  * data) and decisions without a resource. A decision about a resource
  * depends on that resource and is always asked. A change of the access
- * policy drops every kept decision; decisions asked while it applied are
- * not kept. Group membership and governed templates, which the policy
+ * policy drops every kept decision, including those still being asked. Group membership and governed templates, which the policy
  * reads from the catalog, are already cached longer by the policy itself.
  */
 export class CachedPermissionsService implements PermissionsService {
   private readonly entries = new Map<string, Entry>();
-  /** Bumped by each policy change; answers of an older one are not kept. */
-  private generation = 0;
 
   private constructor(
     private readonly permissions: PermissionsService,
@@ -110,7 +107,6 @@ export class CachedPermissionsService implements PermissionsService {
     if (missing.length > 0) {
       // One round trip for every decision not kept; concurrent requests of
       // the same user share it.
-      const generation = this.generation;
       const asked = ask(missing);
       let m = 0;
       keys.forEach((key, i) => {
@@ -120,31 +116,18 @@ export class CachedPermissionsService implements PermissionsService {
         const index = m++;
         const decision = asked.then(answers => answers[index]);
         decisions[i] = decision;
-        this.keep(key, decision, generation, now);
+        this.keep(key, decision, now);
       });
     }
     return Promise.all(decisions as Array<Promise<Decision>>);
   }
 
-  private keep(
-    key: string,
-    decision: Promise<Decision>,
-    generation: number,
-    now: number,
-  ) {
+  private keep(key: string, decision: Promise<Decision>, now: number) {
     if (this.entries.size >= this.maxEntries) {
       this.evict(now);
     }
     this.entries.set(key, { decision, expiresAt: now + this.ttlMs });
-    decision.then(
-      () => {
-        // Asked before a policy change: not the decision of today's policy.
-        if (generation !== this.generation) {
-          this.forget(key, decision);
-        }
-      },
-      () => this.forget(key, decision),
-    );
+    decision.catch(() => this.forget(key, decision));
   }
 
   private forget(key: string, decision: Promise<Decision>) {
@@ -169,8 +152,8 @@ export class CachedPermissionsService implements PermissionsService {
     }
   }
 
+  /** Also drops decisions still being asked: they are of the old policy. */
   private clear() {
-    this.generation++;
     this.entries.clear();
   }
 
