@@ -17,7 +17,7 @@
  * Usage (from the repository root, PostgreSQL on BENCH_PG_CONNECTION,
  * default postgresql://postgres@127.0.0.1:5432):
  *   yarn bench:load              # the backend from source, NODE_ENV=production
- *   yarn bench:load --bundle     # the built bundle (yarn build:backend when missing)
+ *   yarn bench:load --bundle     # the bundle of yarn build:backend, built first
  *   BENCH_DURATION=15 BENCH_CONNECTIONS=50 BENCH_USER=developer yarn bench:load
  *   BENCH_PATHS='product list,facets' yarn bench:load   # only these paths
  *   yarn bench:load --serve      # start, sign in, print a token, wait for Ctrl-C
@@ -76,7 +76,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The backend: from source, or the bundle of `yarn build:backend`. */
-function backendCommand(): { cwd: string; entry: string[] } {
+function backendCommand(dataDir: string): { cwd: string; entry: string[] } {
   if (!args.has('--bundle')) {
     return {
       cwd: ROOT,
@@ -88,17 +88,19 @@ function backendCommand(): { cwd: string; entry: string[] } {
     };
   }
   const dist = path.join(ROOT, 'packages/backend/dist');
-  if (!fs.existsSync(path.join(dist, 'bundle.tar.gz'))) {
-    console.log('building the backend bundle (yarn build:backend)');
-    const built = spawnSync('yarn', ['build:backend'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    if (built.status !== 0) {
-      throw new Error('yarn build:backend failed');
-    }
+  // Built each time, so that the bundle is of the code in the work tree.
+  console.log('building the backend bundle (yarn build:backend)');
+  const built = spawnSync('yarn', ['build:backend'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) {
+    throw new Error('yarn build:backend failed');
   }
-  return { cwd: extractBundle(dist), entry: ['packages/backend'] };
+  return {
+    cwd: extractBundle(dist, path.join(dataDir, 'bundle')),
+    entry: ['packages/backend'],
+  };
 }
 
 /**
@@ -107,8 +109,8 @@ function backendCommand(): { cwd: string; entry: string[] } {
  * installs from the registry, its node_modules link to the packages that
  * this repository has installed, and the workspace packages to the bundle's.
  */
-function extractBundle(dist: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudstore-bundle-'));
+function extractBundle(dist: string, dir: string): string {
+  fs.mkdirSync(dir);
   for (const file of ['skeleton.tar.gz', 'bundle.tar.gz']) {
     const tar = spawnSync('tar', ['xzf', path.join(dist, file), '-C', dir], {
       stdio: 'inherit',
@@ -168,7 +170,7 @@ async function startBackend(options: {
 }): Promise<ChildProcess> {
   const { port, prefix, dataDir } = options;
   const pg = new URL(PG_CONNECTION);
-  const { cwd, entry } = backendCommand();
+  const { cwd, entry } = backendCommand(dataDir);
   // The production configuration, on this run's databases and port, with
   // the demo sign-in added so that the load test can sign users in.
   const overrides = path.join(dataDir, 'app-config.load.json');
