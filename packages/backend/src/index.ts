@@ -4,6 +4,7 @@ import {
   createBackendFeatureLoader,
 } from '@backstage/backend-plugin-api';
 import { auditorServiceFactory } from '@internal/plugin-audit-backend';
+import { cachedPermissionsServiceFactory } from '@internal/plugin-permission-backend-module-store-policy';
 import { storeTestClockFactory } from './storeTestClock';
 
 const backend = createBackend();
@@ -48,6 +49,9 @@ backend.add(
 // Permissions, decided by the Cloud Store policy.
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('@internal/plugin-permission-backend-module-store-policy'));
+// Every plugin keeps a user's decisions for a few seconds, until the policy
+// changes: a list read costs no round trip to the permission backend.
+backend.add(cachedPermissionsServiceFactory);
 
 // Search: PostgreSQL full-text search in production, the in-memory engine on
 // SQLite; the catalog is indexed.

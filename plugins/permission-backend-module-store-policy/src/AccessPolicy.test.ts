@@ -411,9 +411,11 @@ describe('AccessPolicy', () => {
       entities: [group('developers'), group('finance')],
     });
     const logger = mockServices.logger.mock();
+    const onChange = jest.fn();
     const changing = AccessPolicy.create({
       config,
       logger,
+      onChange,
       userInfo,
       groups: GroupAncestryResolver.create({
         catalog,
@@ -449,11 +451,14 @@ describe('AccessPolicy', () => {
     };
     await change(granted);
     expect(await usage()).toBe(ALLOW);
+    // Kept decisions of the previous policies are dropped.
+    expect(onChange).toHaveBeenCalledTimes(1);
 
     await change({
       bindings: [{ policy: 'UsageRecordReadOnly', principals: ['*'] }],
     });
     expect(await usage()).toBe(ALLOW);
+    expect(onChange).toHaveBeenCalledTimes(1);
     expect(logger.error).toHaveBeenLastCalledWith(
       expect.stringContaining(
         "binding of 'UsageRecordReadOnly'.policy: unknown policy 'UsageRecordReadOnly'",

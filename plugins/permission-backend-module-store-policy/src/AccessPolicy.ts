@@ -62,6 +62,8 @@ export class AccessPolicy implements PermissionPolicy {
      * that exist before it applies (see also `checkBindingsAtStartUp`).
      */
     principals?: CatalogPrincipals;
+    /** Told once a changed configuration is in force. */
+    onChange?: () => void;
   }): AccessPolicy {
     const { config, logger, principals } = options;
     const read = () =>
@@ -79,6 +81,7 @@ export class AccessPolicy implements PermissionPolicy {
           await checkPrincipals(changed, principals);
         }
         policy.rules = AccessRules.create(changed);
+        options.onChange?.();
         logger.info('Applied the changed access policies of cloudStore.access');
       } catch (error) {
         logger.error(

@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { AccessPolicy } from './AccessPolicy';
+import { accessPolicyChangesServiceRef } from './decisionCache/accessPolicyChanges';
 import { CatalogGovernedTemplates } from './GovernedTemplates';
 import { CatalogPrincipals } from './service/CatalogPrincipals';
 import { createAccessRouter } from './service/createAccessRouter';
@@ -33,6 +34,7 @@ export const permissionModuleStorePolicy = createBackendModule({
         discovery: coreServices.discovery,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        policyChanges: accessPolicyChangesServiceRef,
       },
       async init(deps) {
         const { config, auth, logger, catalog } = deps;
@@ -44,6 +46,8 @@ export const permissionModuleStorePolicy = createBackendModule({
           groups: GroupAncestryResolver.create({ catalog, auth, logger }),
           governedTemplates: CatalogGovernedTemplates.create({ auth, catalog }),
           principals,
+          // Kept decisions of the policy before are dropped.
+          onChange: () => deps.policyChanges.notifyChanged(),
         });
         await AccessPolicy.checkBindingsAtStartUp({
           config,

@@ -420,24 +420,40 @@ export class ProductsStore {
       return [];
     }
     const ids = rows.map(r => r.id);
-    const load = async (table: string, column: string) => {
-      const map = new Map<string, string[]>();
-      const children = await this.db(table)
+    // Tags, providers and audience in one round trip to the database.
+    const child = (
+      table: string,
+      kind: 'tag' | 'provider' | 'audience',
+      column: string,
+    ) =>
+      this.db(table)
         .whereIn('product_id', ids)
-        .select('product_id', column)
-        .orderBy(column);
-      for (const child of children) {
-        const list = map.get(child.product_id) ?? [];
-        list.push(child[column]);
-        map.set(child.product_id, list);
-      }
-      return map;
+        .select({
+          kind: this.db.raw(`'${kind}'`),
+          product_id: 'product_id',
+          value: column,
+        });
+    const children: Array<{ kind: string; product_id: string; value: string }> =
+      await child(TAGS, 'tag', 'tag')
+        .unionAll([
+          child(PROVIDERS, 'provider', 'provider'),
+          child(AUDIENCE, 'audience', 'group_ref'),
+        ])
+        .orderBy('value');
+    const tags = new Map<string, string[]>();
+    const providers = new Map<string, string[]>();
+    const audience = new Map<string, string[]>();
+    const byKind: Record<string, Map<string, string[]>> = {
+      tag: tags,
+      provider: providers,
+      audience,
     };
-    const [tags, providers, audience] = await Promise.all([
-      load(TAGS, 'tag'),
-      load(PROVIDERS, 'provider'),
-      load(AUDIENCE, 'group_ref'),
-    ]);
+    for (const { kind, product_id: id, value } of children) {
+      const map = byKind[kind];
+      const list = map.get(id) ?? [];
+      list.push(value);
+      map.set(id, list);
+    }
     return rows.map(row => {
       const minor =
         row.from_price_minor === null

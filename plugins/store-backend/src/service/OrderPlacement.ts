@@ -1,15 +1,9 @@
 import {
-  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   findPlanLimitViolation,
   orderApprovalRequirement,
@@ -53,8 +47,6 @@ export type OrderPreview = {
   templateSecrets?: unknown;
 };
 
-const TEMPLATE_CACHE_MS = 10_000;
-
 /** Names of the parameters that a template's form steps declare. */
 function declaredParameters(schema: unknown): Set<string> {
   const steps = [schema ?? []].flat() as Array<{ properties?: object }>;
@@ -85,18 +77,11 @@ function ownerGroupOf(owner: unknown): string | undefined {
  */
 export class OrderPlacement {
   private readonly validator = new Validator();
-  /** Templates by ref, kept briefly: every order reads one. */
-  private readonly templates = new Map<
-    string,
-    { at: number; entity: Promise<Entity | undefined> }
-  >();
 
   constructor(
     private readonly orders: OrdersStore,
     private readonly productsStore: ProductsStore,
     private readonly products: ProductService,
-    private readonly catalog: CatalogService,
-    private readonly auth: AuthService,
     private readonly permissions: PermissionsService,
     private readonly secrets: OrderSecrets,
     private readonly notifier: OrderNotifier,
@@ -297,20 +282,10 @@ export class OrderPlacement {
         `Product ${product.ref} is ${product.lifecycle} and cannot be ordered`,
       );
     }
-    return { product, template: await this.getTemplate(product.template) };
-  }
-
-  private getTemplate(ref: string): Promise<Entity | undefined> {
-    const cached = this.templates.get(ref);
-    if (cached && Date.now() - cached.at < TEMPLATE_CACHE_MS) {
-      return cached.entity;
-    }
-    const entity = this.auth
-      .getOwnServiceCredentials()
-      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
-    this.templates.set(ref, { at: Date.now(), entity });
-    entity.catch(() => this.templates.delete(ref));
-    return entity;
+    return {
+      product,
+      template: await this.products.getTemplate(product.template),
+    };
   }
 
   /** Names what is wrong with the secrets, never their values. */

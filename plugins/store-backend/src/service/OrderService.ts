@@ -59,8 +59,6 @@ export class OrderService {
       options.orders,
       options.productsStore,
       options.products,
-      options.catalog,
-      options.auth,
       options.permissions,
       options.secrets,
       options.notifier,

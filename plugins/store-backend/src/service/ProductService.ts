@@ -4,7 +4,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { ENTITY_STATUS_CATALOG_PROCESSING_TYPE } from '@backstage/catalog-client';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AlphaEntity } from '@backstage/catalog-model/alpha';
 import {
   ErrorLike,
@@ -74,8 +74,17 @@ function catalogProcessingErrors(
     });
 }
 
+/** How long a template read from the catalog is used. */
+const TEMPLATE_CACHE_MS = 10_000;
+
 /** Reads products the caller may see. */
 export class ProductService {
+  /** Templates by ref, kept briefly: every product page and order reads one. */
+  private readonly templates = new Map<
+    string,
+    { at: number; entity: Promise<Entity | undefined> }
+  >();
+
   private constructor(
     private readonly store: ProductsStore,
     private readonly auth: AuthService,
@@ -211,9 +220,7 @@ export class ProductService {
     // Users may not see the templates that products govern (the store runs
     // them for approved orders), but whoever may see the product may see
     // the parameters its order form needs.
-    const template = await this.catalog.getEntityByRef(spec.template, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
+    const template = await this.getTemplate(spec.template);
     return {
       ...this.toSummary(product, available),
       description: metadata.description ?? '',
@@ -263,6 +270,23 @@ export class ProductService {
       credentials.principal.userEntityRef,
     );
     return groups.has(product.owner) ? errors : undefined;
+  }
+
+  /**
+   * The template a product governs, read from the catalog with the store's
+   * own credentials (users may not see it) and kept for a few seconds.
+   */
+  getTemplate(ref: string): Promise<Entity | undefined> {
+    const cached = this.templates.get(ref);
+    if (cached && Date.now() - cached.at < TEMPLATE_CACHE_MS) {
+      return cached.entity;
+    }
+    const entity = this.auth
+      .getOwnServiceCredentials()
+      .then(credentials => this.catalog.getEntityByRef(ref, { credentials }));
+    this.templates.set(ref, { at: Date.now(), entity });
+    entity.catch(() => this.templates.delete(ref));
+    return entity;
   }
 
   /**

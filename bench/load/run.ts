@@ -1,0 +1,474 @@
+/*
+ * Load test of the store's hot paths (issue 14).
+ *
+ * Starts the production backend (app-config.production.yaml) on PostgreSQL,
+ * in databases of its own that it drops at the end, on a free port; signs in
+ * demo users; then drives each path with autocannon at 50 concurrent
+ * connections for a fixed time, one path after the other: the authenticated
+ * no-op route (GET /api/cloud/providers) first, as the baseline of the same
+ * run, then the product list, the product facets, one product, the caller's
+ * orders, order creation (each request with an Idempotency-Key of its own,
+ * for a plan that waits for approval, so that nothing is deployed) and the
+ * stack list. Prints, for each, requests per second, p50 and p99, errors and
+ * non-2xx answers, and its throughput relative to the no-op route; exits
+ * with 1 when any request failed or a read path is below the targets (0.5x
+ * the no-op route, p99 under 100 ms; order creation is measured only).
+ *
+ * Usage (from the repository root, PostgreSQL on BENCH_PG_CONNECTION,
+ * default postgresql://postgres@127.0.0.1:5432):
+ *   yarn bench:load              # the backend from source, NODE_ENV=production
+ *   yarn bench:load --bundle     # the bundle of yarn build:backend, built first
+ *   BENCH_DURATION=15 BENCH_CONNECTIONS=50 BENCH_USER=developer yarn bench:load
+ *   BENCH_PATHS='product list,facets' yarn bench:load   # only these paths
+ *   yarn bench:load --serve      # start, sign in, print a token, wait for Ctrl-C
+ *   yarn bench:load --cpu-prof   # CPU profile of the backend, in bench/load/profiles
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+const ROOT = path.resolve(__dirname, '../..');
+const args = new Set(process.argv.slice(2));
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const USER = process.env.BENCH_USER ?? 'developer';
+const PG_CONNECTION =
+  process.env.BENCH_PG_CONNECTION ?? 'postgresql://postgres@127.0.0.1:5432';
+/** Only the paths whose names contain one of these (and the no-op route). */
+const ONLY = process.env.BENCH_PATHS?.split(',');
+const START_TIMEOUT_MS = 300_000;
+/** Targets of issue 14, relative to the no-op route of the same run. */
+const MIN_RATIO = 0.5;
+const MAX_P99_MS = 100;
+/** A product and a plan whose orders wait for approval (price above 500). */
+const ORDER = {
+  product: 'product:default/postgresql',
+  plan: 'enterprise',
+  provider: 'local',
+};
+
+type Path = {
+  name: string;
+  method?: 'GET' | 'POST';
+  path: string;
+  /** A body of its own for each request, e.g. with a new idempotency key. */
+  body?: () => unknown;
+  /** Not held to the targets: the baseline itself. */
+  baseline?: boolean;
+  /** Measured and held to no errors, not to the throughput targets. */
+  measuredOnly?: boolean;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** The backend: from source, or the bundle of `yarn build:backend`. */
+function backendCommand(dataDir: string): { cwd: string; entry: string[] } {
+  if (!args.has('--bundle')) {
+    return {
+      cwd: ROOT,
+      entry: [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        path.join(ROOT, 'packages/backend/src/index.ts'),
+      ],
+    };
+  }
+  const dist = path.join(ROOT, 'packages/backend/dist');
+  // Built each time, so that the bundle is of the code in the work tree.
+  console.log('building the backend bundle (yarn build:backend)');
+  const built = spawnSync('yarn', ['build:backend'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) {
+    throw new Error('yarn build:backend failed');
+  }
+  return {
+    cwd: extractBundle(dist, path.join(dataDir, 'bundle')),
+    entry: ['packages/backend'],
+  };
+}
+
+/**
+ * Unpacks the bundle as the README's "Production" section does, into a
+ * temporary folder. Instead of `yarn workspaces focus --production`, which
+ * installs from the registry, its node_modules link to the packages that
+ * this repository has installed, and the workspace packages to the bundle's.
+ */
+function extractBundle(dist: string, dir: string): string {
+  fs.mkdirSync(dir);
+  for (const file of ['skeleton.tar.gz', 'bundle.tar.gz']) {
+    const tar = spawnSync('tar', ['xzf', path.join(dist, file), '-C', dir], {
+      stdio: 'inherit',
+    });
+    if (tar.status !== 0) {
+      throw new Error(`could not unpack ${file}`);
+    }
+  }
+  for (const file of [
+    'app-config.yaml',
+    'app-config.production.yaml',
+    'catalog-info.yaml',
+    'examples',
+    'templates',
+  ]) {
+    fs.cpSync(path.join(ROOT, file), path.join(dir, file), { recursive: true });
+  }
+  const workspaces = new Map<string, string>();
+  for (const parent of ['packages', 'plugins']) {
+    for (const name of fs.readdirSync(path.join(dir, parent))) {
+      const pkg = path.join(dir, parent, name);
+      const { name: pkgName } = JSON.parse(
+        fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'),
+      );
+      workspaces.set(pkgName, pkg);
+      const own = path.join(ROOT, parent, name, 'node_modules');
+      if (fs.existsSync(own)) {
+        fs.symlinkSync(own, path.join(pkg, 'node_modules'));
+      }
+    }
+  }
+  const modules = path.join(dir, 'node_modules');
+  fs.mkdirSync(modules);
+  for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    const names = entry.startsWith('@')
+      ? fs
+          .readdirSync(path.join(ROOT, 'node_modules', entry))
+          .map(n => `${entry}/${n}`)
+      : [entry];
+    for (const name of names) {
+      if (name === '.bin' || name.startsWith('.')) continue;
+      const target =
+        workspaces.get(name) ?? path.join(ROOT, 'node_modules', name);
+      fs.mkdirSync(path.dirname(path.join(modules, name)), {
+        recursive: true,
+      });
+      fs.symlinkSync(target, path.join(modules, name));
+    }
+  }
+  return dir;
+}
+
+async function startBackend(options: {
+  port: number;
+  prefix: string;
+  dataDir: string;
+}): Promise<ChildProcess> {
+  const { port, prefix, dataDir } = options;
+  const pg = new URL(PG_CONNECTION);
+  const { cwd, entry } = backendCommand(dataDir);
+  // The production configuration, on this run's databases and port, with
+  // the demo sign-in added so that the load test can sign users in.
+  const overrides = path.join(dataDir, 'app-config.load.json');
+  fs.writeFileSync(
+    overrides,
+    JSON.stringify({
+      backend: {
+        baseUrl: `http://localhost:${port}`,
+        database: { prefix },
+      },
+      app: { baseUrl: `http://localhost:${port}` },
+      auth: { providers: { demo: { production: {} } } },
+      cloudStore: { signIn: { demoUsers: [USER, 'platform-admin'] } },
+      cloud: { local: { dataDir: path.join(dataDir, 'local-provider') } },
+    }),
+  );
+  const configs = [
+    path.join(ROOT, 'app-config.yaml'),
+    path.join(ROOT, 'app-config.production.yaml'),
+    overrides,
+  ].flatMap(c => ['--config', c]);
+  const profile = args.has('--cpu-prof')
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/load/profiles')}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...entry, ...configs], {
+    cwd,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      POSTGRES_HOST: pg.hostname,
+      POSTGRES_PORT: pg.port || '5432',
+      POSTGRES_USER: decodeURIComponent(pg.username) || 'postgres',
+      POSTGRES_PASSWORD: decodeURIComponent(pg.password),
+      AUTH_SESSION_SECRET: randomBytes(16).toString('hex'),
+      STORE_SECRETS_KEY: randomBytes(32).toString('base64'),
+      // No identity provider is needed: the load test signs in demo users.
+      OIDC_METADATA_URL: `http://127.0.0.1:${await freePort()}/.well-known/openid-configuration`,
+      OIDC_CLIENT_ID: 'cloud-store-load',
+      OIDC_CLIENT_SECRET: 'cloud-store-load',
+      CLOUDSTORE_DATA_DIR: dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = fs.createWriteStream(path.join(dataDir, 'backend.log'));
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  console.log(`backend log: ${path.join(dataDir, 'backend.log')}`);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', code =>
+      reject(new Error(`the backend exited with ${code}, see its log`)),
+    ),
+  );
+  await Promise.race([
+    exited,
+    waitFor(`http://localhost:${port}/.backstage/health/v1/readiness`),
+  ]);
+  return child;
+}
+
+/** Polls until the URL answers 2xx, with a deadline. */
+async function waitFor(url: string, headers?: Record<string, string>) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(url, { headers });
+      if (res.ok) {
+        return res;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${url} did not answer in time`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+/** Signs a demo user in, once the catalog has read the organisation. */
+async function signIn(base: string, user: string): Promise<string> {
+  const res = await waitFor(`${base}/api/auth/demo/refresh`, {
+    'x-cloud-store-demo-user': user,
+  });
+  return (await res.json()).backstageIdentity.token;
+}
+
+/** Waits until the store lists products: the catalog and indexer are done. */
+async function waitForProducts(base: string, token: string): Promise<string> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const res = await fetch(`${base}/api/store/products?limit=20`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.ok) {
+      const { items } = await res.json();
+      const ordered = items.find(
+        (p: { ref: string; orderable: boolean }) =>
+          p.ref === ORDER.product && p.orderable,
+      );
+      if (items.length > 0 && ordered) {
+        return items[0].ref;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error('the store listed no orderable products in time');
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}
+
+type Result = {
+  name: string;
+  held: boolean;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+};
+
+async function drive(base: string, token: string, p: Path): Promise<Result> {
+  const result = await autocannon({
+    url: `${base}${p.path}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    method: p.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    },
+    requests: p.body
+      ? [
+          {
+            setupRequest: request => ({
+              ...request,
+              headers: {
+                ...request.headers,
+                'idempotency-key': randomUUID(),
+              },
+              body: JSON.stringify(p.body!()),
+            }),
+          },
+        ]
+      : undefined,
+  });
+  return {
+    name: p.name,
+    held: !p.baseline && !p.measuredOnly,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+async function main() {
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const prefix = `cloudstore_load_${run}_`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cloudstore-load-'));
+  let backend: ChildProcess | undefined;
+  let failed = false;
+  try {
+    console.log(`starting the backend on ${base} (databases ${prefix}*)`);
+    backend = await startBackend({ port, prefix, dataDir });
+    const token = await signIn(base, USER);
+    const product = await waitForProducts(base, token);
+    if (args.has('--serve')) {
+      // For profiling by hand: the backend stays up until Ctrl-C.
+      console.log(`serving on ${base}; a token of ${USER}:\n${token}`);
+      await new Promise(resolve => process.once('SIGINT', resolve));
+      return;
+    }
+    const [namespace, name] = product.replace(/^product:/, '').split('/');
+    let order = 0;
+    const paths: Path[] = [
+      {
+        name: 'no-op (cloud providers)',
+        path: '/api/cloud/providers',
+        baseline: true,
+      },
+      { name: 'product list', path: '/api/store/products?limit=20' },
+      { name: 'product facets', path: '/api/store/products/facets' },
+      { name: 'one product', path: `/api/store/products/${namespace}/${name}` },
+      { name: 'my orders', path: '/api/store/orders?scope=mine&limit=20' },
+      {
+        name: 'order creation',
+        // A write that audits, stores and notifies the approvers.
+        measuredOnly: true,
+        method: 'POST',
+        path: '/api/store/orders',
+        body: () => ({
+          ...ORDER,
+          parameters: {
+            name: `load-${run}-${order++}`,
+            owner: 'group:default/developers',
+          },
+        }),
+      },
+      { name: 'stack list', path: '/api/cloud/stacks' },
+    ];
+    // Each path once before measuring, so that a wrong path fails at once
+    // and caches and JIT are warm.
+    for (const p of paths) {
+      const res = await fetch(`${base}${p.path}`, {
+        method: p.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
+        body: p.body && JSON.stringify(p.body()),
+      });
+      if (!res.ok) {
+        throw new Error(`${p.name}: ${res.status} ${await res.text()}`);
+      }
+    }
+    const load = () =>
+      os
+        .loadavg()
+        .map(l => l.toFixed(2))
+        .join(' ');
+    console.log(
+      `${CONNECTIONS} connections, ${DURATION_S} s a path, as ${USER}; load average ${load()}`,
+    );
+    const results: Result[] = [];
+    for (const p of paths) {
+      if (p.baseline || !ONLY || ONLY.some(o => p.name.includes(o))) {
+        results.push(await drive(base, token, p));
+      }
+    }
+    const baseline = results[0].rps;
+    console.log(
+      `\n${'path'.padEnd(26)}${'req/s'.padStart(9)}${'p50 ms'.padStart(
+        9,
+      )}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non-2xx'.padStart(
+        9,
+      )}${'ratio'.padStart(8)}`,
+    );
+    for (const r of results) {
+      const ratio = r.rps / baseline;
+      const ok =
+        r.errors === 0 &&
+        r.non2xx === 0 &&
+        r.total > 0 &&
+        (!r.held || (ratio >= MIN_RATIO && r.p99 < MAX_P99_MS));
+      failed ||= !ok;
+      console.log(
+        `${r.name.padEnd(26)}${r.rps.toFixed(0).padStart(9)}${String(
+          r.p50,
+        ).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(
+          8,
+        )}${String(r.non2xx).padStart(9)}${ratio.toFixed(2).padStart(8)}${
+          ok ? '' : '  FAIL'
+        }`,
+      );
+    }
+    console.log(
+      `\ntargets: at least ${MIN_RATIO}x the no-op route, p99 under ${MAX_P99_MS} ms, no errors; load average ${load()}`,
+    );
+  } finally {
+    if (backend && backend.exitCode === null) {
+      const exited = new Promise(r => backend!.once('exit', r));
+      backend.kill('SIGTERM');
+      await exited;
+    }
+    await dropDatabases(prefix);
+    if (!args.has('--keep')) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  if (failed) {
+    process.exitCode = 1;
+  }
+}
+
+async function dropDatabases(prefix: string) {
+  const client = new Client({ connectionString: PG_CONNECTION });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
