@@ -183,6 +183,9 @@ password = $(secret heat)
 project_name = service
 user_domain_name = Default
 project_domain_name = Default
+# Validate every token: a revoked one is refused at once, as the provider's
+# re-authentication test needs, rather than after the cache's 5 minutes.
+token_cache_time = -1
 [trustee]
 auth_type = password
 auth_url = http://127.0.0.1:$KEYSTONE_PORT

@@ -132,7 +132,11 @@ export class HeatClient {
     return (await response.json()).stack;
   }
 
-  /** A live stack by name, with its outputs; undefined when there is none. */
+  /**
+   * A live stack by name, with its outputs; undefined when there is none.
+   * Heat still finds a stack by name for a moment after its deletion
+   * completed; such a stack counts as gone.
+   */
   async getStack(name: string): Promise<HeatStack | undefined> {
     try {
       const response = await this.request(
@@ -140,7 +144,8 @@ export class HeatClient {
         `/stacks/${encodeURIComponent(name)}`,
         `stack ${name}`,
       );
-      return (await response.json()).stack;
+      const { stack } = await response.json();
+      return stack.stack_status === 'DELETE_COMPLETE' ? undefined : stack;
     } catch (error) {
       if ((error as Error).name === 'NotFoundError') {
         return undefined;

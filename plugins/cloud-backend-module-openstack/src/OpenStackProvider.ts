@@ -130,7 +130,9 @@ export class OpenStackProvider implements CloudProvider {
     const name = this.heatName(request.stackId);
     this.regionOf.set(request.stackId, region);
     let stack = await heat.getStack(name);
-    if (!stack) {
+    // A stack of the same name whose deletion just completed may still hold
+    // the name for a moment: Heat answers 409 and no live stack is found.
+    for (let attempt = 1; !stack; attempt++) {
       const parameters: Record<string, unknown> = {
         ...template.parameters,
       };
@@ -150,13 +152,15 @@ export class OpenStackProvider implements CloudProvider {
         });
       } catch (error) {
         // another call (or a backend before a crash) created it first
-        if ((error as Error).name !== 'ConflictError') {
+        if ((error as Error).name !== 'ConflictError' || attempt >= 5) {
           throw error;
         }
       }
       stack = await heat.getStack(name);
       if (!stack) {
-        throw new NotFoundError(`Heat lost stack ${name} right after its creation`);
+        await new Promise(resolve =>
+          setTimeout(resolve, this.pollIntervalMs * attempt),
+        );
       }
     }
     stack = await this.settle(region, stack);
