@@ -125,9 +125,9 @@ describeWithOpenStack('OpenStackProvider with Heat', () => {
 
     const scaled = await provider.scaleRole(stackId, 'web', 1);
     expect(scaled.nodes.map(node => node.name)).toEqual(['web-1']);
-    expect((await heat.getStack(`${tag}-${stackId}`))!.parameters).toMatchObject(
-      { web_count: '1', environment: 'production' },
-    );
+    expect(
+      (await heat.getStack(`${tag}-${stackId}`))!.parameters,
+    ).toMatchObject({ web_count: '1', environment: 'production' });
     await expect(provider.scaleRole(stackId, 'db', 2)).rejects.toMatchObject({
       name: 'InputError',
       message: expect.stringContaining("no parameter 'db_count'"),

@@ -38,6 +38,10 @@ export interface OpenStackProviderOptions {
 
 const MAX_POLL_INTERVAL_MS = 5_000;
 
+function sleep(ms: number) {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
 function statusOf(stack: HeatStack): { action: string; state: string } {
   const [action, ...rest] = stack.stack_status.split('_');
   return { action, state: rest.join('_') };
@@ -158,16 +162,16 @@ export class OpenStackProvider implements CloudProvider {
       }
       stack = await heat.getStack(name);
       if (!stack) {
-        await new Promise(resolve =>
-          setTimeout(resolve, this.pollIntervalMs * attempt),
-        );
+        await sleep(this.pollIntervalMs * attempt);
       }
     }
     stack = await this.settle(region, stack);
     if (statusOf(stack).state !== 'COMPLETE') {
       const failure = await this.failureOf(region, request.stackId, stack);
       await this.deleteHeatStack(region, stack).catch(error =>
-        this.logger.warn(`Could not delete failed Heat stack ${name}: ${error}`),
+        this.logger.warn(
+          `Could not delete failed Heat stack ${name}: ${error}`,
+        ),
       );
       throw failure;
     }
@@ -346,7 +350,7 @@ export class OpenStackProvider implements CloudProvider {
           `Heat stack ${stack.stack_name} is still ${current.stack_status} after ${this.timeoutMinutes} minutes`,
         );
       }
-      await new Promise(resolve => setTimeout(resolve, wait));
+      await sleep(wait);
       wait = Math.min(MAX_POLL_INTERVAL_MS, Math.ceil(wait * 1.5));
     }
   }
@@ -382,7 +386,10 @@ export class OpenStackProvider implements CloudProvider {
   }
 
   private async deleteHeatStack(region: OpenStackRegion, stack: HeatStack) {
-    if (statusOf(stack).action !== 'DELETE' || statusOf(stack).state !== 'IN_PROGRESS') {
+    if (
+      statusOf(stack).action !== 'DELETE' ||
+      statusOf(stack).state !== 'IN_PROGRESS'
+    ) {
       await region.heat.deleteStack(stack);
     }
     const deadline = Date.now() + (this.timeoutMinutes + 5) * 60_000;
@@ -402,7 +409,7 @@ export class OpenStackProvider implements CloudProvider {
           `Heat stack ${stack.stack_name} is still ${current.stack_status} after ${this.timeoutMinutes} minutes`,
         );
       }
-      await new Promise(resolve => setTimeout(resolve, wait));
+      await sleep(wait);
       wait = Math.min(MAX_POLL_INTERVAL_MS, Math.ceil(wait * 1.5));
     }
   }
@@ -410,7 +417,9 @@ export class OpenStackProvider implements CloudProvider {
   private formatEvent(event: HeatEvent) {
     return `${event.event_time} ${event.resource_name} ${
       event.resource_status
-    }${event.resource_status_reason ? `: ${event.resource_status_reason}` : ''}`;
+    }${
+      event.resource_status_reason ? `: ${event.resource_status_reason}` : ''
+    }`;
   }
 
   /** Heat's reason, and the events of the resources that failed. */
