@@ -1,5 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { NodeFailedError } from '@internal/plugin-cloud-node';
+import fs from 'node:fs';
+import { resolve } from 'node:path';
 import { OpenStackProvider } from './OpenStackProvider';
 import {
   describeWithOpenStack,
@@ -237,6 +239,46 @@ resources:
     );
     await provider.deleteStack(stackId);
   }, 60_000);
+
+  it.each([
+    [
+      'three-tier-web-app/skeleton/heat/openstack.yaml',
+      [
+        { name: 'db', count: 1 },
+        { name: 'app', count: 3 },
+        { name: 'lb', count: 1 },
+      ],
+      { site_title: 'Our shop' },
+      ['app-1', 'app-2', 'app-3', 'db-1', 'lb-1'],
+      'http://10.20.2.1/',
+    ],
+    [
+      'static-website/heat/openstack.yaml',
+      [{ name: 'web', count: 1 }],
+      { site_name: 'docs' },
+      ['web-1'],
+      'http://docs.sites.example/',
+    ],
+  ])(
+    'deploys the HOT template of the demo product %s',
+    async (file, roles, parameters, nodes, url) => {
+      const stackId = nextId();
+      const body = fs.readFileSync(
+        resolve(__dirname, '../../../templates', file),
+        'utf8',
+      );
+      const stack = await provider.deployStack({
+        stackId,
+        name: 'demo',
+        region,
+        spec: { roles, template: { format: 'hot', body, parameters } },
+      });
+      expect(stack.nodes.map(n => n.name).sort()).toEqual(nodes);
+      expect(stack.url).toBe(url);
+      await provider.deleteStack(stackId);
+    },
+    60_000,
+  );
 
   it('refuses a spec without a HOT template', async () => {
     await expect(

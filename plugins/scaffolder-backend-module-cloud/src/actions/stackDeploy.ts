@@ -166,11 +166,7 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
         ? {
             // the template says what runs; the roles only size it
             roles: roles.map(role => ({ name: role.name, count: role.count })),
-            template: await readStackTemplate(
-              ctx.workspacePath,
-              provider,
-              own,
-            ),
+            template: await readStackTemplate(ctx.workspacePath, provider, own),
           }
         : { roles, entryRole };
       const limits = readLimits(ctx.input.limits);
