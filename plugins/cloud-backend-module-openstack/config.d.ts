@@ -24,20 +24,30 @@ export interface Config {
               authUrl: string;
               /** The region of Heat's endpoint in Keystone's catalog; the key when absent. */
               regionName?: string;
-              /** The project stacks are made in (password authentication). */
+              /** The project stacks are made in, with a password. */
               project?: string;
               /** Domain of the project; `Default` when absent. */
               projectDomain?: string;
-              /** Domain of the user; `Default` when absent. */
-              userDomain?: string;
-              /** User of password authentication. */
-              username?: string;
-              /** The environment variable that holds the user's password. */
-              passwordEnv?: string;
-              /** Id of an application credential, instead of a user and password. */
-              applicationCredentialId?: string;
-              /** The environment variable that holds the application credential's secret. */
-              applicationCredentialSecretEnv?: string;
+              /**
+               * How the store signs in to Keystone. The secret is never in
+               * the configuration: it names an environment variable.
+               */
+              credentials:
+                | {
+                    type: 'password';
+                    username: string;
+                    /** Domain of the user; `Default` when absent. */
+                    userDomain?: string;
+                    /** The environment variable that holds the password. */
+                    passwordEnv: string;
+                  }
+                | {
+                    /** An application credential, bound to its project. */
+                    type: 'applicationCredential';
+                    id: string;
+                    /** The environment variable that holds its secret. */
+                    secretEnv: string;
+                  };
             };
           };
         };

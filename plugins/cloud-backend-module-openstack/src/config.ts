@@ -26,24 +26,31 @@ export function readCredentials(
   config: Config,
   key: string,
 ): () => KeystoneCredentials {
-  const appId = config.getOptionalString('applicationCredentialId');
-  if (appId) {
-    const secretEnv = config.getString('applicationCredentialSecretEnv');
+  const credentials = config.getConfig('credentials');
+  const type = credentials.getString('type');
+  if (type === 'applicationCredential') {
+    const id = credentials.getString('id');
+    const secretEnv = credentials.getString('secretEnv');
     return () => ({
       type: 'applicationCredential',
-      id: appId,
-      secret: secretFrom(secretEnv, `${key}.applicationCredentialSecretEnv`),
+      id,
+      secret: secretFrom(secretEnv, `${key}.credentials.secretEnv`),
     });
   }
-  const username = config.getString('username');
-  const passwordEnv = config.getString('passwordEnv');
+  if (type !== 'password') {
+    throw new InputError(
+      `${key}.credentials.type must be 'password' or 'applicationCredential'`,
+    );
+  }
+  const username = credentials.getString('username');
+  const passwordEnv = credentials.getString('passwordEnv');
+  const userDomain = credentials.getOptionalString('userDomain') ?? 'Default';
   const project = config.getString('project');
-  const userDomain = config.getOptionalString('userDomain') ?? 'Default';
   const projectDomain = config.getOptionalString('projectDomain') ?? 'Default';
   return () => ({
     type: 'password',
     username,
-    password: secretFrom(passwordEnv, `${key}.passwordEnv`),
+    password: secretFrom(passwordEnv, `${key}.credentials.passwordEnv`),
     userDomain,
     project,
     projectDomain,
