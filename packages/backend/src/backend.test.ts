@@ -478,17 +478,21 @@ describe.each(targets)('the backend on $name', target => {
     const providers = await fetch(`${baseUrl}/api/cloud/providers`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    expect((await providers.json()).items).toEqual([
-      expect.objectContaining({ id: 'local', regions: ['local', 'local-2'] }),
-      ...(openStackAuthUrl
-        ? [
-            expect.objectContaining({
-              id: 'openstack',
-              title: 'OpenStack (boot test)',
-            }),
-          ]
-        : []),
-    ]);
+    const items = (await providers.json()).items;
+    expect(items).toHaveLength(openStackAuthUrl ? 2 : 1);
+    expect(items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'local', regions: ['local', 'local-2'] }),
+        ...(openStackAuthUrl
+          ? [
+              expect.objectContaining({
+                id: 'openstack',
+                title: 'OpenStack (boot test)',
+              }),
+            ]
+          : []),
+      ]),
+    );
 
     expect(backend!.log).toContain('Plugin initialization complete');
     // The searches above that came before the index are logged as errors.
