@@ -10,7 +10,7 @@
  *     provider's stackTemplate) and `cloud:stack:delete` handlers, calling a
  *     real cloud backend (the cloud plugin with the OpenStack provider, on
  *     SQLite) over HTTP, which records every stack and node.
- * After a warm-up round of each, the rounds alternate; it prints the
+ * After a warm-up batch of each, the rounds alternate; it prints the
  * throughput of both and their ratio, and exits with 1 below 0.8.
  *
  * Usage (from the repository root):
@@ -210,11 +210,11 @@ async function main() {
   const deployAction = createCloudStackDeployAction(options);
   const deleteAction = createCloudStackDeleteAction(options);
 
-  const direct = (round: string) =>
-    timed(STACKS, async i => {
+  const direct = (round: string, count = STACKS) =>
+    timed(count, async i => {
       const name = `${tag}-direct-${round}-${i}`;
       await measure('direct deploy', async () => {
-        await heat.createStack({
+        const { id } = await heat.createStack({
           name,
           template: TEMPLATE,
           parameters: { app_count: 1 },
@@ -222,7 +222,7 @@ async function main() {
           timeoutMinutes: 30,
         });
         for (;;) {
-          const stack = await heat.getStack(name);
+          const stack = await heat.readStack({ id, stack_name: name });
           if (stack?.stack_status === 'CREATE_COMPLETE') {
             return stack;
           }
@@ -235,14 +235,14 @@ async function main() {
       await measure('direct delete', async () => {
         const stack = (await heat.getStack(name))!;
         await heat.deleteStack(stack);
-        while (await heat.getStack(name)) {
+        while (await heat.readStack(stack)) {
           await sleep(POLL_MS);
         }
       });
     });
 
-  const viaActions = (round: string) =>
-    timed(STACKS, async i => {
+  const viaActions = (round: string, count = STACKS) =>
+    timed(count, async i => {
       const taskId = `bench-${round}-${i}`;
       const outputs: Record<string, JsonValue> = {};
       const deployContext = actionContext({
@@ -280,8 +280,9 @@ async function main() {
   let directMs = 0;
   let actionsMs = 0;
   try {
-    await direct('warm');
-    await viaActions('warm');
+    // one batch each way warms Keystone, Heat and the backend up
+    await direct('warm', CONCURRENCY);
+    await viaActions('warm', CONCURRENCY);
     for (const key of Object.keys(spent)) {
       delete spent[key];
     }

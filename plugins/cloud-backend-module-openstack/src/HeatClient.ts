@@ -154,6 +154,29 @@ export class HeatClient {
     }
   }
 
+  /**
+   * A stack by name and id, one request where a read by name alone takes
+   * two (Heat redirects it); undefined when it is gone or deleted.
+   */
+  async readStack(
+    stack: Pick<HeatStack, 'id' | 'stack_name'>,
+  ): Promise<HeatStack | undefined> {
+    try {
+      const response = await this.request(
+        'GET',
+        `/stacks/${stack.stack_name}/${stack.id}`,
+        `stack ${stack.stack_name}`,
+      );
+      const { stack: read } = await response.json();
+      return read.stack_status === 'DELETE_COMPLETE' ? undefined : read;
+    } catch (error) {
+      if ((error as Error).name === 'NotFoundError') {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
   /** Changes parameters and keeps the template (PATCH). */
   async updateParameters(
     stack: Pick<HeatStack, 'id' | 'stack_name'>,
@@ -195,14 +218,18 @@ export class HeatClient {
     }
   }
 
-  /** Live stacks with every one of the tags, without their outputs. */
+  /**
+   * Live stacks with every one of the tags, without their outputs; a stack
+   * whose deletion just completed is not live, though Heat may list it.
+   */
   async listStacks(tags: string[]): Promise<HeatStack[]> {
     const response = await this.request(
       'GET',
       `/stacks?tags=${encodeURIComponent(tags.join(','))}`,
       'the list of stacks',
     );
-    return (await response.json()).stacks;
+    const { stacks } = (await response.json()) as { stacks: HeatStack[] };
+    return stacks.filter(s => s.stack_status !== 'DELETE_COMPLETE');
   }
 
   /** Events of a stack, oldest first, optionally of one resource status. */

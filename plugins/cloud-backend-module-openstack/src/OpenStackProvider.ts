@@ -36,7 +36,8 @@ export interface OpenStackProviderOptions {
   pollIntervalMs?: number;
 }
 
-const MAX_POLL_INTERVAL_MS = 5_000;
+// A read of a stack is cheap for Heat; a longer wait only delays the answer.
+const MAX_POLL_INTERVAL_MS = 1_000;
 
 function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
@@ -133,9 +134,11 @@ export class OpenStackProvider implements CloudProvider {
     const { heat } = region;
     const name = this.heatName(request.stackId);
     this.regionOf.set(request.stackId, region);
-    let stack = await heat.getStack(name);
-    // A stack of the same name whose deletion just completed may still hold
-    // the name for a moment: Heat answers 409 and no live stack is found.
+    let stack: HeatStack | undefined;
+    // Create first: Heat refuses a second live stack of the name (409), so a
+    // deploy already made (before a crash, or by a concurrent call) is then
+    // read and followed. A stack of the same name whose deletion just
+    // completed may still hold the name for a moment: 409 and no live stack.
     for (let attempt = 1; !stack; attempt++) {
       const parameters: Record<string, unknown> = {
         ...template.parameters,
@@ -147,15 +150,16 @@ export class OpenStackProvider implements CloudProvider {
         }
       }
       try {
-        await heat.createStack({
+        const { id } = await heat.createStack({
           name,
           template: template.body,
           parameters,
           tags: [this.tag, `${this.tag}-name=${request.name}`],
           timeoutMinutes: this.timeoutMinutes,
         });
+        stack = { id, stack_name: name, stack_status: 'CREATE_IN_PROGRESS' };
+        break;
       } catch (error) {
-        // another call (or a backend before a crash) created it first
         if ((error as Error).name !== 'ConflictError' || attempt >= 5) {
           throw error;
         }
@@ -331,7 +335,7 @@ export class OpenStackProvider implements CloudProvider {
       `${s.stack_status}|${s.stack_status_reason}|${s.updated_time}`;
     const before = fingerprint(stack);
     for (;;) {
-      current = await region.heat.getStack(stack.stack_name);
+      current = await region.heat.readStack(stack);
       if (!current) {
         throw new NotFoundError(
           `Heat stack ${stack.stack_name} is gone (deleted meanwhile?)`,
@@ -395,7 +399,7 @@ export class OpenStackProvider implements CloudProvider {
     const deadline = Date.now() + (this.timeoutMinutes + 5) * 60_000;
     let wait = this.pollIntervalMs;
     for (;;) {
-      const current = await region.heat.getStack(stack.stack_name);
+      const current = await region.heat.readStack(stack);
       if (!current || current.stack_status === 'DELETE_COMPLETE') {
         return;
       }
