@@ -88,6 +88,7 @@ export class OpenStackProvider implements CloudProvider {
   /** Stacks of a shared project the store does not know are reported, never deleted. */
   readonly keepsUnknownStacks = true;
   private readonly regionOf = new Map<string, OpenStackRegion>();
+  private readonly deploying = new Map<string, Promise<ProviderStack>>();
 
   private constructor(
     readonly id: string,
@@ -118,7 +119,27 @@ export class OpenStackProvider implements CloudProvider {
     return this.regions.map(r => r.region);
   }
 
+  /**
+   * Deploys once per stack id: Heat checks that a stack's name is free and
+   * creates it in two steps, so two creates at once could both succeed. A
+   * deploy of a stack id in flight here is joined; across backends, the
+   * cloud backend's lease on the stack keeps a second one from starting.
+   */
   async deployStack(request: DeployStackRequest): Promise<ProviderStack> {
+    const running = this.deploying.get(request.stackId);
+    if (running) {
+      return running;
+    }
+    const deploy = this.deployOnce(request).finally(() =>
+      this.deploying.delete(request.stackId),
+    );
+    this.deploying.set(request.stackId, deploy);
+    return deploy;
+  }
+
+  private async deployOnce(
+    request: DeployStackRequest,
+  ): Promise<ProviderStack> {
     const region = this.regions.find(r => r.region === request.region);
     if (!region) {
       throw new InputError(
