@@ -261,7 +261,7 @@ resources:
     ],
   ])(
     'deploys the HOT template of the demo product %s',
-    async (file, roles, parameters, nodes, url) => {
+    async (file, roles, parameters, nodeNames, url) => {
       const stackId = nextId();
       const body = fs.readFileSync(
         resolve(__dirname, '../../../templates', file),
@@ -273,7 +273,7 @@ resources:
         region,
         spec: { roles, template: { format: 'hot', body, parameters } },
       });
-      expect(stack.nodes.map(n => n.name).sort()).toEqual(nodes);
+      expect(stack.nodes.map(node => node.name).sort()).toEqual(nodeNames);
       expect(stack.url).toBe(url);
       await provider.deleteStack(stackId);
     },

@@ -4,6 +4,7 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the test runs the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import { StackDetails } from '@internal/plugin-cloud-common';
 import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
