@@ -307,7 +307,7 @@ spawn() {
 }
 
 keystone_up() {
-  curl -fsS -o /dev/null --max-time 5 "$(keystone_url)"
+  curl -fs -o /dev/null --max-time 5 "$(keystone_url)"
 }
 
 # A token of the cloudstore user and the list of its stacks: Keystone,
