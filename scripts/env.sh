@@ -111,6 +111,26 @@ cloudstore_ensure_chromium() {
   fi
 }
 
+# The OpenStack provider's tests run against Keystone and Heat on loopback,
+# from Debian's packages (scripts/openstack.sh); as root they are installed
+# and started here. Sets CLOUDSTORE_OPENSTACK_STARTED when this call started
+# them, so that the caller stops them again.
+cloudstore_ensure_openstack() {
+  if [ -n "${CLOUDSTORE_OPENSTACK_AUTH_URL:-}" ]; then
+    return 0
+  fi
+  local script="$CLOUDSTORE_ROOT/scripts/openstack.sh"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    if ! "$script" status >/dev/null 2>&1; then
+      export CLOUDSTORE_OPENSTACK_STARTED=1
+    fi
+    "$script" start || return 1
+    eval "$("$script" env)"
+  else
+    cloudstore_log "the OpenStack provider's tests are skipped: run scripts/openstack.sh start as root, then eval \"\$(scripts/openstack.sh env)\""
+  fi
+}
+
 cloudstore_ensure_node || return 1 2>/dev/null || exit 1
 cloudstore_ensure_yarn_shim
 export PATH="$CLOUDSTORE_ROOT/node_modules/.bin:$PATH"

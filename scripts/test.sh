@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: type checking, lint, prettier, unit and database
 # tests (SQLite always; PostgreSQL when a connection is configured), and the
-# end-to-end suite in headless Chromium. Installs what is missing first.
+# end-to-end suite in headless Chromium. Installs what is missing first, and
+# as root starts Keystone and Heat for the OpenStack provider's tests
+# (scripts/openstack.sh), stopping them at the end if it started them.
 #
 # PostgreSQL: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, e.g.
 #   postgresql://postgres@127.0.0.1:5432
@@ -22,7 +24,18 @@ esac
 source "$(dirname "$0")/env.sh"
 cloudstore_install
 cloudstore_ensure_bubblewrap
+cloudstore_ensure_openstack
 cd "$CLOUDSTORE_ROOT"
+cleanup() {
+  if [ -n "${stop_e2e:-}" ]; then
+    stop_e2e_stacks
+  fi
+  # Keystone and Heat, when this run started them
+  if [ -n "${CLOUDSTORE_OPENSTACK_STARTED:-}" ]; then
+    "$CLOUDSTORE_ROOT/scripts/openstack.sh" stop
+  fi
+}
+trap cleanup EXIT
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
 
 step() {
@@ -75,7 +88,7 @@ stop_e2e_stacks() {
 }
 stop_e2e_stacks
 rm -rf "$e2e_data"
-trap stop_e2e_stacks EXIT
+stop_e2e=1
 CI=true yarn test:e2e
 echo
 echo "All tests passed."

@@ -73,6 +73,8 @@ backend.add(import('@internal/plugin-search-backend-module-store'));
 // the scaffolder actions that deploy through it.
 backend.add(import('@internal/plugin-cloud-backend'));
 backend.add(import('@internal/plugin-cloud-backend-module-local'));
+// OpenStack clouds of cloud.openstack.providers (none unless configured).
+backend.add(import('@internal/plugin-cloud-backend-module-openstack'));
 backend.add(import('@internal/plugin-scaffolder-backend-module-cloud'));
 // Each stack is also a Resource entity in the catalog.
 backend.add(import('@internal/plugin-catalog-backend-module-cloud'));

@@ -79,12 +79,32 @@ export const roleSpecSchema = z
   );
 
 /** @public */
+export const stackTemplateSchema = z
+  .object({
+    format: z
+      .enum(['hot'])
+      .describe("The template's language: 'hot' is OpenStack Heat's"),
+    body: z
+      .string()
+      .min(1)
+      .describe('The template itself, e.g. HOT in YAML, unchanged'),
+    parameters: z
+      .record(z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe("Values of the template's parameters"),
+  })
+  .describe(
+    "A provider's own template that makes the stack; its roles then name the template's groups of nodes and give their counts",
+  );
+
+/** @public */
 export const stackSpecSchema = z
   .object({
     roles: z
       .array(roleSpecSchema)
       .min(1)
       .describe('Roles of the stack, started in this order'),
+    template: stackTemplateSchema.optional(),
     entryRole: z
       .string()
       .optional()
@@ -233,6 +253,9 @@ export type NodeLimits = z.infer<typeof nodeLimitsSchema>;
  */
 export type RoleSpec = z.infer<typeof roleSpecSchema>;
 
+/** A provider's own template that makes a stack. @public */
+export type StackTemplate = z.infer<typeof stackTemplateSchema>;
+
 /** What a stack is made of; roles start in the order given. @public */
 export type StackSpec = z.infer<typeof stackSpecSchema>;
 
@@ -254,6 +277,7 @@ export type CreateStackRequest = z.infer<typeof createStackRequestSchema>;
 export const cloudContractSchemas = {
   NodeLimits: nodeLimitsSchema,
   RoleSpec: roleSpecSchema,
+  StackTemplate: stackTemplateSchema,
   StackSpec: stackSpecSchema,
   StackLimits: stackLimitsSchema,
   CreateStack: createStackRequestSchema,

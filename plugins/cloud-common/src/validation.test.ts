@@ -22,8 +22,35 @@ describe('validateStackSpec', () => {
     ).toEqual([]);
   });
 
+  it('accepts the roles of a stack made by a template', () => {
+    expect(
+      validateStackSpec(
+        {
+          roles: [{ name: 'app', count: 2 }],
+          template: {
+            format: 'hot',
+            body: 'heat_template_version: 2021-04-16',
+            parameters: { app_count: 2, flavor: 'small', debug: false },
+          },
+        },
+        limits,
+      ),
+    ).toEqual([]);
+  });
+
   it.each([
     [{ roles: [] }, 'spec.roles: Array must contain at least 1 element'],
+    [
+      {
+        roles: [{ name: 'app', count: 1, runtime: 'node' }],
+        template: { format: 'hot', body: 'x' },
+      },
+      'names no runtime or command',
+    ],
+    [
+      { roles: [{ name: 'app', count: 1 }], template: { format: 'cfn' } },
+      'spec.template.format',
+    ],
     [{ roles: [{ name: 'app', count: 1 }] }, 'a runtime or give a command'],
     [
       { roles: [{ name: 'app', count: 1, runtime: 'node', command: ['x'] }] },

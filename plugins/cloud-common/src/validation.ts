@@ -43,7 +43,14 @@ export function validateStackSpec(
     if (maxNodesPerRole !== undefined && role.count > maxNodesPerRole) {
       problems.push(`${at}.count: must be from 0 to ${maxNodesPerRole}`);
     }
-    if ((role.command === undefined) === (role.runtime === undefined)) {
+    if (spec.template) {
+      // the template says what runs; a role is a group of its nodes
+      if (role.command !== undefined || role.runtime !== undefined) {
+        problems.push(
+          `${at}: a role of a stack made by a template names no runtime or command`,
+        );
+      }
+    } else if ((role.command === undefined) === (role.runtime === undefined)) {
       problems.push(`${at}: must name a runtime or give a command, not both`);
     } else if (role.runtime === LOAD_BALANCER_RUNTIME && !role.balances) {
       problems.push(`${at}.balances: must name the role to balance`);

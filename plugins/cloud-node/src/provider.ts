@@ -92,6 +92,12 @@ export interface CloudProvider {
    * the provider of that host reconciles or operates it.
    */
   readonly hostId?: string;
+  /**
+   * Set when the provider's account may hold stacks of this store that the
+   * inventory does not know (a cloud project shared with other tools or
+   * stores): reconciliation reports them and never deletes them.
+   */
+  readonly keepsUnknownStacks?: boolean;
   /** The regions a stack may be placed in. */
   listRegions(): string[];
   /** The runtimes that roles may name; none means raw commands only. */

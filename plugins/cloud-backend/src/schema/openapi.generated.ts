@@ -1931,6 +1931,11 @@ export const spec = {
             minItems: 1,
             description: 'Roles of the stack, started in this order',
           },
+          template: {
+            $ref: '#/components/schemas/StackTemplate',
+            description:
+              "A provider's own template that makes the stack; its roles then name the template's groups of nodes and give their counts",
+          },
           entryRole: {
             type: 'string',
             description:
@@ -2225,6 +2230,42 @@ export const spec = {
         additionalProperties: false,
         description:
           'Limits of the plan the stack was ordered on; they bind everyone, administrators too',
+      },
+      StackTemplate: {
+        type: 'object',
+        properties: {
+          format: {
+            type: 'string',
+            enum: ['hot'],
+            description: "The template's language: 'hot' is OpenStack Heat's",
+          },
+          body: {
+            type: 'string',
+            minLength: 1,
+            description: 'The template itself, e.g. HOT in YAML, unchanged',
+          },
+          parameters: {
+            type: 'object',
+            additionalProperties: {
+              anyOf: [
+                {
+                  type: 'string',
+                },
+                {
+                  type: 'number',
+                },
+                {
+                  type: 'boolean',
+                },
+              ],
+            },
+            description: "Values of the template's parameters",
+          },
+        },
+        required: ['format', 'body'],
+        additionalProperties: false,
+        description:
+          "A provider's own template that makes the stack; its roles then name the template's groups of nodes and give their counts",
       },
     },
   },

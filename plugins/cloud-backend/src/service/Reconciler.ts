@@ -10,6 +10,8 @@ import { StackOperations } from './StackOperations';
 /** What one reconciliation changed. */
 export interface ReconcileReport {
   orphansDeleted: string[];
+  /** Stacks of providers that keep unknown stacks: reported, not deleted. */
+  unknownStacks: string[];
   ghostsRemoved: string[];
   resumedDeploys: string[];
   deletesFinished: string[];
@@ -68,6 +70,7 @@ export class Reconciler {
   async reconcile(scope: ReconcileScope = 'all'): Promise<ReconcileReport> {
     const report: ReconcileReport = {
       orphansDeleted: [],
+      unknownStacks: [],
       ghostsRemoved: [],
       resumedDeploys: [],
       deletesFinished: [],
@@ -86,6 +89,13 @@ export class Reconciler {
           `Reconciliation with provider '${provider.id}' failed: ${error}`,
         );
       }
+    }
+    if (report.unknownStacks.length) {
+      this.logger.warn(
+        `Stacks of this store unknown to the inventory, kept at their providers: ${report.unknownStacks.join(
+          ', ',
+        )}`,
+      );
     }
     const changed =
       report.orphansDeleted.length +
@@ -131,6 +141,10 @@ export class Reconciler {
         continue;
       }
       if (stored && this.leases.isHeld(stored)) {
+        continue;
+      }
+      if (provider.keepsUnknownStacks) {
+        report.unknownStacks.push(found.stackId);
         continue;
       }
       await provider.deleteStack(found.stackId);

@@ -1,3 +1,4 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -6,9 +7,12 @@ import {
   roleSpecSchema,
   StackLimits,
   stackLimitsSchema,
+  StackSpec,
   stackSpecSchema,
+  stackTemplateSchema,
   validateStackSpec,
 } from '@internal/plugin-cloud-common';
+import fs from 'node:fs/promises';
 import { CloudActionOptions, onBehalfOf } from './cloudRequest';
 import { examples } from './stackDeploy.examples';
 import { readWorkspaceFiles } from './workspaceFiles';
@@ -50,6 +54,33 @@ function readLimits(
   return parsed.data;
 }
 
+/** The provider's own template of a stack, read from the workspace. */
+async function readStackTemplate(
+  workspacePath: string,
+  provider: string,
+  template: { file: string; parameters?: Record<string, unknown> },
+): Promise<NonNullable<StackSpec['template']>> {
+  let body: string;
+  try {
+    body = await fs.readFile(
+      resolveSafeChildPath(workspacePath, template.file),
+      'utf8',
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InputError(
+        `stackTemplates.${provider}.file: no file '${template.file}' in the workspace`,
+      );
+    }
+    throw error;
+  }
+  return stackTemplateSchema.parse({
+    format: 'hot',
+    body,
+    parameters: template.parameters,
+  });
+}
+
 /**
  * Deploys a stack through the cloud backend and outputs its id and URL.
  *
@@ -85,6 +116,23 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
             .min(1)
             .describe(stackSpecSchema.shape.roles.description ?? ''),
         entryRole: () => stackSpecSchema.shape.entryRole,
+        stackTemplates: z =>
+          z
+            .record(
+              z.object({
+                file: z
+                  .string()
+                  .min(1)
+                  .describe(
+                    'Workspace path of the HOT template, e.g. heat/openstack.yaml',
+                  ),
+                parameters: stackTemplateSchema.shape.parameters,
+              }),
+            )
+            .optional()
+            .describe(
+              "HOT templates by provider id, for providers that make stacks from their own templates (openstack). When the chosen provider has one, the stack is made from it and the roles keep only their names and counts, which the template's <role>_count parameters receive",
+            ),
         limits: z =>
           z
             .union([stackLimitsSchema, z.string()])
@@ -113,7 +161,14 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
             : undefined,
         });
       }
-      const spec = { roles, entryRole };
+      const own = ctx.input.stackTemplates?.[provider];
+      const spec: StackSpec = own
+        ? {
+            // the template says what runs; the roles only size it
+            roles: roles.map(role => ({ name: role.name, count: role.count })),
+            template: await readStackTemplate(ctx.workspacePath, provider, own),
+          }
+        : { roles, entryRole };
       const limits = readLimits(ctx.input.limits);
       const problems = validateStackSpec(spec);
       if (problems.length) {
