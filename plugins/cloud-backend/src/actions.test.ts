@@ -373,6 +373,27 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('lists stacks a page at a time', async () => {
+      const first = await invoke(TEAM_MEMBER, 'list-my-stacks', { limit: 1 });
+      expect(first.status).toBe(200);
+      expect(first.body.output.stacks.map((s: { id: string }) => s.id)).toEqual(
+        [stackId],
+      );
+      expect(first.body.output.nextCursor).toBeUndefined();
+
+      const tooMany = await invoke(TEAM_MEMBER, 'list-my-stacks', {
+        limit: 101,
+      });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.message).toMatch(/^input\/limit /);
+
+      const malformed = await invoke(TEAM_MEMBER, 'list-my-stacks', {
+        cursor: 'not-a-cursor',
+      });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.message).toMatch(/cursor/i);
+    });
+
     it('records the user, and that an agent sent it', async () => {
       const from = audit.length;
       const res = await invoke(TEAM_MEMBER, 'start-stack', {

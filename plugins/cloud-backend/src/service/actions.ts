@@ -92,8 +92,9 @@ export function registerCloudActions(options: {
     name: 'list-my-stacks',
     title: 'List my stacks',
     description:
-      "Lists the running stacks the user may see: their own and their groups', newest first, " +
-      'with status and URL. Use get-stack for the nodes of one.',
+      "Lists the stacks the user may see: their own and their groups', newest first, " +
+      'with status and URL, a page at a time (pass nextCursor back as cursor for the next page). ' +
+      'Use get-stack for the nodes of one.',
     attributes: { readOnly: true, idempotent: true },
     schema: {
       input: z =>
@@ -105,17 +106,39 @@ export function registerCloudActions(options: {
               'Only stacks of this group, e.g. "group:default/team-web"',
             ),
           status: z.string().optional().describe('e.g. "running"'),
+          limit: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('Stacks per page, 20 by default'),
+          cursor: z
+            .string()
+            .optional()
+            .describe('The nextCursor of the previous page'),
         }),
-      output: z => z.object({ stacks: z.array(stackSchema(z)) }),
+      output: z =>
+        z.object({
+          stacks: z.array(stackSchema(z)),
+          nextCursor: z
+            .string()
+            .optional()
+            .describe('Present when there are more stacks'),
+        }),
     },
     action: async ({ input, credentials }) => {
-      const { items } = await access.list(credentials, {
-        owner: input.owner,
-        status: input.status,
-      });
+      const { items, nextCursor } = await access.list(
+        credentials,
+        { owner: input.owner, status: input.status },
+        { limit: input.limit ?? 20, cursor: input.cursor },
+      );
       // The specs carry the files of the nodes, which agents do not need.
       return {
-        output: { stacks: items.map(({ spec: _spec, ...stack }) => stack) },
+        output: {
+          stacks: items.map(({ spec: _spec, ...stack }) => stack),
+          ...(nextCursor ? { nextCursor } : {}),
+        },
       };
     },
   });
