@@ -23,7 +23,8 @@ export const spec = {
       q: {
         name: 'q',
         in: 'query',
-        description: 'Words that every product found must have a word starting with.',
+        description:
+          'Words that every product found must have a word starting with.',
         required: false,
         schema: {
           type: 'string',
