@@ -18,6 +18,7 @@ describe('openapi', () => {
     expect(Object.keys(components)).toEqual([
       'NodeLimits',
       'RoleSpec',
+      'StackTemplate',
       'StackSpec',
       'StackLimits',
       'CreateStack',
