@@ -60,16 +60,22 @@ async function readStackTemplate(
   provider: string,
   template: { file: string; parameters?: Record<string, unknown> },
 ): Promise<NonNullable<StackSpec['template']>> {
+  const field = `stackTemplates.${provider}.file`;
+  let path: string;
+  try {
+    path = resolveSafeChildPath(workspacePath, template.file);
+  } catch {
+    throw new InputError(
+      `${field}: '${template.file}' is outside the workspace`,
+    );
+  }
   let body: string;
   try {
-    body = await fs.readFile(
-      resolveSafeChildPath(workspacePath, template.file),
-      'utf8',
-    );
+    body = await fs.readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InputError(
-        `stackTemplates.${provider}.file: no file '${template.file}' in the workspace`,
+        `${field}: no file '${template.file}' in the workspace`,
       );
     }
     throw error;
