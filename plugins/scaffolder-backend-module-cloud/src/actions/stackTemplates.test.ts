@@ -155,9 +155,9 @@ describe('cloud:stack:deploy with stackTemplates', () => {
     }
   });
 
-  (testOpenStack ? it : it.skip)(
-    "makes the stack from the provider's HOT template in Heat",
-    async () => {
+  // skipped without a Keystone and Heat (scripts/openstack.sh)
+  (testOpenStack ? describe : describe.skip)('on OpenStack', () => {
+    it("makes the stack from the provider's HOT template in Heat", async () => {
       const ctx = contextFor(siteInput('hot-site', 'openstack'), workspacePath);
       await deploy.handler(ctx as any);
       const out = outputs(ctx);
@@ -201,6 +201,6 @@ describe('cloud:stack:deploy with stackTemplates', () => {
       await remove.handler(removed as any);
       expect(outputs(removed).status).toBe('deleted');
       expect(await heat.getStack(`cloudstore-${out.stackId}`)).toBeUndefined();
-    },
-  );
+    });
+  });
 });
