@@ -35,6 +35,12 @@ if (!process.env.PLAYWRIGHT_URL) {
 }
 const configs =
   '--config ../../app-config.yaml --config ../../app-config.sso.yaml';
+// With a Keystone and Heat in the shell's CLOUDSTORE_OPENSTACK_* variables
+// (`eval "$(./scripts/openstack.sh env)"`), the backend offers `openstack`
+// too (plugins/cloud/e2e-tests/openstack.test.ts; skipped without them).
+const backendConfigs = process.env.CLOUDSTORE_OPENSTACK_AUTH_URL
+  ? `${configs} --config ../../app-config.openstack.yaml`
+  : configs;
 
 export default defineConfig({
   timeout: 120_000,
@@ -44,7 +50,7 @@ export default defineConfig({
     ? []
     : [
         {
-          command: `yarn workspace backend start ${configs}`,
+          command: `yarn workspace backend start ${backendConfigs}`,
           url: `http://localhost:${backendPort}/.backstage/health/v1/readiness`,
           reuseExistingServer: !process.env.CI,
           timeout: 180_000,

@@ -134,4 +134,22 @@ describe('stack limits', () => {
       "The stack's plan allows at most 2 instances, and this would make 4 (app: 4). The limit is the plan's and binds administrators too; order the Enterprise plan, which allows 6 instances",
     );
   });
+
+  it('counts the balanced role of a stack made by a template', () => {
+    const fromTemplate = {
+      template: {
+        format: 'hot' as const,
+        body: 'heat_template_version: 2021-04-16',
+      },
+      roles: [
+        { name: 'db', count: 1 },
+        { name: 'app', count: 2 },
+        { name: 'lb', count: 1, balances: 'app' },
+      ],
+    };
+    expect(stackLimitProblem(fromTemplate, { instances: 2 })).toBeUndefined();
+    expect(stackLimitProblem(fromTemplate, { instances: 1 })).toBe(
+      "The stack's plan allows at most 1 instances, and this would make 2 (app: 2). The limit is the plan's and binds administrators too",
+    );
+  });
 });

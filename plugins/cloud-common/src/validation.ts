@@ -83,15 +83,17 @@ export function validateStackSpec(
 /**
  * The roles whose nodes count as instances of a plan: those a load balancer
  * balances, which is where a plan's capacity goes (the app nodes of a
- * three-tier stack, as its order's node count says); in a stack without a
- * load balancer, every role.
+ * three-tier stack, as its order's node count says); a role of a stack made
+ * by a template names what it balances without a runtime. In a stack
+ * without a load balancer, every role.
  *
  * @public
  */
 export function instanceRoles(spec: StackSpec): StackSpec['roles'] {
   const balanced = new Set(
     spec.roles
-      .filter(role => role.runtime === LOAD_BALANCER_RUNTIME)
+      // a load balancer, or a template's role that says what it balances
+      .filter(role => role.runtime === LOAD_BALANCER_RUNTIME || spec.template)
       .map(role => role.balances),
   );
   const served = spec.roles.filter(role => balanced.has(role.name));

@@ -2,6 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the tests run the real cloud backend
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
+import openStackModule from '@internal/plugin-cloud-backend-module-openstack';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,16 +10,63 @@ import { join } from 'node:path';
 import { CloudApiClient } from '@internal/plugin-cloud-common';
 import { mockCatalogWithOwnerGroup } from '@internal/plugin-cloud-node/testUtils';
 
-/** A real cloud backend with the local provider, and a client of it. */
-export async function startCloudBackend() {
+/**
+ * The cloud of `scripts/openstack.sh` (or any Keystone and Heat) as
+ * `eval "$(scripts/openstack.sh env)"` gives it; undefined when not set.
+ */
+export const testOpenStack = process.env.CLOUDSTORE_OPENSTACK_AUTH_URL
+  ? {
+      authUrl: process.env.CLOUDSTORE_OPENSTACK_AUTH_URL,
+      region: process.env.CLOUDSTORE_OPENSTACK_REGION ?? 'RegionOne',
+      project: process.env.CLOUDSTORE_OPENSTACK_PROJECT ?? 'cloudstore',
+      domain: process.env.CLOUDSTORE_OPENSTACK_DOMAIN ?? 'Default',
+      username: process.env.CLOUDSTORE_OPENSTACK_USERNAME ?? 'cloudstore',
+    }
+  : undefined;
+
+/**
+ * A real cloud backend with the local provider, and a client of it; with
+ * `openstack`, also the provider `openstack` on the cloud of testOpenStack.
+ */
+export async function startCloudBackend(options: { openstack?: boolean } = {}) {
   const dataDir = fs.mkdtempSync(join(os.tmpdir(), 'cloud-actions-'));
+  const cloud = options.openstack ? testOpenStack : undefined;
+  if (options.openstack && !cloud) {
+    throw new Error('CLOUDSTORE_OPENSTACK_AUTH_URL is not set');
+  }
+  const openstack = cloud && {
+    providers: {
+      openstack: {
+        regions: {
+          [cloud.region]: {
+            authUrl: cloud.authUrl,
+            project: cloud.project,
+            projectDomain: cloud.domain,
+            credentials: {
+              type: 'password',
+              username: cloud.username,
+              userDomain: cloud.domain,
+              passwordEnv: 'CLOUDSTORE_OPENSTACK_PASSWORD',
+            },
+          },
+        },
+      },
+    },
+  };
   const backend = await startTestBackend({
     features: [
       cloudPlugin,
       localModule,
+      ...(openstack ? [openStackModule] : []),
       mockCatalogWithOwnerGroup(),
       mockServices.rootConfig.factory({
-        data: { cloud: { maxNodesPerRole: 5, local: { dataDir } } },
+        data: {
+          cloud: {
+            maxNodesPerRole: 5,
+            local: { dataDir },
+            ...(openstack ? { openstack } : {}),
+          },
+        },
       }),
     ],
   });

@@ -60,16 +60,22 @@ async function readStackTemplate(
   provider: string,
   template: { file: string; parameters?: Record<string, unknown> },
 ): Promise<NonNullable<StackSpec['template']>> {
+  const field = `stackTemplates.${provider}.file`;
+  let path: string;
+  try {
+    path = resolveSafeChildPath(workspacePath, template.file);
+  } catch {
+    throw new InputError(
+      `${field}: '${template.file}' is outside the workspace`,
+    );
+  }
   let body: string;
   try {
-    body = await fs.readFile(
-      resolveSafeChildPath(workspacePath, template.file),
-      'utf8',
-    );
+    body = await fs.readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InputError(
-        `stackTemplates.${provider}.file: no file '${template.file}' in the workspace`,
+        `${field}: no file '${template.file}' in the workspace`,
       );
     }
     throw error;
@@ -131,7 +137,7 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
             )
             .optional()
             .describe(
-              "HOT templates by provider id, for providers that make stacks from their own templates (openstack). When the chosen provider has one, the stack is made from it and the roles keep only their names and counts, which the template's <role>_count parameters receive",
+              "HOT templates by provider id, for providers that make stacks from their own templates (openstack). When the chosen provider has one, the stack is made from it and the roles keep only their names, counts (which the template's <role>_count parameters receive) and balances",
             ),
         limits: z =>
           z
@@ -164,8 +170,13 @@ export function createCloudStackDeployAction(options: CloudActionOptions) {
       const own = ctx.input.stackTemplates?.[provider];
       const spec: StackSpec = own
         ? {
-            // the template says what runs; the roles only size it
-            roles: roles.map(role => ({ name: role.name, count: role.count })),
+            // the template says what runs; the roles only size it (and
+            // say which one a plan's instances count, behind the balancer)
+            roles: roles.map(({ name: role, count, balances }) => ({
+              name: role,
+              count,
+              ...(balances ? { balances } : {}),
+            })),
             template: await readStackTemplate(ctx.workspacePath, provider, own),
           }
         : { roles, entryRole };
