@@ -51,9 +51,12 @@ if (!pgConnection) {
 /** A copy of the static website whose template needs a secret, approved by the approvers. */
 function writeSecretProduct(dir: string) {
   const source = path.join(REPO_ROOT, 'templates/static-website');
-  fs.cpSync(path.join(source, 'skeleton'), path.join(dir, 'skeleton'), {
-    recursive: true,
-  });
+  // The template's files: the site and its HOT template for OpenStack.
+  for (const folder of ['skeleton', 'heat']) {
+    fs.cpSync(path.join(source, folder), path.join(dir, folder), {
+      recursive: true,
+    });
+  }
   const template = parse(
     fs.readFileSync(path.join(source, 'template.yaml'), 'utf8'),
   );
