@@ -191,7 +191,10 @@ test('a developer orders the 3-tier web app on OpenStack, an approver approves i
     'lb-1': /10\.20\.2\.1/,
   };
   for (const [node, address] of Object.entries(addresses)) {
-    const row = nodes.getByRole('row').filter({ hasText: node });
+    // The row whose Node id cell is exactly this node's name.
+    const row = nodes.getByRole('row').filter({
+      has: developer.getByRole('cell', { name: node, exact: true }),
+    });
     await expect(row).toContainText(address);
     await expect(row).toContainText('running');
   }
