@@ -277,8 +277,17 @@ project create --or-show --domain default cloudstore
 user create --or-show --domain default --password $(secret cloudstore) cloudstore
 role add --project cloudstore --user cloudstore member
 EOF
-  admin_env openstack endpoint list --service orchestration -f value -c URL | grep -q 8004 ||
-    die "the orchestration endpoints were not created; see $STATE/log/users.log"
+  # Asked a few times: on a loaded machine one listing can fail on its own.
+  local try
+  for try in 1 2 3 4 5; do
+    if admin_env openstack endpoint list --service orchestration -f value -c URL \
+      2>>"$STATE/log/users.log" | grep -q "$HEAT_PORT"; then
+      break
+    fi
+    [ "$try" -lt 5 ] ||
+      die "the orchestration endpoints were not created; see $STATE/log/users.log"
+    sleep 3
+  done
   touch "$STATE/users-created" "$STATE/bootstrapped"
 }
 
