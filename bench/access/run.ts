@@ -17,16 +17,13 @@
  *   BENCH_ROUNDS=200 BENCH_USER=user:default/platform-admin yarn bench:access
  */
 import { createBackend } from '@backstage/backend-defaults';
-import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { mockUserInfoFromCatalog } from '@internal/plugin-catalog-node-groups/testUtils';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -109,26 +106,7 @@ async function startBackend(policyModule: typeof allowAllPolicy) {
   backend.add(mockServices.auth.factory());
   backend.add(mockServices.httpAuth.factory());
   // Sign-in gives users their direct groups, as the catalog says.
-  backend.add(
-    createServiceFactory({
-      service: coreServices.userInfo,
-      deps: {},
-      factory: () => ({
-        async getUserInfo(credentials) {
-          const ref = (credentials.principal as { userEntityRef: string })
-            .userEntityRef;
-          const user = entities.find(e => stringifyEntityRef(e) === ref);
-          return {
-            userEntityRef: ref,
-            ownershipEntityRefs: [
-              ref,
-              ...(user?.relations ?? []).map(r => r.targetRef),
-            ],
-          };
-        },
-      }),
-    }),
-  );
+  backend.add(mockUserInfoFromCatalog(entities));
   backend.add(
     mockServices.rootConfig.factory({
       data: {

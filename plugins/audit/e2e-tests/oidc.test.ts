@@ -237,6 +237,12 @@ test('an admin sees the admin pages and finds their sign-in and their deployment
   expect(login!.ip).toBeTruthy();
   expect(refused!.status).toBe('failed');
   expect(refused!.actor).toBeFalsy();
+  // The deployment's target is the stack it created.
+  expect(deployment).toMatchObject({
+    actor: user,
+    target: `stack:${deployed!.id}`,
+    status: 'succeeded',
+  });
 
   await nav.getByRole('link', { name: 'Audit log', exact: true }).click();
   await expect(

@@ -97,14 +97,18 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
   liveStackPage = page.url();
   const actions = page.getByRole('group', { name: 'Stack actions' });
   const nodes = page.getByRole('table').filter({ hasText: 'Node id' });
+  // The rows whose Node id cell is exactly `id` (or matches it whole), so
+  // that 'app-1' does not also find a row that mentions it in another cell.
+  const nodeRows = (id: string | RegExp) =>
+    nodes.getByRole('row').filter({
+      has: page.getByRole('cell', { name: id, exact: true }),
+    });
   for (const node of ['lb-1', 'app-1', 'app-2', 'db-1']) {
-    const row = nodes.getByRole('row').filter({ hasText: node });
+    const row = nodeRows(node);
     await expect(row).toContainText(/127\.0\.0\.1:\d+/);
     await expect(row).toContainText('running');
   }
-  await expect(
-    nodes.getByRole('row').filter({ hasText: /app-\d/ }),
-  ).toHaveCount(2);
+  await expect(nodeRows(/^app-\d+$/)).toHaveCount(2);
 
   // The app answers on its URL, through the load balancer.
   const url = (await page
@@ -125,7 +129,7 @@ test('an admin runs the 3-tier template, opens, scales and deletes its stack', a
   await scale.getByLabel('Nodes').fill('3');
   await scale.getByRole('button', { name: 'Scale' }).click();
   await expect(scale).toHaveCount(0);
-  const apps = nodes.getByRole('row').filter({ hasText: /app-\d/ });
+  const apps = nodeRows(/^app-\d+$/);
   await expect(apps).toHaveCount(3, { timeout: 120_000 });
   for (const row of await apps.all()) {
     await expect(row).toContainText('running');

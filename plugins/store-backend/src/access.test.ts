@@ -1,16 +1,13 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { JsonObject } from '@backstage/types';
+import { mockUserInfoFromCatalog } from '@internal/plugin-catalog-node-groups/testUtils';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the real cloud backend and its inventory
 import cloudPlugin from '@internal/plugin-cloud-backend';
 import localModule from '@internal/plugin-cloud-backend-module-local';
@@ -275,24 +272,7 @@ describe('every store and cloud endpoint under the real policy', () => {
         cloudPlugin,
         localModule,
         // Sign-in gives users their direct groups, as the catalog says.
-        createServiceFactory({
-          service: coreServices.userInfo,
-          deps: {},
-          factory: () => ({
-            async getUserInfo(credentials) {
-              const ref = (credentials.principal as { userEntityRef: string })
-                .userEntityRef;
-              const user = ENTITIES.find(e => stringifyEntityRef(e) === ref);
-              return {
-                userEntityRef: ref,
-                ownershipEntityRefs: [
-                  ref,
-                  ...(user?.relations ?? []).map(r => r.targetRef),
-                ],
-              };
-            },
-          }),
-        }),
+        mockUserInfoFromCatalog(ENTITIES),
       ],
       permissionBackend: [permissionPlugin, permissionModuleStorePolicy],
       now: new Date('2026-01-01T10:00:00Z'),

@@ -329,9 +329,12 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
     developer.getByText(`${trialEnd} to ${periodEnd}`, { exact: true }),
   ).toBeVisible();
   const charges = developer.getByRole('table').filter({ hasText: 'Charged' });
-  await expect(
-    charges.getByRole('row').filter({ hasText: 'recurring' }),
-  ).toContainText('USD 89.00');
+  // A charge's row by its exact Kind cell, not by text found in any cell.
+  const charge = (kind: string) =>
+    charges.getByRole('row').filter({
+      has: developer.getByRole('cell', { name: kind, exact: true }),
+    });
+  await expect(charge('recurring')).toContainText('USD 89.00');
 
   // The upgrade to Enterprise, with its breakdown before anything is charged.
   await developer.getByRole('button', { name: 'Change plan' }).click();
@@ -358,9 +361,7 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
   await expect(
     developer.getByText('Enterprise — USD 999.00/month'),
   ).toBeVisible();
-  await expect(
-    charges.getByRole('row').filter({ hasText: 'proration' }),
-  ).toContainText(total);
+  await expect(charge('proration')).toContainText(total);
 
   // Enterprise provides four app nodes: the stack was scaled to them.
   await developer.goto(liveStackPage);
@@ -368,7 +369,7 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
     .getByRole('table')
     .filter({ hasText: 'Node id' })
     .getByRole('row')
-    .filter({ hasText: /app-\d/ });
+    .filter({ has: developer.getByRole('cell', { name: /^app-\d+$/ }) });
   await expect(appNodes).toHaveCount(4, { timeout: 120_000 });
   for (const node of await appNodes.all()) {
     await expect(node).toContainText('running');
@@ -411,13 +412,17 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
     .getByRole('table', { name: 'Invoice lines' })
     .getByRole('row')
     .filter({ has: developer.locator(`a[href$="${subscriptionPath}"]`) });
-  const proration = lines.filter({ hasText: 'Proration' });
+  const lineOfKind = (kind: string) =>
+    lines.filter({
+      has: developer.getByRole('cell', { name: kind, exact: true }),
+    });
+  const proration = lineOfKind('Proration');
   await expect(proration).toHaveCount(1);
   await expect(proration).toContainText(
     `3-Tier Web App: Standard → Enterprise, ${daysLeft} day(s) left`,
   );
   await expect(proration).toContainText(total);
-  const recurring = lines.filter({ hasText: 'Recurring' });
+  const recurring = lineOfKind('Recurring');
   await expect(recurring).toHaveCount(1);
   await expect(recurring).toContainText(
     `3-Tier Web App, Standard: ${trialEnd} to ${periodEnd}`,
@@ -463,7 +468,9 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
     finance.getByRole('navigation', { name: 'Drill-down' }),
   ).toContainText('Developers');
   await expect(
-    finance.getByRole('row').filter({ hasText: '3-Tier Web App' }),
+    finance.getByRole('row').filter({
+      has: finance.getByRole('cell', { name: '3-Tier Web App', exact: true }),
+    }),
   ).toContainText(/USD \d+\.\d\d/);
   await finance.close();
 

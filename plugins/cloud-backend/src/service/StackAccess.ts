@@ -29,6 +29,11 @@ import {
 import { cloudStackResourceRef } from './permissions';
 import { StackService } from './StackService';
 
+/** Audit meta as JSON: what JSON cannot say (undefined values) is left out. */
+function toJsonObject(meta: Record<string, unknown>): JsonObject {
+  return JSON.parse(JSON.stringify(meta)) as JsonObject;
+}
+
 /**
  * The permission decisions and audit events around stacks, shared by the
  * REST API and the actions that agents call, so that both decide and
@@ -138,12 +143,14 @@ export class StackAccess {
   /**
    * Runs a mutation, audited from the start, so that a refused attempt is
    * recorded as a failure too. Without an HTTP request (an agent's action)
-   * the meta names the user.
+   * the meta names the user. `successMeta` adds what is known only once the
+   * mutation succeeded, such as the id of the stack it created.
    */
   async audited<T>(
     event: {
       eventId: string;
       meta: Record<string, unknown>;
+      successMeta?: (result: T) => Record<string, unknown>;
       request?: Request;
       severityLevel?: 'low' | 'medium' | 'high' | 'critical';
     },
@@ -153,11 +160,15 @@ export class StackAccess {
       eventId: event.eventId,
       severityLevel: event.severityLevel ?? 'medium',
       request: event.request,
-      meta: JSON.parse(JSON.stringify(event.meta)) as JsonObject,
+      meta: toJsonObject(event.meta),
     });
     try {
       const result = await fn();
-      await auditorEvent.success();
+      await auditorEvent.success(
+        event.successMeta
+          ? { meta: toJsonObject(event.successMeta(result)) }
+          : undefined,
+      );
       return result;
     } catch (error) {
       await auditorEvent.fail({ error: error as Error });

@@ -193,8 +193,10 @@ describe.each(databases.eachSupportedId())(
       const record: AuditRecord = { eventId, meta };
       audit.push(record);
       return {
-        success: async () => {
+        // the meta of the outcome adds to the first, as Backstage's auditor
+        success: async params => {
           record.outcome = 'succeeded';
+          record.meta = { ...meta, ...params?.meta };
         },
         fail: async ({ error }) => {
           record.outcome = 'failed';
@@ -281,6 +283,19 @@ describe.each(databases.eachSupportedId())(
       }
       await backend?.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('audits a created stack with the stack as its target', async () => {
+      const created = audit.filter(
+        r =>
+          r.eventId === 'stack-create' && r.meta?.name === `guarded-${suffix}`,
+      );
+      expect(created).toEqual([
+        expect.objectContaining({
+          outcome: 'succeeded',
+          meta: expect.objectContaining({ stackId, owner: OWNER }),
+        }),
+      ]);
     });
 
     it('refuses a script to a user without the script permission, who may operate the stack', async () => {

@@ -134,16 +134,20 @@ export async function createRouter(
     const key = req.header('idempotency-key');
     const inventoryKey = inventoryKeyOf(credentials, key);
     const create = () =>
-      audited(
-        req,
-        'stack-create',
+      access.audited(
         {
-          name: body.name,
-          owner: body.owner,
-          provider: body.provider,
-          region: body.region,
-          template: body.template,
-          idempotencyKey: key,
+          eventId: 'stack-create',
+          request: req,
+          meta: {
+            name: body.name,
+            owner: body.owner,
+            provider: body.provider,
+            region: body.region,
+            template: body.template,
+            idempotencyKey: key,
+          },
+          // its target, as of the other stack events, once the stack exists
+          successMeta: ({ body: stack }) => ({ stackId: stack.id }),
         },
         async () => {
           await authorizeBasic(req, cloudStackCreatePermission);

@@ -136,6 +136,11 @@ export interface StoreApi {
     plan: string;
   }): Promise<OrderPreview>;
   /**
+   * The regions of each provider of the cloud backend, by provider id, its
+   * default region first: where an order may place its stack.
+   */
+  listProviderRegions(): Promise<Record<string, string[]>>;
+  /**
    * Places an order. The same `idempotencyKey` places it once however often
    * it is sent; one is generated when none is given.
    */

@@ -73,6 +73,39 @@ describe('StoreClient', () => {
     });
   });
 
+  it("reads the regions of each provider from the cloud backend's list", async () => {
+    const fetch = jest.fn(
+      async (_url: string) =>
+        new Response(
+          JSON.stringify({
+            items: [
+              { id: 'local', title: 'Local', regions: ['local'] },
+              {
+                id: 'openstack',
+                title: 'OpenStack',
+                regions: ['RegionOne', 'RegionTwo'],
+              },
+            ],
+          }),
+          { status: 200, headers: { 'Content-Type': 'application/json' } },
+        ),
+    );
+    const client = new StoreClient({
+      discoveryApi: {
+        getBaseUrl: async (pluginId: string) =>
+          `http://localhost:7007/api/${pluginId}`,
+      },
+      fetchApi: { fetch } as any,
+    });
+    await expect(client.listProviderRegions()).resolves.toEqual({
+      local: ['local'],
+      openstack: ['RegionOne', 'RegionTwo'],
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://localhost:7007/api/cloud/providers',
+    );
+  });
+
   describe('orders', () => {
     function request(fetch: jest.Mock, index = 0) {
       const [url, init] = fetch.mock.calls[index] as [string, RequestInit];

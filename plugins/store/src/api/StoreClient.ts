@@ -1,5 +1,6 @@
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { CloudApiClient } from '@internal/plugin-cloud-common';
 import {
   CancellationQuote,
   CostReport,
@@ -73,7 +74,10 @@ function withVersion(body: object, version: number | undefined): object {
   return version === undefined ? body : { ...body, version };
 }
 
-/** Talks to the store backend over HTTP. @public */
+/**
+ * Talks to the store backend over HTTP, and to the cloud backend for the
+ * regions an order may choose. @public
+ */
 export class StoreClient implements StoreApi {
   constructor(
     private readonly options: {
@@ -120,6 +124,12 @@ export class StoreClient implements StoreApi {
       method: 'POST',
       body: { product: options.product, plan: options.plan },
     });
+  }
+
+  async listProviderRegions(): Promise<Record<string, string[]>> {
+    // The cloud backend's own list, through its client.
+    const providers = await new CloudApiClient(this.options).listProviders();
+    return Object.fromEntries(providers.map(p => [p.id, p.regions]));
   }
 
   async createOrder(

@@ -1,52 +1,19 @@
-import { Entity } from '@backstage/catalog-model';
-import { DefaultEntityPresentationApi } from '@backstage/plugin-catalog';
 import {
-  entityPresentationApiRef,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+  catalogPrincipal as principal,
+  mockCatalogApis,
+} from '@internal/catalog-test-utils';
 
-function principal(
-  kind: 'User' | 'Group',
-  name: string,
-  displayName: string,
-): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind,
-    metadata: { name, namespace: 'default' },
-    spec: {
-      profile: { displayName },
-      ...(kind === 'Group' ? { type: 'team', children: [] } : {}),
-    },
-  };
-}
+export { catalogMountedRoutes } from '@internal/catalog-test-utils';
 
 /** The people and groups of the audit pages' test data, with their profiles. */
-export const CATALOG_PRINCIPALS: Entity[] = [
+const CATALOG_PRINCIPALS = [
   principal('User', 'developer', 'Dana Developer'),
   principal('User', 'data-scientist', 'Dora Data-Scientist'),
   principal('Group', 'developers', 'Developers'),
   principal('Group', 'platform-admins', 'Platform Admins'),
 ];
 
-/**
- * The catalog's own entity presentation, reading display names from
- * {@link CATALOG_PRINCIPALS} in an in-memory catalog, as the app has it.
- * A fresh pair per render, so no names are cached between tests.
- */
+/** An in-memory catalog of {@link CATALOG_PRINCIPALS}, fresh per render. */
 export function catalogApis() {
-  const catalogApi = catalogApiMock({ entities: CATALOG_PRINCIPALS });
-  return [
-    catalogApi,
-    [
-      entityPresentationApiRef,
-      DefaultEntityPresentationApi.create({ catalogApi }),
-    ],
-  ] as const;
+  return mockCatalogApis(CATALOG_PRINCIPALS);
 }
-
-/** Where the catalog's entity pages are mounted in a test app. */
-export const catalogMountedRoutes = {
-  '/catalog/:namespace/:kind/:name': entityRouteRef,
-};

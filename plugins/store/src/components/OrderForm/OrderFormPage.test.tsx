@@ -64,6 +64,11 @@ function mockStoreApi() {
     getFacets: jest.fn(),
     getProduct: jest.fn(async () => postgresql),
     previewOrder: jest.fn(async ({ plan }: { plan: string }) => preview(plan)),
+    listProviderRegions: jest.fn(async () => ({
+      kubernetes: ['eu-west'],
+      local: ['local', 'eu-1'],
+      openstack: ['RegionOne', 'RegionTwo'],
+    })),
     createOrder: jest.fn(async () => orderDetails()),
     listOrders: jest.fn(),
     getOrder: jest.fn(async () => orderDetails()),
@@ -243,6 +248,61 @@ describe('OrderFormPage', () => {
       await screen.findByRole('button', { name: 'Place order' }),
     );
     expect(await screen.findByText(refusal.message)).toBeInTheDocument();
+  });
+
+  it("fills the region with the chosen provider's default region", async () => {
+    const api = mockStoreApi();
+    api.getProduct.mockResolvedValue({
+      ...postgresql,
+      providers: ['local', 'openstack'],
+      unavailableProviders: [],
+    });
+    await renderForm(api);
+
+    const region = await screen.findByLabelText(/^Region/);
+    await waitFor(() => expect(region).toHaveValue('local'));
+    await choose(/^Provider/, /^openstack$/);
+    expect(region).toHaveValue('RegionOne');
+    expect(
+      screen.getByText('Where openstack places it: RegionOne, RegionTwo'),
+    ).toBeInTheDocument();
+    // A region typed for a provider is kept for it, not for another one.
+    fireEvent.change(region, { target: { value: 'RegionTwo' } });
+    await choose(/^Provider/, /^local$/);
+    expect(region).toHaveValue('local');
+    await choose(/^Provider/, /^openstack$/);
+    expect(region).toHaveValue('RegionTwo');
+
+    fireEvent.change(screen.getByLabelText(/^Name/), {
+      target: { value: 'db1' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    fireEvent.change(await screen.findByLabelText(/^Password/), {
+      target: { value: 's3cret' },
+    });
+    await act(() => new Promise(resolve => setTimeout(resolve, 350)));
+    await userEvent.click(screen.getByRole('button', { name: 'Review' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Place order' }),
+    );
+    await waitFor(() => expect(api.createOrder).toHaveBeenCalledTimes(1));
+    expect(api.createOrder.mock.calls[0][0]).toMatchObject({
+      provider: 'openstack',
+      region: 'RegionTwo',
+    });
+  });
+
+  it('leaves the region to the provider when the regions cannot be read', async () => {
+    const api = mockStoreApi();
+    api.listProviderRegions.mockRejectedValue(new Error('No cloud backend'));
+    await renderForm(api);
+
+    const region = await screen.findByLabelText(/^Region/);
+    await waitFor(() => expect(api.listProviderRegions).toHaveBeenCalled());
+    expect(region).toHaveValue('');
+    expect(
+      screen.getByText('Where the provider places it; empty for its default'),
+    ).toBeInTheDocument();
   });
 
   it('does not go on with missing required inputs', async () => {

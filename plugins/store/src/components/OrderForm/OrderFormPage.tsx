@@ -129,7 +129,19 @@ function OrderForm(props: { product: ProductDetails }) {
   const { secrets: contextSecrets } = useTemplateSecrets();
   const [plan, setPlan] = useState(product.plans[0]?.id ?? '');
   const [provider, setProvider] = useState(product.providers[0] ?? '');
-  const [region, setRegion] = useState('');
+  // The region typed for a provider; another provider starts from its own
+  // default region.
+  const [typedRegion, setTypedRegion] = useState<{
+    provider: string;
+    region: string;
+  }>();
+  const providerRegions = useAsync(
+    async () => storeApi.listProviderRegions(),
+    [storeApi],
+  );
+  const regions = providerRegions.value?.[provider] ?? [];
+  const region =
+    typedRegion?.provider === provider ? typedRegion.region : regions[0] ?? '';
   const [comment, setComment] = useState('');
   // What the chosen plan does not allow, found before the order is sent.
   const [limitWarning, setLimitWarning] = useState<string>();
@@ -253,9 +265,13 @@ function OrderForm(props: { product: ProductDetails }) {
             variant="outlined"
             id="order-region"
             label="Region"
-            helperText="Where the provider places it; empty for its default"
+            helperText={
+              regions.length > 0
+                ? `Where ${provider} places it: ${regions.join(', ')}`
+                : 'Where the provider places it; empty for its default'
+            }
             value={region}
-            onChange={e => setRegion(e.target.value)}
+            onChange={e => setTypedRegion({ provider, region: e.target.value })}
           />
           <TextField
             fullWidth
