@@ -10,7 +10,7 @@ test('a developer orders a product that needs approval, an approver approves it,
   request,
 }) => {
   // Deploying a 3-tier stack takes a while on a loaded machine.
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   const name = `e2e-${Date.now().toString(36)}`;
 
   // The developer orders the 3-Tier Web App, which every order needs approval for.
@@ -67,11 +67,12 @@ test('a developer orders a product that needs approval, an approver approves it,
 
   // The order is provisioned through the scaffolder and fulfilled.
   await expect(async () => {
+    // A page load alone can take half a minute on a loaded machine.
     await developer.goto(orderUrl);
     await expect(developer.getByText('Fulfilled').first()).toBeVisible({
-      timeout: 5_000,
+      timeout: 30_000,
     });
-  }).toPass({ timeout: 120_000 });
+  }).toPass({ timeout: 300_000 });
   const timeline = developer.getByRole('list', { name: 'Timeline' });
   await expect(timeline).toContainText('Approved');
   await expect(

@@ -265,9 +265,10 @@ test('a group upgrades its subscription, is invoiced the proration, and finance 
 
   // The stack is deployed and the order fulfilled.
   await expect(async () => {
+    // A page load alone can take half a minute on a loaded machine.
     await developer.goto(orderUrl);
     await expect(developer.getByText('Fulfilled').first()).toBeVisible({
-      timeout: 5_000,
+      timeout: 30_000,
     });
   }).toPass({ timeout: 300_000 });
 
