@@ -22,6 +22,13 @@
  *   BENCH_PATHS='product list,facets' yarn bench:load   # only these paths
  *   yarn bench:load --serve      # start, sign in, print a token, wait for Ctrl-C
  *   yarn bench:load --cpu-prof   # CPU profile of the backend, in bench/load/profiles
+ *
+ * Besides latency it prints the CPU time that the backend process and the
+ * PostgreSQL processes serving its connections spent per request (read from
+ * /proc, when PostgreSQL runs on this machine): on a shared machine that is
+ * steadier than throughput. With --cpu-prof it also writes when each path
+ * ran, so that `yarn bench:load:profile <profile> --path 'product list'`
+ * summarises one path's share of the profile.
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -41,6 +48,7 @@ const PG_CONNECTION =
   process.env.BENCH_PG_CONNECTION ?? 'postgresql://postgres@127.0.0.1:5432';
 /** Only the paths whose names contain one of these (and the no-op route). */
 const ONLY = process.env.BENCH_PATHS?.split(',');
+const PROFILES = path.join(ROOT, 'bench/load/profiles');
 const START_TIMEOUT_MS = 300_000;
 /** Targets of issue 14, relative to the no-op route of the same run. */
 const MIN_RATIO = 0.5;
@@ -193,7 +201,7 @@ async function startBackend(options: {
     overrides,
   ].flatMap(c => ['--config', c]);
   const profile = args.has('--cpu-prof')
-    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/load/profiles')}`]
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`]
     : [];
   const child = spawn(process.execPath, [...profile, ...entry, ...configs], {
     cwd,
@@ -291,9 +299,104 @@ type Result = {
   errors: number;
   non2xx: number;
   total: number;
+  /** CPU ms per request of the backend and of PostgreSQL, when known. */
+  backendCpu?: number;
+  dbCpu?: number;
+  /** When it ran, in microseconds of the monotonic clock (as V8 profiles). */
+  from: number;
+  to: number;
 };
 
-async function drive(base: string, token: string, p: Path): Promise<Result> {
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time of a process in ms (user and system), if /proc has it. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the fields after the command, which may contain spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (
+      ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the CPU time of the backend and of the PostgreSQL processes that
+ * serve this run's databases, when PostgreSQL runs on this machine.
+ */
+class CpuMeter {
+  private constructor(
+    private readonly backendPid: number,
+    private readonly client: Client | undefined,
+    private readonly prefix: string,
+  ) {}
+
+  static async create(backendPid: number, prefix: string) {
+    const local = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(
+      new URL(PG_CONNECTION).hostname,
+    );
+    let client: Client | undefined;
+    if (local) {
+      client = new Client({ connectionString: PG_CONNECTION });
+      await client.connect();
+    }
+    return new CpuMeter(backendPid, client, prefix);
+  }
+
+  async read(): Promise<{ backend?: number; db: Map<number, number> }> {
+    const db = new Map<number, number>();
+    if (this.client) {
+      const { rows } = await this.client.query(
+        'SELECT pid FROM pg_stat_activity WHERE datname LIKE $1',
+        [`${this.prefix}%`],
+      );
+      for (const { pid } of rows) {
+        const ms = cpuMs(pid);
+        if (ms !== undefined) db.set(pid, ms);
+      }
+    }
+    return { backend: cpuMs(this.backendPid), db };
+  }
+
+  /** CPU ms between two readings; connections opened since count from 0. */
+  static spent(
+    before: Awaited<ReturnType<CpuMeter['read']>>,
+    after: Awaited<ReturnType<CpuMeter['read']>>,
+  ) {
+    let db: number | undefined;
+    for (const [pid, ms] of after.db) {
+      db = (db ?? 0) + ms - (before.db.get(pid) ?? 0);
+    }
+    return {
+      backend:
+        before.backend === undefined || after.backend === undefined
+          ? undefined
+          : after.backend - before.backend,
+      db,
+    };
+  }
+
+  async close() {
+    await this.client?.end();
+  }
+}
+
+/** The monotonic clock in microseconds, the clock of V8's CPU profiles. */
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+async function drive(
+  base: string,
+  token: string,
+  p: Path,
+  meter: CpuMeter,
+): Promise<Result> {
+  const before = await meter.read();
+  const from = monotonicUs();
   const result = await autocannon({
     url: `${base}${p.path}`,
     connections: CONNECTIONS,
@@ -318,6 +421,12 @@ async function drive(base: string, token: string, p: Path): Promise<Result> {
         ]
       : undefined,
   });
+  const to = monotonicUs();
+  const spent = CpuMeter.spent(before, await meter.read());
+  const perRequest = (ms?: number) =>
+    ms === undefined || result.requests.total === 0
+      ? undefined
+      : ms / result.requests.total;
   return {
     name: p.name,
     held: !p.baseline && !p.measuredOnly,
@@ -327,6 +436,10 @@ async function drive(base: string, token: string, p: Path): Promise<Result> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
+    backendCpu: perRequest(spent.backend),
+    dbCpu: perRequest(spent.db),
+    from,
+    to,
   };
 }
 
@@ -402,10 +515,29 @@ async function main() {
       `${CONNECTIONS} connections, ${DURATION_S} s a path, as ${USER}; load average ${load()}`,
     );
     const results: Result[] = [];
-    for (const p of paths) {
-      if (p.baseline || !ONLY || ONLY.some(o => p.name.includes(o))) {
-        results.push(await drive(base, token, p));
+    const meter = await CpuMeter.create(backend.pid!, prefix);
+    try {
+      for (const p of paths) {
+        if (p.baseline || !ONLY || ONLY.some(o => p.name.includes(o))) {
+          results.push(await drive(base, token, p, meter));
+        }
       }
+    } finally {
+      await meter.close();
+    }
+    if (args.has('--cpu-prof')) {
+      // When each path ran, for `yarn bench:load:profile --path`.
+      const file = path.join(PROFILES, `paths-${run}.json`);
+      fs.mkdirSync(PROFILES, { recursive: true });
+      fs.writeFileSync(
+        file,
+        JSON.stringify(
+          results.map(({ name, from, to }) => ({ name, from, to })),
+          null,
+          2,
+        ),
+      );
+      console.log(`the paths' times: ${file}`);
     }
     const baseline = results[0].rps;
     console.log(
@@ -413,8 +545,11 @@ async function main() {
         9,
       )}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non-2xx'.padStart(
         9,
-      )}${'ratio'.padStart(8)}`,
+      )}${'ratio'.padStart(8)}${'cpu ms/req'.padStart(
+        12,
+      )}${'db ms/req'.padStart(11)}`,
     );
+    const ms = (v?: number) => (v === undefined ? '-' : v.toFixed(2));
     for (const r of results) {
       const ratio = r.rps / baseline;
       const ok =
@@ -428,9 +563,9 @@ async function main() {
           r.p50,
         ).padStart(9)}${String(r.p99).padStart(9)}${String(r.errors).padStart(
           8,
-        )}${String(r.non2xx).padStart(9)}${ratio.toFixed(2).padStart(8)}${
-          ok ? '' : '  FAIL'
-        }`,
+        )}${String(r.non2xx).padStart(9)}${ratio.toFixed(2).padStart(8)}${ms(
+          r.backendCpu,
+        ).padStart(12)}${ms(r.dbCpu).padStart(11)}${ok ? '' : '  FAIL'}`,
       );
     }
     console.log(

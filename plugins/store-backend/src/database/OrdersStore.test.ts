@@ -39,6 +39,47 @@ describe('OrdersStore', () => {
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
+    it('counts the orders of a first page in the same statement, and of any page', async () => {
+      const { knex, store } = await createStore(databaseId);
+      for (let i = 1; i <= 5; i++) {
+        await store.createOrder(
+          newOrder(`o${i}`, { approverGroups: [] }),
+          { actor: 'user:default/developer' },
+          new Date(`2026-11-0${i}T10:00:00Z`),
+        );
+      }
+      const reads: string[] = [];
+      knex.on('query', (query: { sql: string }) => reads.push(query.sql));
+      const filter = { requester: ['user:default/developer'] };
+
+      const first = await store.listOrders({ filter, limit: 2 });
+      expect(reads).toHaveLength(2); // the page, the approver groups
+      expect(first.totalItems).toBe(5);
+      expect(first.items.map(o => o.id)).toEqual(['o5', 'o4']);
+      expect(first.items[0]).not.toHaveProperty('newest_first_count');
+
+      const next = await store.listOrders({
+        filter,
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      expect(next.totalItems).toBe(5);
+      expect(next.items.map(o => o.id)).toEqual(['o3', 'o2']);
+      const third = await store.listOrders({ filter, limit: 2, offset: 4 });
+      expect(third).toMatchObject({ totalItems: 5, nextCursor: undefined });
+      expect(third.items.map(o => o.id)).toEqual(['o1']);
+      const past = await store.listOrders({ filter, limit: 2, offset: 9 });
+      expect(past).toEqual({ items: [], totalItems: 5 });
+
+      reads.length = 0;
+      const none = await store.listOrders({
+        filter: { requester: ['user:default/nobody'] },
+        limit: 2,
+      });
+      expect(none).toEqual({ items: [], totalItems: 0 });
+      expect(reads).toHaveLength(1);
+    });
+
     it('creates, reads and lists orders', async () => {
       const { store } = await createStore(databaseId);
       const created = await store.createOrder(

@@ -213,16 +213,21 @@ export class OrdersStore {
         ),
       );
     }
-    const [{ count }] = await query.clone().count({ count: '*' });
-    const { rows, more } = await readNewestFirst<OrderRow>(query, {
+    // The first page counts the orders in the same statement; later ones
+    // count them on their own, before the cursor narrows the query.
+    const counted = cursor
+      ? Number((await query.clone().count({ count: '*' }))[0].count)
+      : undefined;
+    const { rows, more, count } = await readNewestFirst<OrderRow>(query, {
       cursor,
       limit: options.limit,
       offset: options.offset,
+      count: !cursor,
     });
     const items = await toOrders(this.db, rows);
     return {
       items,
-      totalItems: Number(count),
+      totalItems: counted ?? count!,
       nextCursor: nextNewestFirst(items, more),
     };
   }

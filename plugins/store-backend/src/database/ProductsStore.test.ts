@@ -146,6 +146,118 @@ describe('ProductsStore', () => {
       expect(audience).toEqual([]);
     });
 
+    it('reads a page or a product in one statement, with its tags, providers and audience', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const orders = await OrdersStore.create({
+        database: mockServices.database({ knex }),
+      });
+      await store.replaceAll(
+        [
+          makeProduct(
+            'a',
+            {
+              providers: ['local', 'kubernetes'],
+              audience: ['group:default/team-b', 'group:default/team-a'],
+            },
+            { tags: ['sql', 'database'] },
+          ),
+          makeProduct('b'),
+          makeProduct('c', {}, { tags: ['cache'] }),
+        ].map(toIndexedProduct),
+      );
+      const reads: string[] = [];
+      knex.on('query', (query: { sql: string }) => reads.push(query.sql));
+
+      const page = await store.listProducts({
+        filters: {},
+        permissionFilter: undefined,
+        sort: 'name',
+        limit: 2,
+      });
+      expect(reads).toHaveLength(1);
+      expect(
+        page.items.map(({ name, tags, providers, audience }) => ({
+          name,
+          tags,
+          providers,
+          audience,
+        })),
+      ).toEqual([
+        {
+          name: 'a',
+          tags: ['database', 'sql'],
+          providers: ['kubernetes', 'local'],
+          audience: ['group:default/team-a', 'group:default/team-b'],
+        },
+        { name: 'b', tags: [], providers: ['local'], audience: [] },
+      ]);
+      expect(page.nextCursor).toMatchObject({ id: 'product:default/b' });
+      const next = await store.listProducts({
+        filters: {},
+        permissionFilter: undefined,
+        sort: 'name',
+        cursor: page.nextCursor,
+        limit: 2,
+      });
+      expect(next.items.map(p => [p.name, p.tags])).toEqual([['c', ['cache']]]);
+      expect(next.nextCursor).toBeUndefined();
+
+      reads.length = 0;
+      const get = (subscriber?: string) =>
+        store.getProduct({
+          id: 'Product:default/A',
+          permissionFilter: undefined,
+          subscriber,
+        });
+      expect(await get('user:default/developer')).toMatchObject({
+        name: 'a',
+        tags: ['database', 'sql'],
+        subscribed: false,
+      });
+      expect(reads).toHaveLength(1);
+      await orderOf(orders, 'a', 1);
+      await orders.transition({
+        id: 'a-1',
+        expected: { status: 'approved', version: 1 },
+        to: 'fulfilled',
+        action: 'fulfil',
+        actor: 'user:default/developer',
+      });
+      expect((await get('user:default/developer'))?.subscribed).toBe(true);
+      expect((await get('user:default/other'))?.subscribed).toBe(false);
+      expect(await get()).not.toHaveProperty('subscribed');
+    });
+
+    it('reuses a parsed entity only while its JSON is unchanged', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll([toIndexedProduct(makeProduct('a'))]);
+      const get = async () =>
+        (await store.getProduct({
+          id: 'product:default/a',
+          permissionFilter: undefined,
+        }))!.entity;
+      const first = await get();
+      expect(await get()).toBe(first);
+      // shared between requests, so nobody may change it
+      expect(Object.isFrozen(first.spec.plans[0].price)).toBe(true);
+
+      await store.replaceAll([
+        toIndexedProduct(makeProduct('a', { summary: 'Changed' })),
+      ]);
+      const changed = await get();
+      expect(changed).not.toBe(first);
+      expect(changed.spec.summary).toBe('Changed');
+      const [listed] = (
+        await store.listProducts({
+          filters: {},
+          permissionFilter: undefined,
+          sort: 'name',
+          limit: 10,
+        })
+      ).items;
+      expect(listed.entity).toBe(changed);
+    });
+
     it('searches by words and the starts of words, whatever the input', async () => {
       const { store } = await createStore(databaseId);
       await store.replaceAll(

@@ -92,6 +92,25 @@ const COLUMNS: Array<keyof ProductRow> = [
   'updated_at',
 ];
 const P_COLUMNS: string[] = COLUMNS.map(c => `p.${c}`);
+/** A product row as reads select it: with its tags, providers and audience. */
+type ReadRow = ProductRow & {
+  /** JSON arrays (PostgreSQL's driver parses them, SQLite's does not). */
+  tags: string[] | string | null;
+  providers: string[] | string | null;
+  audience: string[] | string | null;
+  subscribed?: boolean | number;
+};
+
+/** The child tables of a product, as the lists that reads return. */
+const CHILDREN: Array<{ table: string; column: string; as: keyof ReadRow }> = [
+  { table: TAGS, column: 'tag', as: 'tags' },
+  { table: PROVIDERS, column: 'provider', as: 'providers' },
+  { table: AUDIENCE, column: 'group_ref', as: 'audience' },
+];
+
+/** How many parsed product entities are kept for reuse. */
+const MAX_ENTITIES = 5000;
+
 /** What a changed product overwrites: all but its history. */
 const REWRITTEN = COLUMNS.filter(
   c => c !== 'created_at' && c !== 'order_count',
@@ -113,6 +132,16 @@ const SORTS: Record<
 export class ProductsStore {
   private readonly filters: ProductFilters;
   private readonly facets: ProductFacetCounter;
+  /**
+   * Parsed entities by product id, with the JSON they were parsed from:
+   * every read still selects the JSON, and one that differs is parsed
+   * anew, so that reuse never shows an outdated entity. Frozen, as they
+   * are shared between requests.
+   */
+  private readonly entities = new Map<
+    string,
+    { json: string; entity: ProductEntity }
+  >();
 
   private constructor(private readonly db: Knex) {
     this.filters = new ProductFilters(db);
@@ -311,16 +340,24 @@ export class ProductsStore {
           ),
       );
     }
-    const rows: ProductRow[] = await query
-      .select(P_COLUMNS)
-      .orderBy([
-        { column: `p.${column}`, order: direction },
-        { column: 'p.id', order: direction },
-      ])
-      .limit(limit + 1);
-
+    const order = [
+      { column: `p.${column}`, order: direction },
+      { column: 'p.id', order: direction },
+    ];
+    // The page is a subquery, so that the lists of its children are read
+    // for the rows of the page alone, in the same statement.
+    const rows: ReadRow[] = await this.db
+      .select('p.*', ...this.childLists())
+      .from(
+        query
+          .select(P_COLUMNS)
+          .orderBy(order)
+          .limit(limit + 1)
+          .as('p'),
+      )
+      .orderBy(order);
     const page = rows.slice(0, limit);
-    const items = await this.withChildren(page);
+    const items = page.map(row => this.toStored(row));
     const last = page[page.length - 1];
     let nextCursor: ProductCursor | undefined;
     if (rows.length > limit && last) {
@@ -346,29 +383,42 @@ export class ProductsStore {
     return this.facets.count(options);
   }
 
-  /** One product, if the permission filter lets it through. */
+  /**
+   * One product, if the permission filter lets it through; with
+   * `subscriber`, also whether that user has a fulfilled order of it. One
+   * statement.
+   */
   async getProduct(options: {
     id: string;
     permissionFilter: ProductPermissionFilter;
-  }): Promise<StoredProduct | undefined> {
+    subscriber?: string;
+  }): Promise<(StoredProduct & { subscribed?: boolean }) | undefined> {
     const query = this.db<ProductRow>({ p: PRODUCTS }).where(
       'p.id',
       options.id.toLocaleLowerCase('en-US'),
     );
     this.filters.applyPermission(query, options.permissionFilter);
-    const rows: ProductRow[] = await query.select(P_COLUMNS);
-    const [product] = await this.withChildren(rows);
-    return product;
-  }
-
-  /** Whether one of the users has a fulfilled order of the product. */
-  async isSubscribed(options: { id: string; users: string[] }) {
-    const subscribed = this.filters.subscription(options.users);
-    const row = await this.db({ p: PRODUCTS })
-      .where('p.id', options.id.toLocaleLowerCase('en-US'))
-      .whereRaw(subscribed.sql, subscribed.bindings)
-      .first('p.id');
-    return Boolean(row);
+    const columns: Array<string | Knex.Raw> = [
+      ...P_COLUMNS,
+      ...this.childLists(),
+    ];
+    if (options.subscriber !== undefined) {
+      const subscribed = this.filters.subscription([options.subscriber]);
+      columns.push(
+        this.db.raw(
+          `(CASE WHEN ${subscribed.sql} THEN 1 ELSE 0 END) AS subscribed`,
+          subscribed.bindings,
+        ),
+      );
+    }
+    const [row]: ReadRow[] = await query.select(columns);
+    if (!row) {
+      return undefined;
+    }
+    const product = this.toStored(row);
+    return options.subscriber === undefined
+      ? product
+      : { ...product, subscribed: Boolean(Number(row.subscribed)) };
   }
 
   /** Products with their subscribers, for permission rules applied in memory. */
@@ -376,11 +426,11 @@ export class ProductsStore {
     ids: string[],
   ): Promise<Array<ProductResource | undefined>> {
     const keys = ids.map(id => id.toLocaleLowerCase('en-US'));
-    const rows: ProductRow[] = await this.db<ProductRow>({ p: PRODUCTS })
+    const rows: ReadRow[] = await this.db<ProductRow>({ p: PRODUCTS })
       .whereIn('p.id', keys)
-      .select(P_COLUMNS);
+      .select([...P_COLUMNS, ...this.childLists()]);
     const products = new Map(
-      (await this.withChildren(rows)).map(p => [p.id, p]),
+      rows.map(row => this.toStored(row)).map(p => [p.id, p]),
     );
     const subscribers = new Map<string, Set<string>>();
     if (products.size > 0) {
@@ -415,81 +465,69 @@ export class ProductsStore {
     });
   }
 
-  private async withChildren(rows: ProductRow[]): Promise<StoredProduct[]> {
-    if (rows.length === 0) {
-      return [];
+  /**
+   * The tags, providers and audience of the product `p` as columns of JSON
+   * arrays, each in the order of its values, by subqueries on the child
+   * tables' primary keys.
+   */
+  private childLists(): Knex.Raw[] {
+    const aggregate =
+      this.db.client.config.client === 'pg' ? 'json_agg' : 'json_group_array';
+    return CHILDREN.map(({ table, column, as }) =>
+      this.db.raw(
+        `(SELECT ${aggregate}(c.${column} ORDER BY c.${column}) FROM ${table} c WHERE c.product_id = p.id) AS ${as}`,
+      ),
+    );
+  }
+
+  /** The entity of a row, parsed once for each JSON it has had. */
+  private entityOf(row: ProductRow): ProductEntity {
+    const kept = this.entities.get(row.id);
+    if (kept && kept.json === row.entity_json) {
+      return kept.entity;
     }
-    const ids = rows.map(r => r.id);
-    // Tags, providers and audience in one round trip to the database.
-    const child = (
-      table: string,
-      kind: 'tag' | 'provider' | 'audience',
-      column: string,
-    ) =>
-      this.db(table)
-        .whereIn('product_id', ids)
-        .select({
-          kind: this.db.raw(`'${kind}'`),
-          product_id: 'product_id',
-          value: column,
-        });
-    const children: Array<{ kind: string; product_id: string; value: string }> =
-      await child(TAGS, 'tag', 'tag')
-        .unionAll([
-          child(PROVIDERS, 'provider', 'provider'),
-          child(AUDIENCE, 'audience', 'group_ref'),
-        ])
-        .orderBy('value');
-    const tags = new Map<string, string[]>();
-    const providers = new Map<string, string[]>();
-    const audience = new Map<string, string[]>();
-    const byKind: Record<string, Map<string, string[]>> = {
-      tag: tags,
-      provider: providers,
-      audience,
-    };
-    for (const { kind, product_id: id, value } of children) {
-      const map = byKind[kind];
-      const list = map.get(id) ?? [];
-      list.push(value);
-      map.set(id, list);
+    const entity = deepFreeze(JSON.parse(row.entity_json) as ProductEntity);
+    if (!kept && this.entities.size >= MAX_ENTITIES) {
+      // the one kept longest
+      this.entities.delete(this.entities.keys().next().value!);
     }
-    return rows.map(row => {
-      const minor =
-        row.from_price_minor === null
+    this.entities.set(row.id, { json: row.entity_json, entity });
+    return entity;
+  }
+
+  private toStored(row: ReadRow): StoredProduct {
+    const minor =
+      row.from_price_minor === null ? undefined : Number(row.from_price_minor);
+    return {
+      id: row.id,
+      namespace: row.namespace,
+      name: row.name,
+      title: row.title,
+      summary: row.summary,
+      type: row.type,
+      category: row.category,
+      owner: row.owner,
+      lifecycle: row.lifecycle as StoredProduct['lifecycle'],
+      audience: jsonList(row.audience),
+      providers: jsonList(row.providers),
+      tags: jsonList(row.tags),
+      fromPriceMinor: minor,
+      fromPrice:
+        minor === undefined || !row.from_currency
           ? undefined
-          : Number(row.from_price_minor);
-      return {
-        id: row.id,
-        namespace: row.namespace,
-        name: row.name,
-        title: row.title,
-        summary: row.summary,
-        type: row.type,
-        category: row.category,
-        owner: row.owner,
-        lifecycle: row.lifecycle as StoredProduct['lifecycle'],
-        audience: audience.get(row.id) ?? [],
-        providers: providers.get(row.id) ?? [],
-        tags: tags.get(row.id) ?? [],
-        fromPriceMinor: minor,
-        fromPrice:
-          minor === undefined || !row.from_currency
-            ? undefined
-            : {
-                amount: fromMinorUnits(minor, row.from_currency),
-                currency: row.from_currency,
-                interval: row.from_interval as PriceInterval,
-              },
-        hasFreePlan: Boolean(row.has_free_plan),
-        needsApproval: Boolean(row.needs_approval),
-        searchText: row.search_text,
-        entity: JSON.parse(row.entity_json) as ProductEntity,
-        contentHash: row.content_hash,
-        orderCount: Number(row.order_count),
-        createdAt: new Date(row.created_at as Date),
-      };
-    });
+          : {
+              amount: fromMinorUnits(minor, row.from_currency),
+              currency: row.from_currency,
+              interval: row.from_interval as PriceInterval,
+            },
+      hasFreePlan: Boolean(row.has_free_plan),
+      needsApproval: Boolean(row.needs_approval),
+      searchText: row.search_text,
+      entity: this.entityOf(row),
+      contentHash: row.content_hash,
+      orderCount: Number(row.order_count),
+      createdAt: new Date(row.created_at as Date),
+    };
   }
 
   private toRow(product: IndexedProduct, now: Date): ProductRow {
@@ -518,4 +556,23 @@ export class ProductsStore {
       updated_at: now,
     };
   }
+}
+
+/** A list that a read selected as JSON: parsed by PostgreSQL's driver or not. */
+function jsonList(value: string[] | string | null): string[] {
+  if (value === null) {
+    return [];
+  }
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+/** Freezes an object and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
+  }
+  return value;
 }

@@ -10,9 +10,21 @@ export type NewestFirstCursor = { createdAt: string; id: string };
  */
 export async function readNewestFirst<TRow>(
   query: Knex.QueryBuilder,
-  options: { cursor?: NewestFirstCursor; limit: number; offset?: number },
-): Promise<{ rows: TRow[]; more: boolean }> {
+  options: {
+    cursor?: NewestFirstCursor;
+    limit: number;
+    offset?: number;
+    /**
+     * Also count every row the query matches, in the same statement; only
+     * without a cursor, which would narrow the count.
+     */
+    count?: boolean;
+  },
+): Promise<{ rows: TRow[]; more: boolean; count?: number }> {
   const { cursor, limit } = options;
+  if (options.count && cursor) {
+    throw new Error('readNewestFirst counts only lists without a cursor');
+  }
   if (cursor) {
     const after = new Date(cursor.createdAt);
     query.where(inner =>
@@ -23,15 +35,45 @@ export async function readNewestFirst<TRow>(
         ),
     );
   }
-  const rows: TRow[] = await query
-    .select('*')
-    .orderBy([
-      { column: 'created_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(limit + 1)
-    .offset(options.offset ?? 0);
-  return { rows: rows.slice(0, limit), more: rows.length > limit };
+  const rows: Array<TRow & { newest_first_count?: number | string }> =
+    await query
+      .select(
+        options.count
+          ? ['*', query.client.raw('count(*) over () AS newest_first_count')]
+          : '*',
+      )
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit + 1)
+      .offset(options.offset ?? 0);
+  const page = rows.slice(0, limit);
+  if (!options.count) {
+    return { rows: page, more: rows.length > limit };
+  }
+  // An offset past the end reads no row to carry the count.
+  let count = 0;
+  if (rows.length > 0) {
+    count = Number(rows[0].newest_first_count);
+  } else if (options.offset) {
+    count = Number(
+      (
+        await query
+          .clone()
+          .clearSelect()
+          .clearOrder()
+          .clear('limit')
+          .clear('offset')
+          .count({ n: '*' })
+      )[0].n,
+    );
+  }
+  return {
+    rows: page.map(({ newest_first_count, ...row }) => row as TRow),
+    more: rows.length > limit,
+    count,
+  };
 }
 
 /** The cursor of the page after `items`, if there is one. */

@@ -21,6 +21,7 @@ import { OrderInput, OrderPlacement, OrderPreview } from './OrderPlacement';
 import { OrderListFilter, OrderQueries, OrderScope } from './OrderQueries';
 import { OrderSecrets } from './OrderSecrets';
 import { ProductService } from './ProductService';
+import { memoizeConditionTransformer } from '../permissions/memoizeConditionTransformer';
 
 export type { OrderInput, OrderPreview } from './OrderPlacement';
 export type { OrderListFilter, OrderScope } from './OrderQueries';
@@ -69,7 +70,7 @@ export class OrderService {
       options.orders,
       options.permissions,
       options.membership,
-      createConditionTransformer(options.ruleset),
+      memoizeConditionTransformer(createConditionTransformer(options.ruleset)),
     );
     this.decisions = new OrderDecisions(
       options.orders,

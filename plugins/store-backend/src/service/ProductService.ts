@@ -43,6 +43,7 @@ import {
 import { CloudProviders } from './CloudProviders';
 import { GroupMembership } from './GroupMembership';
 import { decodeCursor, encodeCursor } from './cursor';
+import { memoizeConditionTransformer } from '../permissions/memoizeConditionTransformer';
 
 /** Why a caller whom no policy lets read products gets none. */
 const NOT_ALLOWED = `Not allowed: ${storeProductReadPermission.name}`;
@@ -114,7 +115,7 @@ export class ProductService {
       options.catalog,
       options.cloudProviders,
       GroupMembership.create(options),
-      createConditionTransformer(options.ruleset),
+      memoizeConditionTransformer(createConditionTransformer(options.ruleset)),
       options.priceCurrency ?? 'USD',
     );
   }
@@ -205,18 +206,20 @@ export class ProductService {
     const product =
       permissionFilter === 'deny'
         ? undefined
-        : await this.store.getProduct({ id: ref, permissionFilter });
+        : await this.store.getProduct({
+            id: ref,
+            permissionFilter,
+            // whether the caller subscribes to it, in the same query
+            subscriber: this.auth.isPrincipal(options.credentials, 'user')
+              ? options.credentials.principal.userEntityRef
+              : undefined,
+          });
     if (!product) {
       // Products the caller may not see do not exist for them.
       throw new NotFoundError(`No product ${ref}`);
     }
     const { spec, metadata } = product.entity;
-    const subscribed = this.auth.isPrincipal(options.credentials, 'user')
-      ? await this.store.isSubscribed({
-          id: product.id,
-          users: [options.credentials.principal.userEntityRef],
-        })
-      : false;
+    const subscribed = product.subscribed ?? false;
     // Users may not see the templates that products govern (the store runs
     // them for approved orders), but whoever may see the product may see
     // the parameters its order form needs.
