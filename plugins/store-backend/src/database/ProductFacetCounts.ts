@@ -1,0 +1,247 @@
+import { Knex } from 'knex';
+import { createHash } from 'node:crypto';
+import { AUDIENCE, PRODUCTS, PROVIDERS, TAGS } from './ProductFilters';
+
+/** Products that whoever may see one of them may see all: a lifecycle and an audience set. */
+export const CLASSES = 'store_product_classes';
+/** The groups of each class's audience; none when everyone is. */
+export const CLASS_AUDIENCE = 'store_product_class_audience';
+/** How many products of a class have each facet value. */
+export const FACET_COUNTS = 'store_product_facet_counts';
+
+/** The pseudo-facets of the kept counts: all products, and those with a free plan. */
+export const TOTAL = 'total';
+export const FREE_PLAN = 'freePlan';
+
+/** Keys per `IN (...)` list, well within either database's bound values. */
+const ID_CHUNK = 1000;
+/** Rows per multi-row upsert of counts: SQLite takes 500 compound terms. */
+const COUNT_ROWS_PER_UPSERT = 500;
+
+/** What a product adds to the kept counts. */
+export interface FacetedProduct {
+  lifecycle: string;
+  /** Lower-case group refs; empty when everyone may see the product. */
+  audience: string[];
+  category: string;
+  type: string;
+  owner: string;
+  hasFreePlan: boolean;
+  tags: string[];
+  providers: string[];
+}
+
+/**
+ * The id of a visibility class: a digest of the lifecycle and the sorted,
+ * distinct audience. `migrations/20261220000000_product_facet_counts.js`
+ * computes the same digest for its backfill.
+ */
+export function visibilityClassId(lifecycle: string, audience: string[]) {
+  const groups = [...new Set(audience)].sort();
+  return createHash('sha256')
+    .update([lifecycle, ...groups].join('\n'))
+    .digest('hex');
+}
+
+type CountRow = {
+  class_id: string;
+  facet: string;
+  value: string;
+  count: number;
+};
+
+/**
+ * The changes of the kept counts that a batch of index writes makes: each
+ * product leaving the index (or its old version) takes one off the values
+ * it had, each product entering it adds one. A product rewritten without a
+ * change to its facets nets out and writes nothing.
+ */
+export class FacetCountChanges {
+  private readonly classes = new Map<
+    string,
+    { lifecycle: string; audience: string[] }
+  >();
+  private readonly deltas = new Map<string, CountRow>();
+
+  add(product: FacetedProduct) {
+    this.apply(product, 1);
+  }
+
+  remove(product: FacetedProduct) {
+    this.apply(product, -1);
+  }
+
+  private apply(product: FacetedProduct, delta: number) {
+    const classId = visibilityClassId(product.lifecycle, product.audience);
+    if (!this.classes.has(classId)) {
+      this.classes.set(classId, {
+        lifecycle: product.lifecycle,
+        audience: [...new Set(product.audience)],
+      });
+    }
+    const values: Array<[string, string]> = [
+      [TOTAL, ''],
+      ['category', product.category],
+      ['type', product.type],
+      ['owner', product.owner],
+      // As the index stores them: each distinct value once per product.
+      ...[...new Set(product.providers)].map((v): [string, string] => [
+        'provider',
+        v,
+      ]),
+      ...[...new Set(product.tags)].map((v): [string, string] => ['tag', v]),
+    ];
+    if (product.hasFreePlan) {
+      values.push([FREE_PLAN, 'true']);
+    }
+    for (const [facet, value] of values) {
+      const key = `${classId}\u0000${facet}\u0000${value}`;
+      const row = this.deltas.get(key);
+      if (row) {
+        row.count += delta;
+      } else {
+        this.deltas.set(key, { class_id: classId, facet, value, count: delta });
+      }
+    }
+  }
+
+  /** The net changes, and the classes that they count in. */
+  net(): {
+    rows: CountRow[];
+    classes: Array<{ id: string; lifecycle: string; audience: string[] }>;
+  } {
+    const rows = [...this.deltas.values()].filter(r => r.count !== 0);
+    const used = new Set(rows.map(r => r.class_id));
+    return {
+      rows,
+      classes: [...used].map(id => ({ id, ...this.classes.get(id)! })),
+    };
+  }
+}
+
+/**
+ * The facet counts of the product index, kept per visibility class in the
+ * transaction that changes the index, so that the facets of a caller are a
+ * sum over the classes they may see instead of a count over every product.
+ * Classes partition the products, so that the sum counts each product once.
+ */
+export class ProductFacetCounts {
+  /**
+   * The facets of the stored products with the given ids, as they count
+   * now: read before the products are rewritten or removed.
+   */
+  static async read(
+    trx: Knex.Transaction,
+    ids: string[],
+  ): Promise<Map<string, FacetedProduct>> {
+    const products = new Map<string, FacetedProduct>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      const rows: Array<{
+        id: string;
+        lifecycle: string;
+        category: string;
+        type: string;
+        owner: string;
+        has_free_plan: boolean | number;
+      }> = await trx(PRODUCTS)
+        .whereIn('id', chunk)
+        .select(
+          'id',
+          'lifecycle',
+          'category',
+          'type',
+          'owner',
+          'has_free_plan',
+        );
+      for (const row of rows) {
+        products.set(row.id, {
+          lifecycle: row.lifecycle,
+          audience: [],
+          category: row.category,
+          type: row.type,
+          owner: row.owner,
+          hasFreePlan: Boolean(row.has_free_plan),
+          tags: [],
+          providers: [],
+        });
+      }
+    }
+    const found = [...products.keys()];
+    const children: Array<[string, string, 'audience' | 'tags' | 'providers']> =
+      [
+        [AUDIENCE, 'group_ref', 'audience'],
+        [TAGS, 'tag', 'tags'],
+        [PROVIDERS, 'provider', 'providers'],
+      ];
+    for (let i = 0; i < found.length; i += ID_CHUNK) {
+      const chunk = found.slice(i, i + ID_CHUNK);
+      for (const [table, column, field] of children) {
+        const rows: Array<{ product_id: string; value: string }> = await trx(
+          table,
+        )
+          .whereIn('product_id', chunk)
+          .select({ product_id: 'product_id', value: column });
+        for (const row of rows) {
+          products.get(row.product_id)![field].push(row.value);
+        }
+      }
+    }
+    return products;
+  }
+
+  /** Writes the net changes of the counts, in the index's transaction. */
+  static async write(trx: Knex.Transaction, changes: FacetCountChanges) {
+    const { rows, classes } = changes.net();
+    if (rows.length === 0) {
+      return;
+    }
+    // Classes are never removed, so that a writer adding to a class that
+    // another writer empties concurrently finds it still there; there are
+    // as many as distinct lifecycles and audiences, and an empty one costs
+    // a row.
+    for (let i = 0; i < classes.length; i += COUNT_ROWS_PER_UPSERT) {
+      const chunk = classes.slice(i, i + COUNT_ROWS_PER_UPSERT);
+      await trx(CLASSES)
+        .insert(
+          chunk.map(c => ({
+            id: c.id,
+            lifecycle: c.lifecycle,
+            audience_all: c.audience.length === 0,
+          })),
+        )
+        .onConflict('id')
+        .ignore();
+      const audience = chunk.flatMap(c =>
+        c.audience.map(group_ref => ({ class_id: c.id, group_ref })),
+      );
+      for (let j = 0; j < audience.length; j += COUNT_ROWS_PER_UPSERT) {
+        await trx(CLASS_AUDIENCE)
+          .insert(audience.slice(j, j + COUNT_ROWS_PER_UPSERT))
+          .onConflict(['class_id', 'group_ref'])
+          .ignore();
+      }
+    }
+    for (let i = 0; i < rows.length; i += COUNT_ROWS_PER_UPSERT) {
+      await trx(FACET_COUNTS)
+        .insert(rows.slice(i, i + COUNT_ROWS_PER_UPSERT))
+        .onConflict(['class_id', 'facet', 'value'])
+        .merge({
+          count: trx.raw('??.?? + excluded.??', [
+            FACET_COUNTS,
+            'count',
+            'count',
+          ]),
+        });
+    }
+    // A value no product of a class has any more is not counted at all, as
+    // a scan would not find it.
+    const touched = classes.map(c => c.id);
+    for (let i = 0; i < touched.length; i += ID_CHUNK) {
+      await trx(FACET_COUNTS)
+        .whereIn('class_id', touched.slice(i, i + ID_CHUNK))
+        .andWhere('count', '<=', 0)
+        .delete();
+    }
+  }
+}
