@@ -140,10 +140,11 @@ describe('ProductFacetCounter', () => {
     it('gives from kept counts what a scan of every product gives, through changes of the index', async () => {
       const { knex, store, counter } = await setUp(databaseId);
       const rnd = random(databaseId.length * 7919);
-      let next = 0;
-      let catalog = new Map<string, IndexedProduct>();
+      let made = 0;
+      const fresh = () => product(rnd, made++);
+      const catalog = new Map<string, IndexedProduct>();
       const put = (p: IndexedProduct) => catalog.set(p.id, p);
-      Array.from({ length: 60 }, () => put(product(rnd, next++)));
+      Array.from({ length: 60 }, () => put(fresh()));
       await store.replaceAll([...catalog.values()]);
 
       // Fulfilled orders make subscribers; others do not.
@@ -198,7 +199,7 @@ describe('ProductFacetCounter', () => {
 
       const some = () => [...catalog.values()].filter(() => rnd.next() < 0.25);
       const steps: Array<[string, () => IndexedProduct[]]> = [
-        ['added', () => Array.from({ length: 20 }, () => product(rnd, next++))],
+        ['added', () => Array.from({ length: 20 }, () => fresh())],
         [
           'audience changed',
           () =>
@@ -259,10 +260,11 @@ describe('ProductFacetCounter', () => {
           }
         }
         Array.from({ length: 15 }, () => {
-          const p = product(rnd, next++);
+          const p = fresh();
           replaced.set(p.id, p);
         });
-        catalog = replaced;
+        catalog.clear();
+        replaced.forEach(put);
         await store.replaceAll([...catalog.values()]);
         await check(`replaced (round ${round})`);
       }
