@@ -4,8 +4,9 @@ const { createHash } = require('node:crypto');
 
 /**
  * Facet counts of the product index kept per visibility class (a lifecycle
- * and an audience set), so that the facets of a caller are a sum over the
- * classes they may see rather than a count over every product they may see.
+ * and an audience set), and per class and owner, so that the facets of a
+ * caller are sums over the classes they may see and the products they own,
+ * rather than a count over every product they may see.
  * The counts of the products indexed before are computed here.
  *
  * @param {import('knex').Knex} knex
@@ -52,6 +53,22 @@ exports.up = async function up(knex) {
     table.string('value').notNullable();
     table.integer('count').notNullable();
     table.primary(['class_id', 'facet', 'value']);
+  });
+  await knex.schema.createTable('store_product_owner_facet_counts', table => {
+    table.comment(
+      'How many products of a visibility class and an owner have a facet value',
+    );
+    table.string('owner').notNullable();
+    table
+      .string('class_id')
+      .notNullable()
+      .references('id')
+      .inTable('store_product_classes')
+      .onDelete('CASCADE');
+    table.string('facet').notNullable();
+    table.string('value').notNullable();
+    table.integer('count').notNullable();
+    table.primary(['owner', 'class_id', 'facet', 'value']);
   });
   await backfill(knex);
 };
@@ -101,6 +118,8 @@ async function backfill(knex) {
   const classes = new Map();
   /** @type {Map<string, {class_id: string, facet: string, value: string, count: number}>} */
   const counts = new Map();
+  /** @type {Map<string, {owner: string, class_id: string, facet: string, value: string, count: number}>} */
+  const ownerCounts = new Map();
   for (const product of products.values()) {
     const audience = [...new Set(product.audience)].sort();
     const id = createHash('sha256')
@@ -131,6 +150,19 @@ async function backfill(knex) {
       } else {
         counts.set(key, { class_id: id, facet, value, count: 1 });
       }
+      const ownerKey = `${product.owner}\u0000${key}`;
+      const ownerRow = ownerCounts.get(ownerKey);
+      if (ownerRow) {
+        ownerRow.count += 1;
+      } else {
+        ownerCounts.set(ownerKey, {
+          owner: product.owner,
+          class_id: id,
+          facet,
+          value,
+          count: 1,
+        });
+      }
     }
   }
 
@@ -158,10 +190,12 @@ async function backfill(knex) {
     ),
   );
   await insert('store_product_facet_counts', [...counts.values()]);
+  await insert('store_product_owner_facet_counts', [...ownerCounts.values()]);
 }
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
+  await knex.schema.dropTable('store_product_owner_facet_counts');
   await knex.schema.dropTable('store_product_facet_counts');
   await knex.schema.dropTable('store_product_class_audience');
   await knex.schema.dropTable('store_product_classes');

@@ -5,7 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
-import { ProductFacetCounter, splitByClass } from './ProductFacetCounter';
+import { ProductFacetCounter, splitForKeptCounts } from './ProductFacetCounter';
 import { FACET_COUNTS } from './ProductFacetCounts';
 import { ProductFilters } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
@@ -178,7 +178,7 @@ describe('ProductFacetCounter', () => {
           scan.mockClear();
           const kept = await counter.count({ filters, permissionFilter });
           expect(scan).toHaveBeenCalledTimes(
-            splitByClass(permissionFilter) ? 0 : 1,
+            splitForKeptCounts(permissionFilter) ? 0 : 1,
           );
           const scanned = await counter.countByScan({
             filters,

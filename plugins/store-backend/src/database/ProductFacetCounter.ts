@@ -6,6 +6,7 @@ import {
   CLASS_AUDIENCE,
   CLASSES,
   FACET_COUNTS,
+  OWNER_FACET_COUNTS,
   TOTAL,
 } from './ProductFacetCounts';
 import { PRODUCTS, PROVIDERS, TAGS, ProductFilters } from './ProductFilters';
@@ -60,32 +61,46 @@ function anyOf(parts: Criteria[]): Criteria {
   return rest.length === 0 ? first : { anyOf: [first, ...rest] };
 }
 
+/** What of a caller's facets the kept counts give. */
+export type KeptCounts =
+  /** Every product: the counts of all classes. */
+  | { all: true }
+  | {
+      /** Criteria that classes pass or fail whole. */
+      classes: Criteria[];
+      /** Owners whose products the caller sees, whatever their class. */
+      owners: string[];
+      /** Conditions that single products pass, counted over the products. */
+      rest: Criteria[];
+    };
+
 /**
- * A permission decision split into the visibility classes it lets through
- * whole (all of them when `classes` is undefined) and the conditions of
- * the rest, which single products pass (their owner, their subscribers).
- * Undefined when no part of the decision maps to classes.
+ * A permission decision split into what the kept counts give and the rest:
+ * the alternatives of an `anyOf` that depend on nothing but the class, an
+ * owner, or neither. Undefined when the kept counts give no part of it.
  */
-export function splitByClass(
+export function splitForKeptCounts(
   filter: ProductPermissionFilter,
-): { classes?: Criteria; rest: Criteria[] } | undefined {
+): KeptCounts | undefined {
   if (!filter) {
-    return { rest: [] };
+    return { all: true };
   }
-  if (isClassCriteria(filter)) {
-    return { classes: filter, rest: [] };
+  const classes: Criteria[] = [];
+  const owners = new Set<string>();
+  const rest: Criteria[] = [];
+  for (const part of 'anyOf' in filter ? filter.anyOf : [filter]) {
+    if (isClassCriteria(part)) {
+      classes.push(part);
+    } else if ('key' in part && part.key === 'owner') {
+      part.values.forEach(owner => owners.add(owner));
+    } else {
+      rest.push(part);
+    }
   }
-  if (!('anyOf' in filter)) {
+  if (classes.length === 0 && owners.size === 0) {
     return undefined;
   }
-  const classParts = filter.anyOf.filter(isClassCriteria);
-  if (classParts.length === 0) {
-    return undefined;
-  }
-  return {
-    classes: anyOf(classParts),
-    rest: filter.anyOf.filter(part => !isClassCriteria(part)),
-  };
+  return { classes, owners: [...owners], rest };
 }
 
 /** Whether a query has a search or facet filter that the facets must apply. */
@@ -107,10 +122,10 @@ function isFiltered(filters: ProductQueryFilters): boolean {
 /**
  * The facet counts of the store page. Without search or facet filters they
  * are sums of the counts that the index keeps per visibility class, over
- * the classes the caller may see, plus a count of the few products that the
- * caller sees outside those classes (their own, their subscriptions); else
- * a count over the matching products, in as few scans as the filters allow.
- * Both give the same answer.
+ * the classes the caller may see, and per class and owner, over the
+ * products they own in other classes, plus a count of the few products that
+ * they see otherwise (their subscriptions); else a count over the matching
+ * products, in as few scans as the filters allow. Both give the same answer.
  */
 export class ProductFacetCounter {
   constructor(
@@ -127,13 +142,13 @@ export class ProductFacetCounter {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
   }): Promise<{ facets: ProductFacets; totalItems: number }> {
-    const split = isFiltered(options.filters)
+    const kept = isFiltered(options.filters)
       ? undefined
-      : splitByClass(options.permissionFilter);
-    if (!split) {
+      : splitForKeptCounts(options.permissionFilter);
+    if (!kept) {
       return this.countByScan(options);
     }
-    return this.toFacets(await this.countKept(split));
+    return this.toFacets(await this.countKept(kept));
   }
 
   /** The facet counts, counted over every matching product. */
@@ -185,53 +200,71 @@ export class ProductFacetCounter {
   }
 
   /**
-   * The kept counts of the classes the caller may see, and the counts of
-   * the products they see otherwise and that are in none of those classes,
-   * added up; then the top values of the many-valued facets, as a scan
-   * would choose them.
+   * The kept counts of the classes the caller may see, of the products they
+   * own in other classes, and the counts of the products they see otherwise
+   * and that are in none of those, added up; then the top values of the
+   * many-valued facets, as a scan would choose them.
    */
-  private async countKept(split: {
-    classes?: Criteria;
-    rest: Criteria[];
-  }): Promise<FacetRow[]> {
-    const kept = this.db({ k: FACET_COUNTS }).select(
-      'k.facet',
-      'k.value',
-      'k.count',
-    );
-    if (split.classes) {
-      const classes = this.db({ c: CLASSES }).select('c.id');
-      const criteria = split.classes;
-      classes.where(inner =>
-        applyCriteria(inner, criteria, (q, leaf) =>
-          this.applyClassCondition(q, leaf),
-        ),
+  private async countKept(kept: KeptCounts): Promise<FacetRow[]> {
+    const parts: Knex.QueryBuilder[] = [];
+    let merged: Knex.QueryBuilder = this.db.queryBuilder();
+    if ('all' in kept) {
+      parts.push(
+        this.db({ k: FACET_COUNTS }).select('k.facet', 'k.value', 'k.count'),
       );
-      kept.whereIn('k.class_id', classes);
+    } else {
+      const { classes, owners, rest } = kept;
+      const seenClasses = classes.length ? anyOf(classes) : undefined;
+      const classIds = () =>
+        this.db({ c: CLASSES })
+          .select('c.id')
+          .where(inner =>
+            applyCriteria(inner, seenClasses!, (q, leaf) =>
+              this.applyClassCondition(q, leaf),
+            ),
+          );
+      if (seenClasses) {
+        parts.push(
+          this.db({ k: FACET_COUNTS })
+            .select('k.facet', 'k.value', 'k.count')
+            .whereIn('k.class_id', classIds()),
+        );
+      }
+      if (owners.length) {
+        const owned = this.db({ o: OWNER_FACET_COUNTS })
+          .select('o.facet', 'o.value', 'o.count')
+          .whereIn('o.owner', owners);
+        if (seenClasses) {
+          owned.whereNotIn('o.class_id', classIds());
+        }
+        parts.push(owned);
+      }
+      if (rest.length) {
+        // One query per condition, each read from its own index, of the
+        // products that the kept counts have not counted.
+        const counted: Criteria[] = [];
+        if (seenClasses) {
+          counted.push(seenClasses);
+        }
+        if (owners.length) {
+          counted.push({ key: 'owner', values: owners });
+        }
+        const [first, ...others] = rest.map(part => {
+          const visible = this.visible();
+          this.filters.applyPermission(
+            visible,
+            counted.length ? { allOf: [part, { not: anyOf(counted) }] } : part,
+          );
+          return visible;
+        });
+        merged = merged.withMaterialized(
+          'v',
+          others.length ? first.union(others) : first,
+        );
+        parts.push(...this.branches(FACETS, true, false));
+      }
     }
 
-    let parts: Knex.QueryBuilder[] = [kept];
-    let merged: Knex.QueryBuilder = this.db.queryBuilder();
-    if (split.rest.length > 0) {
-      // One query per condition, each read from its own index, of the
-      // products that are in none of the classes counted already.
-      const outside: Criteria | undefined = split.classes && {
-        not: split.classes,
-      };
-      const [first, ...others] = split.rest.map(part => {
-        const visible = this.visible();
-        this.filters.applyPermission(
-          visible,
-          outside ? { allOf: [part, outside] } : part,
-        );
-        return visible;
-      });
-      merged = merged.withMaterialized(
-        'v',
-        others.length ? first.union(others) : first,
-      );
-      parts = [...parts, ...this.branches(FACETS, true, false)];
-    }
     const [head, ...tail] = parts.map(part =>
       this.db.select('*').from(part.as('u')),
     );

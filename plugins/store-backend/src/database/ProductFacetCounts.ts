@@ -8,6 +8,8 @@ export const CLASSES = 'store_product_classes';
 export const CLASS_AUDIENCE = 'store_product_class_audience';
 /** How many products of a class have each facet value. */
 export const FACET_COUNTS = 'store_product_facet_counts';
+/** How many products of a class and an owner have each facet value. */
+export const OWNER_FACET_COUNTS = 'store_product_owner_facet_counts';
 
 /** The pseudo-facets of the kept counts: all products, and those with a free plan. */
 export const TOTAL = 'total';
@@ -50,6 +52,8 @@ type CountRow = {
   count: number;
 };
 
+type OwnerCountRow = CountRow & { owner: string };
+
 /**
  * The changes of the kept counts that a batch of index writes makes: each
  * product leaving the index (or its old version) takes one off the values
@@ -62,6 +66,7 @@ export class FacetCountChanges {
     { lifecycle: string; audience: string[] }
   >();
   private readonly deltas = new Map<string, CountRow>();
+  private readonly ownerDeltas = new Map<string, OwnerCountRow>();
 
   add(product: FacetedProduct) {
     this.apply(product, 1);
@@ -94,6 +99,7 @@ export class FacetCountChanges {
     if (product.hasFreePlan) {
       values.push([FREE_PLAN, 'true']);
     }
+    const { owner } = product;
     for (const [facet, value] of values) {
       const key = `${classId}\u0000${facet}\u0000${value}`;
       const row = this.deltas.get(key);
@@ -102,28 +108,46 @@ export class FacetCountChanges {
       } else {
         this.deltas.set(key, { class_id: classId, facet, value, count: delta });
       }
+      const ownerKey = `${owner}\u0000${key}`;
+      const ownerRow = this.ownerDeltas.get(ownerKey);
+      if (ownerRow) {
+        ownerRow.count += delta;
+      } else {
+        this.ownerDeltas.set(ownerKey, {
+          owner,
+          class_id: classId,
+          facet,
+          value,
+          count: delta,
+        });
+      }
     }
   }
 
   /** The net changes, and the classes that they count in. */
   net(): {
     rows: CountRow[];
+    ownerRows: OwnerCountRow[];
     classes: Array<{ id: string; lifecycle: string; audience: string[] }>;
   } {
     const rows = [...this.deltas.values()].filter(r => r.count !== 0);
-    const used = new Set(rows.map(r => r.class_id));
+    const ownerRows = [...this.ownerDeltas.values()].filter(r => r.count !== 0);
+    const used = new Set(ownerRows.map(r => r.class_id));
     return {
       rows,
+      ownerRows,
       classes: [...used].map(id => ({ id, ...this.classes.get(id)! })),
     };
   }
 }
 
 /**
- * The facet counts of the product index, kept per visibility class in the
- * transaction that changes the index, so that the facets of a caller are a
- * sum over the classes they may see instead of a count over every product.
- * Classes partition the products, so that the sum counts each product once.
+ * The facet counts of the product index, kept in the transaction that
+ * changes the index, per visibility class and per class and owner: the
+ * facets of a caller are sums over the classes they may see and over the
+ * products they own in other classes, instead of a count over every product
+ * they may see. Classes (and classes and owners) partition the products, so
+ * that a sum counts each product once.
  */
 export class ProductFacetCounts {
   /**
@@ -192,10 +216,7 @@ export class ProductFacetCounts {
 
   /** Writes the net changes of the counts, in the index's transaction. */
   static async write(trx: Knex.Transaction, changes: FacetCountChanges) {
-    const { rows, classes } = changes.net();
-    if (rows.length === 0) {
-      return;
-    }
+    const { rows, ownerRows, classes } = changes.net();
     // Classes are never removed, so that a writer adding to a class that
     // another writer empties concurrently finds it still there; there are
     // as many as distinct lifecycles and audiences, and an empty one costs
@@ -222,24 +243,44 @@ export class ProductFacetCounts {
           .ignore();
       }
     }
+    await ProductFacetCounts.add(trx, FACET_COUNTS, rows, [
+      'class_id',
+      'facet',
+      'value',
+    ]);
+    await ProductFacetCounts.add(trx, OWNER_FACET_COUNTS, ownerRows, [
+      'owner',
+      'class_id',
+      'facet',
+      'value',
+    ]);
+  }
+
+  /** Adds to counts, and drops those that reach zero. */
+  private static async add<Row extends CountRow>(
+    trx: Knex.Transaction,
+    table: string,
+    rows: Row[],
+    key: Array<keyof Row & string>,
+  ) {
     for (let i = 0; i < rows.length; i += COUNT_ROWS_PER_UPSERT) {
-      await trx(FACET_COUNTS)
+      await trx(table)
         .insert(rows.slice(i, i + COUNT_ROWS_PER_UPSERT))
-        .onConflict(['class_id', 'facet', 'value'])
+        .onConflict(key)
         .merge({
-          count: trx.raw('??.?? + excluded.??', [
-            FACET_COUNTS,
-            'count',
-            'count',
-          ]),
+          count: trx.raw('??.?? + excluded.??', [table, 'count', 'count']),
         });
     }
-    // A value no product of a class has any more is not counted at all, as
-    // a scan would not find it.
-    const touched = classes.map(c => c.id);
-    for (let i = 0; i < touched.length; i += ID_CHUNK) {
-      await trx(FACET_COUNTS)
-        .whereIn('class_id', touched.slice(i, i + ID_CHUNK))
+    // A value that no product of a class has any more is not counted at
+    // all, as a scan would not find it.
+    const fallen = rows.filter(r => r.count < 0);
+    const perDelete = Math.floor(ID_CHUNK / key.length);
+    for (let i = 0; i < fallen.length; i += perDelete) {
+      await trx(table)
+        .whereIn(
+          key,
+          fallen.slice(i, i + perDelete).map(r => key.map(k => r[k] as string)),
+        )
         .andWhere('count', '<=', 0)
         .delete();
     }

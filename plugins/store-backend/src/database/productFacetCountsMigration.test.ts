@@ -48,6 +48,8 @@ const products = [
   owner: name === 'mongo' ? 'group:default/team-c' : 'group:default/team-d',
 }));
 
+type Indexed = (typeof products)[number];
+
 const callers: ProductPermissionFilter[] = [
   undefined,
   { key: 'audience', values: ['group:default/team-a'] },
@@ -103,9 +105,9 @@ describe.each(databases.eachSupportedId())(
         })),
       );
       for (const [table, column, values] of [
-        ['store_product_tags', 'tag', (p: (typeof products)[0]) => p.tags],
-        ['store_product_providers', 'provider', p => p.providers],
-        ['store_product_audience', 'group_ref', p => p.audience],
+        ['store_product_tags', 'tag', (p: Indexed) => p.tags],
+        ['store_product_providers', 'provider', (p: Indexed) => p.providers],
+        ['store_product_audience', 'group_ref', (p: Indexed) => p.audience],
       ] as const) {
         const rows = products.flatMap(p =>
           values(p).map(value => ({ product_id: p.id, [column]: value })),
