@@ -103,20 +103,21 @@ export function splitForKeptCounts(
   return { classes, owners: [...owners], rest };
 }
 
-/** Whether a query has a search or facet filter that the facets must apply. */
+/**
+ * Whether a query has a search or facet filter that the facets must apply:
+ * any filter with a value but a blank search, so that a filter added to
+ * queries later is counted over the products until the kept counts know it.
+ */
 function isFiltered(filters: ProductQueryFilters): boolean {
-  return Boolean(
-    filters.q?.trim() ||
-      filters.category?.length ||
-      filters.type?.length ||
-      filters.owner?.length ||
-      filters.lifecycle?.length ||
-      filters.tag?.length ||
-      filters.provider?.length ||
-      filters.minPriceMinor !== undefined ||
-      filters.maxPriceMinor !== undefined ||
-      filters.freePlan,
-  );
+  return Object.entries(filters).some(([key, value]) => {
+    if (key === 'q') {
+      return Boolean((value as string | undefined)?.trim());
+    }
+    if (Array.isArray(value)) {
+      return value.length > 0;
+    }
+    return value !== undefined && value !== false;
+  });
 }
 
 /**

@@ -54,6 +54,13 @@ type CountRow = {
 
 type OwnerCountRow = CountRow & { owner: string };
 
+/** The counts of the products of one class and owner, by facet and value. */
+type Bucket = {
+  classId: string;
+  owner: string;
+  counts: Map<string, { facet: string; value: string; count: number }>;
+};
+
 /**
  * The changes of the kept counts that a batch of index writes makes: each
  * product leaving the index (or its old version) takes one off the values
@@ -63,10 +70,10 @@ type OwnerCountRow = CountRow & { owner: string };
 export class FacetCountChanges {
   private readonly classes = new Map<
     string,
-    { lifecycle: string; audience: string[] }
+    { id: string; lifecycle: string; audience: string[] }
   >();
-  private readonly deltas = new Map<string, CountRow>();
-  private readonly ownerDeltas = new Map<string, OwnerCountRow>();
+  /** By owner and class, the finest grain; classes are sums of owners. */
+  private readonly buckets = new Map<string, Bucket>();
 
   add(product: FacetedProduct) {
     this.apply(product, 1);
@@ -77,50 +84,53 @@ export class FacetCountChanges {
   }
 
   private apply(product: FacetedProduct, delta: number) {
-    const classId = visibilityClassId(product.lifecycle, product.audience);
-    if (!this.classes.has(classId)) {
-      this.classes.set(classId, {
+    // A whole index goes through here: products of a class share its
+    // digest, and products of a class and owner share a bucket.
+    const audienceKey = product.audience.join('\n');
+    const classKey = `${product.lifecycle}\n${audienceKey}`;
+    let visibility = this.classes.get(classKey);
+    if (!visibility) {
+      const audience = [...new Set(product.audience)];
+      visibility = {
+        id: visibilityClassId(product.lifecycle, audience),
         lifecycle: product.lifecycle,
-        audience: [...new Set(product.audience)],
-      });
+        audience,
+      };
+      this.classes.set(classKey, visibility);
     }
-    const values: Array<[string, string]> = [
-      [TOTAL, ''],
-      ['category', product.category],
-      ['type', product.type],
-      ['owner', product.owner],
-      // As the index stores them: each distinct value once per product.
-      ...[...new Set(product.providers)].map((v): [string, string] => [
-        'provider',
-        v,
-      ]),
-      ...[...new Set(product.tags)].map((v): [string, string] => ['tag', v]),
-    ];
-    if (product.hasFreePlan) {
-      values.push([FREE_PLAN, 'true']);
+    const bucketKey = `${product.owner}\u0000${visibility.id}`;
+    let bucket = this.buckets.get(bucketKey);
+    if (!bucket) {
+      bucket = {
+        classId: visibility.id,
+        owner: product.owner,
+        counts: new Map(),
+      };
+      this.buckets.set(bucketKey, bucket);
     }
-    const { owner } = product;
-    for (const [facet, value] of values) {
-      const key = `${classId}\u0000${facet}\u0000${value}`;
-      const row = this.deltas.get(key);
+    const { counts } = bucket;
+    const count = (facet: string, value: string) => {
+      const key = `${facet}\u0000${value}`;
+      const row = counts.get(key);
       if (row) {
         row.count += delta;
       } else {
-        this.deltas.set(key, { class_id: classId, facet, value, count: delta });
+        counts.set(key, { facet, value, count: delta });
       }
-      const ownerKey = `${owner}\u0000${key}`;
-      const ownerRow = this.ownerDeltas.get(ownerKey);
-      if (ownerRow) {
-        ownerRow.count += delta;
-      } else {
-        this.ownerDeltas.set(ownerKey, {
-          owner,
-          class_id: classId,
-          facet,
-          value,
-          count: delta,
-        });
-      }
+    };
+    count(TOTAL, '');
+    count('category', product.category);
+    count('type', product.type);
+    count('owner', product.owner);
+    // As the index stores them: each distinct value once per product.
+    for (const provider of new Set(product.providers)) {
+      count('provider', provider);
+    }
+    for (const tag of new Set(product.tags)) {
+      count('tag', tag);
+    }
+    if (product.hasFreePlan) {
+      count(FREE_PLAN, 'true');
     }
   }
 
@@ -130,13 +140,34 @@ export class FacetCountChanges {
     ownerRows: OwnerCountRow[];
     classes: Array<{ id: string; lifecycle: string; audience: string[] }>;
   } {
-    const rows = [...this.deltas.values()].filter(r => r.count !== 0);
-    const ownerRows = [...this.ownerDeltas.values()].filter(r => r.count !== 0);
+    const ownerRows: OwnerCountRow[] = [];
+    const byClass = new Map<string, CountRow>();
+    for (const { classId, owner, counts } of this.buckets.values()) {
+      for (const { facet, value, count } of counts.values()) {
+        if (count === 0) {
+          continue;
+        }
+        ownerRows.push({ owner, class_id: classId, facet, value, count });
+        const key = `${classId}\u0000${facet}\u0000${value}`;
+        const row = byClass.get(key);
+        if (row) {
+          row.count += count;
+        } else {
+          byClass.set(key, { class_id: classId, facet, value, count });
+        }
+      }
+    }
+    // Audiences in another order, or with a group twice, are one class.
     const used = new Set(ownerRows.map(r => r.class_id));
+    const classes = new Map(
+      [...this.classes.values()]
+        .filter(c => used.has(c.id))
+        .map(c => [c.id, c]),
+    );
     return {
-      rows,
+      rows: [...byClass.values()].filter(r => r.count !== 0),
       ownerRows,
-      classes: [...used].map(id => ({ id, ...this.classes.get(id)! })),
+      classes: [...classes.values()],
     };
   }
 }

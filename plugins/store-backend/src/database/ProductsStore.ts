@@ -17,6 +17,7 @@ import {
   CLASSES,
   FACET_COUNTS,
   FacetCountChanges,
+  OWNER_FACET_COUNTS,
   ProductFacetCounts,
 } from './ProductFacetCounts';
 import {
@@ -267,6 +268,7 @@ export class ProductsStore {
               CLASSES,
               CLASS_AUDIENCE,
               FACET_COUNTS,
+              OWNER_FACET_COUNTS,
             ].join(', ')}`
           : 'ANALYZE',
       );
