@@ -227,10 +227,18 @@ export class ProductsStore {
         );
       }
 
+      // New products go as plain inserts, which cost less than upserts:
+      // writers take turns, so no other writer adds them meanwhile.
+      const rows = changes.upsert.map(p => this.toRow(p, now));
       await insertRows(
         trx,
         PRODUCTS,
-        changes.upsert.map(p => this.toRow(p, now)),
+        rows.filter(r => !existing.has(r.id)),
+      );
+      await insertRows(
+        trx,
+        PRODUCTS,
+        rows.filter(r => existing.has(r.id)),
         { updateOnConflict: { key: 'id', columns: REWRITTEN } },
       );
       if (added.length > 0) {
