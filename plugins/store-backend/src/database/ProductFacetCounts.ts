@@ -248,10 +248,9 @@ export class ProductFacetCounts {
   /** Writes the net changes of the counts, in the index's transaction. */
   static async write(trx: Knex.Transaction, changes: FacetCountChanges) {
     const { rows, ownerRows, classes } = changes.net();
-    // Classes are never removed, so that a writer adding to a class that
-    // another writer empties concurrently finds it still there; there are
-    // as many as distinct lifecycles and audiences, and an empty one costs
-    // a row.
+    // Classes stay when their counts reach zero: there are as many as
+    // distinct lifecycles and audiences ever indexed, an empty one costs a
+    // row, and a product that comes back finds its class.
     for (let i = 0; i < classes.length; i += COUNT_ROWS_PER_UPSERT) {
       const chunk = classes.slice(i, i + COUNT_ROWS_PER_UPSERT);
       await trx(CLASSES)
