@@ -229,16 +229,16 @@ export class ProductsStore {
 
       // New products go as plain inserts, which cost less than upserts:
       // writers take turns, so no other writer adds them meanwhile.
-      const rows = changes.upsert.map(p => this.toRow(p, now));
+      const productRows = changes.upsert.map(p => this.toRow(p, now));
       await insertRows(
         trx,
         PRODUCTS,
-        rows.filter(r => !existing.has(r.id)),
+        productRows.filter(r => !existing.has(r.id)),
       );
       await insertRows(
         trx,
         PRODUCTS,
-        rows.filter(r => existing.has(r.id)),
+        productRows.filter(r => existing.has(r.id)),
         { updateOnConflict: { key: 'id', columns: REWRITTEN } },
       );
       if (added.length > 0) {
