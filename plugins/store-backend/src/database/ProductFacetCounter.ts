@@ -1,7 +1,20 @@
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { FacetCount, ProductFacets } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
+import { applyCriteria } from './applyCriteria';
+import {
+  CLASS_AUDIENCE,
+  CLASSES,
+  FACET_COUNTS,
+  OWNER_FACET_COUNTS,
+  TOTAL,
+} from './ProductFacetCounts';
 import { PRODUCTS, PROVIDERS, TAGS, ProductFilters } from './ProductFilters';
-import { ProductPermissionFilter, ProductQueryFilters } from './types';
+import {
+  ProductFilter,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+} from './types';
 
 type FacetName = keyof ProductFacets;
 
@@ -22,7 +35,99 @@ const FACETS: FacetDefinition[] = [
 /** How many values of a many-valued facet are counted at most. */
 const FACET_LIMIT = 50;
 
-/** The facet counts of the store page, in as few scans as the filters allow. */
+type FacetRow = { facet: string; value: unknown; count: unknown };
+
+type Criteria = PermissionCriteria<ProductFilter>;
+
+/**
+ * Whether criteria depend on nothing but a product's visibility class (its
+ * lifecycle and audience), so that all products of a class pass or none.
+ */
+function isClassCriteria(criteria: Criteria): boolean {
+  if ('allOf' in criteria) {
+    return criteria.allOf.every(isClassCriteria);
+  }
+  if ('anyOf' in criteria) {
+    return criteria.anyOf.every(isClassCriteria);
+  }
+  if ('not' in criteria) {
+    return isClassCriteria(criteria.not);
+  }
+  return criteria.key === 'lifecycle' || criteria.key === 'audience';
+}
+
+function anyOf(parts: Criteria[]): Criteria {
+  const [first, ...rest] = parts;
+  return rest.length === 0 ? first : { anyOf: [first, ...rest] };
+}
+
+/** What of a caller's facets the kept counts give. */
+export type KeptCounts =
+  /** Every product: the counts of all classes. */
+  | { all: true }
+  | {
+      /** Criteria that classes pass or fail whole. */
+      classes: Criteria[];
+      /** Owners whose products the caller sees, whatever their class. */
+      owners: string[];
+      /** Conditions that single products pass, counted over the products. */
+      rest: Criteria[];
+    };
+
+/**
+ * A permission decision split into what the kept counts give and the rest:
+ * the alternatives of an `anyOf` that depend on nothing but the class, an
+ * owner, or neither. Undefined when the kept counts give no part of it.
+ */
+export function splitForKeptCounts(
+  filter: ProductPermissionFilter,
+): KeptCounts | undefined {
+  if (!filter) {
+    return { all: true };
+  }
+  const classes: Criteria[] = [];
+  const owners = new Set<string>();
+  const rest: Criteria[] = [];
+  for (const part of 'anyOf' in filter ? filter.anyOf : [filter]) {
+    if (isClassCriteria(part)) {
+      classes.push(part);
+    } else if ('key' in part && part.key === 'owner') {
+      part.values.forEach(owner => owners.add(owner));
+    } else {
+      rest.push(part);
+    }
+  }
+  if (classes.length === 0 && owners.size === 0) {
+    return undefined;
+  }
+  return { classes, owners: [...owners], rest };
+}
+
+/**
+ * Whether a query has a search or facet filter that the facets must apply:
+ * any filter with a value but a blank search, so that a filter added to
+ * queries later is counted over the products until the kept counts know it.
+ */
+function isFiltered(filters: ProductQueryFilters): boolean {
+  return Object.entries(filters).some(([key, value]) => {
+    if (key === 'q') {
+      return Boolean((value as string | undefined)?.trim());
+    }
+    if (Array.isArray(value)) {
+      return value.length > 0;
+    }
+    return value !== undefined && value !== false;
+  });
+}
+
+/**
+ * The facet counts of the store page. Without search or facet filters they
+ * are sums of the counts that the index keeps per visibility class, over
+ * the classes the caller may see, and per class and owner, over the
+ * products they own in other classes, plus a count of the few products that
+ * they see otherwise (their subscriptions); else a count over the matching
+ * products, in as few scans as the filters allow. Both give the same answer.
+ */
 export class ProductFacetCounter {
   constructor(
     private readonly db: Knex,
@@ -38,8 +143,22 @@ export class ProductFacetCounter {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
   }): Promise<{ facets: ProductFacets; totalItems: number }> {
+    const kept = isFiltered(options.filters)
+      ? undefined
+      : splitForKeptCounts(options.permissionFilter);
+    if (!kept) {
+      return this.countByScan(options);
+    }
+    return this.toFacets(await this.countKept(kept));
+  }
+
+  /** The facet counts, counted over every matching product. */
+  async countByScan(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+  }): Promise<{ facets: ProductFacets; totalItems: number }> {
     const { filters, permissionFilter } = options;
-    const isFiltered = (facet: FacetName) =>
+    const isFacetFiltered = (facet: FacetName) =>
       facet === 'freePlan'
         ? Boolean(filters.freePlan)
         : Boolean(filters[facet]?.length);
@@ -49,10 +168,10 @@ export class ProductFacetCounter {
     const scans = [
       {
         filters,
-        facets: FACETS.filter(f => !isFiltered(f.name)),
+        facets: FACETS.filter(f => !isFacetFiltered(f.name)),
         withTotal: true,
       },
-      ...FACETS.filter(f => isFiltered(f.name)).map(f => ({
+      ...FACETS.filter(f => isFacetFiltered(f.name)).map(f => ({
         filters: { ...filters, [f.name]: undefined },
         facets: [f],
         withTotal: false,
@@ -60,17 +179,211 @@ export class ProductFacetCounter {
     ];
     const rows = (
       await Promise.all(
-        scans.map(scan =>
-          this.countFacets(
-            scan.filters,
-            permissionFilter,
+        scans.map(scan => {
+          const visible = this.visible();
+          this.filters.apply(visible, scan.filters, permissionFilter);
+          const [first, ...rest] = this.branches(
             scan.facets,
             scan.withTotal,
-          ),
-        ),
+            true,
+          );
+          // Materialized, so that the permission and search filters are
+          // evaluated once for all facets of the scan.
+          return this.db
+            .withMaterialized('v', visible)
+            .select('*')
+            .from(first.as('b'))
+            .unionAll(rest.map(r => this.db.select('*').from(r.as('r'))));
+        }),
       )
     ).flat();
+    return this.toFacets(rows);
+  }
 
+  /**
+   * The kept counts of the classes the caller may see, of the products they
+   * own in other classes, and the counts of the products they see otherwise
+   * and that are in none of those, added up; then the top values of the
+   * many-valued facets, as a scan would choose them.
+   */
+  private async countKept(kept: KeptCounts): Promise<FacetRow[]> {
+    const parts: Knex.QueryBuilder[] = [];
+    let merged: Knex.QueryBuilder = this.db.queryBuilder();
+    if ('all' in kept) {
+      parts.push(
+        this.db({ k: FACET_COUNTS }).select('k.facet', 'k.value', 'k.count'),
+      );
+    } else {
+      const { classes, owners, rest } = kept;
+      const seenClasses = classes.length ? anyOf(classes) : undefined;
+      const classIds = () =>
+        this.db({ c: CLASSES })
+          .select('c.id')
+          .where(inner =>
+            applyCriteria(inner, seenClasses!, (q, leaf) =>
+              this.applyClassCondition(q, leaf),
+            ),
+          );
+      if (seenClasses) {
+        parts.push(
+          this.db({ k: FACET_COUNTS })
+            .select('k.facet', 'k.value', 'k.count')
+            .whereIn('k.class_id', classIds()),
+        );
+      }
+      if (owners.length) {
+        const owned = this.db({ o: OWNER_FACET_COUNTS })
+          .select('o.facet', 'o.value', 'o.count')
+          .whereIn('o.owner', owners);
+        if (seenClasses) {
+          owned.whereNotIn('o.class_id', classIds());
+        }
+        parts.push(owned);
+      }
+      if (rest.length) {
+        // One query per condition, each read from its own index, of the
+        // products that the kept counts have not counted.
+        const counted: Criteria[] = [];
+        if (seenClasses) {
+          counted.push(seenClasses);
+        }
+        if (owners.length) {
+          counted.push({ key: 'owner', values: owners });
+        }
+        const [first, ...others] = rest.map(part => {
+          const visible = this.visible();
+          this.filters.applyPermission(
+            visible,
+            counted.length ? { allOf: [part, { not: anyOf(counted) }] } : part,
+          );
+          return visible;
+        });
+        merged = merged.withMaterialized(
+          'v',
+          others.length ? first.union(others) : first,
+        );
+        parts.push(...this.branches(FACETS, true, false));
+      }
+    }
+
+    const [head, ...tail] = parts.map(part =>
+      this.db.select('*').from(part.as('u')),
+    );
+    const sums = this.db
+      .select('s.facet', 's.value')
+      .sum({ count: 's.count' })
+      .from(head.unionAll(tail).as('s'))
+      .groupBy('s.facet', 's.value');
+
+    const many = FACETS.filter(f => f.kind === 'child').map(f => f.name);
+    const top = many.map(name =>
+      this.db.select('*').from(
+        this.db('m')
+          .select('m.facet', 'm.value', 'm.count')
+          .where('m.facet', name)
+          .orderBy([
+            { column: 'm.count', order: 'desc' },
+            { column: 'm.value', order: 'asc' },
+          ])
+          .limit(FACET_LIMIT)
+          .as(`t_${name}`),
+      ),
+    );
+    return merged
+      .withMaterialized('m', sums)
+      .select('m.facet', 'm.value', 'm.count')
+      .from('m')
+      .whereNotIn('m.facet', many)
+      .unionAll(top);
+  }
+
+  private applyClassCondition(query: Knex.QueryBuilder, leaf: ProductFilter) {
+    // The same conditions as ProductFilters writes for a product's
+    // lifecycle and audience, of the class's.
+    if (leaf.key === 'lifecycle') {
+      query.whereIn('c.lifecycle', leaf.values);
+    } else if (leaf.key === 'audience') {
+      const values = leaf.values;
+      query.whereRaw(
+        values.length === 0
+          ? 'c.audience_all = ?'
+          : `(c.audience_all = ? OR c.id IN (SELECT class_id FROM ${CLASS_AUDIENCE} WHERE group_ref IN (${values
+              .map(() => '?')
+              .join(', ')})))`,
+        [true, ...values],
+      );
+    } else {
+      throw new Error(`No visibility class has a ${leaf.key}`);
+    }
+  }
+
+  /** The columns of the products `p` that facets count, as a query. */
+  private visible(): Knex.QueryBuilder {
+    return this.db({ p: PRODUCTS }).select(
+      'p.id',
+      'p.category',
+      'p.type',
+      'p.owner',
+      'p.has_free_plan',
+    );
+  }
+
+  /**
+   * One query per facet of counts of its values over the products `v`;
+   * many-valued facets limited to their top values when `limited`.
+   */
+  private branches(
+    facets: FacetDefinition[],
+    withTotal: boolean,
+    limited: boolean,
+  ): Knex.QueryBuilder[] {
+    // Facet names are constants of this file, never user input.
+    const label = (name: string) => this.db.raw(`'${name}'`);
+    const branches: Knex.QueryBuilder[] = facets.map(facet => {
+      switch (facet.kind) {
+        case 'column':
+          return this.db('v')
+            .select({ facet: label(facet.name), value: `v.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`v.${facet.column}`);
+        case 'child': {
+          const counts = this.db({ c: facet.table })
+            .join('v', 'v.id', 'c.product_id')
+            .select({ facet: label(facet.name), value: `c.${facet.column}` })
+            .count({ count: '*' })
+            .groupBy(`c.${facet.column}`);
+          return limited
+            ? counts
+                .orderBy([
+                  { column: 'count', order: 'desc' },
+                  { column: 'value', order: 'asc' },
+                ])
+                .limit(FACET_LIMIT)
+            : counts;
+        }
+        default:
+          return this.db('v')
+            .select({ facet: label(facet.name), value: label('true') })
+            .count({ count: '*' })
+            .where('v.has_free_plan', true);
+      }
+    });
+    if (withTotal) {
+      branches.push(
+        this.db('v')
+          .select({ facet: label(TOTAL), value: label('') })
+          .count({ count: '*' }),
+      );
+    }
+    return branches.map((branch, i) =>
+      this.db.select('*').from(branch.as(`b${i}`)),
+    );
+  }
+
+  private toFacets(rows: FacetRow[]): {
+    facets: ProductFacets;
+    totalItems: number;
+  } {
     const facets: ProductFacets = {
       category: [],
       type: [],
@@ -82,7 +395,7 @@ export class ProductFacetCounter {
     let totalItems = 0;
     for (const row of rows) {
       const count = Number(row.count);
-      if (row.facet === 'total') {
+      if (row.facet === TOTAL) {
         totalItems = count;
       } else if (count > 0) {
         facets[row.facet as FacetName].push({
@@ -98,67 +411,5 @@ export class ProductFacetCounter {
       );
     }
     return { facets, totalItems };
-  }
-
-  /** Counts facet values over one scan of the matching products. */
-  private async countFacets(
-    filters: ProductQueryFilters,
-    permissionFilter: ProductPermissionFilter,
-    facets: FacetDefinition[],
-    withTotal: boolean,
-  ): Promise<Array<{ facet: string; value: unknown; count: unknown }>> {
-    const visible = this.db({ p: PRODUCTS }).select(
-      'p.id',
-      'p.category',
-      'p.type',
-      'p.owner',
-      'p.has_free_plan',
-    );
-    this.filters.apply(visible, filters, permissionFilter);
-
-    // Facet names are constants of this file, never user input.
-    const label = (name: string) => this.db.raw(`'${name}'`);
-    const branches: Knex.QueryBuilder[] = facets.map(facet => {
-      switch (facet.kind) {
-        case 'column':
-          return this.db('v')
-            .select({ facet: label(facet.name), value: `v.${facet.column}` })
-            .count({ count: '*' })
-            .groupBy(`v.${facet.column}`);
-        case 'child':
-          return this.db({ c: facet.table })
-            .join('v', 'v.id', 'c.product_id')
-            .select({ facet: label(facet.name), value: `c.${facet.column}` })
-            .count({ count: '*' })
-            .groupBy(`c.${facet.column}`)
-            .orderBy([
-              { column: 'count', order: 'desc' },
-              { column: 'value', order: 'asc' },
-            ])
-            .limit(FACET_LIMIT);
-        default:
-          return this.db('v')
-            .select({ facet: label(facet.name), value: label('true') })
-            .count({ count: '*' })
-            .where('v.has_free_plan', true);
-      }
-    });
-    if (withTotal) {
-      branches.push(
-        this.db('v')
-          .select({ facet: label('total'), value: label('') })
-          .count({ count: '*' }),
-      );
-    }
-    const [first, ...rest] = branches.map((branch, i) =>
-      this.db.select('*').from(branch.as(`b${i}`)),
-    );
-    // Materialized, so that the permission and search filters are evaluated
-    // once for all facets of the scan.
-    return this.db
-      .withMaterialized('v', visible)
-      .select('*')
-      .from(first.as('b'))
-      .unionAll(rest.map(r => this.db.select('*').from(r.as('r'))));
   }
 }

@@ -13,6 +13,14 @@ import { Knex } from 'knex';
 import { insertRows } from './insertRows';
 import { ProductFacetCounter } from './ProductFacetCounter';
 import {
+  CLASS_AUDIENCE,
+  CLASSES,
+  FACET_COUNTS,
+  FacetCountChanges,
+  OWNER_FACET_COUNTS,
+  ProductFacetCounts,
+} from './ProductFacetCounts';
+import {
   AUDIENCE,
   FULFILLED,
   ORDERS,
@@ -40,6 +48,9 @@ const BULK_CHANGE = 500;
 
 /** Keys per `IN (...)` list, well within either database's bound values. */
 const ID_CHUNK = 1000;
+
+/** The PostgreSQL advisory lock that writers of the index take in turn. */
+const INDEX_WRITE_LOCK = 0x53544f5245;
 
 type ProductRow = {
   id: string;
@@ -205,21 +216,28 @@ export class ProductsStore {
    * rows and their tags, providers and audience go as multi-row inserts, and
    * a changed product overwrites its row in the same statement
    * (`ON CONFLICT ... DO UPDATE`), keeping its creation time and order count.
+   * The kept facet counts change in the same transaction.
    */
   async applyChanges(
     changes: { upsert: IndexedProduct[]; remove: string[] },
     now: Date = new Date(),
   ): Promise<{ added: number; updated: number; removed: number }> {
     const result = await this.db.transaction(async trx => {
-      const upsertIds = changes.upsert.map(p => p.id);
-      const existing = new Set<string>();
-      for (let i = 0; i < upsertIds.length; i += ID_CHUNK) {
-        const rows = await trx<ProductRow>(PRODUCTS)
-          .whereIn('id', upsertIds.slice(i, i + ID_CHUNK))
-          .select('id');
-        rows.forEach(r => existing.add(r.id));
+      if (trx.client.config.client === 'pg') {
+        // Writers take turns, so that each reads the facets that the kept
+        // counts hold for the products it rewrites. SQLite has one writer.
+        await trx.raw('SELECT pg_advisory_xact_lock(?)', [INDEX_WRITE_LOCK]);
       }
+      const upsertIds = changes.upsert.map(p => p.id);
+      // What the products to rewrite or remove count for now.
+      const before = await ProductFacetCounts.read(trx, [
+        ...new Set([...upsertIds, ...changes.remove]),
+      ]);
+      const existing = new Set(upsertIds.filter(id => before.has(id)));
       const added = upsertIds.filter(id => !existing.has(id));
+      const counts = new FacetCountChanges();
+      before.forEach(product => counts.remove(product));
+      changes.upsert.forEach(product => counts.add(product));
 
       // The children of changed products are written again from scratch.
       const stale = [...changes.remove, ...existing];
@@ -238,10 +256,18 @@ export class ProductsStore {
         );
       }
 
+      // New products go as plain inserts, which cost less than upserts:
+      // writers take turns, so no other writer adds them meanwhile.
+      const productRows = changes.upsert.map(p => this.toRow(p, now));
       await insertRows(
         trx,
         PRODUCTS,
-        changes.upsert.map(p => this.toRow(p, now)),
+        productRows.filter(r => !existing.has(r.id)),
+      );
+      await insertRows(
+        trx,
+        PRODUCTS,
+        productRows.filter(r => existing.has(r.id)),
         { updateOnConflict: { key: 'id', columns: REWRITTEN } },
       );
       if (added.length > 0) {
@@ -263,6 +289,7 @@ export class ProductsStore {
         );
         await insertRows(trx, table, rows);
       }
+      await ProductFacetCounts.write(trx, counts);
       return { added: added.length, updated: existing.size, removed };
     });
     // After a bulk change the planner's statistics are stale, and with
@@ -270,7 +297,16 @@ export class ProductsStore {
     if (result.added + result.updated + result.removed > BULK_CHANGE) {
       await this.db.raw(
         this.db.client.config.client === 'pg'
-          ? `ANALYZE ${[PRODUCTS, TAGS, PROVIDERS, AUDIENCE].join(', ')}`
+          ? `ANALYZE ${[
+              PRODUCTS,
+              TAGS,
+              PROVIDERS,
+              AUDIENCE,
+              CLASSES,
+              CLASS_AUDIENCE,
+              FACET_COUNTS,
+              OWNER_FACET_COUNTS,
+            ].join(', ')}`
           : 'ANALYZE',
       );
     }
