@@ -20,6 +20,9 @@ import {
   PROVIDERS,
   ProductFilters,
   TAGS,
+  WORDS,
+  plainSearchTerms,
+  prefixEnd,
 } from './ProductFilters';
 import {
   IndexedProduct,
@@ -40,6 +43,13 @@ const BULK_CHANGE = 500;
 
 /** Keys per `IN (...)` list, well within either database's bound values. */
 const ID_CHUNK = 1000;
+
+/**
+ * How many words a search term may start for a search sorted by name to
+ * read each word's products in order; a term that starts more (a letter or
+ * two) goes through the full-text index.
+ */
+const PREFIX_WORDS = 16;
 
 type ProductRow = {
   id: string;
@@ -291,6 +301,40 @@ export class ProductsStore {
     cursor?: ProductCursor;
     limit: number;
   }): Promise<{ items: StoredProduct[]; nextCursor?: ProductCursor }> {
+    const { filters, sort, limit } = options;
+    const { column } = SORTS[sort];
+    const rows =
+      (sort === 'name' && filters.q?.trim()
+        ? await this.searchByWords(options)
+        : undefined) ?? (await this.listInOrder(options));
+
+    const page = rows.slice(0, limit);
+    const items = await this.withChildren(page);
+    const last = page[page.length - 1];
+    let nextCursor: ProductCursor | undefined;
+    if (rows.length > limit && last) {
+      const raw = last[column];
+      const value =
+        column === 'created_at'
+          ? new Date(raw as Date).getTime()
+          : (raw as string | number);
+      nextCursor = { sort, value, id: last.id };
+    }
+    return { items, nextCursor };
+  }
+
+  /**
+   * The first `limit + 1` products after the cursor: read in the order of
+   * the sort's index, or, with a search, from the full-text index and then
+   * sorted.
+   */
+  private async listInOrder(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    sort: ProductSort;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<ProductRow[]> {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
@@ -311,27 +355,106 @@ export class ProductsStore {
           ),
       );
     }
-    const rows: ProductRow[] = await query
+    return query
       .select(P_COLUMNS)
       .orderBy([
         { column: `p.${column}`, order: direction },
         { column: 'p.id', order: direction },
       ])
       .limit(limit + 1);
+  }
 
-    const page = rows.slice(0, limit);
-    const items = await this.withChildren(page);
-    const last = page[page.length - 1];
-    let nextCursor: ProductCursor | undefined;
-    if (rows.length > limit && last) {
-      const raw = last[column];
-      const value =
-        column === 'created_at'
-          ? new Date(raw as Date).getTime()
-          : (raw as string | number);
-      nextCursor = { sort, value, id: last.id };
+  /**
+   * The first `limit + 1` products of a search sorted by name, after the
+   * cursor, read from the table of words: the products of each word that
+   * the longest search term starts, in name order, each tested against the
+   * other terms, the filters and the permission decision until the page is
+   * full. A page costs about its size, however many products match; a rare
+   * word has few products to read. Undefined when the full-text index
+   * answers instead: terms that are not plain words, or a term that starts
+   * more than a few words.
+   */
+  private async searchByWords(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<ProductRow[] | undefined> {
+    const { filters, permissionFilter, cursor, limit } = options;
+    const terms = plainSearchTerms(filters.q ?? '');
+    if (!terms) {
+      return undefined;
     }
-    return { items, nextCursor };
+    const words = await this.wordsStartingWith(terms.driver, PREFIX_WORDS + 1);
+    if (words.length > PREFIX_WORDS) {
+      return undefined;
+    }
+    if (words.length === 0) {
+      return [];
+    }
+    const order = (prefix: string) => [
+      { column: `${prefix}title_sort` },
+      { column: `${prefix}product_id` },
+    ];
+    // The first page of each word's products; a product with two of the
+    // words is in two of them, so they are merged without duplicates.
+    const pages = words.map(word => {
+      const page = this.db({ w: WORDS })
+        .select('w.title_sort', 'w.product_id')
+        .where('w.word', word);
+      if (cursor) {
+        page.whereRaw('(w.title_sort, w.product_id) > (?, ?)', [
+          cursor.value,
+          cursor.id,
+        ]);
+      }
+      for (const term of terms.others) {
+        this.filters.applyWordPrefix(page, term);
+      }
+      this.filters.applyToWords(page, filters, permissionFilter);
+      return page.orderBy(order('w.')).limit(limit + 1);
+    });
+    const [first, ...rest] = pages;
+    const page =
+      rest.length === 0
+        ? first
+        : this.db
+            .select('*')
+            .from(first.as('w0'))
+            .union(
+              rest.map((p, i) => this.db.select('*').from(p.as(`w${i + 1}`))),
+            )
+            .orderBy(order(''))
+            .limit(limit + 1);
+    return this.db
+      .from(page.as('m'))
+      .join({ p: PRODUCTS }, 'p.id', 'm.product_id')
+      .select(P_COLUMNS)
+      .orderBy(order('m.'));
+  }
+
+  /**
+   * Up to `max` distinct words of the products that start with `prefix`, in
+   * byte order: one step through the words' index for each.
+   */
+  private async wordsStartingWith(
+    prefix: string,
+    max: number,
+  ): Promise<string[]> {
+    const end = prefixEnd(prefix);
+    const result = await this.db.raw(
+      `WITH RECURSIVE found (word, n) AS (
+        SELECT (SELECT min(word) FROM ${WORDS} WHERE word >= ? AND word < ?), 1
+        UNION ALL
+        SELECT (SELECT min(w.word) FROM ${WORDS} w WHERE w.word > found.word AND w.word < ?), n + 1
+        FROM found WHERE found.word IS NOT NULL AND n < ?
+      )
+      SELECT word FROM found WHERE word IS NOT NULL`,
+      [prefix, end, end, max],
+    );
+    const rows: Array<{ word: string }> =
+      this.db.client.config.client === 'pg' ? result.rows : result;
+    return rows.map(r => r.word);
   }
 
   /**
