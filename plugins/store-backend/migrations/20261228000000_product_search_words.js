@@ -36,8 +36,8 @@ exports.up = async function up(knex) {
   });
 
   if (isPg) {
-    // Statement-level triggers: a bulk write of products is one insert of
-    // their words, not one per product.
+    // A bulk write of new products is one insert of their words, not one
+    // per product.
     await knex.raw(`
       CREATE FUNCTION store_product_words_added() RETURNS trigger
       LANGUAGE plpgsql AS $$
@@ -47,33 +47,29 @@ exports.up = async function up(knex) {
           FROM added a, unnest(tsvector_to_array(a.search_vector)) AS w(word);
         RETURN NULL;
       END $$`);
-    // Only products whose search text or name changed are written again,
-    // not each product whose order count moves.
-    const rewritten = `
-      SELECT a.id, a.title_sort, a.search_vector
-      FROM after a JOIN before b ON b.id = a.id
-      WHERE a.search_text IS DISTINCT FROM b.search_text
-         OR a.title_sort IS DISTINCT FROM b.title_sort`;
     await knex.raw(`
       CREATE FUNCTION store_product_words_changed() RETURNS trigger
       LANGUAGE plpgsql AS $$
       BEGIN
-        DELETE FROM store_product_words
-          WHERE product_id IN (SELECT r.id FROM (${rewritten}) r);
+        DELETE FROM store_product_words WHERE product_id = OLD.id;
         INSERT INTO store_product_words (product_id, word, title_sort)
-          SELECT r.id, w.word, r.title_sort
-          FROM (${rewritten}) r,
-               unnest(tsvector_to_array(r.search_vector)) AS w(word);
+          SELECT NEW.id, w.word, NEW.title_sort
+          FROM unnest(tsvector_to_array(NEW.search_vector)) AS w(word);
         RETURN NULL;
       END $$`);
     await knex.raw(`
       CREATE TRIGGER store_product_words_insert AFTER INSERT ON store_products
       REFERENCING NEW TABLE AS added
       FOR EACH STATEMENT EXECUTE FUNCTION store_product_words_added()`);
+    // Row by row, and only for products whose search text or name changed:
+    // not for each product whose order count moves.
     await knex.raw(`
-      CREATE TRIGGER store_product_words_update AFTER UPDATE ON store_products
-      REFERENCING OLD TABLE AS before NEW TABLE AS after
-      FOR EACH STATEMENT EXECUTE FUNCTION store_product_words_changed()`);
+      CREATE TRIGGER store_product_words_update
+      AFTER UPDATE OF search_text, title_sort ON store_products
+      FOR EACH ROW
+      WHEN (OLD.search_text IS DISTINCT FROM NEW.search_text
+         OR OLD.title_sort IS DISTINCT FROM NEW.title_sort)
+      EXECUTE FUNCTION store_product_words_changed()`);
     await knex.raw(`
       INSERT INTO store_product_words (product_id, word, title_sort)
         SELECT p.id, w.word, p.title_sort
@@ -95,7 +91,10 @@ exports.up = async function up(knex) {
     END`);
   await knex.raw(`
     CREATE TRIGGER store_product_words_update
-    AFTER UPDATE OF search_text, title_sort ON store_products BEGIN
+    AFTER UPDATE OF search_text, title_sort ON store_products
+    WHEN old.search_text IS NOT new.search_text
+      OR old.title_sort IS NOT new.title_sort
+    BEGIN
       DELETE FROM store_product_words WHERE product_id = old.id;
       ${words('new')};
     END`);
