@@ -189,6 +189,9 @@ describe('ProductsStore', () => {
         '\\',
         '%',
         '-redis',
+        "'); DROP TABLE store_product_words; --",
+        'redis\u0000cache',
+        'x'.repeat(5000),
       ]) {
         await expect(search(hostile)).resolves.toEqual(expect.any(Array));
       }
@@ -196,6 +199,7 @@ describe('ProductsStore', () => {
       expect(await search('-redis')).toEqual(['redis']);
       expect(await search('%')).toEqual([]);
       expect(await search('"')).toEqual([]);
+      expect(await search('redis cache')).toEqual(['redis']);
     });
 
     it('pages a search sorted by name as the full-text index orders it', async () => {
