@@ -309,23 +309,31 @@ function rawQueries(knex: Knex, isPg: boolean) {
   const marks = claims.map(() => '?').join(', ');
   const visible = `((p.lifecycle = 'published' AND (p.audience_all = ? OR p.id IN (SELECT product_id FROM store_product_audience WHERE group_ref IN (${marks})))) OR (p.lifecycle = 'deprecated' AND p.id IN (SELECT lower(product_ref) FROM store_orders WHERE requester IN (${marks}) AND status = 'fulfilled')) OR p.owner IN (${marks}))`;
   const visibleArgs = [yes, ...claims, ...claims, ...claims];
-  // The full-text index of each database, as the store's search uses it.
-  const search = isPg
-    ? `p.search_vector @@ to_tsquery('simple', ?)`
-    : `p.rowid IN (SELECT rowid FROM store_products_fts WHERE store_products_fts MATCH ?)`;
+  // A search sorted by name reads the products of the word in name order,
+  // testing each, as the store's search does.
+  const searched = (q: string) => ({
+    sql: `SELECT ${COLUMNS} FROM (
+        SELECT w.title_sort, w.product_id FROM store_product_words w
+        WHERE w.word = ? AND EXISTS (
+          SELECT 1 FROM store_products p
+          WHERE p.id = w.product_id AND ${visible}${isPg ? ' OFFSET 0' : ''})
+        ORDER BY w.title_sort, w.product_id LIMIT 25) m
+      JOIN store_products p ON p.id = m.product_id
+      ORDER BY m.title_sort, m.product_id`,
+    args: [q, ...visibleArgs],
+  });
 
   const list = async (q?: string, mostOrdered?: boolean) => {
-    const where = q ? `${visible} AND ${search}` : visible;
-    const args = q
-      ? [...visibleArgs, isPg ? `${q}:*` : `"${q}"*`]
-      : visibleArgs;
     const order = mostOrdered
       ? 'p.order_count DESC, p.id DESC'
       : 'p.title_sort ASC, p.id ASC';
-    const rows = await knex.raw(
-      `SELECT ${COLUMNS} FROM store_products p WHERE ${where} ORDER BY ${order} LIMIT 25`,
-      args,
-    );
+    const { sql, args } = q
+      ? searched(q)
+      : {
+          sql: `SELECT ${COLUMNS} FROM store_products p WHERE ${visible} ORDER BY ${order} LIMIT 25`,
+          args: visibleArgs,
+        };
+    const rows = await knex.raw(sql, args);
     const ids = (isPg ? rows.rows : rows).map((r: { id: string }) => r.id);
     if (ids.length) {
       const idMarks = ids.map(() => '?').join(', ');

@@ -13,6 +13,8 @@ export const AUDIENCE = 'store_product_audience';
 export const ORDERS = 'store_orders';
 /** SQLite's full-text index of the products' search text. */
 export const PRODUCTS_FTS = 'store_products_fts';
+/** The words of each product's search text, ordered for the name sort. */
+export const WORDS = 'store_product_words';
 /** The order status of an active subscription. */
 export const FULFILLED = 'fulfilled';
 
@@ -28,6 +30,40 @@ function marks(values: unknown[]) {
  */
 export function searchTerms(q: string): string[] {
   return q.toLocaleLowerCase('en-US').match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * Search words that both full-text indexes keep whole and as they are:
+ * ASCII letters and digits, lower-case (as `searchTerms` makes them), short
+ * enough to be indexed. Others are searched through the full-text index.
+ */
+const PLAIN_WORD = /^[a-z0-9]{1,100}$/;
+
+/**
+ * The search terms, if each can be found through the table of words, with
+ * the one to read in order first (the longest, as likely the rarest).
+ */
+export function plainSearchTerms(
+  q: string,
+): { driver: string; others: string[] } | undefined {
+  const terms = [...new Set(searchTerms(q))];
+  if (terms.length === 0 || !terms.every(t => PLAIN_WORD.test(t))) {
+    return undefined;
+  }
+  const driver = terms.reduce((a, b) => (b.length > a.length ? b : a));
+  return { driver, others: terms.filter(t => t !== driver) };
+}
+
+/**
+ * The first string after every string that starts with `prefix`, in byte
+ * order: the prefix with its last character one higher. The prefix is a
+ * plain word, so its last character is ASCII and never the highest.
+ */
+export function prefixEnd(prefix: string): string {
+  return (
+    prefix.slice(0, -1) +
+    String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+  );
 }
 
 /**
@@ -108,6 +144,46 @@ export class ProductFilters {
         [terms.map(t => `"${t}"*`).join(' ')],
       );
     }
+  }
+
+  /**
+   * Rows `w` of the table of words whose product has a word starting with
+   * `term`: a range of the product's own words, read through its key.
+   */
+  applyWordPrefix(query: Knex.QueryBuilder, term: string) {
+    query.whereExists(
+      this.db({ o: WORDS })
+        .select(this.db.raw('1'))
+        .whereRaw('o.product_id = w.product_id')
+        .where('o.word', '>=', term)
+        .where('o.word', '<', prefixEnd(term)),
+    );
+  }
+
+  /**
+   * Rows `w` of the table of words whose product passes the filters (but
+   * the search) and the permission decision, tested product by product as
+   * the words are read in order.
+   */
+  applyToWords(
+    query: Knex.QueryBuilder,
+    filters: ProductQueryFilters,
+    permissionFilter: ProductPermissionFilter,
+  ) {
+    const product = this.db({ p: PRODUCTS })
+      .select(this.db.raw('1'))
+      .whereRaw('p.id = w.product_id');
+    this.apply(product, { ...filters, q: undefined }, permissionFilter);
+    const { sql, bindings } = product.toSQL();
+    // PostgreSQL would make the test a join, and with the permission's
+    // subqueries costed once per product it then prefers to read every
+    // product first. OFFSET 0 keeps it a test of the product at hand.
+    query.whereRaw(
+      `EXISTS (${sql}${
+        this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
+      })`,
+      bindings,
+    );
   }
 
   applyPermission(query: Knex.QueryBuilder, filter: ProductPermissionFilter) {

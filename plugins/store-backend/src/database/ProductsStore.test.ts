@@ -5,8 +5,11 @@ import {
 } from '@backstage/backend-test-utils';
 import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
+import { Knex } from 'knex';
 import { OrdersStore } from './OrdersStore';
+import { searchTerms } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
+import { ProductCursor, ProductQueryFilters } from './types';
 
 jest.setTimeout(60_000);
 
@@ -298,6 +301,9 @@ describe('ProductsStore', () => {
         '\\',
         '%',
         '-redis',
+        "'); DROP TABLE store_product_words; --",
+        'redis\u0000cache',
+        'x'.repeat(5000),
       ]) {
         await expect(search(hostile)).resolves.toEqual(expect.any(Array));
       }
@@ -305,6 +311,139 @@ describe('ProductsStore', () => {
       expect(await search('-redis')).toEqual(['redis']);
       expect(await search('%')).toEqual([]);
       expect(await search('"')).toEqual([]);
+      expect(await search('redis cache')).toEqual(['redis']);
+    });
+
+    it('pages a search sorted by name as the full-text index orders it', async () => {
+      const { knex, store } = await createStore(databaseId);
+      // Common and rare words, words that share a start (more than a search
+      // reads in order for "w"), repeated titles, words that are not ASCII.
+      const products = Array.from({ length: 90 }, (_, i) => {
+        const words = [
+          i % 2 === 0 ? 'alpha' : 'omega',
+          i % 3 === 0 ? 'beta' : '',
+          i % 5 === 0 ? 'alphabet' : '',
+          `w${i % 25}`,
+          i === 41 ? 'zulu' : '',
+          ['café', 'Ärger', 'naïve', 'plain'][i % 4],
+        ].filter(Boolean);
+        return makeProduct(
+          `p-${String(i).padStart(3, '0')}`,
+          {
+            lifecycle: i % 7 === 0 ? 'draft' : 'published',
+            category: i % 4 === 1 ? 'Queues' : 'Databases',
+          },
+          // Every tenth title is the same as another's: the id breaks ties.
+          { title: i % 10 === 3 ? 'Same title' : words.join(' ') },
+        );
+      });
+      await store.replaceAll(products.map(toIndexedProduct));
+      const fullText = fullTextSearch(knex);
+      const queries: string[] = [];
+      knex.on('query', (q: { sql: string }) => queries.push(q.sql));
+
+      const searches: Array<[string, ProductQueryFilters, 'words' | 'text']> = [
+        ['alpha', {}, 'words'],
+        ['alp', {}, 'words'],
+        ['beta', {}, 'words'],
+        ['ZULU', {}, 'words'],
+        ['w1', {}, 'words'],
+        ['w12', {}, 'words'],
+        ['beta alpha', {}, 'words'],
+        ['alpha w2', {}, 'words'],
+        ['same', {}, 'words'],
+        ['nothing', {}, 'words'],
+        ['omega', { category: ['Queues'] }, 'words'],
+        ['w', {}, 'text'],
+        ['caf', {}, 'words'],
+        ['ärger', {}, 'text'],
+        ['alpha naïve', {}, 'text'],
+        [`${'a'.repeat(101)}`, {}, 'text'],
+      ];
+      for (const [q, filters, path] of searches) {
+        for (const published of [false, true]) {
+          queries.length = 0;
+          const ids: string[] = [];
+          let cursor: ProductCursor | undefined;
+          do {
+            const page = await store.listProducts({
+              filters: { ...filters, q },
+              permissionFilter: published
+                ? { key: 'lifecycle', values: ['published'] }
+                : undefined,
+              sort: 'name',
+              cursor,
+              limit: 7,
+            });
+            expect(page.items.length).toBe(
+              page.nextCursor ? 7 : page.items.length,
+            );
+            ids.push(...page.items.map(p => p.id));
+            cursor = page.nextCursor;
+          } while (cursor);
+          const fullTextIndex = queries.some(sql =>
+            /store_products_fts|search_vector/.test(sql),
+          );
+          expect({ q, fullTextIndex }).toEqual({
+            q,
+            fullTextIndex: path === 'text',
+          });
+          expect({ q, published, ids }).toEqual({
+            q,
+            published,
+            ids: await fullText(q, { ...filters, published }),
+          });
+        }
+      }
+      // Not an empty comparison: half the products, and the alphabet ones.
+      expect(await fullText('alpha', {})).toHaveLength(54);
+    });
+
+    it('keeps the words of the search in step with the products', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const orders = await OrdersStore.create({
+        database: mockServices.database({ knex }),
+      });
+      await store.replaceAll(
+        [
+          makeProduct('redis', {}, { title: 'Redis Cache' }),
+          makeProduct('kafka', {}, { title: 'Kafka Streams' }),
+        ].map(toIndexedProduct),
+      );
+      const search = async (q: string) =>
+        (
+          await store.listProducts({
+            filters: { q },
+            permissionFilter: undefined,
+            sort: 'name',
+            limit: 10,
+          })
+        ).items.map(p => p.name);
+      expect(await search('cache')).toEqual(['redis']);
+
+      await store.replaceAll(
+        [
+          makeProduct('redis', {}, { title: 'Redis Store' }),
+          makeProduct('kafka', {}, { title: 'Kafka Streams' }),
+        ].map(toIndexedProduct),
+      );
+      expect(await search('cache')).toEqual([]);
+      expect(await search('store')).toEqual(['redis']);
+      // An order changes the product's row but not its words.
+      await orderOf(orders, 'kafka', 1);
+      expect(await search('streams')).toEqual(['kafka']);
+
+      await store.replaceAll(
+        [makeProduct('redis', {}, { title: 'Redis Store' })].map(
+          toIndexedProduct,
+        ),
+      );
+      expect(await search('streams')).toEqual([]);
+      expect(
+        await knex('store_product_words')
+          .distinct('product_id')
+          .pluck('product_id'),
+      ).toEqual(['product:default/redis']);
     });
 
     it('indexes the cheapest price in minor units, never as a float', async () => {
@@ -426,3 +565,39 @@ describe('ProductsStore', () => {
     });
   });
 });
+
+/**
+ * The ids of the products a search finds through the full-text index, in
+ * name order: what the store answered before it read searches sorted by
+ * name from the table of words.
+ */
+function fullTextSearch(knex: Knex) {
+  const isPg = knex.client.config.client === 'pg';
+  return async (
+    q: string,
+    options: { category?: string[]; published?: boolean },
+  ): Promise<string[]> => {
+    const terms = searchTerms(q);
+    const query = knex({ p: 'store_products' }).orderBy([
+      'p.title_sort',
+      'p.id',
+    ]);
+    if (isPg) {
+      query.whereRaw(`p.search_vector @@ to_tsquery('simple', ?)`, [
+        terms.map(t => `${t}:*`).join(' & '),
+      ]);
+    } else {
+      query.whereRaw(
+        'p.rowid IN (SELECT rowid FROM store_products_fts WHERE store_products_fts MATCH ?)',
+        [terms.map(t => `"${t}"*`).join(' ')],
+      );
+    }
+    if (options.category) {
+      query.whereIn('p.category', options.category);
+    }
+    if (options.published) {
+      query.where('p.lifecycle', 'published');
+    }
+    return query.pluck('p.id');
+  };
+}

@@ -28,6 +28,9 @@ import {
   PROVIDERS,
   ProductFilters,
   TAGS,
+  WORDS,
+  plainSearchTerms,
+  prefixEnd,
 } from './ProductFilters';
 import {
   IndexedProduct,
@@ -51,6 +54,13 @@ const ID_CHUNK = 1000;
 
 /** The PostgreSQL advisory lock that writers of the index take in turn. */
 const INDEX_WRITE_LOCK = 0x53544f5245;
+
+/**
+ * How many words a search term may start for a search sorted by name to
+ * read each word's products in order; a term that starts more (a letter or
+ * two) goes through the full-text index.
+ */
+const PREFIX_WORDS = 16;
 
 type ProductRow = {
   id: string;
@@ -302,6 +312,7 @@ export class ProductsStore {
               TAGS,
               PROVIDERS,
               AUDIENCE,
+              WORDS,
               CLASSES,
               CLASS_AUDIENCE,
               FACET_COUNTS,
@@ -356,6 +367,52 @@ export class ProductsStore {
     cursor?: ProductCursor;
     limit: number;
   }): Promise<{ items: StoredProduct[]; nextCursor?: ProductCursor }> {
+    const { filters, sort, limit } = options;
+    const { column, direction } = SORTS[sort];
+    const search =
+      sort === 'name' && filters.q?.trim()
+        ? await this.searchByWords(options)
+        : undefined;
+    if (search === null) {
+      return { items: [] };
+    }
+    const order = [
+      { column: `p.${column}`, order: direction },
+      { column: 'p.id', order: direction },
+    ];
+    // The page is a subquery, so that the lists of its children are read
+    // for the rows of the page alone, in the same statement.
+    const rows: ReadRow[] = await this.db
+      .select('p.*', ...this.childLists())
+      .from((search ?? this.listInOrder(options)).as('p'))
+      .orderBy(order);
+    const page = rows.slice(0, limit);
+    const items = page.map(row => this.toStored(row));
+    const last = page[page.length - 1];
+    let nextCursor: ProductCursor | undefined;
+    if (rows.length > limit && last) {
+      const raw = last[column];
+      const value =
+        column === 'created_at'
+          ? new Date(raw as Date).getTime()
+          : (raw as string | number);
+      nextCursor = { sort, value, id: last.id };
+    }
+    return { items, nextCursor };
+  }
+
+  /**
+   * The query of the first `limit + 1` products after the cursor: read in
+   * the order of the sort's index, or, with a search, from the full-text
+   * index and then sorted.
+   */
+  private listInOrder(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    sort: ProductSort;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Knex.QueryBuilder {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
@@ -376,35 +433,107 @@ export class ProductsStore {
           ),
       );
     }
-    const order = [
-      { column: `p.${column}`, order: direction },
-      { column: 'p.id', order: direction },
-    ];
-    // The page is a subquery, so that the lists of its children are read
-    // for the rows of the page alone, in the same statement.
-    const rows: ReadRow[] = await this.db
-      .select('p.*', ...this.childLists())
-      .from(
-        query
-          .select(P_COLUMNS)
-          .orderBy(order)
-          .limit(limit + 1)
-          .as('p'),
-      )
-      .orderBy(order);
-    const page = rows.slice(0, limit);
-    const items = page.map(row => this.toStored(row));
-    const last = page[page.length - 1];
-    let nextCursor: ProductCursor | undefined;
-    if (rows.length > limit && last) {
-      const raw = last[column];
-      const value =
-        column === 'created_at'
-          ? new Date(raw as Date).getTime()
-          : (raw as string | number);
-      nextCursor = { sort, value, id: last.id };
+    return query
+      .select(P_COLUMNS)
+      .orderBy([
+        { column: `p.${column}`, order: direction },
+        { column: 'p.id', order: direction },
+      ])
+      .limit(limit + 1);
+  }
+
+  /**
+   * The query of the first `limit + 1` products of a search sorted by name, after the
+   * cursor, read from the table of words: the products of each word that
+   * the longest search term starts, in name order, each tested against the
+   * other terms, the filters and the permission decision until the page is
+   * full. A page costs about its size, however many products match; a rare
+   * word has few products to read. Undefined when the full-text index
+   * answers instead: terms that are not plain words, or a term that starts
+   * more than a few words. Null when no product has a word that the
+   * term starts.
+   */
+  private async searchByWords(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<Knex.QueryBuilder | null | undefined> {
+    const { filters, permissionFilter, cursor, limit } = options;
+    const terms = plainSearchTerms(filters.q ?? '');
+    if (!terms) {
+      return undefined;
     }
-    return { items, nextCursor };
+    const words = await this.wordsStartingWith(terms.driver, PREFIX_WORDS + 1);
+    if (words.length > PREFIX_WORDS) {
+      return undefined;
+    }
+    if (words.length === 0) {
+      return null;
+    }
+    const order = (prefix: string) => [
+      { column: `${prefix}title_sort` },
+      { column: `${prefix}product_id` },
+    ];
+    // The first page of each word's products; a product with two of the
+    // words is in two of them, so they are merged without duplicates.
+    const pages = words.map(word => {
+      const page = this.db({ w: WORDS })
+        .select('w.title_sort', 'w.product_id')
+        .where('w.word', word);
+      if (cursor) {
+        page.whereRaw('(w.title_sort, w.product_id) > (?, ?)', [
+          cursor.value,
+          cursor.id,
+        ]);
+      }
+      for (const term of terms.others) {
+        this.filters.applyWordPrefix(page, term);
+      }
+      this.filters.applyToWords(page, filters, permissionFilter);
+      return page.orderBy(order('w.')).limit(limit + 1);
+    });
+    const [first, ...rest] = pages;
+    const page =
+      rest.length === 0
+        ? first
+        : this.db
+            .select('*')
+            .from(first.as('w0'))
+            .union(
+              rest.map((p, i) => this.db.select('*').from(p.as(`w${i + 1}`))),
+            )
+            .orderBy(order(''))
+            .limit(limit + 1);
+    return this.db
+      .from(page.as('m'))
+      .join({ p: PRODUCTS }, 'p.id', 'm.product_id')
+      .select(P_COLUMNS)
+      .orderBy(order('m.'));
+  }
+
+  /**
+   * Up to `max` distinct words of the products that start with `prefix`, in
+   * byte order: one step through the words' index for each.
+   */
+  private async wordsStartingWith(
+    prefix: string,
+    max: number,
+  ): Promise<string[]> {
+    const end = prefixEnd(prefix);
+    const result = await this.db.raw(
+      `WITH RECURSIVE found (word, n) AS (
+        SELECT (SELECT min(word) FROM ${WORDS} WHERE word >= ? AND word < ?), 1
+        UNION ALL
+        SELECT (SELECT min(w.word) FROM ${WORDS} w WHERE w.word > found.word AND w.word < ?), n + 1
+        FROM found WHERE found.word IS NOT NULL AND n < ?
+      )
+      SELECT word FROM found WHERE word IS NOT NULL`,
+      [prefix, end, end, max],
+    );
+    const rows: Array<{ word: string }> =
+      this.db.client.config.client === 'pg' ? result.rows : result;
+    return rows.map(r => r.word);
   }
 
   /**

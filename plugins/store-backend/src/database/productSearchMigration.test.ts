@@ -13,9 +13,9 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create();
 
 describe.each(databases.eachSupportedId())(
-  'the product search migration on %s',
+  'the product search migrations on %s',
   databaseId => {
-    it('indexes the products stored before it, and goes down again', async () => {
+    it('index the products stored before them, and go down again', async () => {
       const knex = await databases.init(databaseId);
       const config = { directory: migrationsDir };
       while (
@@ -48,6 +48,11 @@ describe.each(databases.eachSupportedId())(
       });
       await knex.migrate.up(config);
       expect(await knex.migrate.currentVersion(config)).toBe('20261214000000');
+      await knex.migrate.up(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261228000000');
+      expect(
+        await knex('store_product_words').orderBy('word').pluck('word'),
+      ).toEqual(['cache', 'key', 'redis', 'store', 'value']);
 
       const store = await ProductsStore.create({
         database: mockServices.database({ knex }),
@@ -66,11 +71,13 @@ describe.each(databases.eachSupportedId())(
       expect(await search('memcached')).toEqual([]);
 
       await knex.migrate.down(config);
+      expect(await knex.schema.hasTable('store_product_words')).toBe(false);
+      await knex.migrate.down(config);
       expect(await knex.migrate.currentVersion(config)).toBe('20261210000000');
       expect(await knex('store_products').pluck('id')).toEqual([
         'product:default/redis',
       ]);
-      await knex.migrate.up(config);
+      await knex.migrate.latest(config);
       expect(await search('cache')).toEqual(['redis']);
     });
   },
