@@ -373,7 +373,7 @@ export class ProductsStore {
       sort === 'name' && filters.q?.trim()
         ? await this.searchByWords(options)
         : undefined;
-    if (search === null) {
+    if (search === 'none') {
       return { items: [] };
     }
     const order = [
@@ -384,7 +384,7 @@ export class ProductsStore {
     // for the rows of the page alone, in the same statement.
     const rows: ReadRow[] = await this.db
       .select('p.*', ...this.childLists())
-      .from((search ?? this.listInOrder(options)).as('p'))
+      .from((search?.page ?? this.listInOrder(options)).as('p'))
       .orderBy(order);
     const page = rows.slice(0, limit);
     const items = page.map(row => this.toStored(row));
@@ -450,15 +450,15 @@ export class ProductsStore {
    * full. A page costs about its size, however many products match; a rare
    * word has few products to read. Undefined when the full-text index
    * answers instead: terms that are not plain words, or a term that starts
-   * more than a few words. Null when no product has a word that the
-   * term starts.
+   * more than a few words; 'none' when no product has a word that the
+   * term starts. (The query is wrapped: a promise would run it.)
    */
   private async searchByWords(options: {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
     cursor?: ProductCursor;
     limit: number;
-  }): Promise<Knex.QueryBuilder | null | undefined> {
+  }): Promise<{ page: Knex.QueryBuilder } | 'none' | undefined> {
     const { filters, permissionFilter, cursor, limit } = options;
     const terms = plainSearchTerms(filters.q ?? '');
     if (!terms) {
@@ -469,7 +469,7 @@ export class ProductsStore {
       return undefined;
     }
     if (words.length === 0) {
-      return null;
+      return 'none';
     }
     const order = (prefix: string) => [
       { column: `${prefix}title_sort` },
@@ -505,11 +505,13 @@ export class ProductsStore {
             )
             .orderBy(order(''))
             .limit(limit + 1);
-    return this.db
-      .from(page.as('m'))
-      .join({ p: PRODUCTS }, 'p.id', 'm.product_id')
-      .select(P_COLUMNS)
-      .orderBy(order('m.'));
+    return {
+      page: this.db
+        .from(page.as('m'))
+        .join({ p: PRODUCTS }, 'p.id', 'm.product_id')
+        .select(P_COLUMNS)
+        .orderBy(order('m.')),
+    };
   }
 
   /**
