@@ -3,6 +3,7 @@ import {
   RootConfigService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
 import { InputError, isError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -14,6 +15,7 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import { durationToMilliseconds } from '@backstage/types';
 import { GroupAncestryResolver } from '@internal/plugin-catalog-node-groups';
 import { AccessRules, ExplainedDecision } from './access/AccessRules';
 import { AccessConfig, readAccessConfig } from './access/readAccessConfig';
@@ -94,10 +96,12 @@ export class AccessPolicy implements PermissionPolicy {
 
   /**
    * Checks that the bindings of the start-up config name users and groups
-   * of the catalog. When the catalog answers with groups within a few
-   * seconds (a restart), a missing one stops start-up; on a first start,
-   * before the catalog has ingested them, the check runs once it has, and
-   * logs an error naming the binding (a binding to nobody grants nothing).
+   * of the catalog. When the catalog answers with groups (a restart), a
+   * missing one stops start-up; on a first start, before the catalog has
+   * ingested them, the check runs once it has, and logs an error naming the
+   * binding (a binding to nobody grants nothing). The catalog may itself
+   * still be starting, slowly on a busy machine: its answer is awaited as
+   * long as Backstage holds requests to a plugin that is starting.
    */
   static async checkBindingsAtStartUp(options: {
     config: RootConfigService;
@@ -112,7 +116,10 @@ export class AccessPolicy implements PermissionPolicy {
     const groups = await Promise.race([
       principals.listGroups().catch(() => []),
       new Promise<[]>(resolve =>
-        setTimeout(() => resolve([]), options.waitMs ?? 5_000).unref(),
+        setTimeout(
+          () => resolve([]),
+          options.waitMs ?? startupPauseMs(options.config),
+        ).unref(),
       ),
     ]);
     if (groups.length > 0) {
@@ -204,6 +211,17 @@ export class AccessPolicy implements PermissionPolicy {
       },
     );
   }
+}
+
+/**
+ * How long Backstage holds a request to a plugin that is still starting
+ * (its default is 5 seconds).
+ */
+function startupPauseMs(config: RootConfigService): number {
+  const key = 'backend.lifecycle.startupRequestPauseTimeout';
+  return config.has(key)
+    ? durationToMilliseconds(readDurationFromConfig(config, { key }))
+    : 5_000;
 }
 
 /** Throws naming each binding whose user or group the catalog lacks. */
