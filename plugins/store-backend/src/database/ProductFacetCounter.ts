@@ -10,6 +10,7 @@ import {
   TOTAL,
 } from './ProductFacetCounts';
 import { PRODUCTS, PROVIDERS, TAGS, ProductFilters } from './ProductFilters';
+import { selectPrepared } from './selectPrepared';
 import {
   ProductFilter,
   ProductPermissionFilter,
@@ -108,7 +109,7 @@ export function splitForKeptCounts(
  * any filter with a value but a blank search, so that a filter added to
  * queries later is counted over the products until the kept counts know it.
  */
-function isFiltered(filters: ProductQueryFilters): boolean {
+export function isFiltered(filters: ProductQueryFilters): boolean {
   return Object.entries(filters).some(([key, value]) => {
     if (key === 'q') {
       return Boolean((value as string | undefined)?.trim());
@@ -149,7 +150,9 @@ export class ProductFacetCounter {
     if (!kept) {
       return this.countByScan(options);
     }
-    return this.toFacets(await this.countKept(kept));
+    return this.toFacets(
+      await selectPrepared<FacetRow>(this.db, this.countKept(kept)),
+    );
   }
 
   /** The facet counts, counted over every matching product. */
@@ -206,7 +209,7 @@ export class ProductFacetCounter {
    * and that are in none of those, added up; then the top values of the
    * many-valued facets, as a scan would choose them.
    */
-  private async countKept(kept: KeptCounts): Promise<FacetRow[]> {
+  private countKept(kept: KeptCounts): Knex.QueryBuilder {
     const parts: Knex.QueryBuilder[] = [];
     let merged: Knex.QueryBuilder = this.db.queryBuilder();
     if ('all' in kept) {

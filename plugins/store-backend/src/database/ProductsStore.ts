@@ -11,7 +11,8 @@ import {
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
 import { insertRows } from './insertRows';
-import { ProductFacetCounter } from './ProductFacetCounter';
+import { isFiltered, ProductFacetCounter } from './ProductFacetCounter';
+import { selectPrepared } from './selectPrepared';
 import {
   CLASS_AUDIENCE,
   CLASSES,
@@ -382,10 +383,15 @@ export class ProductsStore {
     ];
     // The page is a subquery, so that the lists of its children are read
     // for the rows of the page alone, in the same statement.
-    const rows: ReadRow[] = await this.db
+    const query = this.db
       .select('p.*', ...this.childLists())
       .from((search?.page ?? this.listInOrder(options)).as('p'))
       .orderBy(order);
+    // The pages that users browse without a search or filter of their own
+    // are prepared: their text depends on the sort and the decision alone.
+    const rows: ReadRow[] = isFiltered(filters)
+      ? await query
+      : await selectPrepared(this.db, query);
     const page = rows.slice(0, limit);
     const items = page.map(row => this.toStored(row));
     const last = page[page.length - 1];
@@ -578,7 +584,7 @@ export class ProductsStore {
         ),
       );
     }
-    const [row]: ReadRow[] = await query.select(columns);
+    const [row] = await selectPrepared<ReadRow>(this.db, query.select(columns));
     if (!row) {
       return undefined;
     }

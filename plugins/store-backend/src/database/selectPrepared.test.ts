@@ -1,0 +1,97 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import knexFactory, { Knex } from 'knex';
+import { selectPrepared } from './selectPrepared';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create();
+
+async function withTable(db: Knex) {
+  await db.schema.createTable('things', table => {
+    table.string('id').primary();
+    table.string('color').notNullable();
+  });
+  await db('things').insert([
+    { id: 'a', color: 'red' },
+    { id: 'b', color: 'blue' },
+    { id: 'c', color: "'; drop table things; --" },
+  ]);
+}
+
+const byColor = (db: Knex, colors: string[]) =>
+  db('things').select('id').whereIn('color', colors).orderBy('id');
+
+describe.each(databases.eachSupportedId())('selectPrepared on %s', id => {
+  it('answers as the query would, with its values bound', async () => {
+    const db = await databases.init(id);
+    await withTable(db);
+    for (const colors of [['red'], ['blue'], ['red', 'blue'], ['green']]) {
+      expect(await selectPrepared(db, byColor(db, colors))).toEqual(
+        await byColor(db, colors),
+      );
+    }
+    expect(
+      await selectPrepared(db, byColor(db, ["'; drop table things; --"])),
+    ).toEqual([{ id: 'c' }]);
+    expect(await db('things').select('id').orderBy('id')).toEqual([
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'c' },
+    ]);
+  });
+
+  it('runs within a transaction as part of it', async () => {
+    const db = await databases.init(id);
+    await withTable(db);
+    await db.transaction(async trx => {
+      await trx('things').insert({ id: 'd', color: 'green' });
+      expect(await selectPrepared(trx, byColor(trx, ['green']))).toEqual([
+        { id: 'd' },
+      ]);
+      await trx.rollback();
+    });
+    expect(await selectPrepared(db, byColor(db, ['green']))).toEqual([]);
+  });
+});
+
+describe('selectPrepared on PostgreSQL', () => {
+  const pg = databases
+    .eachSupportedId()
+    .map(([id]) => id)
+    .find(id => id.startsWith('POSTGRES'));
+  (pg ? it : it.skip)(
+    'prepares one statement per SQL text on a connection, and reuses it',
+    async () => {
+      const created = await databases.init(pg!);
+      await withTable(created);
+      // One connection, so that its prepared statements can be listed.
+      const db = knexFactory({
+        client: 'pg',
+        connection: created.client.config.connection,
+        pool: { min: 1, max: 1 },
+      });
+      try {
+        const prepared = async () =>
+          (
+            await db('pg_prepared_statements')
+              .select('name', 'statement')
+              .where('name', 'like', 'store_%')
+          ).map(r => r.statement);
+
+        await selectPrepared(db, byColor(db, ['red']));
+        await selectPrepared(db, byColor(db, ['blue']));
+        expect(await prepared()).toEqual([
+          byColor(db, ['red']).toSQL().toNative().sql,
+        ]);
+        // Another shape is another statement.
+        expect(await selectPrepared(db, byColor(db, ['red', 'blue']))).toEqual([
+          { id: 'a' },
+          { id: 'b' },
+        ]);
+        expect(await prepared()).toHaveLength(2);
+      } finally {
+        await db.destroy();
+      }
+    },
+  );
+});
