@@ -62,6 +62,9 @@ function anyOf(parts: Criteria[]): Criteria {
   return rest.length === 0 ? first : { anyOf: [first, ...rest] };
 }
 
+/** The key of the statement of those who see every product. */
+const ALL = {};
+
 /** What of a caller's facets the kept counts give. */
 export type KeptCounts =
   /** Every product: the counts of all classes. */
@@ -130,6 +133,11 @@ export function isFiltered(filters: ProductQueryFilters): boolean {
  * products, in as few scans as the filters allow. Both give the same answer.
  */
 export class ProductFacetCounter {
+  private readonly keptQueries = new WeakMap<
+    object,
+    Knex.SqlNative | undefined
+  >();
+
   constructor(
     private readonly db: Knex,
     private readonly filters: ProductFilters,
@@ -144,15 +152,34 @@ export class ProductFacetCounter {
     filters: ProductQueryFilters;
     permissionFilter: ProductPermissionFilter;
   }): Promise<{ facets: ProductFacets; totalItems: number }> {
-    const kept = isFiltered(options.filters)
-      ? undefined
-      : splitForKeptCounts(options.permissionFilter);
-    if (!kept) {
+    if (isFiltered(options.filters)) {
       return this.countByScan(options);
     }
-    return this.toFacets(
-      await selectPrepared<FacetRow>(this.db, this.countKept(kept)),
-    );
+    const query = this.keptQuery(options.permissionFilter);
+    if (!query) {
+      return this.countByScan(options);
+    }
+    return this.toFacets(await selectPrepared<FacetRow>(this.db, query));
+  }
+
+  /**
+   * The statement of the kept counts that a permission decision sees, built
+   * once per decision: the decision cache hands each request of a user the
+   * same filter object while it keeps the decision. Undefined when the kept
+   * counts give no part of it.
+   */
+  private keptQuery(
+    permissionFilter: ProductPermissionFilter,
+  ): Knex.SqlNative | undefined {
+    const key = permissionFilter ?? ALL;
+    if (!this.keptQueries.has(key)) {
+      const kept = splitForKeptCounts(permissionFilter);
+      this.keptQueries.set(
+        key,
+        kept && this.countKept(kept).toSQL().toNative(),
+      );
+    }
+    return this.keptQueries.get(key);
   }
 
   /** The facet counts, counted over every matching product. */

@@ -33,6 +33,12 @@ describe.each(databases.eachSupportedId())('selectPrepared on %s', id => {
     expect(
       await selectPrepared(db, byColor(db, ["'; drop table things; --"])),
     ).toEqual([{ id: 'c' }]);
+    // A query compiled once, as a caller keeps it.
+    const compiled = byColor(db, ['red', 'blue']).toSQL().toNative();
+    expect(await selectPrepared(db, compiled)).toEqual([
+      { id: 'a' },
+      { id: 'b' },
+    ]);
     expect(await db('things').select('id').orderBy('id')).toEqual([
       { id: 'a' },
       { id: 'b' },

@@ -21,19 +21,35 @@ type PgConnection = {
  * Each distinct SQL text is one statement per pooled connection, until the
  * pool closes the connection: use it for queries whose text varies with the
  * shape of the caller's permission decision alone, not with what a user
- * types (searches and facet filters run unprepared).
+ * types (searches and facet filters run unprepared). The query is a builder,
+ * or its compiled native form, kept by a caller that runs it often.
  */
 export async function selectPrepared<T>(
   db: Knex,
-  query: Knex.QueryBuilder,
+  query: Knex.QueryBuilder | Knex.SqlNative,
 ): Promise<T[]> {
+  const isBuilder = 'toSQL' in query;
   if (db.client.config.client !== 'pg' || db.isTransaction) {
-    return query;
+    if (isBuilder) {
+      return query;
+    }
+    // Without a driver of its own, a raw select answers its rows.
+    return (await db.raw(
+      query.sql,
+      query.bindings as Knex.RawBinding[],
+    )) as T[];
   }
-  const compiled = query.toSQL();
-  const { sql, bindings } = compiled.toNative();
-  // As knex's runner does, for those who watch the queries.
-  db.client.emit('query', compiled);
+  let native: Knex.SqlNative;
+  if (isBuilder) {
+    const compiled = query.toSQL();
+    native = compiled.toNative();
+    // As knex's runner does, for those who watch the queries.
+    db.client.emit('query', compiled);
+  } else {
+    native = query;
+    db.client.emit('query', query);
+  }
+  const { sql, bindings } = native;
   // An identifier of PostgreSQL has at most 63 bytes.
   const name = `store_${createHash('sha256').update(sql).digest('base64url')}`;
   const connection: PgConnection = await db.client.acquireConnection();
