@@ -7,6 +7,16 @@ export interface Config {
       /** How often the product index is brought in step with the catalog. */
       refresh?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
+    database?: {
+      /**
+       * Whether the product pages, one product and the facet counts run as
+       * prepared statements on PostgreSQL, planned once per connection; true
+       * by default. Set false behind a pooler that hands each transaction
+       * another server connection (PgBouncer in transaction mode before
+       * 1.21).
+       */
+      preparedStatements?: boolean;
+    };
     /** The currency of the minPrice and maxPrice filters; USD by default. */
     currency?: string;
     orders?: {

@@ -202,6 +202,7 @@ function everyKeyConfig(options: {
     store: {
       currency: 'EUR',
       products: { refresh: schedule },
+      database: { preparedStatements: false },
       orders: {
         approvalTimeout: { days: 3 },
         provisioningTimeout: { minutes: 30 },

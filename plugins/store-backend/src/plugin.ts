@@ -78,7 +78,12 @@ export const storePlugin = createBackendPlugin({
         clock,
         actionsRegistry,
       }) {
-        const store = await ProductsStore.create({ database });
+        const store = await ProductsStore.create({
+          database,
+          preparedStatements: config.getOptionalBoolean(
+            'store.database.preparedStatements',
+          ),
+        });
         permissionsRegistry.addResourceType({
           resourceRef: productResourceRef,
           permissions: storePermissions,

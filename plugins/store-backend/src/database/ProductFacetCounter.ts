@@ -133,14 +133,12 @@ export function isFiltered(filters: ProductQueryFilters): boolean {
  * products, in as few scans as the filters allow. Both give the same answer.
  */
 export class ProductFacetCounter {
-  private readonly keptQueries = new WeakMap<
-    object,
-    Knex.SqlNative | undefined
-  >();
+  private readonly keptQueries = new WeakMap<object, Knex.Sql | undefined>();
 
   constructor(
     private readonly db: Knex,
     private readonly filters: ProductFilters,
+    private readonly prepare = true,
   ) {}
 
   /**
@@ -159,7 +157,11 @@ export class ProductFacetCounter {
     if (!query) {
       return this.countByScan(options);
     }
-    return this.toFacets(await selectPrepared<FacetRow>(this.db, query));
+    return this.toFacets(
+      await selectPrepared<FacetRow>(this.db, query, {
+        prepare: this.prepare,
+      }),
+    );
   }
 
   /**
@@ -170,14 +172,11 @@ export class ProductFacetCounter {
    */
   private keptQuery(
     permissionFilter: ProductPermissionFilter,
-  ): Knex.SqlNative | undefined {
+  ): Knex.Sql | undefined {
     const key = permissionFilter ?? ALL;
     if (!this.keptQueries.has(key)) {
       const kept = splitForKeptCounts(permissionFilter);
-      this.keptQueries.set(
-        key,
-        kept && this.countKept(kept).toSQL().toNative(),
-      );
+      this.keptQueries.set(key, kept && this.countKept(kept).toSQL());
     }
     return this.keptQueries.get(key);
   }

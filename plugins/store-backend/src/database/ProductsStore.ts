@@ -165,20 +165,28 @@ export class ProductsStore {
     { json: string; entity: ProductEntity }
   >();
 
-  private constructor(private readonly db: Knex) {
+  private constructor(
+    private readonly db: Knex,
+    private readonly prepare: boolean,
+  ) {
     this.filters = new ProductFilters(db);
-    this.facets = new ProductFacetCounter(db, this.filters);
+    this.facets = new ProductFacetCounter(db, this.filters, prepare);
   }
 
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
+    /**
+     * Whether the hot reads are prepared statements on PostgreSQL (see
+     * `selectPrepared`); true by default.
+     */
+    preparedStatements?: boolean;
   }): Promise<ProductsStore> {
     const db = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await db.migrate.latest({ directory: migrationsDir });
     }
-    return new ProductsStore(db);
+    return new ProductsStore(db, options.preparedStatements ?? true);
   }
 
   /**
@@ -391,7 +399,7 @@ export class ProductsStore {
     // are prepared: their text depends on the sort and the decision alone.
     const rows: ReadRow[] = isFiltered(filters)
       ? await query
-      : await selectPrepared(this.db, query);
+      : await selectPrepared(this.db, query, { prepare: this.prepare });
     const page = rows.slice(0, limit);
     const items = page.map(row => this.toStored(row));
     const last = page[page.length - 1];

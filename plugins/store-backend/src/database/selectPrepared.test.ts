@@ -34,7 +34,7 @@ describe.each(databases.eachSupportedId())('selectPrepared on %s', id => {
       await selectPrepared(db, byColor(db, ["'; drop table things; --"])),
     ).toEqual([{ id: 'c' }]);
     // A query compiled once, as a caller keeps it.
-    const compiled = byColor(db, ['red', 'blue']).toSQL().toNative();
+    const compiled = byColor(db, ['red', 'blue']).toSQL();
     expect(await selectPrepared(db, compiled)).toEqual([
       { id: 'a' },
       { id: 'b' },
@@ -54,6 +54,9 @@ describe.each(databases.eachSupportedId())('selectPrepared on %s', id => {
       expect(await selectPrepared(trx, byColor(trx, ['green']))).toEqual([
         { id: 'd' },
       ]);
+      expect(
+        await selectPrepared(trx, byColor(trx, ['green', 'red']).toSQL()),
+      ).toEqual([{ id: 'a' }, { id: 'd' }]);
       await trx.rollback();
     });
     expect(await selectPrepared(db, byColor(db, ['green']))).toEqual([]);
@@ -93,6 +96,18 @@ if (postgres.length > 0) {
           { id: 'a' },
           { id: 'b' },
         ]);
+        expect(await prepared()).toHaveLength(2);
+
+        // Unprepared when asked, as behind a pooler in transaction mode.
+        const colors = ['red', 'blue', 'green'];
+        expect(
+          await selectPrepared(db, byColor(db, colors), { prepare: false }),
+        ).toEqual([{ id: 'a' }, { id: 'b' }]);
+        expect(
+          await selectPrepared(db, byColor(db, colors).toSQL(), {
+            prepare: false,
+          }),
+        ).toEqual([{ id: 'a' }, { id: 'b' }]);
         expect(await prepared()).toHaveLength(2);
       } finally {
         await db.destroy();

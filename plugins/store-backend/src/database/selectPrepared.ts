@@ -4,7 +4,7 @@ import { Knex } from 'knex';
 /** What a pool connection of the `pg` driver answers. */
 type PgConnection = {
   query(config: {
-    name: string;
+    name?: string;
     text: string;
     values: unknown[];
   }): Promise<{ rows: unknown[] }>;
@@ -22,40 +22,43 @@ type PgConnection = {
  * pool closes the connection: use it for queries whose text varies with the
  * shape of the caller's permission decision alone, not with what a user
  * types (searches and facet filters run unprepared). The query is a builder,
- * or its compiled native form, kept by a caller that runs it often.
+ * or its compiled form, kept by a caller that runs it often.
  */
 export async function selectPrepared<T>(
   db: Knex,
-  query: Knex.QueryBuilder | Knex.SqlNative,
+  query: Knex.QueryBuilder | Knex.Sql,
+  options?: {
+    /**
+     * False to run unprepared: behind a pooler that hands each transaction
+     * another server connection (PgBouncer in transaction mode before 1.21).
+     */
+    prepare?: boolean;
+  },
 ): Promise<T[]> {
-  const isBuilder = 'toSQL' in query;
-  if (db.client.config.client !== 'pg' || db.isTransaction) {
-    if (isBuilder) {
+  const compiled = 'toSQL' in query ? query.toSQL() : query;
+  const isPostgres = db.client.config.client === 'pg';
+  if (!isPostgres || db.isTransaction) {
+    if ('toSQL' in query) {
       return query;
     }
-    // Without a driver of its own, a raw select answers its rows.
-    return (await db.raw(
-      query.sql,
-      query.bindings as Knex.RawBinding[],
-    )) as T[];
+    const result = await db.raw(
+      compiled.sql,
+      compiled.bindings as Knex.RawBinding[],
+    );
+    // A raw select answers pg's result, or the rows on SQLite.
+    return (isPostgres ? result.rows : result) as T[];
   }
-  let native: Knex.SqlNative;
-  if (isBuilder) {
-    const compiled = query.toSQL();
-    native = compiled.toNative();
-    // As knex's runner does, for those who watch the queries.
-    db.client.emit('query', compiled);
-  } else {
-    native = query;
-    db.client.emit('query', query);
-  }
-  const { sql, bindings } = native;
-  // An identifier of PostgreSQL has at most 63 bytes.
-  const name = `store_${createHash('sha256').update(sql).digest('base64url')}`;
+  // As knex's runner does, for those who watch the queries.
+  db.client.emit('query', compiled);
+  const { sql, bindings } = compiled.toNative();
   const connection: PgConnection = await db.client.acquireConnection();
   try {
     const result = await connection.query({
-      name,
+      // An identifier of PostgreSQL has at most 63 bytes.
+      name:
+        options?.prepare === false
+          ? undefined
+          : `store_${createHash('sha256').update(sql).digest('base64url')}`,
       text: sql,
       values: bindings as unknown[],
     });
