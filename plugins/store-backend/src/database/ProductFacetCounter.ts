@@ -10,7 +10,7 @@ import {
   TOTAL,
 } from './ProductFacetCounts';
 import { PRODUCTS, PROVIDERS, TAGS, ProductFilters } from './ProductFilters';
-import { selectPrepared } from './selectPrepared';
+import { selectPrepared, StatementsByDecision } from './selectPrepared';
 import {
   ProductFilter,
   ProductPermissionFilter,
@@ -61,9 +61,6 @@ function anyOf(parts: Criteria[]): Criteria {
   const [first, ...rest] = parts;
   return rest.length === 0 ? first : { anyOf: [first, ...rest] };
 }
-
-/** The key of the statement of those who see every product. */
-const ALL = {};
 
 /** What of a caller's facets the kept counts give. */
 export type KeptCounts =
@@ -133,7 +130,7 @@ export function isFiltered(filters: ProductQueryFilters): boolean {
  * products, in as few scans as the filters allow. Both give the same answer.
  */
 export class ProductFacetCounter {
-  private readonly keptQueries = new WeakMap<object, Knex.Sql | undefined>();
+  private readonly statements = new StatementsByDecision();
 
   constructor(
     private readonly db: Knex,
@@ -173,12 +170,10 @@ export class ProductFacetCounter {
   private keptQuery(
     permissionFilter: ProductPermissionFilter,
   ): Knex.Sql | undefined {
-    const key = permissionFilter ?? ALL;
-    if (!this.keptQueries.has(key)) {
+    return this.statements.get(permissionFilter, 'kept', () => {
       const kept = splitForKeptCounts(permissionFilter);
-      this.keptQueries.set(key, kept && this.countKept(kept).toSQL());
-    }
-    return this.keptQueries.get(key);
+      return kept && this.countKept(kept).toSQL();
+    });
   }
 
   /** The facet counts, counted over every matching product. */

@@ -9,7 +9,11 @@ import { Knex } from 'knex';
 import { OrdersStore } from './OrdersStore';
 import { searchTerms } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
-import { ProductCursor, ProductQueryFilters } from './types';
+import {
+  ProductCursor,
+  ProductPermissionFilter,
+  ProductQueryFilters,
+} from './types';
 
 jest.setTimeout(60_000);
 
@@ -515,6 +519,56 @@ describe('ProductsStore', () => {
         permissionFilter: { not: { key: 'lifecycle', values: ['draft'] } },
       });
       expect(notDraft.items.map(p => p.name)).toEqual(['data', 'open']);
+    });
+
+    it('reads first pages of one decision afresh, whatever the sort and size', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll(
+        ['b', 'c', 'a'].map(n => toIndexedProduct(makeProduct(n))),
+      );
+      // One object, as the decision cache hands it to each request.
+      const decision: ProductPermissionFilter = {
+        anyOf: [
+          {
+            allOf: [
+              { key: 'lifecycle', values: ['published'] },
+              { key: 'audience', values: ['group:default/team-a'] },
+            ],
+          },
+        ],
+      };
+      const firstPage = async (sort: 'name' | 'newest', limit: number) =>
+        (
+          await store.listProducts({
+            filters: {},
+            sort,
+            limit,
+            permissionFilter: decision,
+          })
+        ).items.map(p => p.name);
+      expect(await firstPage('name', 2)).toEqual(['a', 'b']);
+      expect(await firstPage('name', 1)).toEqual(['a']);
+      await store.applyChanges({
+        upsert: [toIndexedProduct(makeProduct('0'))],
+        remove: ['product:default/b'],
+      });
+      expect(await firstPage('name', 2)).toEqual(['0', 'a']);
+      expect(await firstPage('name', 10)).toEqual(['0', 'a', 'c']);
+      expect(await firstPage('newest', 1)).toEqual(['0']);
+      // Another decision's statements are its own.
+      const decisionOfNone: ProductPermissionFilter = {
+        anyOf: [{ key: 'owner', values: ['group:default/nobody'] }],
+      };
+      expect(
+        (
+          await store.listProducts({
+            filters: {},
+            sort: 'name',
+            limit: 2,
+            permissionFilter: decisionOfNone,
+          })
+        ).items,
+      ).toEqual([]);
     });
 
     it('sorts by order count with stable pages, counting each new order', async () => {

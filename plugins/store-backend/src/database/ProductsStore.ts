@@ -12,7 +12,7 @@ import {
 import { Knex } from 'knex';
 import { insertRows } from './insertRows';
 import { isFiltered, ProductFacetCounter } from './ProductFacetCounter';
-import { selectPrepared } from './selectPrepared';
+import { selectPrepared, StatementsByDecision } from './selectPrepared';
 import {
   CLASS_AUDIENCE,
   CLASSES,
@@ -164,6 +164,8 @@ export class ProductsStore {
     string,
     { json: string; entity: ProductEntity }
   >();
+
+  private readonly statements = new StatementsByDecision();
 
   private constructor(
     private readonly db: Knex,
@@ -391,15 +393,30 @@ export class ProductsStore {
     ];
     // The page is a subquery, so that the lists of its children are read
     // for the rows of the page alone, in the same statement.
-    const query = this.db
-      .select('p.*', ...this.childLists())
-      .from((search?.page ?? this.listInOrder(options)).as('p'))
-      .orderBy(order);
-    // The pages that users browse without a search or filter of their own
-    // are prepared: their text depends on the sort and the decision alone.
-    const rows: ReadRow[] = isFiltered(filters)
-      ? await query
-      : await selectPrepared(this.db, query, { prepare: this.prepare });
+    const query = () =>
+      this.db
+        .select('p.*', ...this.childLists())
+        .from((search?.page ?? this.listInOrder(options)).as('p'))
+        .orderBy(order);
+    let rows: ReadRow[];
+    if (isFiltered(filters)) {
+      rows = await query();
+    } else {
+      // The pages that users browse without a search or filter of their own
+      // are prepared: their text depends on the sort and the decision
+      // alone. The first page, the most asked for, is also built once per
+      // decision.
+      const statement = options.cursor
+        ? query()
+        : this.statements.get(
+            options.permissionFilter,
+            `first page by ${sort} of ${limit}`,
+            () => query().toSQL(),
+          )!;
+      rows = await selectPrepared(this.db, statement, {
+        prepare: this.prepare,
+      });
+    }
     const page = rows.slice(0, limit);
     const items = page.map(row => this.toStored(row));
     const last = page[page.length - 1];

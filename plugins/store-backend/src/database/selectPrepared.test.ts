@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
-import { selectPrepared } from './selectPrepared';
+import { selectPrepared, StatementsByDecision } from './selectPrepared';
 
 jest.setTimeout(60_000);
 
@@ -115,3 +115,30 @@ if (postgres.length > 0) {
     });
   });
 }
+
+describe('StatementsByDecision', () => {
+  it('builds a statement once per decision and key', () => {
+    const statements = new StatementsByDecision();
+    const db = knexFactory({ client: 'pg' });
+    const build = jest.fn((colors: string[]) => byColor(db, colors).toSQL());
+    const decision = { anyOf: [] };
+    const other = { anyOf: [] };
+
+    const first = statements.get(decision, 'red', () => build(['red']));
+    expect(statements.get(decision, 'red', () => build(['red']))).toBe(first);
+    expect(build).toHaveBeenCalledTimes(1);
+    // Another key, another decision (even an equal one), or allow-all.
+    expect(
+      statements.get(decision, 'blue', () => build(['blue']))!.bindings,
+    ).toEqual(['blue']);
+    expect(statements.get(other, 'red', () => build(['red']))).not.toBe(first);
+    const all = statements.get(undefined, 'red', () => build(['red']));
+    expect(statements.get(undefined, 'red', () => build(['red']))).toBe(all);
+    expect(build).toHaveBeenCalledTimes(4);
+    // Nothing to build is kept too.
+    const none = jest.fn(() => undefined);
+    statements.get(decision, 'none', none);
+    expect(statements.get(decision, 'none', none)).toBeUndefined();
+    expect(none).toHaveBeenCalledTimes(1);
+  });
+});

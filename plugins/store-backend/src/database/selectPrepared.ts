@@ -67,3 +67,37 @@ export async function selectPrepared<T>(
     await db.client.releaseConnection(connection);
   }
 }
+
+/** The key of the statements of those who see every product. */
+const ALL = {};
+
+/**
+ * Compiled statements kept per permission decision: the decision cache
+ * hands each request of a user the same filter object while it keeps the
+ * decision, so a statement that depends on the decision alone (and on a
+ * few named choices, such as the sort) is built once per decision rather
+ * than per request. Kept by the identity of the filter, so that a statement
+ * never outlives its decision; undefined (allow-all) has one set.
+ */
+export class StatementsByDecision {
+  private readonly byDecision = new WeakMap<
+    object,
+    Map<string, Knex.Sql | undefined>
+  >();
+
+  get(
+    decision: object | undefined,
+    key: string,
+    build: () => Knex.Sql | undefined,
+  ): Knex.Sql | undefined {
+    let statements = this.byDecision.get(decision ?? ALL);
+    if (!statements) {
+      statements = new Map();
+      this.byDecision.set(decision ?? ALL, statements);
+    }
+    if (!statements.has(key)) {
+      statements.set(key, build());
+    }
+    return statements.get(key);
+  }
+}
