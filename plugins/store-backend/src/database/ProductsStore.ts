@@ -609,7 +609,13 @@ export class ProductsStore {
         ),
       );
     }
-    const [row] = await selectPrepared<ReadRow>(this.db, query.select(columns));
+    const [row] = await selectPrepared<ReadRow>(
+      this.db,
+      query.select(columns),
+      {
+        prepare: this.prepare,
+      },
+    );
     if (!row) {
       return undefined;
     }

@@ -1,5 +1,9 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
+import { mockServices } from '@backstage/backend-test-utils';
+import { makeProduct } from '../__testUtils__/products';
+import { toIndexedProduct } from '../service/toIndexedProduct';
+import { ProductsStore } from './ProductsStore';
 import { selectPrepared, StatementsByDecision } from './selectPrepared';
 
 jest.setTimeout(60_000);
@@ -113,6 +117,53 @@ if (postgres.length > 0) {
         await db.destroy();
       }
     });
+  });
+}
+
+if (postgres.length > 0) {
+  describe.each(postgres)('ProductsStore on %s', pg => {
+    it.each([true, false])(
+      'prepares its hot reads only when preparedStatements is %p',
+      async preparedStatements => {
+        const created = await databases.init(pg);
+        const db = knexFactory({
+          client: 'pg',
+          connection: created.client.config.connection,
+          pool: { min: 1, max: 1 },
+        });
+        try {
+          const store = await ProductsStore.create({
+            database: mockServices.database({ knex: db }),
+            preparedStatements,
+          });
+          await store.replaceAll([toIndexedProduct(makeProduct('a'))]);
+          const permissionFilter = {
+            key: 'lifecycle' as const,
+            values: ['published'],
+          };
+          await store.listProducts({
+            filters: {},
+            permissionFilter,
+            sort: 'name',
+            limit: 5,
+          });
+          await store.getFacets({ filters: {}, permissionFilter });
+          expect(
+            await store.getProduct({
+              id: 'product:default/a',
+              permissionFilter,
+            }),
+          ).toBeDefined();
+          const { n } = (await db('pg_prepared_statements')
+            .where('name', 'like', 'store_%')
+            .count({ n: '*' })
+            .first())!;
+          expect(Number(n)).toBe(preparedStatements ? 3 : 0);
+        } finally {
+          await db.destroy();
+        }
+      },
+    );
   });
 }
 

@@ -35,19 +35,16 @@ export async function selectPrepared<T>(
     prepare?: boolean;
   },
 ): Promise<T[]> {
-  const compiled = 'toSQL' in query ? query.toSQL() : query;
   const isPostgres = db.client.config.client === 'pg';
   if (!isPostgres || db.isTransaction) {
     if ('toSQL' in query) {
       return query;
     }
-    const result = await db.raw(
-      compiled.sql,
-      compiled.bindings as Knex.RawBinding[],
-    );
+    const result = await db.raw(query.sql, query.bindings as Knex.RawBinding[]);
     // A raw select answers pg's result, or the rows on SQLite.
     return (isPostgres ? result.rows : result) as T[];
   }
+  const compiled = 'toSQL' in query ? query.toSQL() : query;
   // As knex's runner does, for those who watch the queries.
   db.client.emit('query', compiled);
   const { sql, bindings } = compiled.toNative();
