@@ -373,6 +373,66 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
     });
     expect(await life.provider.getStack('held-1')).toBeUndefined();
   });
+  it('records the nodes of a resumed deploy and of a delete before the status that ends them', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await CloudStore.create(
+      mockServices.database({ knex, migrations: { skip: false } }),
+    );
+    // slow node writes: a status written beside them would be read first
+    const later = () => new Promise(resolve => setTimeout(resolve, 300));
+    const insertNodes = store.insertNodes.bind(store);
+    jest.spyOn(store, 'insertNodes').mockImplementation(async nodes => {
+      await later();
+      return insertNodes(nodes);
+    });
+    const markNodesDeleted = store.markNodesDeleted.bind(store);
+    jest
+      .spyOn(store, 'markNodesDeleted')
+      .mockImplementation(async (...args) => {
+        await later();
+        return markNodesDeleted(...args);
+      });
+
+    /** The nodes of a stack read right after it is first seen in `status`. */
+    async function nodesWhenFirstSeen(id: string, status: string) {
+      const deadline = Date.now() + 20_000;
+      while ((await store.getStack(id))?.status !== status) {
+        if (Date.now() > deadline) {
+          throw new Error(`Stack ${id} did not become ${status}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+      const nodes = await store.listNodes(id, { includeDeleted: true });
+      return nodes.map(n => [n.name, n.status]);
+    }
+
+    const life = await start(store);
+    await store.insertStack({
+      ...row('expired-1', 'expired', 'deploying'),
+      lease: {
+        owner: 'gone:1',
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    });
+    const running = nodesWhenFirstSeen('expired-1', 'running');
+    expect((await life.reconciler.reconcile()).resumedDeploys).toEqual([
+      'expired-1',
+    ]);
+    expect(await running).toEqual([
+      ['app-1', 'running'],
+      ['app-2', 'running'],
+      ['lb-1', 'running'],
+    ]);
+
+    const deleted = nodesWhenFirstSeen('expired-1', 'deleted');
+    await life.stacks.delete('expired-1', asService.credentials);
+    expect(await deleted).toEqual([
+      ['app-1', 'deleted'],
+      ['app-2', 'deleted'],
+      ['lb-1', 'deleted'],
+    ]);
+  });
+
   it('gives a stack recorded before stacks had hosts to the host that runs it', async () => {
     const knex = await databases.init(databaseId);
     const store = await CloudStore.create(

@@ -239,14 +239,12 @@ export class StackDeployer {
         region: stack.region,
         spec: stack.spec,
       });
-      // together: reconciliation syncs the nodes of a running stack anyway
-      await Promise.all([
-        this.nodes.sync(id, deployed, actor, stack, fresh),
-        this.store.updateStack(id, {
-          status: stackStatusOf(deployed),
-          url: deployed.url,
-        }),
-      ]);
+      // the nodes before the status: whoever sees the deploy ended sees them
+      await this.nodes.sync(id, deployed, actor, stack, fresh);
+      await this.store.updateStack(id, {
+        status: stackStatusOf(deployed),
+        url: deployed.url,
+      });
     } catch (error) {
       const failure = this.failureOf(stack, error);
       this.logger.warn(failure.message);

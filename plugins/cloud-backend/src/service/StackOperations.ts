@@ -258,10 +258,12 @@ export class StackOperations {
   ) {
     await this.providers.get(stack.provider).deleteStack(stack.id);
     const now = new Date().toISOString();
-    await Promise.all([
-      this.store.markNodesDeleted(stack.id, actor, now),
-      this.store.updateStack(stack.id, { status: 'deleted', deletedAt: now }),
-    ]);
+    // the nodes before the status: whoever sees the stack deleted sees them
+    await this.store.markNodesDeleted(stack.id, actor, now);
+    await this.store.updateStack(stack.id, {
+      status: 'deleted',
+      deletedAt: now,
+    });
   }
 
   /**
