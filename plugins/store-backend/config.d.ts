@@ -9,9 +9,9 @@ export interface Config {
     };
     database?: {
       /**
-       * Whether the product pages, one product and the facet counts run as
-       * prepared statements on PostgreSQL, planned once per connection; true
-       * by default. Set false behind a pooler that hands each transaction
+       * Whether the product pages, one product, the facet counts and the
+       * pages of orders run as prepared statements on PostgreSQL, planned
+       * once per connection; true by default. Set false behind a pooler that hands each transaction
        * another server connection (PgBouncer in transaction mode before
        * 1.21).
        */

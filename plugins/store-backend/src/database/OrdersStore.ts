@@ -25,8 +25,10 @@ import {
   isUniqueViolation,
   toDate,
   toEvent,
-  toOrders,
+  toOrder,
+  approverGroupsColumn,
 } from './orderRows';
+import { selectPrepared } from './selectPrepared';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-store-backend',
@@ -79,17 +81,25 @@ export type ProvisioningOrder = {
 
 /** Orders and their timeline; the only SQL about them. */
 export class OrdersStore {
-  private constructor(private readonly db: Knex) {}
+  private constructor(
+    private readonly db: Knex,
+    private readonly prepare: boolean,
+  ) {}
 
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
+    /**
+     * Whether the pages of orders are prepared statements on PostgreSQL
+     * (see `selectPrepared`); true unless set.
+     */
+    preparedStatements?: boolean;
   }): Promise<OrdersStore> {
     const db = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await db.migrate.latest({ directory: migrationsDir });
     }
-    return new OrdersStore(db);
+    return new OrdersStore(db, options.preparedStatements ?? true);
   }
 
   /** Writes a new order with the first row of its timeline. */
@@ -153,11 +163,14 @@ export class OrdersStore {
   }
 
   async getOrder(id: string): Promise<OrderDetails | undefined> {
-    const row = await this.db<OrderRow>(ORDERS).where({ id }).first();
+    const row: OrderRow | undefined = await this.db(ORDERS)
+      .select('*', approverGroupsColumn(this.db))
+      .where({ id })
+      .first();
     if (!row) {
       return undefined;
     }
-    const [order] = await toOrders(this.db, [row]);
+    const order = toOrder(row);
     const events = await this.db<EventRow>(EVENTS)
       .where({ order_id: id })
       .orderBy('id', 'asc');
@@ -223,8 +236,15 @@ export class OrdersStore {
       limit: options.limit,
       offset: options.offset,
       count: !cursor,
+      columns: [approverGroupsColumn(this.db)],
+      // Prepared unless products are named: the text then varies only with
+      // the scope, the number of statuses, the dates given and the decision.
+      select: page =>
+        selectPrepared(this.db, page, {
+          prepare: this.prepare && !filter.productRef,
+        }),
     });
-    const items = await toOrders(this.db, rows);
+    const items = rows.map(toOrder);
     return {
       items,
       totalItems: counted ?? count!,

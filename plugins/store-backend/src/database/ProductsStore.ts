@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
 import { insertRows } from './insertRows';
+import { jsonList, jsonListColumn } from './jsonLists';
 import { isFiltered, ProductFacetCounter } from './ProductFacetCounter';
 import { selectPrepared, StatementsByDecision } from './selectPrepared';
 import {
@@ -675,12 +676,14 @@ export class ProductsStore {
    * tables' primary keys.
    */
   private childLists(): Knex.Raw[] {
-    const aggregate =
-      this.db.client.config.client === 'pg' ? 'json_agg' : 'json_group_array';
     return CHILDREN.map(({ table, column, as }) =>
-      this.db.raw(
-        `(SELECT ${aggregate}(c.${column} ORDER BY c.${column}) FROM ${table} c WHERE c.product_id = p.id) AS ${as}`,
-      ),
+      jsonListColumn(this.db, {
+        table,
+        column,
+        parentColumn: 'product_id',
+        parentKey: 'p.id',
+        as,
+      }),
     );
   }
 
@@ -760,14 +763,6 @@ export class ProductsStore {
       updated_at: now,
     };
   }
-}
-
-/** A list that a read selected as JSON: parsed by PostgreSQL's driver or not. */
-function jsonList(value: string[] | string | null): string[] {
-  if (value === null) {
-    return [];
-  }
-  return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
 /** Freezes an object and everything in it. */

@@ -19,6 +19,10 @@ export async function readNewestFirst<TRow>(
      * without a cursor, which would narrow the count.
      */
     count?: boolean;
+    /** Columns selected beside the table's own. */
+    columns?: Knex.Raw[];
+    /** Runs the select; by default as it is. */
+    select?: (query: Knex.QueryBuilder) => Promise<unknown[]>;
   },
 ): Promise<{ rows: TRow[]; more: boolean; count?: number }> {
   const { cursor, limit } = options;
@@ -35,19 +39,23 @@ export async function readNewestFirst<TRow>(
         ),
     );
   }
-  const rows: Array<TRow & { newest_first_count?: number | string }> =
-    await query
-      .select(
-        options.count
-          ? ['*', query.client.raw('count(*) over () AS newest_first_count')]
-          : '*',
-      )
+  const select = options.select ?? (q => q);
+  const rows = (await select(
+    query
+      .select([
+        '*',
+        ...(options.columns ?? []),
+        ...(options.count
+          ? [query.client.raw('count(*) over () AS newest_first_count')]
+          : []),
+      ])
       .orderBy([
         { column: 'created_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
       .limit(limit + 1)
-      .offset(options.offset ?? 0);
+      .offset(options.offset ?? 0),
+  )) as Array<TRow & { newest_first_count?: number | string }>;
   const page = rows.slice(0, limit);
   if (!options.count) {
     return { rows: page, more: rows.length > limit };

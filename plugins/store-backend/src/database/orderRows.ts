@@ -6,6 +6,7 @@ import {
   PriceInterval,
 } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
+import { jsonList, jsonListColumn } from './jsonLists';
 
 export const ORDERS = 'store_orders';
 export const GROUPS = 'store_order_approver_groups';
@@ -40,6 +41,8 @@ export type OrderRow = {
   error: string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  /** Selected by `approverGroupsColumn`. */
+  approver_groups?: string[] | string | null;
 };
 
 /** A row of the order timeline. */
@@ -76,18 +79,23 @@ export function isUniqueViolation(error: unknown) {
   );
 }
 
-/** Orders from their rows, with their approver groups. */
-export async function toOrders(db: Knex, rows: OrderRow[]): Promise<Order[]> {
-  const groups = new Map<string, string[]>();
-  for (let i = 0; i < rows.length; i += 500) {
-    const ids = rows.slice(i, i + 500).map(r => r.id);
-    for (const g of await db(GROUPS)
-      .whereIn('order_id', ids)
-      .orderBy('group_ref')) {
-      groups.set(g.order_id, [...(groups.get(g.order_id) ?? []), g.group_ref]);
-    }
-  }
-  return rows.map(row => ({
+/**
+ * The approver groups of the order of each row, as a column `approver_groups`
+ * of a select from the orders table.
+ */
+export function approverGroupsColumn(db: Knex): Knex.Raw {
+  return jsonListColumn(db, {
+    table: GROUPS,
+    column: 'group_ref',
+    parentColumn: 'order_id',
+    parentKey: `${ORDERS}.id`,
+    as: 'approver_groups',
+  });
+}
+
+/** An order from its row, read with its approver groups. */
+export function toOrder(row: OrderRow): Order {
+  return {
     id: row.id,
     productRef: row.product_ref,
     productTitle: row.product_title,
@@ -107,7 +115,7 @@ export async function toOrders(db: Knex, rows: OrderRow[]): Promise<Order[]> {
     version: Number(row.version),
     approvalsRequired: Number(row.approvals_required),
     approvals: Number(row.approvals),
-    approverGroups: groups.get(row.id) ?? [],
+    approverGroups: jsonList(row.approver_groups),
     approvalReason: row.approval_reason ?? undefined,
     expiresAt: toIso(row.expires_at),
     taskId: row.task_id ?? undefined,
@@ -115,7 +123,7 @@ export async function toOrders(db: Knex, rows: OrderRow[]): Promise<Order[]> {
     error: row.error ?? undefined,
     createdAt: toDate(row.created_at).toISOString(),
     updatedAt: toDate(row.updated_at).toISOString(),
-  }));
+  };
 }
 
 /** An event of an order's timeline from its row. */

@@ -3,6 +3,7 @@ import knexFactory, { Knex } from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
 import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
+import { OrdersStore } from './OrdersStore';
 import { ProductsStore } from './ProductsStore';
 import { selectPrepared, StatementsByDecision } from './selectPrepared';
 
@@ -121,7 +122,7 @@ if (postgres.length > 0) {
 }
 
 if (postgres.length > 0) {
-  describe.each(postgres)('ProductsStore on %s', pg => {
+  describe.each(postgres)('the stores on %s', pg => {
     it.each([true, false])(
       'prepares its hot reads only when preparedStatements is %p',
       async preparedStatements => {
@@ -154,11 +155,22 @@ if (postgres.length > 0) {
               permissionFilter,
             }),
           ).toBeDefined();
+          const orders = await OrdersStore.create({
+            database: mockServices.database({ knex: db }),
+            preparedStatements,
+          });
+          const requester = ['user:default/developer'];
+          await orders.listOrders({ filter: { requester }, limit: 20 });
+          // products named in a filter make a text of what a user typed
+          await orders.listOrders({
+            filter: { requester, productRef: ['product:default/a'] },
+            limit: 20,
+          });
           const { n } = (await db('pg_prepared_statements')
             .where('name', 'like', 'store_%')
             .count({ n: '*' })
             .first())!;
-          expect(Number(n)).toBe(preparedStatements ? 3 : 0);
+          expect(Number(n)).toBe(preparedStatements ? 4 : 0);
         } finally {
           await db.destroy();
         }

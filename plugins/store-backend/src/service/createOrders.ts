@@ -56,7 +56,12 @@ export async function createOrders(options: {
 }): Promise<Omit<OrderRoutesOptions, 'httpAuth'>> {
   const { config, lifecycle, logger, scheduler, permissionsRegistry } = options;
 
-  const ordersStore = await OrdersStore.create({ database: options.database });
+  const ordersStore = await OrdersStore.create({
+    database: options.database,
+    preparedStatements: config.getOptionalBoolean(
+      'store.database.preparedStatements',
+    ),
+  });
   // The table comes with the migrations that OrdersStore runs.
   const idempotencyKeys = IdempotencyStore.create({
     knex: await options.database.getClient(),
