@@ -14,6 +14,7 @@ import {
 } from './__testUtils__/backend';
 import { createFakeCloudPlugin } from './__testUtils__/cloud';
 import { makeUser, orderEntities } from './__testUtils__/orders';
+import { OrdersStore } from './database/OrdersStore';
 
 jest.setTimeout(120_000);
 
@@ -110,6 +111,8 @@ describe('order lists', () => {
   }
 
   describe.each(databases.eachSupportedId())('%p', databaseId => {
+    afterEach(() => jest.restoreAllMocks());
+
     it('filters the lists of a requester, an approver and an admin with one permission request', async () => {
       const { list, order } = await startBackend(databaseId);
       // Approved by the approvers group.
@@ -138,6 +141,7 @@ describe('order lists', () => {
         [ADMIN, 'scope=all', [a, b, c]],
         [OUTSIDER, 'scope=all', []],
       ];
+      const pages = jest.spyOn(OrdersStore.prototype, 'listOrders');
       for (const [user, query, expected] of cases) {
         const result = await list(user, query);
         expect({ user, query, ids: result.ids }).toEqual({
@@ -149,6 +153,10 @@ describe('order lists', () => {
         expect(result.permissionCalls).toBe(1);
         expect(result.permissionRequests).toBe(1);
       }
+      // a list of a scope alone may be a prepared statement
+      expect(pages.mock.calls.map(([o]) => o.prepared)).toEqual(
+        cases.map(() => true),
+      );
     });
 
     it('filters by status, product, requester, group and dates', async () => {
@@ -172,6 +180,7 @@ describe('order lists', () => {
           created_at: new Date('2026-01-15T10:00:00Z'),
         });
 
+      const pages = jest.spyOn(OrdersStore.prototype, 'listOrders');
       const ids = async (query: string) =>
         (await list(ADMIN, `scope=all&${query}`)).ids;
       expect(await ids('status=cancelled')).toEqual([c]);
@@ -194,6 +203,9 @@ describe('order lists', () => {
       expect(await ids('createdAfter=2026-01-15T10:00:00.000Z')).toEqual(
         [a, b, c].sort(),
       );
+      // a statement of what a user typed is never prepared
+      expect(pages).toHaveBeenCalledTimes(10);
+      expect(pages.mock.calls.every(([o]) => o.prepared === false)).toBe(true);
     });
 
     it('refuses bad filters with a 400 that names the problem', async () => {

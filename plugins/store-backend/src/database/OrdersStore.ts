@@ -185,6 +185,12 @@ export class OrdersStore {
   async listOrders(options: {
     filter: OrderFilter;
     permissionFilter?: OrderPermissionFilter;
+    /**
+     * Whether the page may be a prepared statement (see `selectPrepared`):
+     * only for filters whose text varies with the scope of the list and the
+     * caller's groups and decision, never with what the caller typed.
+     */
+    prepared?: boolean;
     limit: number;
     offset?: number;
     cursor?: OrderCursor;
@@ -237,11 +243,9 @@ export class OrdersStore {
       offset: options.offset,
       count: !cursor,
       columns: [approverGroupsColumn(this.db)],
-      // Prepared unless products are named: the text then varies only with
-      // the scope, the number of statuses, the dates given and the decision.
       select: page =>
         selectPrepared(this.db, page, {
-          prepare: this.prepare && !filter.productRef,
+          prepare: this.prepare && options.prepared === true,
         }),
     });
     const items = rows.map(toOrder);

@@ -160,8 +160,12 @@ if (postgres.length > 0) {
             preparedStatements,
           });
           const requester = ['user:default/developer'];
-          await orders.listOrders({ filter: { requester }, limit: 20 });
-          // products named in a filter make a text of what a user typed
+          await orders.listOrders({
+            filter: { requester },
+            prepared: true,
+            limit: 20,
+          });
+          // a list filtered as its caller typed runs unprepared
           await orders.listOrders({
             filter: { requester, productRef: ['product:default/a'] },
             limit: 20,

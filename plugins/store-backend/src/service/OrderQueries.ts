@@ -121,6 +121,10 @@ export class OrderQueries {
     const page = await this.orders.listOrders({
       filter,
       permissionFilter,
+      // What a user types would make statements of any number of values.
+      prepared: !Object.values(options.filter).some(
+        value => value !== undefined && value.length > 0,
+      ),
       limit: options.limit ?? 50,
       offset: options.cursor ? 0 : options.offset ?? 0,
       cursor: options.cursor ? decodeOrderCursor(options.cursor) : undefined,
