@@ -414,6 +414,18 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
         expiresAt: new Date(Date.now() - 60_000).toISOString(),
       },
     });
+    // a reader of the API that reads the stack once the deploy has ended,
+    // and started reading before it ended
+    let deployEnded!: () => void;
+    const ended = new Promise<void>(resolve => {
+      deployEnded = resolve;
+    });
+    const getStack = store.getStack.bind(store);
+    jest.spyOn(store, 'getStack').mockImplementationOnce(async id => {
+      await ended;
+      return getStack(id);
+    });
+    const read = life.stacks.get('expired-1');
     const running = nodesWhenFirstSeen('expired-1', 'running');
     expect((await life.reconciler.reconcile()).resumedDeploys).toEqual([
       'expired-1',
@@ -422,6 +434,12 @@ describe.each(databases.eachSupportedId())('Reconciler on %s', databaseId => {
       ['app-1', 'running'],
       ['app-2', 'running'],
       ['lb-1', 'running'],
+    ]);
+    deployEnded();
+    const details = await read;
+    expect([details.status, details.nodes.map(n => n.name)]).toEqual([
+      'running',
+      ['app-1', 'app-2', 'lb-1'],
     ]);
 
     const deleted = nodesWhenFirstSeen('expired-1', 'deleted');

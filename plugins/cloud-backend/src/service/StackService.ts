@@ -187,14 +187,16 @@ export class StackService {
   }
 
   private async load(stackId: string) {
-    // both reads at once; deleted nodes are shown only for an ended stack
-    const [stack, allNodes] = await Promise.all([
-      this.store.getStack(stackId),
-      this.store.listNodes(stackId, { includeDeleted: true }),
-    ]);
+    // The stack before its nodes: a deploy or delete records the nodes
+    // before the status that ends it, so a stack read as ended comes with
+    // its nodes. Deleted nodes are shown only for an ended stack.
+    const stack = await this.store.getStack(stackId);
     if (!stack) {
       throw new NotFoundError(`No stack '${stackId}'`);
     }
+    const allNodes = await this.store.listNodes(stackId, {
+      includeDeleted: true,
+    });
     const ended = stack.status === 'deleted' || stack.status === 'failed';
     const nodes = ended ? allNodes : allNodes.filter(n => !n.deletedAt);
     return [stack, nodes] as const;
