@@ -4,6 +4,7 @@ import {
   runCloudProviderContractTests,
 } from '@internal/plugin-cloud-node/testUtils';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { NodeFailedError } from '@internal/plugin-cloud-node';
@@ -85,6 +86,52 @@ describe('LocalProvider', () => {
     expect((await getLocalhostUrl(url)).status).toBe(200);
     const logs = await provider.getLogs({ stackId: 's1', nodeName: 'app-1' });
     expect(logs).toContain('signal=SIGKILL');
+  }, 30_000);
+
+  it('starts a node again only once its new process answers, whatever the old one answered late', async () => {
+    const provider = await create();
+    await provider.deployStack({
+      stackId: 'late',
+      name: 'late',
+      region: 'local',
+      spec: contractStackSpec(1),
+    });
+    const address = (await provider.getStack('late'))!.nodes.find(
+      n => n.name === 'db-1',
+    )!.privateAddress;
+    // The answers to db-1's health checks reach the provider late from now
+    // on, as through a busy relay: after the process that gave them exited.
+    const { request } = http;
+    const late = { asked: 0, answered: 0 };
+    jest.spyOn(http, 'request').mockImplementation(((
+      options: http.RequestOptions,
+      callback: (res: http.IncomingMessage) => void,
+    ) => {
+      if (`${options.host}:${options.port}` !== address) {
+        return request(options, callback);
+      }
+      late.asked += 1;
+      return request(options, res =>
+        setTimeout(() => {
+          late.answered += 1;
+          callback(res);
+        }, 1500),
+      );
+    }) as typeof http.request);
+    await waitFor(() => late.asked > 0);
+    await provider.stopNodes({ stackId: 'late', nodeNames: ['db-1'] });
+    await waitFor(() => late.answered > 0);
+    jest.restoreAllMocks();
+
+    const started = await provider.startNodes({
+      stackId: 'late',
+      nodeNames: ['db-1'],
+    });
+    const db = started.nodes.find(n => n.name === 'db-1')!;
+    expect(db.status).toBe('running');
+    // running means that the new process answers
+    const res = await fetch(`http://${db.privateAddress}/`);
+    expect(res.status).toBeLessThan(500);
   }, 30_000);
 
   it('ends every process and folder of a deleted or scaled-in node', async () => {

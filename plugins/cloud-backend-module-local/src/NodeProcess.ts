@@ -136,6 +136,7 @@ export class NodeProcess {
     this.wanted = true;
     this.failed = false;
     this.healthyOnce = options?.resumed ?? false;
+    this.failures = 0;
     this.crashes = 0;
     this.quickRetries = 0;
     this.lastExitCode = null;
@@ -403,12 +404,20 @@ export class NodeProcess {
     if (!this.wanted) {
       return;
     }
+    const child = this.child;
     const done = (ok: boolean) => {
-      if (ok) {
-        this.failures = 0;
-        this.setHealthy(true);
-      } else if (++this.failures >= (this.healthyOnce ? 3 : 1)) {
-        this.setHealthy(false);
+      if (!this.wanted) {
+        return;
+      }
+      // An answer of a process that has exited since (a node stopped and
+      // started again, or restarted) says nothing of the one that runs now.
+      if (this.child === child) {
+        if (ok) {
+          this.failures = 0;
+          this.setHealthy(true);
+        } else if (++this.failures >= (this.healthyOnce ? 3 : 1)) {
+          this.setHealthy(false);
+        }
       }
       // quick checks while starting, so deploys finish promptly
       this.scheduleHealthCheck(
