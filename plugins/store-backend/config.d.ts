@@ -11,9 +11,9 @@ export interface Config {
       /**
        * Whether the product pages, one product, the facet counts and the
        * pages of orders run as prepared statements on PostgreSQL, planned
-       * once per connection; true by default. Set false behind a pooler that hands each transaction
-       * another server connection (PgBouncer in transaction mode before
-       * 1.21).
+       * once per connection; true by default. Set false behind a pooler
+       * that hands each transaction another server connection (PgBouncer
+       * in transaction mode before 1.21).
        */
       preparedStatements?: boolean;
     };
