@@ -49,6 +49,7 @@ describe('LocalProvider', () => {
   });
 
   afterEach(async () => {
+    jest.restoreAllMocks();
     for (const provider of providers.splice(0)) {
       for (const stack of await provider.listStacks()) {
         await provider.deleteStack(stack.stackId);
@@ -99,10 +100,11 @@ describe('LocalProvider', () => {
     const address = (await provider.getStack('late'))!.nodes.find(
       n => n.name === 'db-1',
     )!.privateAddress;
-    // The answers to db-1's health checks reach the provider late from now
-    // on, as through a busy relay: after the process that gave them exited.
+    // From now on db-1's answers to its health checks are held, and reach
+    // the provider only after the process that gave them has exited, as
+    // through a busy relay.
     const { request } = http;
-    const late = { asked: 0, answered: 0 };
+    const held: Array<() => void> = [];
     jest.spyOn(http, 'request').mockImplementation(((
       options: http.RequestOptions,
       callback: (res: http.IncomingMessage) => void,
@@ -110,18 +112,12 @@ describe('LocalProvider', () => {
       if (`${options.host}:${options.port}` !== address) {
         return request(options, callback);
       }
-      late.asked += 1;
-      return request(options, res =>
-        setTimeout(() => {
-          late.answered += 1;
-          callback(res);
-        }, 1500),
-      );
+      return request(options, res => held.push(() => callback(res)));
     }) as typeof http.request);
-    await waitFor(() => late.asked > 0);
+    await waitFor(() => held.length > 0);
     await provider.stopNodes({ stackId: 'late', nodeNames: ['db-1'] });
-    await waitFor(() => late.answered > 0);
     jest.restoreAllMocks();
+    held.forEach(answer => answer());
 
     const started = await provider.startNodes({
       stackId: 'late',
