@@ -92,19 +92,20 @@ function main() {
     );
   }
   const profile: Profile = JSON.parse(fs.readFileSync(file, 'utf8'));
-  let window = { from: profile.startTime, to: profile.endTime };
+  // The times when the path ran: a window for each round.
+  let windows = [{ from: profile.startTime, to: profile.endTime }];
   if (pathName !== undefined) {
     if (!pathsFile) {
       throw new Error(`no paths-*.json in ${PROFILES}`);
     }
     const ran: PathWindow[] = JSON.parse(fs.readFileSync(pathsFile, 'utf8'));
-    const found = ran.find(p => p.name.includes(pathName));
-    if (!found) {
+    const name = ran.find(p => p.name.includes(pathName))?.name;
+    if (!name) {
       throw new Error(
         `no path '${pathName}' in ${pathsFile}: ${ran.map(p => p.name)}`,
       );
     }
-    window = found;
+    windows = ran.filter(p => p.name === name);
   }
   const byId = new Map(profile.nodes.map(n => [n.id, n]));
   const parent = new Map<number, number>();
@@ -122,7 +123,6 @@ function main() {
     times.push(t);
   }
   const end = profile.endTime;
-  const { from, to } = window;
 
   const self = new Map<string, number>();
   const total = new Map<string, number>();
@@ -132,7 +132,7 @@ function main() {
   let all = 0;
   let idle = 0;
   for (let i = 0; i < profile.samples.length; i++) {
-    if (times[i] < from || times[i] >= to) {
+    if (!windows.some(w => times[i] >= w.from && times[i] < w.to)) {
       continue;
     }
     // A sample stands for the time until the next one.

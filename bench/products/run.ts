@@ -47,6 +47,7 @@ import { ProductsStore } from '../../plugins/store-backend/src/database/Products
 import {
   IndexedProduct,
   ProductFilter,
+  ProductResource,
 } from '../../plugins/store-backend/src/database/types';
 import { productPermissionRules } from '../../plugins/store-backend/src/permissions/rules';
 import { ProductService } from '../../plugins/store-backend/src/service/ProductService';
@@ -455,7 +456,7 @@ async function runAt(count: number): Promise<Run> {
         ruleset: {
           getRuleByName: (name: string) =>
             Object.values(productPermissionRules).find(r => r.name === name)!,
-        } as PermissionRuleset<IndexedProduct, ProductFilter>,
+        } as PermissionRuleset<ProductResource, ProductFilter>,
       });
     const conditional = serviceFor({
       result: AuthorizeResult.CONDITIONAL,

@@ -153,7 +153,7 @@ describe('ProductsStore', () => {
       expect(audience).toEqual([]);
     });
 
-    it('reads a page or a product in one statement, with its tags, providers and audience', async () => {
+    it('reads a page or a product in one statement once their entities are kept, with its tags, providers and audience', async () => {
       const { knex, store } = await createStore(databaseId);
       const orders = await OrdersStore.create({
         database: mockServices.database({ knex }),
@@ -174,13 +174,19 @@ describe('ProductsStore', () => {
       );
       const reads: string[] = [];
       knex.on('query', (query: { sql: string }) => reads.push(query.sql));
+      const firstPage = () =>
+        store.listProducts({
+          filters: {},
+          permissionFilter: undefined,
+          sort: 'name',
+          limit: 2,
+        });
 
-      const page = await store.listProducts({
-        filters: {},
-        permissionFilter: undefined,
-        sort: 'name',
-        limit: 2,
-      });
+      // The entities of products not seen yet, in a second statement.
+      await firstPage();
+      expect(reads).toHaveLength(2);
+      reads.length = 0;
+      const page = await firstPage();
       expect(reads).toHaveLength(1);
       expect(
         page.items.map(({ name, tags, providers, audience }) => ({
@@ -209,6 +215,7 @@ describe('ProductsStore', () => {
       expect(next.items.map(p => [p.name, p.tags])).toEqual([['c', ['cache']]]);
       expect(next.nextCursor).toBeUndefined();
 
+      // a's entity is kept since the first page
       reads.length = 0;
       const get = (subscriber?: string) =>
         store.getProduct({
@@ -235,23 +242,37 @@ describe('ProductsStore', () => {
       expect(await get()).not.toHaveProperty('subscribed');
     });
 
-    it('reuses a parsed entity only while its JSON is unchanged', async () => {
-      const { store } = await createStore(databaseId);
-      await store.replaceAll([toIndexedProduct(makeProduct('a'))]);
+    it("reads a product's entity only for a content hash it has not seen", async () => {
+      const { knex, store } = await createStore(databaseId);
+      await store.replaceAll(
+        ['a', 'b'].map(name => toIndexedProduct(makeProduct(name))),
+      );
+      const reads: Array<{ sql: string; bindings: unknown[] }> = [];
+      knex.on('query', (query: { sql: string; bindings: unknown[] }) =>
+        reads.push(query),
+      );
+      const readEntities = () =>
+        reads.filter(r => r.sql.includes('entity_json')).map(r => r.bindings);
       const get = async () =>
         (await store.getProduct({
           id: 'product:default/a',
           permissionFilter: undefined,
         }))!.entity;
       const first = await get();
+      expect(readEntities()).toEqual([['product:default/a']]);
       expect(await get()).toBe(first);
+      expect(readEntities()).toHaveLength(1);
       // shared between requests, so nobody may change it
       expect(Object.isFrozen(first.spec.plans[0].price)).toBe(true);
 
+      // Another instance, or a change written by one, is another hash.
       await store.replaceAll([
         toIndexedProduct(makeProduct('a', { summary: 'Changed' })),
+        toIndexedProduct(makeProduct('b')),
       ]);
+      reads.length = 0;
       const changed = await get();
+      expect(readEntities()).toEqual([['product:default/a']]);
       expect(changed).not.toBe(first);
       expect(changed.spec.summary).toBe('Changed');
       const [listed] = (

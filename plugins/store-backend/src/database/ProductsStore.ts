@@ -114,9 +114,16 @@ const COLUMNS: Array<keyof ProductRow> = [
   'created_at',
   'updated_at',
 ];
-const P_COLUMNS: string[] = COLUMNS.map(c => `p.${c}`);
+/**
+ * The columns that reads select: not the search text (the search indexes
+ * hold it), nor the entity's JSON, which the store keeps parsed by content
+ * hash and reads only for the products whose hash it has not seen.
+ */
+const P_COLUMNS: string[] = COLUMNS.filter(
+  c => c !== 'search_text' && c !== 'entity_json',
+).map(c => `p.${c}`);
 /** A product row as reads select it: with its tags, providers and audience. */
-type ReadRow = ProductRow & {
+type ReadRow = Omit<ProductRow, 'search_text' | 'entity_json'> & {
   /** JSON arrays (PostgreSQL's driver parses them, SQLite's does not). */
   tags: string[] | string | null;
   providers: string[] | string | null;
@@ -141,7 +148,7 @@ const REWRITTEN = COLUMNS.filter(
 
 const SORTS: Record<
   ProductSort,
-  { column: keyof ProductRow; direction: 'asc' | 'desc' }
+  { column: keyof ReadRow; direction: 'asc' | 'desc' }
 > = {
   name: { column: 'title_sort', direction: 'asc' },
   price: { column: 'from_price_minor', direction: 'asc' },
@@ -156,14 +163,16 @@ export class ProductsStore {
   private readonly filters: ProductFilters;
   private readonly facets: ProductFacetCounter;
   /**
-   * Parsed entities by product id, with the JSON they were parsed from:
-   * every read still selects the JSON, and one that differs is parsed
-   * anew, so that reuse never shows an outdated entity. Frozen, as they
-   * are shared between requests.
+   * Parsed entities by product id, with the content hash of the row they
+   * were read from. A product's hash changes whenever its entity does (the
+   * refresh writes nothing otherwise), so reads select the hash and read
+   * the JSON only of products whose current hash is not kept: a page of
+   * products that users browse moves a few hundred bytes a row, not the
+   * whole entity. Frozen, as they are shared between requests.
    */
   private readonly entities = new Map<
     string,
-    { json: string; entity: ProductEntity }
+    { hash: string; entity: ProductEntity }
   >();
 
   private readonly statements = new StatementsByDecision();
@@ -419,7 +428,7 @@ export class ProductsStore {
       });
     }
     const page = rows.slice(0, limit);
-    const items = page.map(row => this.toStored(row));
+    const items = await this.toStored(page);
     const last = page[page.length - 1];
     let nextCursor: ProductCursor | undefined;
     if (rows.length > limit && last) {
@@ -617,10 +626,10 @@ export class ProductsStore {
         prepare: this.prepare,
       },
     );
-    if (!row) {
+    const [product] = row ? await this.toStored([row]) : [];
+    if (!product) {
       return undefined;
     }
-    const product = this.toStored(row);
     return options.subscriber === undefined
       ? product
       : { ...product, subscribed: Boolean(Number(row.subscribed)) };
@@ -634,9 +643,7 @@ export class ProductsStore {
     const rows: ReadRow[] = await this.db<ProductRow>({ p: PRODUCTS })
       .whereIn('p.id', keys)
       .select([...P_COLUMNS, ...this.childLists()]);
-    const products = new Map(
-      rows.map(row => this.toStored(row)).map(p => [p.id, p]),
-    );
+    const products = new Map((await this.toStored(rows)).map(p => [p.id, p]));
     const subscribers = new Map<string, Set<string>>();
     if (products.size > 0) {
       const orders: Array<{ id: string; requester: string }> = await this.db(
@@ -687,22 +694,41 @@ export class ProductsStore {
     );
   }
 
-  /** The entity of a row, parsed once for each JSON it has had. */
-  private entityOf(row: ProductRow): ProductEntity {
-    const kept = this.entities.get(row.id);
-    if (kept && kept.json === row.entity_json) {
-      return kept.entity;
+  /**
+   * The products of read rows, in their order, with their entities: those
+   * kept for the row's content hash, the others read in one statement. A
+   * product removed since its row was read is left out; one changed since
+   * then gets its newer entity.
+   */
+  private async toStored(rows: ReadRow[]): Promise<StoredProduct[]> {
+    const unseen = rows
+      .filter(row => this.entities.get(row.id)?.hash !== row.content_hash)
+      .map(row => row.id);
+    for (let i = 0; i < unseen.length; i += ID_CHUNK) {
+      const read: Array<
+        Pick<ProductRow, 'id' | 'content_hash' | 'entity_json'>
+      > = await this.db<ProductRow>(PRODUCTS)
+        .whereIn('id', unseen.slice(i, i + ID_CHUNK))
+        .select('id', 'content_hash', 'entity_json');
+      for (const { id, content_hash, entity_json } of read) {
+        this.keepEntity(id, content_hash, JSON.parse(entity_json));
+      }
     }
-    const entity = deepFreeze(JSON.parse(row.entity_json) as ProductEntity);
-    if (!kept && this.entities.size >= MAX_ENTITIES) {
+    return rows.flatMap(row => {
+      const kept = this.entities.get(row.id);
+      return kept ? [this.toProduct(row, kept.entity)] : [];
+    });
+  }
+
+  private keepEntity(id: string, hash: string, entity: ProductEntity) {
+    if (!this.entities.has(id) && this.entities.size >= MAX_ENTITIES) {
       // the one kept longest
       this.entities.delete(this.entities.keys().next().value!);
     }
-    this.entities.set(row.id, { json: row.entity_json, entity });
-    return entity;
+    this.entities.set(id, { hash, entity: deepFreeze(entity) });
   }
 
-  private toStored(row: ReadRow): StoredProduct {
+  private toProduct(row: ReadRow, entity: ProductEntity): StoredProduct {
     const minor =
       row.from_price_minor === null ? undefined : Number(row.from_price_minor);
     return {
@@ -729,8 +755,7 @@ export class ProductsStore {
             },
       hasFreePlan: Boolean(row.has_free_plan),
       needsApproval: Boolean(row.needs_approval),
-      searchText: row.search_text,
-      entity: this.entityOf(row),
+      entity,
       contentHash: row.content_hash,
       orderCount: Number(row.order_count),
       createdAt: new Date(row.created_at as Date),

@@ -35,13 +35,16 @@ export interface IndexedProduct {
 }
 
 /** A product as permission rules see it when they check one by one. */
-export interface ProductResource extends IndexedProduct {
+export interface ProductResource extends StoredProduct {
   /** Lower-case refs of the users with a fulfilled order of the product. */
   subscribers: string[];
 }
 
-/** An indexed product with what the store adds to it. */
-export interface StoredProduct extends IndexedProduct {
+/**
+ * An indexed product as reads return it (without its search text, which
+ * only the search indexes need), with what the store adds to it.
+ */
+export interface StoredProduct extends Omit<IndexedProduct, 'searchText'> {
   orderCount: number;
   createdAt: Date;
 }
