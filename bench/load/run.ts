@@ -320,6 +320,8 @@ class Result {
    * profiles).
    */
   readonly windows: Array<{ from: number; to: number }> = [];
+  /** Each round's throughput and p99, to show how much runs vary. */
+  readonly rounds: Array<{ rps: number; p99: number }> = [];
 
   constructor(readonly path: Path) {}
 
@@ -332,8 +334,8 @@ class Result {
   }
 
   /** The latency that `p` percent of the requests took at most, in ms. */
-  percentile(p: number): number {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
+  percentile(p: number, from = 0): number {
+    const sorted = this.latencies.slice(from).sort((a, b) => a - b);
     if (sorted.length === 0) {
       return NaN;
     }
@@ -438,6 +440,7 @@ async function drive(
   meter: CpuMeter,
 ): Promise<void> {
   const p = result.path;
+  const answered = result.total;
   const before = await meter.read();
   const from = monotonicUs();
   const options: autocannon.Options = {
@@ -483,6 +486,10 @@ async function drive(
   result.backendCpu = add(result.backendCpu, spent.backend);
   result.dbCpu = add(result.dbCpu, spent.db);
   result.windows.push({ from, to });
+  result.rounds.push({
+    rps: ((result.total - answered) * 1e6) / (to - from),
+    p99: result.percentile(99, answered),
+  });
 }
 
 async function main() {
@@ -629,6 +636,14 @@ async function main() {
         ).padStart(12)}${ms(r.perRequest(r.dbCpu)).padStart(11)}${
           ok ? '' : '  FAIL'
         }`,
+      );
+    }
+    console.log('\neach round: req/s (p99 ms)');
+    for (const r of results) {
+      console.log(
+        `${r.path.name.padEnd(26)}${r.rounds
+          .map(x => `${x.rps.toFixed(0)} (${x.p99.toFixed(0)})`)
+          .join('  ')}`,
       );
     }
     console.log(

@@ -701,9 +701,18 @@ export class ProductsStore {
    * then gets its newer entity.
    */
   private async toStored(rows: ReadRow[]): Promise<StoredProduct[]> {
-    const unseen = rows
-      .filter(row => this.entities.get(row.id)?.hash !== row.content_hash)
-      .map(row => row.id);
+    // Taken from the kept ones before any wait, since other requests may
+    // make room for theirs meanwhile.
+    const entities = new Map<string, ProductEntity>();
+    const unseen: string[] = [];
+    for (const row of rows) {
+      const kept = this.entities.get(row.id);
+      if (kept?.hash === row.content_hash) {
+        entities.set(row.id, kept.entity);
+      } else {
+        unseen.push(row.id);
+      }
+    }
     for (let i = 0; i < unseen.length; i += ID_CHUNK) {
       const read: Array<
         Pick<ProductRow, 'id' | 'content_hash' | 'entity_json'>
@@ -711,21 +720,23 @@ export class ProductsStore {
         .whereIn('id', unseen.slice(i, i + ID_CHUNK))
         .select('id', 'content_hash', 'entity_json');
       for (const { id, content_hash, entity_json } of read) {
-        this.keepEntity(id, content_hash, JSON.parse(entity_json));
+        entities.set(id, this.keepEntity(id, content_hash, entity_json));
       }
     }
     return rows.flatMap(row => {
-      const kept = this.entities.get(row.id);
-      return kept ? [this.toProduct(row, kept.entity)] : [];
+      const entity = entities.get(row.id);
+      return entity ? [this.toProduct(row, entity)] : [];
     });
   }
 
-  private keepEntity(id: string, hash: string, entity: ProductEntity) {
+  private keepEntity(id: string, hash: string, json: string): ProductEntity {
+    const entity = deepFreeze(JSON.parse(json) as ProductEntity);
     if (!this.entities.has(id) && this.entities.size >= MAX_ENTITIES) {
       // the one kept longest
       this.entities.delete(this.entities.keys().next().value!);
     }
-    this.entities.set(id, { hash, entity: deepFreeze(entity) });
+    this.entities.set(id, { hash, entity });
+    return entity;
   }
 
   private toProduct(row: ReadRow, entity: ProductEntity): StoredProduct {
