@@ -1,6 +1,27 @@
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 
+/** How many statement names are kept for the SQL texts they stand for. */
+const MAX_NAMES = 1000;
+const names = new Map<string, string>();
+
+/**
+ * The name of the prepared statement of a SQL text, a hash of the text
+ * (an identifier of PostgreSQL has at most 63 bytes), kept so that a text
+ * asked for on every request is not hashed again each time.
+ */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    if (names.size >= MAX_NAMES) {
+      names.clear();
+    }
+    name = `store_${createHash('sha256').update(sql).digest('base64url')}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
 /** What a pool connection of the `pg` driver answers. */
 type PgConnection = {
   query(config: {
@@ -51,11 +72,7 @@ export async function selectPrepared<T>(
   const connection: PgConnection = await db.client.acquireConnection();
   try {
     const result = await connection.query({
-      // An identifier of PostgreSQL has at most 63 bytes.
-      name:
-        options?.prepare === false
-          ? undefined
-          : `store_${createHash('sha256').update(sql).digest('base64url')}`,
+      name: options?.prepare === false ? undefined : statementName(sql),
       text: sql,
       values: bindings as unknown[],
     });
