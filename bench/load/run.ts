@@ -14,7 +14,8 @@
  * during the run (others share it) moves the baseline as much as the paths;
  * order creation's rounds come last, as what it sets off (notifications,
  * audit) goes on after it answers. Before measuring, the user places 25
- * orders, so that my orders reads a full page. Prints, for
+ * orders, so that my orders reads a full page, and the load test waits
+ * until the backend's start-up work is done. Prints, for
  * each path, requests per second, p50 and p99 over all its requests, errors
  * and non-2xx answers, and its throughput relative to the no-op route; exits
  * with 1 when any request failed or a read path is below the targets (0.5x
@@ -427,6 +428,25 @@ class CpuMeter {
   }
 }
 
+/**
+ * Waits until the backend has finished its start-up work (catalog
+ * processing, the first runs of scheduled tasks): until it used under a
+ * tenth of a core for three seconds in a row, or two minutes passed.
+ * Answers how long it waited, in seconds.
+ */
+async function waitForQuiet(pid: number): Promise<number> {
+  const started = Date.now();
+  let quiet = 0;
+  let last = cpuMs(pid);
+  while (quiet < 3 && Date.now() - started < 120_000 && last !== undefined) {
+    await new Promise(r => setTimeout(r, 1000));
+    const now = cpuMs(pid);
+    quiet = now !== undefined && now - last < 100 ? quiet + 1 : 0;
+    last = now;
+  }
+  return (Date.now() - started) / 1000;
+}
+
 /** The monotonic clock in microseconds, the clock of V8's CPU profiles. */
 function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
@@ -563,8 +583,11 @@ async function main() {
         .loadavg()
         .map(l => l.toFixed(2))
         .join(' ');
+    const waited = await waitForQuiet(backend.pid!);
     console.log(
-      `${CONNECTIONS} connections, ${DURATION_S} s a path in ${ROUNDS} rounds, as ${USER}; load average ${load()}`,
+      `the backend was quiet after ${waited.toFixed(
+        0,
+      )} s; ${CONNECTIONS} connections, ${DURATION_S} s a path in ${ROUNDS} rounds, as ${USER}; load average ${load()}`,
     );
     const results = paths
       .filter(p => p.baseline || !ONLY || ONLY.some(o => p.name.includes(o)))
