@@ -560,8 +560,8 @@ async function main() {
       { name: 'stack list', path: '/api/cloud/stacks' },
     ];
     // Each path before measuring, so that a wrong path fails at once and
-    // caches and JIT are warm; order creation as many times as my orders
-    // reads, so that it reads a full page.
+    // caches and JIT are warm; order creation more times than a page of my
+    // orders holds, so that my orders reads a full page.
     for (const p of paths.flatMap(p =>
       Array(p.body ? SEEDED_ORDERS : 1).fill(p),
     )) {
