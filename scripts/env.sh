@@ -79,7 +79,12 @@ cloudstore_install() {
   if [ -n "${CI:-}" ]; then
     flags+=(--immutable)
   fi
-  (cd "$CLOUDSTORE_ROOT" && cloudstore_yarn install "${flags[@]}") || return 1
+  if ! (cd "$CLOUDSTORE_ROOT" && cloudstore_yarn install "${flags[@]}"); then
+    # A native module's build (node-gyp) has been seen to fail once on a
+    # file of its own build folder; yarn builds what failed again.
+    cloudstore_log "the install failed; trying once more"
+    (cd "$CLOUDSTORE_ROOT" && cloudstore_yarn install "${flags[@]}") || return 1
+  fi
   echo "$sum" >"$stamp"
 }
 
