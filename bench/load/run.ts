@@ -14,8 +14,9 @@
  * during the run (others share it) moves the baseline as much as the paths;
  * order creation's rounds come last, as what it sets off (notifications,
  * audit) goes on after it answers. Before measuring, the user places 25
- * orders, so that my orders reads a full page, and the load test waits
- * until the backend's start-up work is done. Prints, for
+ * orders, so that my orders reads a full page, the load test waits until
+ * the backend's start-up work is done, and each read path is driven for
+ * BENCH_WARMUP seconds (3) that are not counted. Prints, for
  * each path, requests per second, p50 and p99 over all its requests, errors
  * and non-2xx answers, and its throughput relative to the no-op route; exits
  * with 1 when any request failed or a read path is below the targets (0.5x
@@ -28,6 +29,7 @@
  *   yarn bench:load --bundle --no-build   # the bundle built last time
  *   BENCH_DURATION=15 BENCH_CONNECTIONS=50 BENCH_USER=developer yarn bench:load
  *   BENCH_ROUNDS=1 yarn bench:load   # each path once, for its whole duration
+ *   BENCH_WARMUP=0 yarn bench:load   # measure from the first request on
  *   BENCH_PATHS='product list,facets' yarn bench:load   # only these paths
  *   yarn bench:load --serve      # start, sign in, print a token, wait for Ctrl-C
  *   yarn bench:load --cpu-prof   # CPU profile of the backend, in bench/load/profiles
@@ -53,6 +55,12 @@ const args = new Set(process.argv.slice(2));
 /** Seconds each path is driven for in all, over all rounds. */
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Seconds each read path is driven for before measuring, not counted: a
+ * server in use has compiled its hot code and grown its heap, which takes a
+ * few seconds under load after start-up.
+ */
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USER = process.env.BENCH_USER ?? 'developer';
 const PG_CONNECTION =
@@ -458,6 +466,7 @@ async function drive(
   token: string,
   result: Result,
   meter: CpuMeter,
+  seconds: number = DURATION_S / ROUNDS,
 ): Promise<void> {
   const p = result.path;
   const answered = result.total;
@@ -466,7 +475,7 @@ async function drive(
   const options: autocannon.Options = {
     url: `${base}${p.path}`,
     connections: CONNECTIONS,
-    duration: DURATION_S / ROUNDS,
+    duration: seconds,
     method: p.method ?? 'GET',
     headers: {
       authorization: `Bearer ${token}`,
@@ -587,7 +596,7 @@ async function main() {
     console.log(
       `the backend was quiet after ${waited.toFixed(
         0,
-      )} s; ${CONNECTIONS} connections, ${DURATION_S} s a path in ${ROUNDS} rounds, as ${USER}; load average ${load()}`,
+      )} s; ${CONNECTIONS} connections, ${WARMUP_S} s of warm-up and ${DURATION_S} s a path in ${ROUNDS} rounds, as ${USER}; load average ${load()}`,
     );
     const results = paths
       .filter(p => p.baseline || !ONLY || ONLY.some(o => p.name.includes(o)))
@@ -598,6 +607,11 @@ async function main() {
     const writes = results.filter(r => r.path.body);
     const meter = await CpuMeter.create(backend.pid!, prefix);
     try {
+      if (WARMUP_S > 0) {
+        for (const result of reads) {
+          await drive(base, token, new Result(result.path), meter, WARMUP_S);
+        }
+      }
       for (let round = 0; round < ROUNDS; round++) {
         for (const result of reads) {
           await drive(base, token, result, meter);

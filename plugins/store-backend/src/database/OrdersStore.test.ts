@@ -56,7 +56,13 @@ describe('OrdersStore', () => {
       const filter = { requester: ['user:default/developer'] };
 
       const first = await store.listOrders({ filter, limit: 2 });
-      expect(reads).toHaveLength(1); // with the approver groups
+      // The page with its count, then its orders whole, with their
+      // approver groups; the orders are kept, so the page again is one
+      // statement.
+      expect(reads).toHaveLength(2);
+      reads.length = 0;
+      expect(await store.listOrders({ filter, limit: 2 })).toEqual(first);
+      expect(reads).toHaveLength(1);
       expect(first.totalItems).toBe(5);
       expect(first.items.map(o => [o.id, o.approverGroups])).toEqual([
         ['o5', []],
@@ -85,6 +91,70 @@ describe('OrdersStore', () => {
       });
       expect(none).toEqual({ items: [], totalItems: 0 });
       expect(reads).toHaveLength(1);
+    });
+
+    it('reads an order whole only for a state of its row it has not seen', async () => {
+      const { knex, store } = await createStore(databaseId);
+      // Another instance of the backend, on the same database.
+      const other = await OrdersStore.create({
+        database: mockServices.database({ knex }),
+        skipMigrations: true,
+      });
+      for (let i = 1; i <= 3; i++) {
+        await store.createOrder(
+          newOrder(`o${i}`),
+          { actor: 'user:default/developer' },
+          new Date(`2026-11-0${i}T10:00:00Z`),
+        );
+      }
+      const filter = { requester: ['user:default/developer'] };
+      const reads: Array<{ sql: string; bindings: unknown[] }> = [];
+      knex.on('query', (query: { sql: string; bindings: unknown[] }) =>
+        reads.push(query),
+      );
+      const list = async () => {
+        reads.length = 0;
+        return (await store.listOrders({ filter, limit: 10 })).items;
+      };
+      expect((await list()).map(o => o.id)).toEqual(['o3', 'o2', 'o1']);
+      expect(reads).toHaveLength(2);
+      await list();
+      expect(reads).toHaveLength(1);
+
+      await store.transition({
+        id: 'o2',
+        expected: { status: 'pending_approval', version: 1 },
+        to: 'provisioning',
+        action: 'approve',
+        actor: 'user:default/admin',
+      });
+      expect((await list())[1]).toMatchObject({
+        version: 2,
+        taskId: undefined,
+      });
+      expect(reads).toHaveLength(2);
+      // The task set on o2 keeps its version; o1 moves on at another
+      // instance.
+      await store.setTaskId({ id: 'o2', version: 2, taskId: 'task-2' });
+      await other.transition({
+        id: 'o1',
+        expected: { status: 'pending_approval', version: 1 },
+        to: 'rejected',
+        action: 'reject',
+        actor: 'user:default/admin',
+        comment: 'no',
+      });
+      const items = await list();
+      expect(items.map(o => [o.id, o.status, o.version, o.taskId])).toEqual([
+        ['o3', 'pending_approval', 1, undefined],
+        ['o2', 'provisioning', 2, 'task-2'],
+        ['o1', 'rejected', 2, undefined],
+      ]);
+      expect(reads).toHaveLength(2);
+      expect(reads[1].bindings).toEqual(expect.arrayContaining(['o2', 'o1']));
+      expect(reads[1].bindings).not.toContain('o3');
+      // Shared between requests, so nobody may change them.
+      expect(Object.isFrozen(items[0].parameters)).toBe(true);
     });
 
     it('creates, reads and lists orders', async () => {

@@ -28,6 +28,7 @@ import {
   toOrder,
   approverGroupsColumn,
 } from './orderRows';
+import { KeptRows } from './KeptRows';
 import { selectPrepared } from './selectPrepared';
 
 const migrationsDir = resolvePackagePath(
@@ -79,8 +80,24 @@ export type ProvisioningOrder = {
   updatedAt: Date;
 };
 
+/** How many orders are kept for reuse by the pages of orders. */
+const MAX_ORDERS = 5000;
+
+/**
+ * The state of an order's row: every write to an order raises its version,
+ * but for `setTaskId`, which sets the task of a version once. Pages of
+ * orders select only this, and read whole rows only of the orders whose
+ * state they have not seen.
+ */
+function rowVersion(row: Pick<OrderRow, 'version' | 'task_id'>): string {
+  return `${row.version}/${row.task_id ?? ''}`;
+}
+
 /** Orders and their timeline; the only SQL about them. */
 export class OrdersStore {
+  /** Orders by id, with the state of the row they were read from. */
+  private readonly kept = new KeptRows<Order>(MAX_ORDERS);
+
   private constructor(
     private readonly db: Knex,
     private readonly prepare: boolean,
@@ -237,23 +254,50 @@ export class OrdersStore {
     const counted = cursor
       ? Number((await query.clone().count({ count: '*' }))[0].count)
       : undefined;
-    const { rows, more, count } = await readNewestFirst<OrderRow>(query, {
+    const { rows, more, count } = await readNewestFirst<
+      Pick<OrderRow, 'id' | 'version' | 'task_id'>
+    >(query, {
       cursor,
       limit: options.limit,
       offset: options.offset,
       count: !cursor,
-      columns: [approverGroupsColumn(this.db)],
+      columns: ['id', 'version', 'task_id'],
       select: page =>
         selectPrepared(this.db, page, {
           prepare: this.prepare && options.prepared === true,
         }),
     });
-    const items = rows.map(toOrder);
+    const items = await this.toOrders(rows);
     return {
       items,
       totalItems: counted ?? count!,
       nextCursor: nextNewestFirst(items, more),
     };
+  }
+
+  /**
+   * The orders of a page's rows, in their order: those kept for the row's
+   * state, the others read whole in one statement (with their newest state,
+   * should they have changed since the page was read).
+   */
+  private async toOrders(
+    rows: Array<Pick<OrderRow, 'id' | 'version' | 'task_id'>>,
+  ): Promise<Order[]> {
+    const { found, missing } = this.kept.take(
+      rows.map(row => ({ id: row.id, version: rowVersion(row) })),
+    );
+    if (missing.length > 0) {
+      const read: OrderRow[] = await this.db<OrderRow>(ORDERS)
+        .select('*', approverGroupsColumn(this.db))
+        .whereIn('id', missing);
+      for (const row of read) {
+        found.set(
+          row.id,
+          this.kept.keep(row.id, rowVersion(row), toOrder(row)),
+        );
+      }
+    }
+    return rows.flatMap(row => found.get(row.id) ?? []);
   }
 
   private ordersApprovedBy(groups: string[]) {

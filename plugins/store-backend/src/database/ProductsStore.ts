@@ -13,6 +13,7 @@ import { Knex } from 'knex';
 import { insertRows } from './insertRows';
 import { jsonList, jsonListColumn } from './jsonLists';
 import { isFiltered, ProductFacetCounter } from './ProductFacetCounter';
+import { KeptRows } from './KeptRows';
 import { selectPrepared, StatementsByDecision } from './selectPrepared';
 import {
   CLASS_AUDIENCE,
@@ -168,12 +169,9 @@ export class ProductsStore {
    * refresh writes nothing otherwise), so reads select the hash and read
    * the JSON only of products whose current hash is not kept: a page of
    * products that users browse moves a few hundred bytes a row, not the
-   * whole entity. Frozen, as they are shared between requests.
+   * whole entity.
    */
-  private readonly entities = new Map<
-    string,
-    { hash: string; entity: ProductEntity }
-  >();
+  private readonly entities = new KeptRows<ProductEntity>(MAX_ENTITIES);
 
   private readonly statements = new StatementsByDecision();
 
@@ -701,42 +699,26 @@ export class ProductsStore {
    * then gets its newer entity.
    */
   private async toStored(rows: ReadRow[]): Promise<StoredProduct[]> {
-    // Taken from the kept ones before any wait, since other requests may
-    // make room for theirs meanwhile.
-    const entities = new Map<string, ProductEntity>();
-    const unseen: string[] = [];
-    for (const row of rows) {
-      const kept = this.entities.get(row.id);
-      if (kept?.hash === row.content_hash) {
-        entities.set(row.id, kept.entity);
-      } else {
-        unseen.push(row.id);
-      }
-    }
-    for (let i = 0; i < unseen.length; i += ID_CHUNK) {
+    const { found: entities, missing } = this.entities.take(
+      rows.map(row => ({ id: row.id, version: row.content_hash })),
+    );
+    for (let i = 0; i < missing.length; i += ID_CHUNK) {
       const read: Array<
         Pick<ProductRow, 'id' | 'content_hash' | 'entity_json'>
       > = await this.db<ProductRow>(PRODUCTS)
-        .whereIn('id', unseen.slice(i, i + ID_CHUNK))
+        .whereIn('id', missing.slice(i, i + ID_CHUNK))
         .select('id', 'content_hash', 'entity_json');
       for (const { id, content_hash, entity_json } of read) {
-        entities.set(id, this.keepEntity(id, content_hash, entity_json));
+        entities.set(
+          id,
+          this.entities.keep(id, content_hash, JSON.parse(entity_json)),
+        );
       }
     }
     return rows.flatMap(row => {
       const entity = entities.get(row.id);
       return entity ? [this.toProduct(row, entity)] : [];
     });
-  }
-
-  private keepEntity(id: string, hash: string, json: string): ProductEntity {
-    const entity = deepFreeze(JSON.parse(json) as ProductEntity);
-    if (!this.entities.has(id) && this.entities.size >= MAX_ENTITIES) {
-      // the one kept longest
-      this.entities.delete(this.entities.keys().next().value!);
-    }
-    this.entities.set(id, { hash, entity });
-    return entity;
   }
 
   private toProduct(row: ReadRow, entity: ProductEntity): StoredProduct {
@@ -799,15 +781,4 @@ export class ProductsStore {
       updated_at: now,
     };
   }
-}
-
-/** Freezes an object and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) {
-      deepFreeze(child);
-    }
-  }
-  return value;
 }

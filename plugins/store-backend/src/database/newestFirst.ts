@@ -19,8 +19,8 @@ export async function readNewestFirst<TRow>(
      * without a cursor, which would narrow the count.
      */
     count?: boolean;
-    /** Columns selected beside the table's own. */
-    columns?: Knex.Raw[];
+    /** The columns selected; all of the table's by default. */
+    columns?: Array<string | Knex.Raw>;
     /** Runs the select; by default as it is. */
     select?: (query: Knex.QueryBuilder) => Promise<unknown[]>;
   },
@@ -43,8 +43,7 @@ export async function readNewestFirst<TRow>(
   const rows = (await select(
     query
       .select([
-        '*',
-        ...(options.columns ?? []),
+        ...(options.columns ?? ['*']),
         ...(options.count
           ? [query.client.raw('count(*) over () AS newest_first_count')]
           : []),
