@@ -151,13 +151,33 @@ export class ProductFilters {
    * `term`: a range of the product's own words, read through its key.
    */
   applyWordPrefix(query: Knex.QueryBuilder, term: string) {
-    query.whereExists(
-      this.db({ o: WORDS })
-        .select(this.db.raw('1'))
-        .whereRaw('o.product_id = w.product_id')
-        .where('o.word', '>=', term)
-        .where('o.word', '<', prefixEnd(term)),
+    query.whereExists(this.wordPrefix('w.product_id', term));
+  }
+
+  /**
+   * Products `p` that have a word starting with `term`, for a read of the
+   * products in the order of a sort's index: each product is tested as the
+   * read reaches it, so a term that many products match fills a page after
+   * a few of them, however many match in all.
+   */
+  applyWordPrefixToEach(query: Knex.QueryBuilder, term: string) {
+    const { sql, bindings } = this.wordPrefix('p.id', term).toSQL();
+    // As in `applyToWords`: PostgreSQL would otherwise make the test a join
+    // that reads every product the term matches.
+    query.whereRaw(
+      `EXISTS (${sql}${
+        this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
+      })`,
+      bindings,
     );
+  }
+
+  private wordPrefix(product: string, term: string) {
+    return this.db({ o: WORDS })
+      .select(this.db.raw('1'))
+      .whereRaw(`o.product_id = ${product}`)
+      .where('o.word', '>=', term)
+      .where('o.word', '<', prefixEnd(term));
   }
 
   /**

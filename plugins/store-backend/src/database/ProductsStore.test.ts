@@ -424,6 +424,96 @@ describe('ProductsStore', () => {
       expect(await fullText('alpha', {})).toHaveLength(54);
     });
 
+    it('reads a search that matches many products in the order of its sort, testing each product', async () => {
+      const { knex, store } = await createStore(databaseId);
+      // More products with "alpha" than a search reads whole through the
+      // full-text index; prices that tie, so the id breaks ties.
+      const products = Array.from({ length: 1050 }, (_, i) =>
+        makeProduct(
+          `m-${String(i).padStart(4, '0')}`,
+          {
+            lifecycle: i % 7 === 0 ? 'draft' : 'published',
+            plans: [
+              {
+                id: 'standard',
+                title: 'Standard',
+                price: {
+                  amount: `${(i * 37) % 300}.00`,
+                  currency: 'USD',
+                  interval: 'month',
+                },
+              },
+            ],
+          },
+          {
+            title: [
+              'alpha',
+              i % 3 === 0 ? 'beta' : 'gamma',
+              i === 500 && 'zulu',
+            ]
+              .filter(Boolean)
+              .join(' '),
+          },
+        ),
+      );
+      await store.replaceAll(products.map(toIndexedProduct));
+      const fullText = fullTextSearch(knex);
+      const queries: string[] = [];
+      knex.on('query', (q: { sql: string }) => queries.push(q.sql));
+
+      const searches: Array<
+        [string, keyof typeof SORTED_BY, 'each' | 'text' | 'words' | 'none']
+      > = [
+        ['alpha', 'price', 'each'],
+        ['ALP', 'newest', 'each'],
+        ['alpha be', 'price', 'each'],
+        ['alpha', 'orders', 'each'],
+        ['gamma', 'price', 'text'],
+        ['zulu', 'price', 'text'],
+        ['alpha', 'name', 'words'],
+        ['nothing', 'price', 'none'],
+      ];
+      for (const [q, sort, path] of searches) {
+        for (const published of [false, true]) {
+          queries.length = 0;
+          const ids: string[] = [];
+          let cursor: ProductCursor | undefined;
+          do {
+            const page = await store.listProducts({
+              filters: { q },
+              permissionFilter: published
+                ? { key: 'lifecycle', values: ['published'] }
+                : undefined,
+              sort,
+              cursor,
+              limit: 100,
+            });
+            ids.push(...page.items.map(p => p.id));
+            cursor = page.nextCursor;
+          } while (cursor);
+          const used = (pattern: RegExp) =>
+            queries.some(sql => pattern.test(sql));
+          expect({
+            q,
+            sort,
+            fullTextIndex: used(/store_products_fts|search_vector/),
+          }).toEqual({
+            q,
+            sort,
+            fullTextIndex: path === 'text',
+          });
+          expect({ q, sort, published, ids }).toEqual({
+            q,
+            sort,
+            published,
+            ids: await fullText(q, { published, sort }),
+          });
+        }
+      }
+      expect(await fullText('alpha', { sort: 'price' })).toHaveLength(1050);
+      expect(await fullText('alpha be', { published: true })).toHaveLength(300);
+    });
+
     it('keeps the words of the search in step with the products', async () => {
       const { knex, store } = await createStore(databaseId);
       const orders = await OrdersStore.create({
@@ -646,16 +736,29 @@ describe('ProductsStore', () => {
  * name order: what the store answered before it read searches sorted by
  * name from the table of words.
  */
+/** Columns and directions of each sort, as the store orders its pages. */
+const SORTED_BY = {
+  name: ['title_sort', 'asc'],
+  price: ['from_price_minor', 'asc'],
+  orders: ['order_count', 'desc'],
+  newest: ['created_at', 'desc'],
+} as const;
+
 function fullTextSearch(knex: Knex) {
   const isPg = knex.client.config.client === 'pg';
   return async (
     q: string,
-    options: { category?: string[]; published?: boolean },
+    options: {
+      category?: string[];
+      published?: boolean;
+      sort?: keyof typeof SORTED_BY;
+    },
   ): Promise<string[]> => {
     const terms = searchTerms(q);
+    const [column, order] = SORTED_BY[options.sort ?? 'name'];
     const query = knex({ p: 'store_products' }).orderBy([
-      'p.title_sort',
-      'p.id',
+      { column: `p.${column}`, order },
+      { column: 'p.id', order },
     ]);
     if (isPg) {
       query.whereRaw(`p.search_vector @@ to_tsquery('simple', ?)`, [

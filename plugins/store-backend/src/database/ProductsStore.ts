@@ -65,6 +65,15 @@ const INDEX_WRITE_LOCK = 0x53544f5245;
  */
 const PREFIX_WORDS = 16;
 
+/**
+ * How many rows of the table of words a search term must start for a
+ * search in any other order (or by a term that starts many words) to read
+ * the products in the sort's order, testing each, rather than every match
+ * through the full-text index: with that many matches, a page is full after
+ * a few products of every hundred read.
+ */
+const MANY_MATCHES = 1000;
+
 type ProductRow = {
   id: string;
   namespace: string;
@@ -388,10 +397,7 @@ export class ProductsStore {
   }): Promise<{ items: StoredProduct[]; nextCursor?: ProductCursor }> {
     const { filters, sort, limit } = options;
     const { column, direction } = SORTS[sort];
-    const search =
-      sort === 'name' && filters.q?.trim()
-        ? await this.searchByWords(options)
-        : undefined;
+    const search = filters.q?.trim() ? await this.planSearch(options) : {};
     if (search === 'none') {
       return { items: [] };
     }
@@ -404,7 +410,9 @@ export class ProductsStore {
     const query = () =>
       this.db
         .select('p.*', ...this.childLists())
-        .from((search?.page ?? this.listInOrder(options)).as('p'))
+        .from(
+          (search.page ?? this.listInOrder(options, search.eachWord)).as('p'),
+        )
         .orderBy(order);
     let rows: ReadRow[];
     if (isFiltered(filters)) {
@@ -445,18 +453,29 @@ export class ProductsStore {
    * the order of the sort's index, or, with a search, from the full-text
    * index and then sorted.
    */
-  private listInOrder(options: {
-    filters: ProductQueryFilters;
-    permissionFilter: ProductPermissionFilter;
-    sort: ProductSort;
-    cursor?: ProductCursor;
-    limit: number;
-  }): Knex.QueryBuilder {
+  private listInOrder(
+    options: {
+      filters: ProductQueryFilters;
+      permissionFilter: ProductPermissionFilter;
+      sort: ProductSort;
+      cursor?: ProductCursor;
+      limit: number;
+    },
+    /** Search terms tested product by product instead of the search. */
+    eachWord?: string[],
+  ): Knex.QueryBuilder {
     const { filters, permissionFilter, sort, cursor, limit } = options;
     const { column, direction } = SORTS[sort];
 
     const query = this.db({ p: PRODUCTS });
-    this.filters.apply(query, filters, permissionFilter);
+    this.filters.apply(
+      query,
+      eachWord ? { ...filters, q: undefined } : filters,
+      permissionFilter,
+    );
+    for (const term of eachWord ?? []) {
+      this.filters.applyWordPrefixToEach(query, term);
+    }
 
     // Ties are broken by the id in the direction of the sort, so that a
     // page is one scan of the sort's index, forwards or backwards.
@@ -479,6 +498,51 @@ export class ProductsStore {
         { column: 'p.id', order: direction },
       ])
       .limit(limit + 1);
+  }
+
+  /**
+   * How a search reads its page: from the table of words in name order
+   * (`page`); in the sort's order, testing each product for the terms
+   * (`eachWord`), when the terms match many products; or, when neither
+   * is set, through the full-text index, reading every match. 'none' when
+   * no product can match.
+   */
+  private async planSearch(options: {
+    filters: ProductQueryFilters;
+    permissionFilter: ProductPermissionFilter;
+    sort: ProductSort;
+    cursor?: ProductCursor;
+    limit: number;
+  }): Promise<{ page?: Knex.QueryBuilder; eachWord?: string[] } | 'none'> {
+    if (options.sort === 'name') {
+      const byWords = await this.searchByWords(options);
+      if (byWords) {
+        return byWords;
+      }
+    }
+    const terms = plainSearchTerms(options.filters.q ?? '');
+    if (!terms) {
+      return {};
+    }
+    // In the order of the words' index, so that the count reads that index
+    // up to the limit: PostgreSQL otherwise may scan the whole table.
+    const [{ n }] = await this.db
+      .from(
+        this.db(WORDS)
+          .select('word')
+          .where('word', '>=', terms.driver)
+          .where('word', '<', prefixEnd(terms.driver))
+          .orderBy('word')
+          .limit(MANY_MATCHES)
+          .as('m'),
+      )
+      .count({ n: '*' });
+    if (Number(n) === 0) {
+      return 'none';
+    }
+    return Number(n) < MANY_MATCHES
+      ? {}
+      : { eachWord: [terms.driver, ...terms.others] };
   }
 
   /**
