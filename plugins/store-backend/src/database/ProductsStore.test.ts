@@ -466,7 +466,7 @@ describe('ProductsStore', () => {
       > = [
         ['alpha', 'price', 'each'],
         ['ALP', 'newest', 'each'],
-        ['alpha be', 'price', 'each'],
+        ['alpha be', 'price', 'text'],
         ['alpha', 'orders', 'each'],
         ['gamma', 'price', 'text'],
         ['zulu', 'price', 'text'],

@@ -66,11 +66,13 @@ const INDEX_WRITE_LOCK = 0x53544f5245;
 const PREFIX_WORDS = 16;
 
 /**
- * How many rows of the table of words a search term must start for a
- * search in any other order (or by a term that starts many words) to read
- * the products in the sort's order, testing each, rather than every match
- * through the full-text index: with that many matches, a page is full after
- * a few products of every hundred read.
+ * How many rows of the table of words a one-term search must start for a
+ * search in another order than by name (or by a term that starts many
+ * words) to read the products in the sort's order, testing each through the
+ * key of the table of words, rather than every match through the full-text
+ * index. At 100,000 products that many matches are one product in a
+ * hundred or more, so a page of 24 takes a few thousand tests at most, and
+ * common terms, which cost the full-text index the most, take a few dozen.
  */
 const MANY_MATCHES = 1000;
 
@@ -502,10 +504,10 @@ export class ProductsStore {
 
   /**
    * How a search reads its page: from the table of words in name order
-   * (`page`); in the sort's order, testing each product for the terms
-   * (`eachWord`), when the terms match many products; or, when neither
-   * is set, through the full-text index, reading every match. 'none' when
-   * no product can match.
+   * (`page`); in the sort's order, testing each product for the term
+   * (`eachWord`), when the search is one term that starts many words; or,
+   * when neither is set, through the full-text index, reading every match.
+   * 'none' when no product can match.
    */
   private async planSearch(options: {
     filters: ProductQueryFilters;
@@ -521,7 +523,9 @@ export class ProductsStore {
       }
     }
     const terms = plainSearchTerms(options.filters.q ?? '');
-    if (!terms) {
+    // Of two words that many products have each, few may have both: the
+    // full-text index finds those without reading the products in order.
+    if (!terms || terms.others.length > 0) {
       return {};
     }
     // In the order of the words' index, so that the count reads that index
@@ -540,9 +544,7 @@ export class ProductsStore {
     if (Number(n) === 0) {
       return 'none';
     }
-    return Number(n) < MANY_MATCHES
-      ? {}
-      : { eachWord: [terms.driver, ...terms.others] };
+    return Number(n) < MANY_MATCHES ? {} : { eachWord: [terms.driver] };
   }
 
   /**
