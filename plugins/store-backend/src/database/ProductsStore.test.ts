@@ -388,24 +388,12 @@ describe('ProductsStore', () => {
       for (const [q, filters, path] of searches) {
         for (const published of [false, true]) {
           queries.length = 0;
-          const ids: string[] = [];
-          let cursor: ProductCursor | undefined;
-          do {
-            const page = await store.listProducts({
-              filters: { ...filters, q },
-              permissionFilter: published
-                ? { key: 'lifecycle', values: ['published'] }
-                : undefined,
-              sort: 'name',
-              cursor,
-              limit: 7,
-            });
-            expect(page.items.length).toBe(
-              page.nextCursor ? 7 : page.items.length,
-            );
-            ids.push(...page.items.map(p => p.id));
-            cursor = page.nextCursor;
-          } while (cursor);
+          const ids = await allPages(store, {
+            filters: { ...filters, q },
+            published,
+            sort: 'name',
+            limit: 7,
+          });
           const fullTextIndex = queries.some(sql =>
             /store_products_fts|search_vector/.test(sql),
           );
@@ -476,21 +464,12 @@ describe('ProductsStore', () => {
       for (const [q, sort, path] of searches) {
         for (const published of [false, true]) {
           queries.length = 0;
-          const ids: string[] = [];
-          let cursor: ProductCursor | undefined;
-          do {
-            const page = await store.listProducts({
-              filters: { q },
-              permissionFilter: published
-                ? { key: 'lifecycle', values: ['published'] }
-                : undefined,
-              sort,
-              cursor,
-              limit: 100,
-            });
-            ids.push(...page.items.map(p => p.id));
-            cursor = page.nextCursor;
-          } while (cursor);
+          const ids = await allPages(store, {
+            filters: { q },
+            published,
+            sort,
+            limit: 100,
+          });
           const used = (pattern: RegExp) =>
             queries.some(sql => pattern.test(sql));
           expect({
@@ -736,6 +715,40 @@ describe('ProductsStore', () => {
  * name order: what the store answered before it read searches sorted by
  * name from the table of words.
  */
+/**
+ * The ids of every page of a list, following its cursors; every page but
+ * the last must be full. With `published`, as a permission filter.
+ */
+async function allPages(
+  store: ProductsStore,
+  options: {
+    filters: ProductQueryFilters;
+    published: boolean;
+    sort: keyof typeof SORTED_BY;
+    limit: number;
+  },
+): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: ProductCursor | undefined;
+  do {
+    const page = await store.listProducts({
+      filters: options.filters,
+      permissionFilter: options.published
+        ? { key: 'lifecycle', values: ['published'] }
+        : undefined,
+      sort: options.sort,
+      cursor,
+      limit: options.limit,
+    });
+    expect(page.items.length).toBe(
+      page.nextCursor ? options.limit : page.items.length,
+    );
+    ids.push(...page.items.map(p => p.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
+
 /** Columns and directions of each sort, as the store orders its pages. */
 const SORTED_BY = {
   name: ['title_sort', 'asc'],
