@@ -438,6 +438,9 @@ describe('ProductsStore', () => {
               'alpha',
               i % 3 === 0 ? 'beta' : 'gamma',
               i === 500 && 'zulu',
+              // "w" starts 20 words, more than a search by name reads in
+              // order word by word.
+              `w${i % 20}`,
             ]
               .filter(Boolean)
               .join(' '),
@@ -459,6 +462,8 @@ describe('ProductsStore', () => {
         ['gamma', 'price', 'text'],
         ['zulu', 'price', 'text'],
         ['alpha', 'name', 'words'],
+        ['w', 'name', 'each'],
+        ['w1', 'price', 'text'],
         ['nothing', 'price', 'none'],
       ];
       for (const [q, sort, path] of searches) {
@@ -476,10 +481,13 @@ describe('ProductsStore', () => {
             q,
             sort,
             fullTextIndex: used(/store_products_fts|search_vector/),
+            // each product of the sort's order tested for the term
+            eachProduct: used(/o\.product_id = p\.id/),
           }).toEqual({
             q,
             sort,
             fullTextIndex: path === 'text',
+            eachProduct: path === 'each',
           });
           expect({ q, sort, published, ids }).toEqual({
             q,
