@@ -223,11 +223,14 @@ export class ProductFilters {
     if (condition.key === 'audience') {
       // Written out rather than built: a list request builds this for every
       // call, and the builder costs more than the query on a small page.
+      // A test of each product through the audience's key, rather than
+      // `p.id IN (...)`, which SQLite answers by first reading every product
+      // of the groups: a page would cost in proportion to the catalog.
       const values = condition.values;
       query.whereRaw(
         values.length === 0
           ? 'p.audience_all = ?'
-          : `(p.audience_all = ? OR p.id IN (SELECT product_id FROM ${AUDIENCE} WHERE group_ref IN (${marks(
+          : `(p.audience_all = ? OR EXISTS (SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND a.group_ref IN (${marks(
               values,
             )})))`,
         [true, ...values],
