@@ -716,6 +716,47 @@ describe('ProductsStore', () => {
       expect(c?.orderCount).toBe(3);
     });
   });
+
+  // A plan, not a timing: how SQLite reads the audience decides whether a
+  // conditional page costs in proportion to its size or to the catalog.
+  it('tests the audience of each product it reads through the audience key, not every product of the groups first (SQLite)', async () => {
+    const { knex, store } = await createStore('SQLITE_3');
+    await store.replaceAll(
+      [
+        makeProduct('open'),
+        makeProduct('data', { audience: ['group:default/team-data'] }),
+      ].map(toIndexedProduct),
+    );
+    const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+    knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
+      statements.push(q),
+    );
+    const page = await store.listProducts({
+      filters: {},
+      sort: 'name',
+      limit: 10,
+      permissionFilter: {
+        allOf: [
+          { key: 'lifecycle', values: ['published'] },
+          { key: 'audience', values: ['group:default/team-data'] },
+        ],
+      },
+    });
+    expect(page.items.map(p => p.name)).toEqual(['data', 'open']);
+    // The page's statement: the one that tests the caller's groups.
+    const [read] = statements.filter(s => /group_ref in \(/i.test(s.sql));
+    expect(read).toBeDefined();
+    const plan: Array<{ detail: string }> = await knex.raw(
+      `EXPLAIN QUERY PLAN ${read.sql}`,
+      read.bindings as Knex.RawBinding[],
+    );
+    // The filter's subquery is `a`; the page's lists of audience are `c`.
+    const details = plan.map(row => row.detail);
+    expect(details.join('\n')).not.toMatch(/LIST SUBQUERY/);
+    expect(details.filter(d => /^(SEARCH|SCAN) a\b/.test(d))).toEqual([
+      expect.stringMatching(/\(product_id=\? AND group_ref=\?\)$/),
+    ]);
+  });
 });
 
 /**
