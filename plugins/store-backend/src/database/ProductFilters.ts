@@ -162,14 +162,9 @@ export class ProductFilters {
    */
   applyWordPrefixToEach(query: Knex.QueryBuilder, term: string) {
     const { sql, bindings } = this.wordPrefix('p.id', term).toSQL();
-    // As in `applyToWords`: PostgreSQL would otherwise make the test a join
-    // that reads every product the term matches.
-    query.whereRaw(
-      `EXISTS (${sql}${
-        this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
-      })`,
-      bindings,
-    );
+    // PostgreSQL would otherwise make the test a join that reads every
+    // product the term matches.
+    query.whereRaw(this.eachExists(sql), bindings);
   }
 
   private wordPrefix(product: string, term: string) {
@@ -197,13 +192,21 @@ export class ProductFilters {
     const { sql, bindings } = product.toSQL();
     // PostgreSQL would make the test a join, and with the permission's
     // subqueries costed once per product it then prefers to read every
-    // product first. OFFSET 0 keeps it a test of the product at hand.
-    query.whereRaw(
-      `EXISTS (${sql}${
-        this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
-      })`,
-      bindings,
-    );
+    // product first.
+    query.whereRaw(this.eachExists(sql), bindings);
+  }
+
+  /**
+   * `EXISTS (sql)` as a test of each row as the read reaches it. PostgreSQL
+   * turns an `EXISTS` into a join, or into a hash of every row of the
+   * subquery built before the read starts, whenever it can; it can do
+   * neither with an `OFFSET`, so `OFFSET 0` keeps the test per row, whose
+   * cost then follows the rows read rather than the size of the tables.
+   */
+  private eachExists(sql: string): string {
+    return `EXISTS (${sql}${
+      this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
+    })`;
   }
 
   applyPermission(query: Knex.QueryBuilder, filter: ProductPermissionFilter) {
@@ -224,15 +227,18 @@ export class ProductFilters {
       // Written out rather than built: a list request builds this for every
       // call, and the builder costs more than the query on a small page.
       // A test of each product through the audience's key, rather than
-      // `p.id IN (...)`, which SQLite answers by first reading every product
-      // of the groups: a page would cost in proportion to the catalog.
+      // `p.id IN (...)`, which both databases answer by first reading every
+      // product of the groups: a page would cost in proportion to the
+      // catalog.
       const values = condition.values;
       query.whereRaw(
         values.length === 0
           ? 'p.audience_all = ?'
-          : `(p.audience_all = ? OR EXISTS (SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND a.group_ref IN (${marks(
-              values,
-            )})))`,
+          : `(p.audience_all = ? OR ${this.eachExists(
+              `SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND a.group_ref IN (${marks(
+                values,
+              )})`,
+            )})`,
         [true, ...values],
       );
     } else if (condition.key === 'subscriber') {
