@@ -310,7 +310,9 @@ function rawQueries(knex: Knex, isPg: boolean) {
   const yes = isPg ? true : 1;
   const claims = CONSUMER_CLAIMS;
   const marks = claims.map(() => '?').join(', ');
-  const visible = `((p.lifecycle = 'published' AND (p.audience_all = ? OR EXISTS (SELECT 1 FROM store_product_audience a WHERE a.product_id = p.id AND a.group_ref IN (${marks})${isPg ? ' OFFSET 0' : ''}))) OR (p.lifecycle = 'deprecated' AND p.id IN (SELECT lower(product_ref) FROM store_orders WHERE requester IN (${marks}) AND status = 'fulfilled')) OR p.owner IN (${marks}))`;
+  const visible = `((p.lifecycle = 'published' AND (p.audience_all = ? OR EXISTS (SELECT 1 FROM store_product_audience a WHERE a.product_id = p.id AND a.group_ref IN (${marks})${
+    isPg ? ' OFFSET 0' : ''
+  }))) OR (p.lifecycle = 'deprecated' AND p.id IN (SELECT lower(product_ref) FROM store_orders WHERE requester IN (${marks}) AND status = 'fulfilled')) OR p.owner IN (${marks}))`;
   const visibleArgs = [yes, ...claims, ...claims, ...claims];
   // A search sorted by name reads the products of the word in name order,
   // testing each, as the store's search does.
