@@ -1,14 +1,27 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
+
+/**
+ * Signs the user in and opens the store from the sidebar. The click waits
+ * for the signed-in home page: a click while the app is still settling after
+ * sign-in can be lost (seen once: the home page stayed).
+ */
+async function openStore(page: Page, user: string) {
+  await page.goto('/');
+  await page.getByRole('button', { name: `Sign in as ${user}` }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Welcome to Cloud Store' }),
+  ).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await nav.getByRole('link', { name: 'Store', exact: true }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Store', exact: true }),
+  ).toBeVisible();
+}
 
 test('a developer browses, searches and filters the store and opens a product', async ({
   page,
 }, testInfo) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as developer' }).click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await nav.getByRole('link', { name: 'Store', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'Store' })).toBeVisible();
+  await openStore(page, 'developer');
 
   const filters = page.getByRole('navigation', { name: 'Store filters' });
   const results = page.getByRole('main');
@@ -89,11 +102,7 @@ test('a developer browses, searches and filters the store and opens a product', 
 test('a member of a nested group sees the products of the parent group', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as data-scientist' }).click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await nav.getByRole('link', { name: 'Store', exact: true }).click();
+  await openStore(page, 'data-scientist');
   const results = page.getByRole('main');
 
   // CI Runner is for developers; the data team is a child group of theirs.
