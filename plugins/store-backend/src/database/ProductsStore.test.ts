@@ -787,11 +787,6 @@ async function explainAudience(
 }
 
 /**
- * The ids of the products a search finds through the full-text index, in
- * name order: what the store answered before it read searches sorted by
- * name from the table of words.
- */
-/**
  * The ids of every page of a list, following its cursors; every page but
  * the last must be full. With `published`, as a permission filter.
  */
