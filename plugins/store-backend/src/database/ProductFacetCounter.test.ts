@@ -307,75 +307,48 @@ describe('ProductFacetCounter', () => {
       expect(blank.totalItems).toBe(30);
     });
 
-    // A plan, not a timing: how the database reaches the tags and providers
-    // of the matching products decides whether a search's facets cost in
-    // proportion to its matches or to the catalog.
-    it('counts the tags and providers of the matching products through their key', async () => {
-      const { knex, store, counter } = await setUp(databaseId);
-      const rnd = random(7);
-      // Enough products, with statistics, that reading the whole of the
-      // child tables is what a database would choose if it could.
-      await store.replaceAll(
-        Array.from({ length: 1000 }, (_, i) => product(rnd, i)),
-      );
-      await knex.raw('ANALYZE');
-      const statements: Array<{ sql: string; bindings: unknown[] }> = [];
-      knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
-        statements.push(q),
-      );
-      const { totalItems } = await counter.count({
-        filters: { q: 'p' },
-        permissionFilter: undefined,
-      });
-      expect(totalItems).toBe(1000);
-      expect(statements).toHaveLength(1);
-      const plan = await explainValueReads(knex, statements[0]);
-      for (const table of ['store_product_tags', 'store_product_providers']) {
-        expect(plan.text).toMatch(plan.perProduct(table));
-        expect(plan.text).not.toMatch(plan.whole(table));
-      }
-    });
+    // A plan, not a timing: how SQLite reaches the tags and providers of the
+    // matching products decides whether a search's facets cost in
+    // proportion to its matches or to the catalog. PostgreSQL chooses by its
+    // statistics (see ProductFacetCounter.valuesOfEach).
+    const sqliteOnly = databaseId.startsWith('SQLITE') ? it : it.skip;
+    sqliteOnly(
+      'counts the tags and providers of the matching products through their key',
+      async () => {
+        const { knex, store, counter } = await setUp(databaseId);
+        const rnd = random(7);
+        // Enough products, with statistics, that reading the whole of the
+        // child tables is what a database would choose if it could.
+        await store.replaceAll(
+          Array.from({ length: 1000 }, (_, i) => product(rnd, i)),
+        );
+        await knex.raw('ANALYZE');
+        const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+        knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
+          statements.push(q),
+        );
+        const { totalItems } = await counter.count({
+          filters: { q: 'p' },
+          permissionFilter: undefined,
+        });
+        expect(totalItems).toBe(1000);
+        expect(statements).toHaveLength(1);
+        const rows: Array<{ detail: string }> = await knex.raw(
+          `EXPLAIN QUERY PLAN ${statements[0].sql}`,
+          statements[0].bindings as Knex.RawBinding[],
+        );
+        const plan = rows.map(r => r.detail).join('\n');
+        // Each is read as `c`: by its key for each product, never whole.
+        for (const table of ['store_product_tags', 'store_product_providers']) {
+          expect(plan).toMatch(
+            new RegExp(
+              `^SEARCH c USING .*${table}.* \\(product_id=\\?\\)$`,
+              'm',
+            ),
+          );
+          expect(plan).not.toMatch(new RegExp(`^SCAN c .*${table}`, 'm'));
+        }
+      },
+    );
   });
 });
-
-/**
- * The plan of a facet statement, with how it shows each database reading a
- * child table `c` of the counted products `v`: through the table's key for
- * each product (in PostgreSQL, a subquery run per product), or the whole
- * table (SQLite's scan, PostgreSQL's hash).
- */
-async function explainValueReads(
-  knex: Knex,
-  statement: { sql: string; bindings: unknown[] },
-): Promise<{
-  text: string;
-  perProduct: (table: string) => RegExp;
-  whole: (table: string) => RegExp;
-}> {
-  const bindings = statement.bindings as Knex.RawBinding[];
-  if (knex.client.config.client === 'pg') {
-    const sql = statement.sql.replace(/\$\d+/g, '?');
-    const { rows } = await knex.raw(`EXPLAIN ${sql}`, bindings);
-    return {
-      text: rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'),
-      // The product's key given to the read of `c` (an index condition, or a
-      // filter on a small table), in a loop over `v`.
-      perProduct: table =>
-        new RegExp(
-          `on ${table} c(_\\d+)? .*\\n.*: \\(\\(?product_id\\)?(::text)? = \\(v(_\\d+)?\\.id\\)::text\\)`,
-        ),
-      whole: table =>
-        new RegExp(`Hash Join|Merge Join|Seq Scan on ${table} c(_\\d+)? `),
-    };
-  }
-  const rows: Array<{ detail: string }> = await knex.raw(
-    `EXPLAIN QUERY PLAN ${statement.sql}`,
-    bindings,
-  );
-  return {
-    text: rows.map(r => r.detail).join('\n'),
-    perProduct: table =>
-      new RegExp(`^SEARCH c USING .*${table}.* \\(product_id=\\?\\)$`, 'm'),
-    whole: table => new RegExp(`^SCAN c .*${table}`, 'm'),
-  };
-}

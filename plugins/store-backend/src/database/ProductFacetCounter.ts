@@ -375,7 +375,7 @@ export class ProductFacetCounter {
             .groupBy(`v.${facet.column}`);
         case 'child': {
           const counts = this.db('v')
-            .joinRaw(this.valuesOfEach(facet.table, facet.column))
+            .joinRaw(this.valuesOfEach(facet.table))
             .select({ facet: label(facet.name), value: `c.${facet.column}` })
             .count({ count: '*' })
             .groupBy(`c.${facet.column}`);
@@ -408,20 +408,22 @@ export class ProductFacetCounter {
   }
 
   /**
-   * A join of each counted product `v` to its values `c` in a child table,
-   * read through the table's key product by product, so that the cost
-   * follows the products counted. Left to choose, SQLite reads the whole
-   * child table and looks each row up in the counted products, and
-   * PostgreSQL hashes the whole child table: a cost in proportion to the
-   * catalog, which a search's facets would pay on every request. SQLite
-   * keeps the order of a CROSS JOIN as written; PostgreSQL cannot make a
-   * join of a LATERAL subquery with an OFFSET.
+   * A join of each counted product `v` to its values `c` in a child table.
+   * SQLite, left to choose, reads the whole child table and looks each row
+   * up in the counted products: a cost in proportion to the catalog, which
+   * a search's facets would pay on every request. Its CROSS JOIN keeps the
+   * order as written, so that each product's values are read through the
+   * table's key. PostgreSQL chooses between that and a hash of the whole
+   * table by its statistics, and chooses well: forced to read by the key
+   * (a LATERAL subquery with OFFSET 0), a search's facets took 39 ms at
+   * 10,000 products where the same statement with a plain join took 11,
+   * and about the same at 100,000 (241 and 232 ms).
    */
-  private valuesOfEach(table: string, column: string): string {
+  private valuesOfEach(table: string): string {
     // The table and column are constants of this file, never user input.
-    return this.isPg
-      ? `CROSS JOIN LATERAL (SELECT c.${column} FROM ${table} c WHERE c.product_id = v.id OFFSET 0) c`
-      : `CROSS JOIN ${table} c ON c.product_id = v.id`;
+    return `${
+      this.isPg ? 'JOIN' : 'CROSS JOIN'
+    } ${table} c ON c.product_id = v.id`;
   }
 
   private toFacets(rows: FacetRow[]): {
