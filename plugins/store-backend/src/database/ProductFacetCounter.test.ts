@@ -306,49 +306,50 @@ describe('ProductFacetCounter', () => {
       );
       expect(blank.totalItems).toBe(30);
     });
+  });
+});
 
-    // A plan, not a timing: how SQLite reaches the tags and providers of the
-    // matching products decides whether a search's facets cost in
-    // proportion to its matches or to the catalog. PostgreSQL chooses by its
-    // statistics (see ProductFacetCounter.valuesOfEach).
-    const sqliteOnly = databaseId.startsWith('SQLITE') ? it : it.skip;
-    sqliteOnly(
-      'counts the tags and providers of the matching products through their key',
-      async () => {
-        const { knex, store, counter } = await setUp(databaseId);
-        const rnd = random(7);
-        // Enough products, with statistics, that reading the whole of the
-        // child tables is what a database would choose if it could.
-        await store.replaceAll(
-          Array.from({ length: 1000 }, (_, i) => product(rnd, i)),
-        );
-        await knex.raw('ANALYZE');
-        const statements: Array<{ sql: string; bindings: unknown[] }> = [];
-        knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
-          statements.push(q),
-        );
-        const { totalItems } = await counter.count({
-          filters: { q: 'p' },
-          permissionFilter: undefined,
-        });
-        expect(totalItems).toBe(1000);
-        expect(statements).toHaveLength(1);
-        const rows: Array<{ detail: string }> = await knex.raw(
-          `EXPLAIN QUERY PLAN ${statements[0].sql}`,
-          statements[0].bindings as Knex.RawBinding[],
-        );
-        const plan = rows.map(r => r.detail).join('\n');
-        // Each is read as `c`: by its key for each product, never whole.
-        for (const table of ['store_product_tags', 'store_product_providers']) {
-          expect(plan).toMatch(
-            new RegExp(
-              `^SEARCH c USING .*${table}.* \\(product_id=\\?\\)$`,
-              'm',
-            ),
-          );
-          expect(plan).not.toMatch(new RegExp(`^SCAN c .*${table}`, 'm'));
-        }
-      },
+// A plan, not a timing: how SQLite reaches the tags and providers of the
+// matching products decides whether a search's facets cost in proportion to
+// its matches or to the catalog. PostgreSQL chooses by its statistics (see
+// ProductFacetCounter.valuesOfEach).
+describe('ProductFacetCounter on SQLite', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  it('counts the tags and providers of the matching products through their key', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await ProductsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const counter = new ProductFacetCounter(knex, new ProductFilters(knex));
+    const rnd = random(7);
+    // Enough products, with statistics, that reading the whole of the
+    // child tables is what a database would choose if it could.
+    await store.replaceAll(
+      Array.from({ length: 1000 }, (_, i) => product(rnd, i)),
     );
+    await knex.raw('ANALYZE');
+    const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+    knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
+      statements.push(q),
+    );
+    const { totalItems } = await counter.count({
+      filters: { q: 'p' },
+      permissionFilter: undefined,
+    });
+    expect(totalItems).toBe(1000);
+    expect(statements).toHaveLength(1);
+    const rows: Array<{ detail: string }> = await knex.raw(
+      `EXPLAIN QUERY PLAN ${statements[0].sql}`,
+      statements[0].bindings as Knex.RawBinding[],
+    );
+    const plan = rows.map(r => r.detail).join('\n');
+    // Each is read as `c`: by its key for each product, never whole.
+    for (const table of ['store_product_tags', 'store_product_providers']) {
+      expect(plan).toMatch(
+        new RegExp(`^SEARCH c USING .*${table}.* \\(product_id=\\?\\)$`, 'm'),
+      );
+      expect(plan).not.toMatch(new RegExp(`^SCAN c .*${table}`, 'm'));
+    }
   });
 });
