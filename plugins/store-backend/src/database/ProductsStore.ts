@@ -5,7 +5,6 @@ import {
 import {
   fromMinorUnits,
   PriceInterval,
-  ProductEntity,
   ProductFacets,
   ProductSort,
 } from '@internal/plugin-store-common';
@@ -127,31 +126,56 @@ const COLUMNS: Array<keyof ProductRow> = [
   'updated_at',
 ];
 /**
- * The columns that reads select: not the search text (the search indexes
- * hold it), nor the entity's JSON, which the store keeps parsed by content
- * hash and reads only for the products whose hash it has not seen.
+ * The columns that a read selects of every product: what a product's content
+ * hash does not determine. A product's content hash (the catalog's etag)
+ * changes whenever its entity does, and everything else of its row, its
+ * tags, providers and audience included, is made from the entity; the store
+ * keeps what it has made of a row by that hash (see `ProductsStore.contents`).
  */
-const P_COLUMNS: string[] = COLUMNS.filter(
-  c => c !== 'search_text' && c !== 'entity_json',
+const KEY_COLUMNS = ['p.id', 'p.content_hash', 'p.order_count', 'p.created_at'];
+/**
+ * The columns that a read of content selects: not the search text (the
+ * search indexes hold it), nor what the content hash does not determine.
+ */
+const CONTENT_COLUMNS: string[] = COLUMNS.filter(
+  c =>
+    c !== 'search_text' &&
+    c !== 'order_count' &&
+    c !== 'created_at' &&
+    c !== 'updated_at',
 ).map(c => `p.${c}`);
-/** A product row as reads select it: with its tags, providers and audience. */
-type ReadRow = Omit<ProductRow, 'search_text' | 'entity_json'> & {
+/** A product row as reads select it: the columns that its content does not determine. */
+type KeyRow = Pick<
+  ProductRow,
+  'id' | 'content_hash' | 'order_count' | 'created_at'
+> &
+  Partial<ProductRow> & { subscribed?: boolean | number };
+/** A product's content as a read of it selects: with its tags, providers and audience. */
+type ContentRow = Omit<
+  ProductRow,
+  'search_text' | 'order_count' | 'created_at' | 'updated_at'
+> & {
   /** JSON arrays (PostgreSQL's driver parses them, SQLite's does not). */
   tags: string[] | string | null;
   providers: string[] | string | null;
   audience: string[] | string | null;
-  subscribed?: boolean | number;
 };
+/** What a product's content hash determines: all of it but its history. */
+type ProductContent = Omit<StoredProduct, 'orderCount' | 'createdAt'>;
 
 /** The child tables of a product, as the lists that reads return. */
-const CHILDREN: Array<{ table: string; column: string; as: keyof ReadRow }> = [
+const CHILDREN: Array<{
+  table: string;
+  column: string;
+  as: keyof ContentRow;
+}> = [
   { table: TAGS, column: 'tag', as: 'tags' },
   { table: PROVIDERS, column: 'provider', as: 'providers' },
   { table: AUDIENCE, column: 'group_ref', as: 'audience' },
 ];
 
-/** How many parsed product entities are kept for reuse. */
-const MAX_ENTITIES = 5000;
+/** Of how many products the content is kept for reuse. */
+const MAX_CONTENTS = 5000;
 
 /** What a changed product overwrites: all but its history. */
 const REWRITTEN = COLUMNS.filter(
@@ -160,13 +184,52 @@ const REWRITTEN = COLUMNS.filter(
 
 const SORTS: Record<
   ProductSort,
-  { column: keyof ReadRow; direction: 'asc' | 'desc' }
+  { column: keyof ProductRow; direction: 'asc' | 'desc' }
 > = {
   name: { column: 'title_sort', direction: 'asc' },
   price: { column: 'from_price_minor', direction: 'asc' },
   orders: { column: 'order_count', direction: 'desc' },
   newest: { column: 'created_at', direction: 'desc' },
 };
+
+/** The columns of a page of products: the key columns and the sort's. */
+function pageColumns(sort: ProductSort): string[] {
+  const column = `p.${SORTS[sort].column}`;
+  return KEY_COLUMNS.includes(column) ? KEY_COLUMNS : [...KEY_COLUMNS, column];
+}
+
+/** What the store makes of a product's content as a read selects it. */
+function toContent(row: ContentRow): ProductContent {
+  const minor =
+    row.from_price_minor === null ? undefined : Number(row.from_price_minor);
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    name: row.name,
+    title: row.title,
+    summary: row.summary,
+    type: row.type,
+    category: row.category,
+    owner: row.owner,
+    lifecycle: row.lifecycle as StoredProduct['lifecycle'],
+    audience: jsonList(row.audience),
+    providers: jsonList(row.providers),
+    tags: jsonList(row.tags),
+    fromPriceMinor: minor,
+    fromPrice:
+      minor === undefined || !row.from_currency
+        ? undefined
+        : {
+            amount: fromMinorUnits(minor, row.from_currency),
+            currency: row.from_currency,
+            interval: row.from_interval as PriceInterval,
+          },
+    hasFreePlan: Boolean(row.has_free_plan),
+    needsApproval: Boolean(row.needs_approval),
+    entity: JSON.parse(row.entity_json),
+    contentHash: row.content_hash,
+  };
+}
 
 /**
  * The store's index of products; the only place that speaks SQL about them.
@@ -175,14 +238,15 @@ export class ProductsStore {
   private readonly filters: ProductFilters;
   private readonly facets: ProductFacetCounter;
   /**
-   * Parsed entities by product id, with the content hash of the row they
-   * were read from. A product's hash changes whenever its entity does (the
-   * refresh writes nothing otherwise), so reads select the hash and read
-   * the JSON only of products whose current hash is not kept: a page of
-   * products that users browse moves a few hundred bytes a row, not the
-   * whole entity.
+   * What the store has made of product rows (their parsed entity, tags,
+   * providers, audience and the rest), by product id, with the content hash
+   * of the row it was made of. A product's hash changes whenever its entity
+   * does (the refresh writes nothing otherwise), so reads select the hash
+   * and the few columns that change without it, and read the rest only of
+   * products whose current hash is not kept: a page of products that users
+   * browse moves a few dozen bytes a row, not the whole product.
    */
-  private readonly entities = new KeptRows<ProductEntity>(MAX_ENTITIES);
+  private readonly contents = new KeptRows<ProductContent>(MAX_CONTENTS);
 
   private readonly statements = new StatementsByDecision();
 
@@ -411,12 +475,12 @@ export class ProductsStore {
     // for the rows of the page alone, in the same statement.
     const query = () =>
       this.db
-        .select('p.*', ...this.childLists())
+        .select(pageColumns(sort))
         .from(
           (search.page ?? this.listInOrder(options, search.eachWord)).as('p'),
         )
         .orderBy(order);
-    let rows: ReadRow[];
+    let rows: KeyRow[];
     if (isFiltered(filters)) {
       rows = await query();
     } else {
@@ -440,7 +504,7 @@ export class ProductsStore {
     const last = page[page.length - 1];
     let nextCursor: ProductCursor | undefined;
     if (rows.length > limit && last) {
-      const raw = last[column];
+      const raw = last[column] as ProductRow[typeof column];
       const value =
         column === 'created_at'
           ? new Date(raw as Date).getTime()
@@ -494,7 +558,7 @@ export class ProductsStore {
       );
     }
     return query
-      .select(P_COLUMNS)
+      .select(pageColumns(sort))
       .orderBy([
         { column: `p.${column}`, order: direction },
         { column: 'p.id', order: direction },
@@ -614,7 +678,7 @@ export class ProductsStore {
       page: this.db
         .from(page.as('m'))
         .join({ p: PRODUCTS }, 'p.id', 'm.product_id')
-        .select(P_COLUMNS)
+        .select(pageColumns('name'))
         .orderBy(order('m.')),
     };
   }
@@ -670,10 +734,7 @@ export class ProductsStore {
       options.id.toLocaleLowerCase('en-US'),
     );
     this.filters.applyPermission(query, options.permissionFilter);
-    const columns: Array<string | Knex.Raw> = [
-      ...P_COLUMNS,
-      ...this.childLists(),
-    ];
+    const columns: Array<string | Knex.Raw> = [...KEY_COLUMNS];
     if (options.subscriber !== undefined) {
       const subscribed = this.filters.subscription([options.subscriber]);
       columns.push(
@@ -683,13 +744,9 @@ export class ProductsStore {
         ),
       );
     }
-    const [row] = await selectPrepared<ReadRow>(
-      this.db,
-      query.select(columns),
-      {
-        prepare: this.prepare,
-      },
-    );
+    const [row] = await selectPrepared<KeyRow>(this.db, query.select(columns), {
+      prepare: this.prepare,
+    });
     const [product] = row ? await this.toStored([row]) : [];
     if (!product) {
       return undefined;
@@ -704,9 +761,9 @@ export class ProductsStore {
     ids: string[],
   ): Promise<Array<ProductResource | undefined>> {
     const keys = ids.map(id => id.toLocaleLowerCase('en-US'));
-    const rows: ReadRow[] = await this.db<ProductRow>({ p: PRODUCTS })
+    const rows: KeyRow[] = await this.db<ProductRow>({ p: PRODUCTS })
       .whereIn('p.id', keys)
-      .select([...P_COLUMNS, ...this.childLists()]);
+      .select(KEY_COLUMNS);
     const products = new Map((await this.toStored(rows)).map(p => [p.id, p]));
     const subscribers = new Map<string, Set<string>>();
     if (products.size > 0) {
@@ -759,66 +816,38 @@ export class ProductsStore {
   }
 
   /**
-   * The products of read rows, in their order, with their entities: those
+   * The products of read rows, in their order, with their content: that
    * kept for the row's content hash, the others read in one statement. A
    * product removed since its row was read is left out; one changed since
-   * then gets its newer entity.
+   * then gets its newer content.
    */
-  private async toStored(rows: ReadRow[]): Promise<StoredProduct[]> {
-    const { found: entities, missing } = this.entities.take(
+  private async toStored(rows: KeyRow[]): Promise<StoredProduct[]> {
+    const { found: contents, missing } = this.contents.take(
       rows.map(row => ({ id: row.id, version: row.content_hash })),
     );
     for (let i = 0; i < missing.length; i += ID_CHUNK) {
-      const read: Array<
-        Pick<ProductRow, 'id' | 'content_hash' | 'entity_json'>
-      > = await this.db<ProductRow>(PRODUCTS)
-        .whereIn('id', missing.slice(i, i + ID_CHUNK))
-        .select('id', 'content_hash', 'entity_json');
-      for (const { id, content_hash, entity_json } of read) {
-        entities.set(
-          id,
-          this.entities.keep(id, content_hash, JSON.parse(entity_json)),
+      const read: ContentRow[] = await this.db<ProductRow>({ p: PRODUCTS })
+        .whereIn('p.id', missing.slice(i, i + ID_CHUNK))
+        .select([...CONTENT_COLUMNS, ...this.childLists()]);
+      for (const row of read) {
+        contents.set(
+          row.id,
+          this.contents.keep(row.id, row.content_hash, toContent(row)),
         );
       }
     }
     return rows.flatMap(row => {
-      const entity = entities.get(row.id);
-      return entity ? [this.toProduct(row, entity)] : [];
-    });
-  }
-
-  private toProduct(row: ReadRow, entity: ProductEntity): StoredProduct {
-    const minor =
-      row.from_price_minor === null ? undefined : Number(row.from_price_minor);
-    return {
-      id: row.id,
-      namespace: row.namespace,
-      name: row.name,
-      title: row.title,
-      summary: row.summary,
-      type: row.type,
-      category: row.category,
-      owner: row.owner,
-      lifecycle: row.lifecycle as StoredProduct['lifecycle'],
-      audience: jsonList(row.audience),
-      providers: jsonList(row.providers),
-      tags: jsonList(row.tags),
-      fromPriceMinor: minor,
-      fromPrice:
-        minor === undefined || !row.from_currency
-          ? undefined
-          : {
-              amount: fromMinorUnits(minor, row.from_currency),
-              currency: row.from_currency,
-              interval: row.from_interval as PriceInterval,
+      const content = contents.get(row.id);
+      return content
+        ? [
+            {
+              ...content,
+              orderCount: Number(row.order_count),
+              createdAt: new Date(row.created_at as Date),
             },
-      hasFreePlan: Boolean(row.has_free_plan),
-      needsApproval: Boolean(row.needs_approval),
-      entity,
-      contentHash: row.content_hash,
-      orderCount: Number(row.order_count),
-      createdAt: new Date(row.created_at as Date),
-    };
+          ]
+        : [];
+    });
   }
 
   private toRow(product: IndexedProduct, now: Date): ProductRow {
