@@ -68,7 +68,50 @@ describe.each(databases.eachSupportedId())('selectPrepared on %s', id => {
   });
 });
 
-// Prepared statements are PostgreSQL's alone.
+const sqlite = databases
+  .eachSupportedId()
+  .filter(([id]) => id.startsWith('SQLITE'));
+describe.each(sqlite)('selectPrepared on %s', sqliteId => {
+  it('prepares one statement per SQL text on a connection, and reuses it', async () => {
+    const db = await databases.init(sqliteId);
+    await withTable(db);
+    const connection = await db.client.acquireConnection();
+    const prepare = jest.spyOn(connection, 'prepare');
+    await db.client.releaseConnection(connection);
+
+    expect(await selectPrepared(db, byColor(db, ['red']))).toEqual([
+      { id: 'a' },
+    ]);
+    expect(await selectPrepared(db, byColor(db, ['blue']))).toEqual([
+      { id: 'b' },
+    ]);
+    expect(prepare).toHaveBeenCalledTimes(1);
+    await selectPrepared(db, byColor(db, ['red', 'blue']));
+    expect(prepare).toHaveBeenCalledTimes(2);
+    await selectPrepared(db, byColor(db, ['red', 'blue']).toSQL());
+    expect(prepare).toHaveBeenCalledTimes(2);
+  });
+
+  it('binds dates and booleans as knex does', async () => {
+    const db = await databases.init(sqliteId);
+    await db.schema.createTable('events', table => {
+      table.string('id').primary();
+      table.boolean('done').notNullable();
+      table.timestamp('at').notNullable();
+    });
+    const at = new Date('2026-12-01T10:00:00Z');
+    await db('events').insert([
+      { id: 'a', done: true, at },
+      { id: 'b', done: false, at: new Date('2026-12-02T10:00:00Z') },
+    ]);
+    const query = () =>
+      db('events').select('id').where('done', true).andWhere('at', at);
+    expect(await selectPrepared(db, query())).toEqual(await query());
+    expect(await query()).toEqual([{ id: 'a' }]);
+  });
+});
+
+// Prepared statements that the database lists are PostgreSQL's.
 const postgres = databases
   .eachSupportedId()
   .filter(([id]) => id.startsWith('POSTGRES'));

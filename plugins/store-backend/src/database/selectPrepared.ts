@@ -22,6 +22,28 @@ function statementName(sql: string): string {
   return name;
 }
 
+/** What a connection of the `better-sqlite3` driver answers. */
+type SqliteConnection = {
+  prepare(sql: string): { all(bindings: unknown[]): unknown[] };
+};
+
+/**
+ * The prepared statements of each SQLite connection, by SQL text; at most
+ * MAX_NAMES of them, as for the names on PostgreSQL.
+ */
+const sqliteStatements = new WeakMap<
+  SqliteConnection,
+  Map<string, ReturnType<SqliteConnection['prepare']>>
+>();
+
+/** A value bound to a SQLite statement, as knex binds it. */
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) {
+    return value.valueOf();
+  }
+  return typeof value === 'boolean' ? Number(value) : value;
+}
+
 /** What a pool connection of the `pg` driver answers. */
 type PgConnection = {
   query(config: {
@@ -36,11 +58,13 @@ type PgConnection = {
  * prepared statement of its connection, named after its SQL text: a page
  * that many users ask for is parsed and planned once per connection rather
  * than on each request (planning the facet counts cost several times their
- * execution). The values stay bound parameters. Elsewhere, and within a
- * transaction, the query runs as it is.
+ * execution). The values stay bound parameters. On SQLite it is a
+ * statement that its connection keeps prepared. Within a transaction the
+ * query runs as it is.
  *
  * Each distinct SQL text is one statement per pooled connection, until the
- * pool closes the connection: use it for queries whose text varies with the
+ * pool closes the connection (at most 1,000 a connection on SQLite): use it
+ * for queries whose text varies with the
  * shape of the caller's permission decision alone, not with what a user
  * types (searches and facet filters run unprepared). The query is a builder,
  * or its compiled form, kept by a caller that runs it often.
@@ -56,7 +80,11 @@ export async function selectPrepared<T>(
     prepare?: boolean;
   },
 ): Promise<T[]> {
-  const isPostgres = db.client.config.client === 'pg';
+  const client = db.client.config.client;
+  const isPostgres = client === 'pg';
+  if (client === 'better-sqlite3' && !db.isTransaction) {
+    return selectPreparedOnSqlite(db, query);
+  }
   if (!isPostgres || db.isTransaction) {
     if ('toSQL' in query) {
       return query;
@@ -77,6 +105,39 @@ export async function selectPrepared<T>(
       values: bindings as unknown[],
     });
     return result.rows as T[];
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
+/**
+ * A select on SQLite, as a statement that its connection keeps prepared:
+ * knex prepares each query anew, and compiling a statement cost more than
+ * running it on a page of products (a conditional decision's filter makes
+ * the text long).
+ */
+async function selectPreparedOnSqlite<T>(
+  db: Knex,
+  query: Knex.QueryBuilder | Knex.Sql,
+): Promise<T[]> {
+  const compiled = 'toSQL' in query ? query.toSQL() : query;
+  db.client.emit('query', compiled);
+  const connection: SqliteConnection = await db.client.acquireConnection();
+  try {
+    let statements = sqliteStatements.get(connection);
+    if (!statements) {
+      statements = new Map();
+      sqliteStatements.set(connection, statements);
+    }
+    let statement = statements.get(compiled.sql);
+    if (!statement) {
+      if (statements.size >= MAX_NAMES) {
+        statements.clear();
+      }
+      statement = connection.prepare(compiled.sql);
+      statements.set(compiled.sql, statement);
+    }
+    return statement.all(compiled.bindings.map(sqliteValue)) as T[];
   } finally {
     await db.client.releaseConnection(connection);
   }
