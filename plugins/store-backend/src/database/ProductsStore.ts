@@ -144,7 +144,10 @@ const CONTENT_COLUMNS: string[] = COLUMNS.filter(
     c !== 'created_at' &&
     c !== 'updated_at',
 ).map(c => `p.${c}`);
-/** A product row as reads select it: the columns that its content does not determine. */
+/**
+ * A product row as reads select it: the columns that its content hash does
+ * not determine, and a page's sort column.
+ */
 type KeyRow = Pick<
   ProductRow,
   'id' | 'content_hash' | 'order_count' | 'created_at'
@@ -471,8 +474,8 @@ export class ProductsStore {
       { column: `p.${column}`, order: direction },
       { column: 'p.id', order: direction },
     ];
-    // The page is a subquery, so that the lists of its children are read
-    // for the rows of the page alone, in the same statement.
+    // The page, read in the sort's order or from the table of words, as a
+    // subquery: both kinds of page are selected and ordered alike.
     const query = () =>
       this.db
         .select(pageColumns(sort))
