@@ -58,34 +58,34 @@ type PgConnection = {
  * prepared statement of its connection, named after its SQL text: a page
  * that many users ask for is parsed and planned once per connection rather
  * than on each request (planning the facet counts cost several times their
- * execution). The values stay bound parameters. On SQLite it is a
- * statement that its connection keeps prepared. Within a transaction the
- * query runs as it is.
+ * execution). On SQLite it is a statement that its connection keeps
+ * prepared: knex prepares each query anew, and compiling a conditional
+ * page's long filter cost more than running it. The values stay bound
+ * parameters. Within a transaction, and on other databases, the query runs
+ * as it is.
  *
  * Each distinct SQL text is one statement per pooled connection, until the
- * pool closes the connection (at most 1,000 a connection on SQLite): use it
- * for queries whose text varies with the
- * shape of the caller's permission decision alone, not with what a user
- * types (searches and facet filters run unprepared). The query is a builder,
- * or its compiled form, kept by a caller that runs it often.
+ * pool closes the connection (SQLite keeps at most 1,000 a connection): use
+ * it for queries whose text varies with the shape of the caller's
+ * permission decision alone, not with what a user types (searches and facet
+ * filters run unprepared). The query is a builder, or its compiled form,
+ * kept by a caller that runs it often.
  */
 export async function selectPrepared<T>(
   db: Knex,
   query: Knex.QueryBuilder | Knex.Sql,
   options?: {
     /**
-     * False to run unprepared: behind a pooler that hands each transaction
-     * another server connection (PgBouncer in transaction mode before 1.21).
+     * False to run unprepared on PostgreSQL: behind a pooler that hands each
+     * transaction another server connection (PgBouncer in transaction mode
+     * before 1.21).
      */
     prepare?: boolean;
   },
 ): Promise<T[]> {
   const client = db.client.config.client;
   const isPostgres = client === 'pg';
-  if (client === 'better-sqlite3' && !db.isTransaction) {
-    return selectPreparedOnSqlite(db, query);
-  }
-  if (!isPostgres || db.isTransaction) {
+  if (db.isTransaction || (!isPostgres && client !== 'better-sqlite3')) {
     if ('toSQL' in query) {
       return query;
     }
@@ -96,51 +96,50 @@ export async function selectPrepared<T>(
   const compiled = 'toSQL' in query ? query.toSQL() : query;
   // As knex's runner does, for those who watch the queries.
   db.client.emit('query', compiled);
-  const { sql, bindings } = compiled.toNative();
-  const connection: PgConnection = await db.client.acquireConnection();
+  const connection = await db.client.acquireConnection();
   try {
-    const result = await connection.query({
-      name: options?.prepare === false ? undefined : statementName(sql),
-      text: sql,
-      values: bindings as unknown[],
-    });
-    return result.rows as T[];
+    return (
+      isPostgres
+        ? await runOnPostgres(connection, compiled, options?.prepare !== false)
+        : runOnSqlite(connection, compiled)
+    ) as T[];
   } finally {
     await db.client.releaseConnection(connection);
   }
 }
 
-/**
- * A select on SQLite, as a statement that its connection keeps prepared:
- * knex prepares each query anew, and compiling a statement cost more than
- * running it on a page of products (a conditional decision's filter makes
- * the text long).
- */
-async function selectPreparedOnSqlite<T>(
-  db: Knex,
-  query: Knex.QueryBuilder | Knex.Sql,
-): Promise<T[]> {
-  const compiled = 'toSQL' in query ? query.toSQL() : query;
-  db.client.emit('query', compiled);
-  const connection: SqliteConnection = await db.client.acquireConnection();
-  try {
-    let statements = sqliteStatements.get(connection);
-    if (!statements) {
-      statements = new Map();
-      sqliteStatements.set(connection, statements);
-    }
-    let statement = statements.get(compiled.sql);
-    if (!statement) {
-      if (statements.size >= MAX_NAMES) {
-        statements.clear();
-      }
-      statement = connection.prepare(compiled.sql);
-      statements.set(compiled.sql, statement);
-    }
-    return statement.all(compiled.bindings.map(sqliteValue)) as T[];
-  } finally {
-    await db.client.releaseConnection(connection);
+async function runOnPostgres(
+  connection: PgConnection,
+  compiled: Knex.Sql,
+  prepare: boolean,
+): Promise<unknown[]> {
+  const { sql, bindings } = compiled.toNative();
+  const result = await connection.query({
+    name: prepare ? statementName(sql) : undefined,
+    text: sql,
+    values: bindings as unknown[],
+  });
+  return result.rows;
+}
+
+function runOnSqlite(
+  connection: SqliteConnection,
+  compiled: Knex.Sql,
+): unknown[] {
+  let statements = sqliteStatements.get(connection);
+  if (!statements) {
+    statements = new Map();
+    sqliteStatements.set(connection, statements);
   }
+  let statement = statements.get(compiled.sql);
+  if (!statement) {
+    if (statements.size >= MAX_NAMES) {
+      statements.clear();
+    }
+    statement = connection.prepare(compiled.sql);
+    statements.set(compiled.sql, statement);
+  }
+  return statement.all(compiled.bindings.map(sqliteValue));
 }
 
 /** The key of the statements of those who see every product. */
