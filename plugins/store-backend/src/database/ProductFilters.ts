@@ -1,3 +1,4 @@
+import { ProductLifecycle } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
 import { applyCriteria } from './applyCriteria';
 import {
@@ -22,6 +23,13 @@ export const FULFILLED = 'fulfilled';
 function marks(values: unknown[]) {
   return values.map(() => '?').join(', ');
 }
+
+/** The lifecycles of products, which permission conditions name. */
+const LIFECYCLES: ReadonlySet<string> = new Set<ProductLifecycle>([
+  'draft',
+  'published',
+  'deprecated',
+]);
 
 /**
  * The words of a search, as the full-text indexes see text: runs of letters
@@ -72,7 +80,12 @@ export function prefixEnd(prefix: string): string {
  * queries of the products table aliased `p`.
  */
 export class ProductFilters {
-  constructor(private readonly db: Knex) {}
+  /** True as the database writes it, for constants in the SQL text. */
+  private readonly yes: string;
+
+  constructor(private readonly db: Knex) {
+    this.yes = db.client.config.client === 'pg' ? 'true' : '1';
+  }
 
   apply(
     query: Knex.QueryBuilder,
@@ -219,6 +232,16 @@ export class ProductFilters {
     }
   }
 
+  /**
+   * The conditions of a permission decision. What a policy holds constant
+   * (lifecycles, the audience's "everyone", the status of a subscription)
+   * is written into the SQL text, and only the caller's refs are bound:
+   * PostgreSQL estimates a prepared statement's bound values blindly, and a
+   * page whose lifecycle were bound looked dearer that way than planned for
+   * its values, so it was planned anew on every request (planning cost as
+   * much as running it). The text still depends on the decision's shape
+   * and policy alone, not on who asks.
+   */
   private applyProductCondition(
     query: Knex.QueryBuilder,
     condition: ProductFilter,
@@ -231,19 +254,29 @@ export class ProductFilters {
       // product of the groups: a page would cost in proportion to the
       // catalog.
       const values = condition.values;
+      const everyone = `p.audience_all = ${this.yes}`;
       query.whereRaw(
         values.length === 0
-          ? 'p.audience_all = ?'
-          : `(p.audience_all = ? OR ${this.eachExists(
+          ? everyone
+          : `(${everyone} OR ${this.eachExists(
               `SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND a.group_ref IN (${marks(
                 values,
               )})`,
             )})`,
-        [true, ...values],
+        values,
       );
     } else if (condition.key === 'subscriber') {
       const subscribed = this.subscription(condition.values);
       query.whereRaw(subscribed.sql, subscribed.bindings);
+    } else if (
+      condition.key === 'lifecycle' &&
+      condition.values.length > 0 &&
+      condition.values.every(v => LIFECYCLES.has(v))
+    ) {
+      // Known names only, so no text of the condition reaches the SQL.
+      query.whereRaw(
+        `p.lifecycle IN (${condition.values.map(v => `'${v}'`).join(', ')})`,
+      );
     } else {
       query.whereIn(`p.${condition.key}`, condition.values);
     }
@@ -264,8 +297,8 @@ export class ProductFilters {
     return {
       sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
         refs,
-      )}) AND status = ?)`,
-      bindings: [...refs, FULFILLED],
+      )}) AND status = '${FULFILLED}')`,
+      bindings: refs,
     };
   }
 }

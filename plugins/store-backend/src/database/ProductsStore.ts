@@ -8,6 +8,7 @@ import {
   ProductFacets,
   ProductSort,
 } from '@internal/plugin-store-common';
+import { InputError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { insertRows } from './insertRows';
 import { jsonList, jsonListColumn } from './jsonLists';
@@ -560,13 +561,21 @@ export class ProductsStore {
           ),
       );
     }
-    return query
-      .select(pageColumns(sort))
-      .orderBy([
-        { column: `p.${column}`, order: direction },
-        { column: 'p.id', order: direction },
-      ])
-      .limit(limit + 1);
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new InputError(`Invalid page size ${limit}`);
+    }
+    return (
+      query
+        .select(pageColumns(sort))
+        .orderBy([
+          { column: `p.${column}`, order: direction },
+          { column: 'p.id', order: direction },
+        ])
+        // In the SQL text, as PostgreSQL's plan of a prepared page needs it
+        // (see ProductFilters): a bound limit is costed as a tenth of the
+        // table, and the page then planned anew on each request.
+        .limit(limit + 1, { skipBinding: true })
+    );
   }
 
   /**
