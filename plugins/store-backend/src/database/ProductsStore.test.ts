@@ -5,7 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { OrdersStore } from './OrdersStore';
 import { searchTerms } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
@@ -727,78 +727,6 @@ describe('ProductsStore', () => {
       });
       expect(c?.orderCount).toBe(3);
     });
-
-    // A count of plans, not a timing: a prepared page that PostgreSQL plans
-    // anew on each request costs about twice one whose plan it keeps.
-    // SQLite keeps its prepared statements whole (see selectPrepared).
-    if (databaseId.startsWith('POSTGRES')) {
-      it('lets PostgreSQL keep the plan of a prepared first page', async () => {
-        const { knex } = await createStore(databaseId);
-        // One connection, whose prepared statements can then be read.
-        const single = knexFactory({
-          client: 'pg',
-          connection: knex.client.config.connection,
-          pool: { min: 1, max: 1 },
-        });
-        try {
-          const store = await ProductsStore.create({
-            database: mockServices.database({ knex: single }),
-          });
-          // Mostly published, as catalogs are, with the statistics that
-          // PostgreSQL's planner reads.
-          await store.replaceAll(
-            Array.from({ length: 300 }, (_, i) =>
-              toIndexedProduct(
-                makeProduct(`p${i}`, {
-                  lifecycle: i % 10 === 0 ? 'deprecated' : 'published',
-                  audience:
-                    i % 7 === 0 ? ['group:default/team-data'] : undefined,
-                }),
-              ),
-            ),
-          );
-          await single.raw('ANALYZE');
-          // The demo policy's decision for a developer.
-          const permissionFilter: ProductPermissionFilter = {
-            anyOf: [
-              {
-                allOf: [
-                  { key: 'lifecycle', values: ['published'] },
-                  { key: 'audience', values: ['group:default/team-data'] },
-                ],
-              },
-              {
-                allOf: [
-                  { key: 'lifecycle', values: ['deprecated'] },
-                  { key: 'subscriber', values: ['user:default/developer'] },
-                ],
-              },
-              { key: 'owner', values: ['group:default/team-data'] },
-            ],
-          };
-          for (const sort of ['name', 'orders'] as const) {
-            for (let i = 0; i < 10; i++) {
-              await store.listProducts({
-                filters: {},
-                sort,
-                limit: 10,
-                permissionFilter,
-              });
-            }
-          }
-          const { rows } = await single.raw(
-            'SELECT generic_plans, custom_plans FROM pg_prepared_statements',
-          );
-          // PostgreSQL plans a statement for its values five times, then keeps
-          // a plan for all values if that one looks no dearer.
-          expect(
-            rows.map((r: Record<string, string>) => Number(r.generic_plans)),
-          ).toEqual([5, 5]);
-        } finally {
-          await single.destroy();
-        }
-      });
-    }
 
     // A plan, not a timing: how the database reads the audience decides
     // whether a conditional page costs in proportion to its size or to the
