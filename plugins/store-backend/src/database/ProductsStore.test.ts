@@ -560,6 +560,29 @@ describe('ProductsStore', () => {
       ).toEqual(['product:default/redis']);
     });
 
+    it('refuses a page size that is not a whole number of products', async () => {
+      const { store } = await createStore(databaseId);
+      await store.replaceAll([toIndexedProduct(makeProduct('a'))]);
+      // The page size is written into the SQL text.
+      for (const limit of [1.5, 0, -1, Number.NaN, '1; drop table x' as any]) {
+        await expect(
+          store.listProducts({
+            filters: {},
+            permissionFilter: undefined,
+            sort: 'name',
+            limit,
+          }),
+        ).rejects.toMatchObject({ name: 'InputError' });
+      }
+      const page = await store.listProducts({
+        filters: {},
+        permissionFilter: undefined,
+        sort: 'name',
+        limit: 1,
+      });
+      expect(page.items.map(p => p.name)).toEqual(['a']);
+    });
+
     it('indexes the cheapest price in minor units, never as a float', async () => {
       const { store } = await createStore(databaseId);
       await store.replaceAll([
