@@ -237,7 +237,7 @@ export class ProductFilters {
    * (lifecycles, the audience's "everyone", the status of a subscription)
    * is written into the SQL text, and only the caller's refs are bound:
    * PostgreSQL estimates a prepared statement's bound values blindly, and a
-   * page whose lifecycle were bound looked dearer that way than planned for
+   * page whose lifecycle was bound looked dearer that way than planned for
    * its values, so it was planned anew on every request (planning cost as
    * much as running it). The text still depends on the decision's shape
    * and policy alone, not on who asks.

@@ -56,9 +56,13 @@ type PgConnection = {
 /**
  * Runs a select of the store's hot read paths. On PostgreSQL it is a named
  * prepared statement of its connection, named after its SQL text: a page
- * that many users ask for is parsed and planned once per connection rather
- * than on each request (planning the facet counts cost several times their
- * execution). On SQLite it is a statement that its connection keeps
+ * that many users ask for is parsed once per connection, and planned once
+ * when PostgreSQL keeps a plan for any values (planning the facet counts
+ * cost several times their execution). It keeps one only if that plan
+ * looks no dearer than the plans for the values it was run with, and it
+ * costs bound values blindly: write into the SQL text what the plan
+ * depends on and callers do not vary (a policy's constants, the page
+ * size), as ProductFilters does. On SQLite it is a statement that its connection keeps
  * prepared: knex prepares each query anew, and compiling a conditional
  * page's long filter cost more than running it. The values stay bound
  * parameters. Within a transaction, and on other databases, the query runs
