@@ -45,14 +45,15 @@ const EXPECTED_PLUGINS = [
 /**
  * Upstream start-up races that are not ours to fix. On a first start against
  * an empty PostgreSQL, the events plugin mounts its event-bus routes only
- * after its migrations, and the catalog or the store (which follows product
- * changes) may ask to subscribe before that; they then keep their events
- * local to the instance (a single instance loses nothing). The same race can
- * meet a restart on PostgreSQL. Production sets `events.useEventBus: always`
- * so that the subscription is retried instead.
+ * after its migrations, and any plugin that subscribes to events (the
+ * catalog, the store, which follows product changes, and signals, seen
+ * once on a restart) may ask to subscribe before that; it then keeps its
+ * events local to the instance (a single instance loses nothing). The same
+ * race can meet a restart on PostgreSQL. Production sets
+ * `events.useEventBus: always` so that the subscription is retried instead.
  */
 const KNOWN_FIRST_START_RACES = [
-  /(catalog|store) warn Event subscribe request failed with status 404, events backend not found/,
+  /[\w-]+ warn Event subscribe request failed with status 404, events backend not found/,
 ];
 
 type Target = {
