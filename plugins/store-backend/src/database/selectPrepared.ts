@@ -62,11 +62,11 @@ type PgConnection = {
  * looks no dearer than the plans for the values it was run with, and it
  * costs bound values blindly: write into the SQL text what the plan
  * depends on and callers do not vary (a policy's constants, the page
- * size), as ProductFilters does. On SQLite it is a statement that its connection keeps
- * prepared: knex prepares each query anew, and compiling a conditional
- * page's long filter cost more than running it. The values stay bound
- * parameters. Within a transaction, and on other databases, the query runs
- * as it is.
+ * size), as ProductFilters does. On SQLite it is a statement that its
+ * connection keeps prepared: knex prepares each query anew, and compiling
+ * a conditional page's long filter cost more than running it. The values
+ * stay bound parameters. Within a transaction, and on other databases, the
+ * query runs as it is.
  *
  * Each distinct SQL text is one statement per pooled connection, until the
  * pool closes the connection (SQLite keeps at most 1,000 a connection): use
