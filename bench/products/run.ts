@@ -337,9 +337,19 @@ function rawQueries(knex: Knex, isPg: boolean) {
   const yes = isPg ? true : 1;
   const claims = CONSUMER_CLAIMS;
   const marks = claims.map(() => '?').join(', ');
-  const visible = `((p.lifecycle = 'published' AND (p.audience_all = ? OR EXISTS (SELECT 1 FROM store_product_audience a WHERE a.product_id = p.id AND a.group_ref IN (${marks})${
-    isPg ? ' OFFSET 0' : ''
-  }))) OR (p.lifecycle = 'deprecated' AND p.id IN (SELECT lower(product_ref) FROM store_orders WHERE requester IN (${marks}) AND status = 'fulfilled')) OR p.owner IN (${marks}))`;
+  const offset = isPg ? ' OFFSET 0' : '';
+  // A page tests the subscriptions of each product it reads; facets read
+  // the consumer's fulfilled orders once.
+  const visibleWith = (subscribed: string) =>
+    `((p.lifecycle = 'published' AND (p.audience_all = ? OR EXISTS (SELECT 1 FROM store_product_audience a WHERE a.product_id = p.id AND a.group_ref IN (${marks})${offset}))) OR (p.lifecycle = 'deprecated' AND ${subscribed}) OR p.owner IN (${marks}))`;
+  const visible = visibleWith(
+    `EXISTS (SELECT 1 FROM store_orders s WHERE lower(s.product_ref) = ${
+      isPg ? '' : '+'
+    }p.id AND s.status = 'fulfilled' AND s.requester IN (${marks})${offset})`,
+  );
+  const visibleToCount = visibleWith(
+    `p.id IN (SELECT lower(product_ref) FROM store_orders WHERE requester IN (${marks}) AND status = 'fulfilled')`,
+  );
   const visibleArgs = [yes, ...claims, ...claims, ...claims];
   // A search sorted by name reads the products of the word in name order,
   // testing each, as the store's search does.
@@ -432,7 +442,7 @@ function rawQueries(knex: Knex, isPg: boolean) {
       `SELECT 'total' AS facet, '' AS value, COUNT(*) AS count FROM v`,
     ];
     await knex.raw(
-      `WITH v AS MATERIALIZED (SELECT p.id, p.category, p.type, p.owner, p.has_free_plan FROM store_products p WHERE ${visible}${
+      `WITH v AS MATERIALIZED (SELECT p.id, p.category, p.type, p.owner, p.has_free_plan FROM store_products p WHERE ${visibleToCount}${
         searched.sql
       }) ${branches.join(' UNION ALL ')}`,
       [...visibleArgs, ...searched.args, yes],

@@ -75,6 +75,15 @@ export function prefixEnd(prefix: string): string {
 }
 
 /**
+ * How a test of subscriptions reads the orders: `each` product read through
+ * the orders' index of products, for pages, which read a few products
+ * whatever the caller's number of orders; or the caller's fulfilled orders
+ * `once` per statement, for facets, which count every product the caller
+ * subscribes to.
+ */
+export type SubscriptionReads = 'each' | 'once';
+
+/**
  * The WHERE clauses of product queries: the search and facet filters of a
  * query, and the permission decision turned into conditions. Applies to
  * queries of the products table aliased `p`.
@@ -82,9 +91,14 @@ export function prefixEnd(prefix: string): string {
 export class ProductFilters {
   /** True as the database writes it, for constants in the SQL text. */
   private readonly yes: string;
+  private readonly subscriptionReads: SubscriptionReads;
 
-  constructor(private readonly db: Knex) {
+  constructor(
+    private readonly db: Knex,
+    options?: { subscriptionReads?: SubscriptionReads },
+  ) {
     this.yes = db.client.config.client === 'pg' ? 'true' : '1';
+    this.subscriptionReads = options?.subscriptionReads ?? 'each';
   }
 
   apply(
@@ -283,9 +297,11 @@ export class ProductFilters {
   }
 
   /**
-   * Whether one of the users has a fulfilled order of the product `p`. The
-   * users' fulfilled orders are read once per query, from the orders'
-   * (requester, status, product_ref) index.
+   * Whether one of the users has a fulfilled order of the product `p`. As
+   * `subscriptionReads` says: for each product, through the orders'
+   * (lower(product_ref), status, requester) index; or the users' fulfilled
+   * orders once per statement, from the (requester, status, product_ref)
+   * index, which a page would pay for in proportion to the users' orders.
    */
   subscription(users: string[]): { sql: string; bindings: string[] } {
     const refs = [
@@ -294,10 +310,24 @@ export class ProductFilters {
     if (refs.length === 0) {
       return { sql: '1 = 0', bindings: [] };
     }
+    if (this.subscriptionReads === 'once') {
+      return {
+        sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
+          refs,
+        )}) AND status = '${FULFILLED}')`,
+        bindings: refs,
+      };
+    }
+    // SQLite compares a column and an expression with the column's text
+    // affinity, and then cannot seek the index of the expression, which
+    // has none: the unary plus takes the affinity off the product's id.
+    const id = this.db.client.config.client === 'pg' ? 'p.id' : '+p.id';
     return {
-      sql: `p.id IN (SELECT lower(product_ref) FROM ${ORDERS} WHERE requester IN (${marks(
-        refs,
-      )}) AND status = '${FULFILLED}')`,
+      sql: this.eachExists(
+        `SELECT 1 FROM ${ORDERS} s WHERE lower(s.product_ref) = ${id} AND s.status = '${FULFILLED}' AND s.requester IN (${marks(
+          refs,
+        )})`,
+      ),
       bindings: refs,
     };
   }

@@ -781,44 +781,115 @@ describe('ProductsStore', () => {
       // The page's statement: the one that tests the caller's groups.
       const [read] = statements.filter(s => /group_ref in \(/i.test(s.sql));
       expect(read).toBeDefined();
-      const { plan, perProduct, wholeFirst } = await explainAudience(
-        knex,
-        read,
+      const { plan, perProduct, wholeFirst } = await explainRead(knex, read, {
+        pg: {
+          perProduct: / on store_product_audience a\b/,
+          wholeFirst: /hashed SubPlan/,
+        },
+        sqlite: {
+          perProduct: /^SEARCH a USING .*\(product_id=\? AND group_ref=\?\)$/m,
+          wholeFirst: /LIST SUBQUERY/,
+        },
+      });
+      expect(plan).toMatch(perProduct);
+      expect(plan).not.toMatch(wholeFirst);
+    });
+
+    it('tests the subscriptions of each product it reads, not every order of the caller first', async () => {
+      const { knex, store } = await createStore(databaseId);
+      const orders = await OrdersStore.create({
+        database: mockServices.database({ knex }),
+      });
+      await store.replaceAll(
+        [
+          makeProduct('open'),
+          makeProduct('old', { lifecycle: 'deprecated' }),
+          makeProduct('gone', { lifecycle: 'deprecated' }),
+        ].map(toIndexedProduct),
       );
+      for (const name of ['old', 'gone']) {
+        await orderOf(orders, name, 1);
+      }
+      await orders.transition({
+        id: 'old-1',
+        expected: { status: 'approved', version: 1 },
+        to: 'fulfilled',
+        action: 'fulfil',
+        actor: 'user:default/developer',
+      });
+      const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+      knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
+        statements.push(q),
+      );
+      const list = (requester: string) =>
+        store.listProducts({
+          filters: {},
+          sort: 'name',
+          limit: 10,
+          permissionFilter: {
+            anyOf: [
+              { key: 'lifecycle', values: ['published'] },
+              {
+                allOf: [
+                  { key: 'lifecycle', values: ['deprecated'] },
+                  // As the policy's claims are written: not lower case.
+                  { key: 'subscriber', values: [requester] },
+                ],
+              },
+            ],
+          },
+        });
+      expect(
+        (await list('User:default/Developer')).items.map(p => p.name),
+      ).toEqual(['old', 'open']);
+      expect((await list('user:default/other')).items.map(p => p.name)).toEqual(
+        ['open'],
+      );
+      const [read] = statements.filter(s => /store_orders/i.test(s.sql));
+      expect(read).toBeDefined();
+      const { plan, perProduct, wholeFirst } = await explainRead(knex, read, {
+        pg: {
+          perProduct: /store_orders_product_subscriber_idx on store_orders s\b/,
+          wholeFirst: /hashed SubPlan/,
+        },
+        sqlite: {
+          perProduct:
+            /^SEARCH s USING COVERING INDEX store_orders_product_subscriber_idx \(<expr>=\? AND status=\? AND requester=\?\)$/m,
+          wholeFirst: /LIST SUBQUERY/,
+        },
+      });
       expect(plan).toMatch(perProduct);
       expect(plan).not.toMatch(wholeFirst);
     });
   });
 });
 
+type ReadPatterns = { perProduct: RegExp; wholeFirst: RegExp };
+
 /**
- * The plan of a statement, with how it shows each database reading the
- * permission's audience (the subquery `a`; a page's lists of audience are
- * `c`): a test of each product read, or every product of the groups read
- * first (SQLite's list subquery, PostgreSQL's hashed subplan).
+ * The plan of a statement, with how it shows this database reading a
+ * permission's subquery: a test of each product read, or every row of the
+ * caller's groups or orders read first (SQLite's list subquery,
+ * PostgreSQL's hashed subplan).
  */
-async function explainAudience(
+async function explainRead(
   knex: Knex,
   statement: { sql: string; bindings: unknown[] },
-): Promise<{ plan: string; perProduct: RegExp; wholeFirst: RegExp }> {
+  patterns: { pg: ReadPatterns; sqlite: ReadPatterns },
+): Promise<{ plan: string } & ReadPatterns> {
   const bindings = statement.bindings as Knex.RawBinding[];
   if (knex.client.config.client === 'pg') {
     const { rows } = await knex.raw(`EXPLAIN ${statement.sql}`, bindings);
     return {
       plan: rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'),
-      perProduct: / on store_product_audience a\b/,
-      wholeFirst: /hashed SubPlan/,
+      ...patterns.pg,
     };
   }
   const rows: Array<{ detail: string }> = await knex.raw(
     `EXPLAIN QUERY PLAN ${statement.sql}`,
     bindings,
   );
-  return {
-    plan: rows.map(r => r.detail).join('\n'),
-    perProduct: /^SEARCH a USING .*\(product_id=\? AND group_ref=\?\)$/m,
-    wholeFirst: /LIST SUBQUERY/,
-  };
+  return { plan: rows.map(r => r.detail).join('\n'), ...patterns.sqlite };
 }
 
 /**

@@ -259,7 +259,11 @@ export class ProductsStore {
     private readonly prepare: boolean,
   ) {
     this.filters = new ProductFilters(db);
-    this.facets = new ProductFacetCounter(db, this.filters, prepare);
+    this.facets = new ProductFacetCounter(
+      db,
+      new ProductFilters(db, { subscriptionReads: 'once' }),
+      prepare,
+    );
   }
 
   static async create(options: {
