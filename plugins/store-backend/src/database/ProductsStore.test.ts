@@ -49,6 +49,17 @@ describe('ProductsStore', () => {
     );
   }
 
+  /** Fulfils an order of `orderOf`, which makes its requester a subscriber. */
+  async function fulfil(orders: OrdersStore, id: string) {
+    await orders.transition({
+      id,
+      expected: { status: 'approved', version: 1 },
+      to: 'fulfilled',
+      action: 'fulfil',
+      actor: 'user:default/developer',
+    });
+  }
+
   describe.each(databases.eachSupportedId())('%p', databaseId => {
     it('adds, updates and removes products', async () => {
       const { knex, store } = await createStore(databaseId);
@@ -235,13 +246,7 @@ describe('ProductsStore', () => {
       });
       expect(reads).toHaveLength(1);
       await orderOf(orders, 'a', 1);
-      await orders.transition({
-        id: 'a-1',
-        expected: { status: 'approved', version: 1 },
-        to: 'fulfilled',
-        action: 'fulfil',
-        actor: 'user:default/developer',
-      });
+      await fulfil(orders, 'a-1');
       expect((await get('user:default/developer'))?.subscribed).toBe(true);
       expect((await get('user:default/other'))?.subscribed).toBe(false);
       expect(await get()).not.toHaveProperty('subscribed');
@@ -810,13 +815,7 @@ describe('ProductsStore', () => {
       for (const name of ['old', 'gone']) {
         await orderOf(orders, name, 1);
       }
-      await orders.transition({
-        id: 'old-1',
-        expected: { status: 'approved', version: 1 },
-        to: 'fulfilled',
-        action: 'fulfil',
-        actor: 'user:default/developer',
-      });
+      await fulfil(orders, 'old-1');
       const statements: Array<{ sql: string; bindings: unknown[] }> = [];
       knex.on('query', (q: { sql: string; bindings: unknown[] }) =>
         statements.push(q),

@@ -85,5 +85,23 @@ describe.each(databases.eachSupportedId())(
       await knex.migrate.latest(config);
       expect(await search('cache')).toEqual(['redis']);
     });
+
+    it("add the index of the orders' products that pages test subscriptions through, and drop it", async () => {
+      const knex = await databases.init(databaseId);
+      const config = { directory: migrationsDir };
+      const index = 'store_orders_product_subscriber_idx';
+      const hasIndex = async () =>
+        (knex.client.config.client === 'pg'
+          ? await knex('pg_indexes').where('indexname', index)
+          : await knex('sqlite_master').where({ type: 'index', name: index })
+        ).length === 1;
+      await knex.migrate.latest(config);
+      expect(await knex.migrate.currentVersion(config)).toBe('20261230000000');
+      expect(await hasIndex()).toBe(true);
+      await knex.migrate.down(config);
+      expect(await hasIndex()).toBe(false);
+      await knex.migrate.up(config);
+      expect(await hasIndex()).toBe(true);
+    });
   },
 );
