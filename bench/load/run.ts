@@ -224,6 +224,10 @@ async function startBackend(options: {
     path.join(ROOT, 'app-config.production.yaml'),
     overrides,
   ].flatMap(c => ['--config', c]);
+  // The backend writes its log (a line a request) straight into the file, as
+  // into a log collector: through a pipe to this process, whose event loop
+  // is busy with the load, each write could wait for it to read.
+  const logFd = fs.openSync(path.join(dataDir, 'backend.log'), 'a');
   const profile = args.has('--cpu-prof')
     ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`]
     : [];
@@ -245,11 +249,9 @@ async function startBackend(options: {
       OIDC_CLIENT_SECRET: 'cloud-store-load',
       CLOUDSTORE_DATA_DIR: dataDir,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
-  const log = fs.createWriteStream(path.join(dataDir, 'backend.log'));
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  fs.closeSync(logFd);
   console.log(`backend log: ${path.join(dataDir, 'backend.log')}`);
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', code =>

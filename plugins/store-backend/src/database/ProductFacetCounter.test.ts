@@ -8,7 +8,6 @@ import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
 import { ProductFacetCounter, splitForKeptCounts } from './ProductFacetCounter';
 import { FACET_COUNTS } from './ProductFacetCounts';
-import { ProductFilters } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
 import {
   IndexedProduct,
@@ -133,7 +132,7 @@ describe('ProductFacetCounter', () => {
     const store = await ProductsStore.create({
       database: mockServices.database({ knex }),
     });
-    const counter = new ProductFacetCounter(knex, new ProductFilters(knex));
+    const counter = new ProductFacetCounter(knex);
     return { knex, store, counter };
   }
 
@@ -321,7 +320,7 @@ describe('ProductFacetCounter on SQLite', () => {
     const store = await ProductsStore.create({
       database: mockServices.database({ knex }),
     });
-    const counter = new ProductFacetCounter(knex, new ProductFilters(knex));
+    const counter = new ProductFacetCounter(knex);
     const rnd = random(7);
     // Enough products, with statistics, that reading the whole of the
     // child tables is what a database would choose if it could.

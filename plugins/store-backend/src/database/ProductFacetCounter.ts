@@ -132,13 +132,15 @@ export function isFiltered(filters: ProductQueryFilters): boolean {
 export class ProductFacetCounter {
   private readonly statements = new StatementsByDecision();
   private readonly isPg: boolean;
+  /**
+   * Facets count every product the caller subscribes to, so they read the
+   * caller's fulfilled orders once per statement, not once per product.
+   */
+  private readonly filters: ProductFilters;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly filters: ProductFilters,
-    private readonly prepare = true,
-  ) {
+  constructor(private readonly db: Knex, private readonly prepare = true) {
     this.isPg = db.client.config.client === 'pg';
+    this.filters = new ProductFilters(db, { subscriptionReads: 'once' });
   }
 
   /**

@@ -259,11 +259,7 @@ export class ProductsStore {
     private readonly prepare: boolean,
   ) {
     this.filters = new ProductFilters(db);
-    this.facets = new ProductFacetCounter(
-      db,
-      new ProductFilters(db, { subscriptionReads: 'once' }),
-      prepare,
-    );
+    this.facets = new ProductFacetCounter(db, prepare);
   }
 
   static async create(options: {

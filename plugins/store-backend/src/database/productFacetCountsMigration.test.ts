@@ -4,7 +4,6 @@ import { makeProduct } from '../__testUtils__/products';
 import { toIndexedProduct } from '../service/toIndexedProduct';
 import { ProductFacetCounter } from './ProductFacetCounter';
 import { FACET_COUNTS } from './ProductFacetCounts';
-import { ProductFilters } from './ProductFilters';
 import { ProductsStore } from './ProductsStore';
 import { ProductPermissionFilter } from './types';
 
@@ -124,7 +123,7 @@ describe.each(databases.eachSupportedId())(
         database: mockServices.database({ knex }),
         skipMigrations: true,
       });
-      const counter = new ProductFacetCounter(knex, new ProductFilters(knex));
+      const counter = new ProductFacetCounter(knex);
       const scan = jest.spyOn(counter, 'countByScan');
       const expectCountsOfAScan = async () => {
         for (const permissionFilter of callers) {

@@ -158,6 +158,23 @@ if (postgres.length > 0) {
           }),
         ).toEqual([{ id: 'a' }, { id: 'b' }]);
         expect(await prepared()).toHaveLength(2);
+
+        // A statement that a caller keeps is put in PostgreSQL's form once,
+        // whether it runs prepared or not.
+        const kept = byColor(db, ['blue', 'red']).toSQL();
+        const positionBindings = jest.spyOn(db.client, 'positionBindings');
+        for (const prepare of [false, true, true]) {
+          expect(await selectPrepared(db, kept, { prepare })).toEqual([
+            { id: 'a' },
+            { id: 'b' },
+          ]);
+        }
+        expect(positionBindings).toHaveBeenCalledTimes(1);
+        // A builder is compiled on each call.
+        await selectPrepared(db, byColor(db, ['blue', 'red']));
+        expect(positionBindings).toHaveBeenCalledTimes(2);
+        positionBindings.mockRestore();
+        expect(await prepared()).toHaveLength(2);
       } finally {
         await db.destroy();
       }

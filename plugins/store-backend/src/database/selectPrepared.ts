@@ -97,14 +97,19 @@ export async function selectPrepared<T>(
     // A raw select answers pg's result, or the rows on SQLite.
     return (isPostgres ? result.rows : result) as T[];
   }
-  const compiled = 'toSQL' in query ? query.toSQL() : query;
+  const kept = !('toSQL' in query);
+  const compiled = kept ? query : query.toSQL();
   // As knex's runner does, for those who watch the queries.
   db.client.emit('query', compiled);
   const connection = await db.client.acquireConnection();
   try {
     return (
       isPostgres
-        ? await runOnPostgres(connection, compiled, options?.prepare !== false)
+        ? await runOnPostgres(
+            connection,
+            kept ? nativeOf(compiled) : toNative(compiled),
+            options?.prepare !== false,
+          )
         : runOnSqlite(connection, compiled)
     ) as T[];
   } finally {
@@ -112,16 +117,45 @@ export async function selectPrepared<T>(
   }
 }
 
+/**
+ * A statement in PostgreSQL's form, numbered parameters, and the name of its
+ * prepared statement once it has been asked for.
+ */
+type NativeStatement = { sql: string; bindings: unknown[]; name?: string };
+
+function toNative(compiled: Knex.Sql): NativeStatement {
+  const { sql, bindings } = compiled.toNative();
+  return { sql, bindings: bindings as unknown[] };
+}
+
+/**
+ * The native form of the compiled statements that callers keep (a page's
+ * or the facets' statement of a permission decision), made once: numbering
+ * the parameters of a facets statement copied its several kilobytes of text
+ * on every request, and naming it hashed the copy again.
+ */
+const nativeForms = new WeakMap<Knex.Sql, NativeStatement>();
+
+function nativeOf(compiled: Knex.Sql): NativeStatement {
+  let native = nativeForms.get(compiled);
+  if (!native) {
+    native = toNative(compiled);
+    nativeForms.set(compiled, native);
+  }
+  return native;
+}
+
 async function runOnPostgres(
   connection: PgConnection,
-  compiled: Knex.Sql,
+  statement: NativeStatement,
   prepare: boolean,
 ): Promise<unknown[]> {
-  const { sql, bindings } = compiled.toNative();
   const result = await connection.query({
-    name: prepare ? statementName(sql) : undefined,
-    text: sql,
-    values: bindings as unknown[],
+    name: prepare
+      ? (statement.name ??= statementName(statement.sql))
+      : undefined,
+    text: statement.sql,
+    values: statement.bindings,
   });
   return result.rows;
 }
