@@ -1,6 +1,6 @@
 import { ProductLifecycle } from '@internal/plugin-store-common';
 import { Knex } from 'knex';
-import { applyCriteria } from './applyCriteria';
+import { criteriaSql, SqlCondition } from './applyCriteria';
 import {
   ProductFilter,
   ProductPermissionFilter,
@@ -92,6 +92,7 @@ export class ProductFilters {
   /** True as the database writes it, for constants in the SQL text. */
   private readonly yes: string;
   private readonly subscriptionReads: SubscriptionReads;
+  private readonly permissionConditions = new WeakMap<object, SqlCondition>();
 
   constructor(
     private readonly db: Knex,
@@ -238,12 +239,27 @@ export class ProductFilters {
 
   applyPermission(query: Knex.QueryBuilder, filter: ProductPermissionFilter) {
     if (filter) {
-      query.where(inner =>
-        applyCriteria(inner, filter, (q, condition) =>
-          this.applyProductCondition(q, condition),
-        ),
-      );
+      const { sql, bindings } = this.permissionCondition(filter);
+      query.whereRaw(sql, bindings);
     }
+  }
+
+  /**
+   * A permission decision as one SQL condition, written once per decision:
+   * the decision cache hands each request of a user the same filter object
+   * while it keeps the decision, and building the condition through knex's
+   * query builder cost a search more than running its statement. Kept by
+   * the identity of the filter, so that a condition goes with its decision.
+   */
+  private permissionCondition(
+    filter: NonNullable<ProductPermissionFilter>,
+  ): SqlCondition {
+    let condition = this.permissionConditions.get(filter);
+    if (!condition) {
+      condition = criteriaSql(filter, leaf => this.productCondition(leaf));
+      this.permissionConditions.set(filter, condition);
+    }
+    return condition;
   }
 
   /**
@@ -256,50 +272,64 @@ export class ProductFilters {
    * much as running it). The text still depends on the decision's shape
    * and policy alone, not on who asks.
    */
-  private applyProductCondition(
-    query: Knex.QueryBuilder,
-    condition: ProductFilter,
-  ): void {
-    if (condition.key === 'audience') {
-      // Written out rather than built: a list request builds this for every
-      // call, and the builder costs more than the query on a small page.
+  private productCondition(condition: ProductFilter): SqlCondition {
+    const { key, values } = condition;
+    if (key === 'audience') {
       // A test of each product through the audience's key, rather than
       // `p.id IN (...)`, which both databases answer by first reading every
       // product of the groups: a page would cost in proportion to the
       // catalog.
-      const values = condition.values;
       const everyone = `p.audience_all = ${this.yes}`;
-      query.whereRaw(
-        values.length === 0
-          ? everyone
-          : `(${everyone} OR ${this.eachExists(
-              `SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND a.group_ref IN (${marks(
-                values,
+      return {
+        sql:
+          values.length === 0
+            ? everyone
+            : `(${everyone} OR ${this.eachExists(
+                `SELECT 1 FROM ${AUDIENCE} a WHERE a.product_id = p.id AND ${this.unindexed(
+                  'a.group_ref',
+                )} IN (${marks(values)})`,
               )})`,
-            )})`,
-        values,
-      );
-    } else if (condition.key === 'subscriber') {
-      const subscribed = this.subscription(condition.values);
-      query.whereRaw(subscribed.sql, subscribed.bindings);
-    } else if (
-      condition.key === 'lifecycle' &&
-      condition.values.length > 0 &&
-      condition.values.every(v => LIFECYCLES.has(v))
-    ) {
-      // Known names only, so no text of the condition reaches the SQL.
-      query.whereRaw(
-        `p.lifecycle IN (${condition.values.map(v => `'${v}'`).join(', ')})`,
-      );
-    } else {
-      query.whereIn(`p.${condition.key}`, condition.values);
+        bindings: values,
+      };
     }
+    if (key === 'subscriber') {
+      return this.subscription(values);
+    }
+    if (values.length === 0) {
+      return { sql: '1 = 0', bindings: [] };
+    }
+    if (key === 'lifecycle' && values.every(v => LIFECYCLES.has(v))) {
+      // Known names only, so no text of the condition reaches the SQL.
+      return {
+        sql: `p.lifecycle IN (${values.map(v => `'${v}'`).join(', ')})`,
+        bindings: [],
+      };
+    }
+    // The key is one of the filter's own, never a caller's text.
+    return { sql: `p.${key} IN (${marks(values)})`, bindings: values };
+  }
+
+  /**
+   * A column of a subquery run for each product, as the test of a list of
+   * the caller's refs reads it. SQLite seeks an index for each value of
+   * such a list, building the list's lookup table anew each time the
+   * subquery runs: about 4 us a product tested, more than a page's other
+   * tests together. The unary plus keeps it off the column's index, so that
+   * it reads the product's own rows through their key (its audience's
+   * groups; its fulfilled orders) and compares each with the list: a read
+   * that follows the product's subscribers rather than the caller's refs,
+   * and the policies test subscriptions of the few deprecated products
+   * only.
+   */
+  private unindexed(column: string): string {
+    return this.db.client.config.client === 'pg' ? column : `+${column}`;
   }
 
   /**
    * Whether one of the users has a fulfilled order of the product `p`. As
    * `subscriptionReads` says: for each product, through the orders'
-   * (lower(product_ref), status, requester) index; or the users' fulfilled
+   * (lower(product_ref), status, requester) index (on SQLite its first two
+   * columns, see `unindexed`); or the users' fulfilled
    * orders once per statement, from the (requester, status, product_ref)
    * index, which a page would pay for in proportion to the users' orders.
    */
@@ -324,9 +354,9 @@ export class ProductFilters {
     const id = this.db.client.config.client === 'pg' ? 'p.id' : '+p.id';
     return {
       sql: this.eachExists(
-        `SELECT 1 FROM ${ORDERS} s WHERE lower(s.product_ref) = ${id} AND s.status = '${FULFILLED}' AND s.requester IN (${marks(
-          refs,
-        )})`,
+        `SELECT 1 FROM ${ORDERS} s WHERE lower(s.product_ref) = ${id} AND s.status = '${FULFILLED}' AND ${this.unindexed(
+          's.requester',
+        )} IN (${marks(refs)})`,
       ),
       bindings: refs,
     };

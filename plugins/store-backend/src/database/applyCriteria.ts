@@ -25,3 +25,42 @@ export function applyCriteria<TQuery extends object>(
     applyLeaf(query, criteria);
   }
 }
+
+/** A condition in SQL text, with the values of its placeholders. */
+export type SqlCondition = { sql: string; bindings: Knex.Value[] };
+
+/**
+ * Permission criteria as one SQL condition, for a caller that keeps it:
+ * `allOf` becomes AND, `anyOf` OR and `not` NOT, and each leaf is written
+ * by `leafSql`. An empty `allOf` holds for every row and an empty `anyOf`
+ * for none.
+ */
+export function criteriaSql<TQuery extends object>(
+  criteria: PermissionCriteria<TQuery>,
+  leafSql: (leaf: TQuery) => SqlCondition,
+): SqlCondition {
+  const join = (
+    parts: PermissionCriteria<TQuery>[],
+    operator: 'AND' | 'OR',
+  ): SqlCondition => {
+    if (parts.length === 0) {
+      return { sql: operator === 'AND' ? '1 = 1' : '1 = 0', bindings: [] };
+    }
+    const written = parts.map(part => criteriaSql(part, leafSql));
+    return {
+      sql: `(${written.map(w => `(${w.sql})`).join(` ${operator} `)})`,
+      bindings: written.flatMap(w => w.bindings),
+    };
+  };
+  if ('allOf' in criteria) {
+    return join(criteria.allOf, 'AND');
+  }
+  if ('anyOf' in criteria) {
+    return join(criteria.anyOf, 'OR');
+  }
+  if ('not' in criteria) {
+    const inner = criteriaSql(criteria.not, leafSql);
+    return { sql: `NOT (${inner.sql})`, bindings: inner.bindings };
+  }
+  return leafSql(criteria);
+}

@@ -71,18 +71,19 @@ type PgConnection = {
  * Each distinct SQL text is one statement per pooled connection, until the
  * pool closes the connection (SQLite keeps at most 1,000 a connection): use
  * it for queries whose text varies with the shape of the caller's
- * permission decision alone, not with what a user types (searches and facet
- * filters run unprepared). The query is a builder, or its compiled form,
- * kept by a caller that runs it often.
+ * permission decision alone, not with what a user types, or with `prepare:
+ * false` for those (searches), which PostgreSQL then runs unnamed. The
+ * query is a builder, or its compiled form, kept by a caller that runs it
+ * often.
  */
 export async function selectPrepared<T>(
   db: Knex,
   query: Knex.QueryBuilder | Knex.Sql,
   options?: {
     /**
-     * False to run unprepared on PostgreSQL: behind a pooler that hands each
-     * transaction another server connection (PgBouncer in transaction mode
-     * before 1.21).
+     * False to run unprepared on PostgreSQL: for a text that varies with
+     * what a user types, or behind a pooler that hands each transaction
+     * another server connection (PgBouncer in transaction mode before 1.21).
      */
     prepare?: boolean;
   },
