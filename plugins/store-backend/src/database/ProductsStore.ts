@@ -611,17 +611,21 @@ export class ProductsStore {
     }
     // In the order of the words' index, so that the count reads that index
     // up to the limit: PostgreSQL otherwise may scan the whole table.
-    const [{ n }] = await this.db
-      .from(
-        this.db(WORDS)
-          .select('word')
-          .where('word', '>=', terms.driver)
-          .where('word', '<', prefixEnd(terms.driver))
-          .orderBy('word')
-          .limit(MANY_MATCHES)
-          .as('m'),
-      )
-      .count({ n: '*' });
+    const [{ n }] = await selectPrepared<{ n: number | string }>(
+      this.db,
+      this.db
+        .from(
+          this.db(WORDS)
+            .select('word')
+            .where('word', '>=', terms.driver)
+            .where('word', '<', prefixEnd(terms.driver))
+            .orderBy('word')
+            .limit(MANY_MATCHES)
+            .as('m'),
+        )
+        .count({ n: '*' }),
+      { prepare: this.prepare },
+    );
     if (Number(n) === 0) {
       return 'none';
     }
@@ -709,18 +713,23 @@ export class ProductsStore {
     max: number,
   ): Promise<string[]> {
     const end = prefixEnd(prefix);
-    const result = await this.db.raw(
-      `WITH RECURSIVE found (word, n) AS (
-        SELECT (SELECT min(word) FROM ${WORDS} WHERE word >= ? AND word < ?), 1
-        UNION ALL
-        SELECT (SELECT min(w.word) FROM ${WORDS} w WHERE w.word > found.word AND w.word < ?), n + 1
-        FROM found WHERE found.word IS NOT NULL AND n < ?
-      )
-      SELECT word FROM found WHERE word IS NOT NULL`,
-      [prefix, end, end, max],
+    // One text for every search: a statement kept prepared.
+    const rows = await selectPrepared<{ word: string }>(
+      this.db,
+      this.db
+        .raw(
+          `WITH RECURSIVE found (word, n) AS (
+            SELECT (SELECT min(word) FROM ${WORDS} WHERE word >= ? AND word < ?), 1
+            UNION ALL
+            SELECT (SELECT min(w.word) FROM ${WORDS} w WHERE w.word > found.word AND w.word < ?), n + 1
+            FROM found WHERE found.word IS NOT NULL AND n < ?
+          )
+          SELECT word FROM found WHERE word IS NOT NULL`,
+          [prefix, end, end, max],
+        )
+        .toSQL(),
+      { prepare: this.prepare },
     );
-    const rows: Array<{ word: string }> =
-      this.db.client.config.client === 'pg' ? result.rows : result;
     return rows.map(r => r.word);
   }
 
