@@ -73,8 +73,8 @@ type PgConnection = {
  * it for queries whose text varies with the shape of the caller's
  * permission decision alone, not with what a user types, or with `prepare:
  * false` for those (searches), which PostgreSQL then runs unnamed. The
- * query is a builder, or its compiled form, kept by a caller that runs it
- * often.
+ * query is a builder or a compiled form; one that its caller keeps, to run
+ * it often, is put in PostgreSQL's form once.
  */
 export async function selectPrepared<T>(
   db: Knex,
