@@ -89,6 +89,7 @@ export type SubscriptionReads = 'each' | 'once';
  * queries of the products table aliased `p`.
  */
 export class ProductFilters {
+  private readonly isPg: boolean;
   /** True as the database writes it, for constants in the SQL text. */
   private readonly yes: string;
   private readonly subscriptionReads: SubscriptionReads;
@@ -98,7 +99,8 @@ export class ProductFilters {
     private readonly db: Knex,
     options?: { subscriptionReads?: SubscriptionReads },
   ) {
-    this.yes = db.client.config.client === 'pg' ? 'true' : '1';
+    this.isPg = db.client.config.client === 'pg';
+    this.yes = this.isPg ? 'true' : '1';
     this.subscriptionReads = options?.subscriptionReads ?? 'each';
   }
 
@@ -162,7 +164,7 @@ export class ProductFilters {
     if (terms.length === 0) {
       // Only punctuation: no product has a word that matches.
       query.whereRaw('1 = 0');
-    } else if (this.db.client.config.client === 'pg') {
+    } else if (this.isPg) {
       query.whereRaw(`p.search_vector @@ to_tsquery('simple', ?)`, [
         terms.map(t => `${t}:*`).join(' & '),
       ]);
@@ -232,9 +234,7 @@ export class ProductFilters {
    * cost then follows the rows read rather than the size of the tables.
    */
   private eachExists(sql: string): string {
-    return `EXISTS (${sql}${
-      this.db.client.config.client === 'pg' ? ' OFFSET 0' : ''
-    })`;
+    return `EXISTS (${sql}${this.isPg ? ' OFFSET 0' : ''})`;
   }
 
   applyPermission(query: Knex.QueryBuilder, filter: ProductPermissionFilter) {
@@ -322,7 +322,7 @@ export class ProductFilters {
    * only.
    */
   private unindexed(column: string): string {
-    return this.db.client.config.client === 'pg' ? column : `+${column}`;
+    return this.isPg ? column : `+${column}`;
   }
 
   /**
@@ -351,7 +351,7 @@ export class ProductFilters {
     // SQLite compares a column and an expression with the column's text
     // affinity, and then cannot seek the index of the expression, which
     // has none: the unary plus takes the affinity off the product's id.
-    const id = this.db.client.config.client === 'pg' ? 'p.id' : '+p.id';
+    const id = this.isPg ? 'p.id' : '+p.id';
     return {
       sql: this.eachExists(
         `SELECT 1 FROM ${ORDERS} s WHERE lower(s.product_ref) = ${id} AND s.status = '${FULFILLED}' AND ${this.unindexed(

@@ -4,14 +4,21 @@ import { Knex } from 'knex';
 /**
  * Adds permission criteria to a query as nested WHERE clauses: `allOf`
  * becomes AND, `anyOf` OR and `not` NOT, and each leaf is written by
- * `applyLeaf`, the one part that differs between resource types.
+ * `applyLeaf`, the one part that differs between resource types. An empty
+ * `allOf` holds for every row and an empty `anyOf` for none, as in
+ * `criteriaSql`: knex leaves an empty group out, which lets an empty
+ * `anyOf` pass every row, and the `not` of an empty `allOf` too.
  */
 export function applyCriteria<TQuery extends object>(
   query: Knex.QueryBuilder,
   criteria: PermissionCriteria<TQuery>,
   applyLeaf: (query: Knex.QueryBuilder, leaf: TQuery) => void,
 ): void {
-  if ('allOf' in criteria) {
+  if ('allOf' in criteria && criteria.allOf.length === 0) {
+    query.whereRaw('1 = 1');
+  } else if ('anyOf' in criteria && criteria.anyOf.length === 0) {
+    query.whereRaw('1 = 0');
+  } else if ('allOf' in criteria) {
     for (const part of criteria.allOf) {
       query.andWhere(inner => applyCriteria(inner, part, applyLeaf));
     }
