@@ -93,6 +93,53 @@ describe.each(sqlite)('selectPrepared on %s', sqliteId => {
     expect(prepare).toHaveBeenCalledTimes(2);
   });
 
+  it('binds the values of a statement kept per decision once', async () => {
+    const db = await databases.init(sqliteId);
+    await withTable(db);
+    const connection = await db.client.acquireConnection();
+    const prepared: Array<{ bind: jest.SpyInstance; all: jest.SpyInstance }> =
+      [];
+    const prepare = connection.prepare.bind(connection);
+    jest.spyOn(connection, 'prepare').mockImplementation((sql: unknown) => {
+      const statement = prepare(sql);
+      prepared.push({
+        bind: jest.spyOn(statement, 'bind'),
+        all: jest.spyOn(statement, 'all'),
+      });
+      return statement;
+    });
+    await db.client.releaseConnection(connection);
+
+    // Two decisions whose statements have one text and other values.
+    const statements = new StatementsByDecision();
+    const red = {};
+    const blue = {};
+    const kept = (decision: object, colors: string[]) =>
+      statements.get(decision, 'by color', () => byColor(db, colors).toSQL())!;
+    for (let i = 0; i < 3; i++) {
+      expect(await selectPrepared(db, kept(red, ['red']))).toEqual([
+        { id: 'a' },
+      ]);
+      expect(await selectPrepared(db, kept(blue, ['blue']))).toEqual([
+        { id: 'b' },
+      ]);
+    }
+    // One statement for each, bound once and run without values since:
+    // binding again would make SQLite compile it again.
+    expect(prepared).toHaveLength(2);
+    for (const { bind, all } of prepared) {
+      expect(bind).toHaveBeenCalledTimes(1);
+      expect(all).toHaveBeenCalledTimes(3);
+      expect(all.mock.calls.every(args => args.length === 0)).toBe(true);
+    }
+    // A form compiled for one run is not bound: its text's statement is.
+    expect(await selectPrepared(db, byColor(db, ['red']).toSQL())).toEqual([
+      { id: 'a' },
+    ]);
+    expect(prepared).toHaveLength(3);
+    expect(prepared[2].bind).not.toHaveBeenCalled();
+  });
+
   it('binds dates and booleans as knex does', async () => {
     const db = await databases.init(sqliteId);
     await db.schema.createTable('events', table => {
