@@ -47,6 +47,12 @@ const sqliteStatements = new WeakMap<
   }
 >();
 
+/**
+ * The compiled forms that StatementsByDecision keeps, whose values are
+ * fixed for as long as it keeps them.
+ */
+const keptForms = new WeakSet<Knex.Sql>();
+
 /** A value bound to a SQLite statement, as knex binds it. */
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) {
@@ -75,8 +81,9 @@ type PgConnection = {
  * depends on and callers do not vary (a policy's constants, the page
  * size), as ProductFilters does. On SQLite it is a statement that its
  * connection keeps prepared: knex prepares each query anew, and compiling
- * a conditional page's long filter cost more than running it. The values
- * stay bound parameters. Within a transaction, and on other databases, the
+ * a conditional page's long filter cost more than running it; one that
+ * StatementsByDecision keeps is also bound to its values once (see
+ * `runOnSqlite`). The values stay bound parameters. Within a transaction, and on other databases, the
  * query runs as it is.
  *
  * Each distinct SQL text is one statement per pooled connection, until the
@@ -171,12 +178,6 @@ async function runOnPostgres(
   });
   return result.rows;
 }
-
-/**
- * The compiled forms that StatementsByDecision keeps, whose values are
- * fixed for as long as it keeps them.
- */
-const keptForms = new WeakSet<Knex.Sql>();
 
 /**
  * Runs a statement of a SQLite connection. One that StatementsByDecision
