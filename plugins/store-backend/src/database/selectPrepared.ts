@@ -36,8 +36,8 @@ type SqliteConnection = {
 /**
  * The prepared statements of each SQLite connection: by SQL text, at most
  * MAX_NAMES of them, as for the names on PostgreSQL; and those of the
- * compiled forms that callers keep, with their values bound once, for as
- * long as the caller keeps the form.
+ * compiled forms that StatementsByDecision keeps, with their values bound
+ * once, for as long as it keeps the form.
  */
 const sqliteStatements = new WeakMap<
   SqliteConnection,
@@ -83,8 +83,8 @@ type PgConnection = {
  * connection keeps prepared: knex prepares each query anew, and compiling
  * a conditional page's long filter cost more than running it; one that
  * StatementsByDecision keeps is also bound to its values once (see
- * `runOnSqlite`). The values stay bound parameters. Within a transaction, and on other databases, the
- * query runs as it is.
+ * `runOnSqlite`). The values stay bound parameters. Within a transaction,
+ * and on other databases, the query runs as it is.
  *
  * Each distinct SQL text is one statement per pooled connection, until the
  * pool closes the connection (SQLite keeps at most 1,000 a connection): use
@@ -181,12 +181,12 @@ async function runOnPostgres(
 
 /**
  * Runs a statement of a SQLite connection. One that StatementsByDecision
- * keeps is bound to its values once: SQLite, as better-sqlite3 builds it (with
- * STAT4), plans with the values of parameters that it compares to indexed
- * columns, and compiles such a statement again whenever one of them is
- * bound again, even to the same value. At 10,000 products the facets of a
- * consumer (whose claims are such values) took 2.1 ms a run bound anew
- * each time, most of it compiling, and 0.72 ms bound once.
+ * keeps is bound to its values once: SQLite, as better-sqlite3 builds it
+ * (with STAT4), plans with the values of parameters that it compares to
+ * indexed columns, and compiles such a statement again whenever one of
+ * them is bound again, even to the same value. At 10,000 products the
+ * facets of a consumer (whose claims are such values) took 2.1 ms a run
+ * bound anew each time, most of it compiling, and 0.72 ms bound once.
  */
 function runOnSqlite(
   connection: SqliteConnection,
