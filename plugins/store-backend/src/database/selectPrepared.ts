@@ -198,13 +198,12 @@ function runOnSqlite(
     statements = { byText: new Map(), bound: new WeakMap() };
     sqliteStatements.set(connection, statements);
   }
-  const bindings = compiled.bindings.map(sqliteValue);
   if (kept) {
     let statement = statements.bound.get(compiled);
     if (!statement) {
       statement = connection.prepare(compiled.sql);
-      if (bindings.length > 0) {
-        statement.bind(bindings);
+      if (compiled.bindings.length > 0) {
+        statement.bind(compiled.bindings.map(sqliteValue));
       }
       statements.bound.set(compiled, statement);
     }
@@ -219,7 +218,7 @@ function runOnSqlite(
     statement = connection.prepare(compiled.sql);
     byText.set(compiled.sql, statement);
   }
-  return statement.all(bindings);
+  return statement.all(compiled.bindings.map(sqliteValue));
 }
 
 /** The key of the statements of those who see every product. */
