@@ -256,11 +256,7 @@ export class ProductFacetCounter {
               ),
             ),
         );
-        parts.push(
-          this.db({ k: FACET_COUNTS })
-            .select('k.facet', 'k.value', 'k.count')
-            .whereIn('k.class_id', seenIds()),
-        );
+        parts.push(this.countsOfSeenClasses(seenIds));
       }
       if (owners.length) {
         const owned = this.db({ o: OWNER_FACET_COUNTS })
@@ -326,6 +322,30 @@ export class ProductFacetCounter {
       .from('m')
       .whereNotIn('m.facet', many)
       .unionAll(top);
+  }
+
+  /**
+   * The kept counts of the classes in `cls`. PostgreSQL, left to choose,
+   * hashes the few seen classes and reads every class's counts to probe
+   * them; a subquery per class that it may not pull up (OFFSET 0) reads
+   * only theirs, by the table's key: at 10,000 products, timed alone, a
+   * consumer's facets statement went from 1.35 times allow-all's to 1.2
+   * times. On SQLite the statement is as it was.
+   */
+  private countsOfSeenClasses(
+    seenIds: () => Knex.QueryBuilder,
+  ): Knex.QueryBuilder {
+    if (this.isPg) {
+      // The table is a constant of this file, never user input.
+      return this.db('cls')
+        .joinRaw(
+          `CROSS JOIN LATERAL (SELECT facet, value, count FROM ${FACET_COUNTS} WHERE class_id = cls.id OFFSET 0) k`,
+        )
+        .select('k.facet', 'k.value', 'k.count');
+    }
+    return this.db({ k: FACET_COUNTS })
+      .select('k.facet', 'k.value', 'k.count')
+      .whereIn('k.class_id', seenIds());
   }
 
   private applyClassCondition(query: Knex.QueryBuilder, leaf: ProductFilter) {
