@@ -182,7 +182,7 @@ async function generateOrders(knex: Knex, products: number) {
   // has vacuumed long since: freshly inserted, none of their pages is
   // marked all-visible, and a user's orders are read from the table rather
   // than from the index alone (the consumer's facets, in this machine's
-  // runs: 1.31 and 1.34 times allow-all's without the VACUUM, 1.20 to 1.31
+  // runs: 1.31 and 1.34 times allow-all's without the VACUUM, 1.24 and 1.31
   // with it).
   await knex.raw(`
     UPDATE store_products SET order_count = c.n
